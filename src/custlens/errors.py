@@ -1,0 +1,47 @@
+"""Exceptions and warnings. Every class also subclasses the builtin it resembles."""
+
+from __future__ import annotations
+
+
+class CustlensError(Exception):
+    """Base class of every error custlens raises on purpose (bad input, missing data)."""
+
+
+class InputError(CustlensError, ValueError):
+    """A file or DataFrame cannot be read or understood."""
+
+
+class SchemaError(InputError):
+    """Columns are missing or cannot be mapped to the canonical tables."""
+
+
+class ParseError(InputError):
+    """Values cannot be parsed in a way that is safe to guess (e.g. ambiguous dates)."""
+
+
+class MissingDataError(CustlensError, LookupError):
+    """An analysis needs a table or enough rows that the store does not have."""
+
+
+class StoreError(CustlensError, RuntimeError):
+    """The store cannot be opened or has an incompatible schema version."""
+
+
+class NotFittedError(CustlensError, AttributeError):
+    """A model was used for prediction before ``fit``."""
+
+
+class ConvergenceError(CustlensError, RuntimeError):
+    """An optimiser failed to converge."""
+
+
+class CustlensWarning(UserWarning):
+    """Base class of custlens warnings."""
+
+
+class ConvergenceWarning(CustlensWarning, RuntimeWarning):
+    """An optimiser stopped without a clean convergence."""
+
+
+class DataQualityWarning(CustlensWarning):
+    """Data was accepted but looks suspicious (an assumption may be broken)."""

@@ -1,0 +1,189 @@
+"""The store: one DuckDB file holding the canonical tables, read through Ibis.
+
+Analyses ask the store for Ibis tables (``store.table("orders")``) and run expressions with
+``store.execute``; only ingest and the store itself speak SQL to DuckDB directly, so another
+Ibis backend can run the feature layer later.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import ibis
+import pandas as pd
+
+from custlens import schema
+from custlens.errors import MissingDataError, StoreError
+
+DEFAULT_STORE = "custlens.duckdb"
+
+
+def _create_sql(table: schema.Table) -> str:
+    cols = ", ".join(f'"{c.name}" {c.dtype}' for c in table.columns)
+    return f'CREATE TABLE IF NOT EXISTS "{table.name}" ({cols})'
+
+
+class Store:
+    """An open custlens store.
+
+    Parameters
+    ----------
+    path : str or Path, default "custlens.duckdb"
+        The DuckDB file; created with every canonical table when missing. ``":memory:"``
+        gives a throw-away store.
+    read_only : bool, default False
+        Open without write access (e.g. for the web service).
+
+    Examples
+    --------
+    >>> with Store(":memory:") as store:
+    ...     store.count("orders")
+    0
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, read_only: bool = False):
+        self.path = str(path)
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open store {self.path!r}: {exc}") from exc
+        if not read_only:
+            self._init_schema()
+        self._check_version()
+        self.ibis = ibis.duckdb.from_connection(self.con)
+
+    # -- lifecycle -----------------------------------------------------------------
+    def _init_schema(self) -> None:
+        for table in schema.ALL_TABLES.values():
+            self.con.execute(_create_sql(table))
+        have = self.con.execute("SELECT value FROM _meta WHERE key = 'schema_version'").fetchall()
+        if not have:
+            self.con.execute(
+                "INSERT INTO _meta VALUES ('schema_version', ?), ('created_at', ?)",
+                [str(schema.SCHEMA_VERSION), datetime.now().isoformat(timespec="seconds")],
+            )
+
+    def _check_version(self) -> None:
+        try:
+            row = self.con.execute("SELECT value FROM _meta WHERE key = 'schema_version'").fetchall()
+        except duckdb.CatalogException as exc:
+            raise StoreError(f"{self.path!r} is not a custlens store (no _meta table)") from exc
+        if not row or int(row[0][0]) != schema.SCHEMA_VERSION:
+            raise StoreError(
+                f"store {self.path!r} has schema version {row[0][0] if row else 'none'}, this custlens "
+                f"needs {schema.SCHEMA_VERSION}; re-ingest into a new store"
+            )
+
+    @property
+    def schema_version(self) -> int:
+        row = self.con.execute("SELECT value FROM _meta WHERE key = 'schema_version'").fetchall()
+        return int(row[0][0])
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.path!r})"
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Run a block atomically: everything or nothing is written."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    # -- reading ---------------------------------------------------------------------
+    def has(self, name: str) -> bool:
+        """True when table ``name`` exists and holds at least one row."""
+        return self.exists(name) and self.count(name) > 0
+
+    def exists(self, name: str) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        ).fetchall()
+        return bool(row[0][0])
+
+    def count(self, name: str) -> int:
+        return int(self.con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0])
+
+    def columns(self, name: str) -> list[str]:
+        return [r[0] for r in self.con.execute(f'DESCRIBE "{name}"').fetchall()]
+
+    def table(self, name: str) -> ibis.Table:
+        """The Ibis table ``name``; raises `MissingDataError` when it is absent."""
+        if not self.exists(name):
+            raise MissingDataError(f"the store {self.path!r} has no table {name!r}")
+        return self.ibis.table(name)
+
+    def require(self, name: str, purpose: str) -> ibis.Table:
+        """The Ibis table ``name``, or a clear error saying ``purpose`` needs it loaded."""
+        if not self.has(name):
+            raise MissingDataError(
+                f"{purpose} needs the '{name}' table, which is empty; load it with "
+                f"`custlens ingest FILE --table {name}`"
+            )
+        return self.ibis.table(name)
+
+    def execute(self, expr: ibis.Expr) -> pd.DataFrame:
+        """Run an Ibis expression and return pandas."""
+        return self.ibis.execute(expr)
+
+    def read(self, name: str) -> pd.DataFrame:
+        """A whole table as pandas."""
+        return self.con.execute(f'SELECT * FROM "{name}"').df()
+
+    def max_timestamp(self, table: str, column: str) -> pd.Timestamp | None:
+        if not self.has(table):
+            return None
+        value = self.con.execute(f'SELECT max("{column}") FROM "{table}"').fetchall()[0][0]
+        return None if value is None else pd.Timestamp(value)
+
+    def default_as_of(self) -> pd.Timestamp:
+        """The day after the last order: the default ``as_of`` of every analysis."""
+        last = self.max_timestamp("orders", schema.ORDERED_AT)
+        if last is None:
+            raise MissingDataError(
+                "the store has no orders yet; load them with `custlens ingest FILE`"
+            )
+        return last.normalize() + pd.Timedelta(days=1)
+
+    # -- writing ---------------------------------------------------------------------
+    def write(self, name: str, df: pd.DataFrame, replace: bool = True) -> None:
+        """Write a derived table (e.g. customer scores); canonical tables go through ingest."""
+        if name in schema.ALL_TABLES:
+            raise StoreError(f"{name!r} is a canonical table; load it with custlens.ingest")
+        self.con.register("_custlens_write", df)
+        try:
+            if replace or not self.exists(name):
+                self.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _custlens_write')
+            else:
+                self.con.execute(f'INSERT INTO "{name}" SELECT * FROM _custlens_write')
+        finally:
+            self.con.unregister("_custlens_write")
+
+
+def open_store(path: str | os.PathLike[str] | Store | None = None, read_only: bool = False) -> Store:
+    """Open a store from a path, or pass an open `Store` through."""
+    if isinstance(path, Store):
+        return path
+    if path is None:
+        path = DEFAULT_STORE
+    if read_only and str(path) != ":memory:" and not Path(path).exists():
+        raise StoreError(f"no store at {str(path)!r}; create it with `custlens ingest FILE --store {path}`")
+    return Store(path, read_only=read_only)
