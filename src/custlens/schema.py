@@ -83,7 +83,7 @@ ORDERS = Table(
         _c("source", "VARCHAR"),
     ),
     key=(ORDER_ID,),
-    description="one row per order; amount is the net paid amount (> 0)",
+    description="one row per order; amount is the net paid amount (>= 0: a fully discounted or free order still counts as a purchase)",
 )
 
 ORDER_ITEMS = Table(
@@ -114,7 +114,7 @@ RETURNS = Table(
         _c(QUANTITY, "DOUBLE"),
         _c("source", "VARCHAR"),
     ),
-    description="cancellations and refunds; amount is positive",
+    description="cancellations and refunds; amount is positive (> 0)",
 )
 
 CUSTOMERS = Table(

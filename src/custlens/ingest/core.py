@@ -1,0 +1,214 @@
+"""`ingest`: one source (file or DataFrame) into the store, every row accounted for."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from custlens import schema
+from custlens.errors import InputError
+from custlens.ingest import orders as _orders
+from custlens.ingest import tables as _tables
+from custlens.ingest.mapping import guess_table, map_columns, parse_overrides
+from custlens.ingest.readers import RAW, RawSource, read_source
+from custlens.ingest.result import IngestResult
+from custlens.ingest.values import DateStyle, NumberStyle, detect_date_style, detect_number_style
+from custlens.store import Store, open_store
+
+TABLE_CHOICES = ("orders", "order_items", "customers", "surveys", "feedback", "tickets",
+                 "campaign_members", "returns")
+_NUMERIC_ORDER_COLS = ("amount", "quantity", "unit_price", "discount")
+_WARN_SHARE = 0.2
+
+
+def ingest(
+    source: Any,
+    store: Store | str | Path | None = None,
+    *,
+    table: str | None = None,
+    mapping: dict[str, str] | list[str] | None = None,
+    dayfirst: bool | None = None,
+    date_format: str | None = None,
+    delimiter: str | None = None,
+    name: str | None = None,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> IngestResult:
+    """Load a file or DataFrame into the store.
+
+    Parameters
+    ----------
+    source : path or DataFrame
+        CSV/TSV/TXT (any common delimiter, UTF-8 with or without BOM, GBK/GB18030,
+        latin-1...), Excel ``.xlsx``, Parquet, or a pandas/polars DataFrame.
+    store : Store or path, optional
+        Default ``./custlens.duckdb``.
+    table : str, optional
+        Target canonical table; guessed from the headers when omitted. ``order_items``
+        loads a line-item file (aggregated into ``orders`` as well).
+    mapping : dict or list of "SOURCE=CANONICAL", optional
+        Explicit column mapping; overrides the header aliases.
+    dayfirst : bool, optional
+        Settle ``01/02/2024``-style dates when the data cannot.
+    date_format : str, optional
+        A strptime format for the date columns, e.g. ``"%d.%m.%Y"``.
+    delimiter : str, optional
+        CSV delimiter, when the sniffer's choice is wrong.
+    name : str, optional
+        The source name recorded in the store (default: the path, or ``<dataframe>``).
+    today : date, optional
+        Dates after this day are quarantined (default: the real today).
+    progress : callable, optional
+        Called with a short label at each stage (for progress bars).
+
+    Returns
+    -------
+    IngestResult
+        The accounting: ``rows_read == rows_loaded + rows_quarantined + duplicates_skipped``.
+
+    Examples
+    --------
+    >>> from custlens import Store
+    >>> from custlens.ingest import ingest
+    >>> result = ingest("orders.csv", Store("shop.duckdb"))  # doctest: +SKIP
+    >>> result.rows_read == result.rows_loaded + result.rows_quarantined + result.duplicates_skipped
+    True
+    """
+    t0 = time.perf_counter()
+    step = progress or (lambda _label: None)
+    if table is not None and table not in TABLE_CHOICES:
+        raise InputError(f"--table {table!r} is not a table custlens loads; use one of {', '.join(TABLE_CHOICES)}")
+    st = open_store(store)
+    con = st.con
+    step("read")
+    raw = read_source(con, source, name=name, delimiter=delimiter)
+    label = name or raw.name
+    try:
+        target = table or guess_table(raw.headers)
+        load_as = "orders" if target == "order_items" else target
+        cols = map_columns(raw.headers, load_as, parse_overrides(mapping), label)
+        decisions = _read_decisions(raw, cols)
+        if _seen_before(st, raw.sha256, target):
+            res = IngestResult(label, target, rows_read=raw.rows, duplicates_skipped=raw.rows, mapping=cols,
+                               decisions=decisions + ["this exact file was ingested before: nothing loaded again"])
+            _log(st, res, raw.sha256, t0)
+            return res
+        now_sql = f"TIMESTAMP '{(today or date.today()) + timedelta(days=1)}'"
+        step("parse")
+        if load_as == "orders":
+            res = _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step)
+        else:
+            res = _load_table(st, raw, cols, load_as, label, dayfirst, date_format, now_sql, decisions, step)
+        res.seconds = round(time.perf_counter() - t0, 3)
+        _log(st, res, raw.sha256, t0)
+        return res
+    finally:
+        for tmp in (RAW, _orders.PARSED):
+            con.execute(f"DROP TABLE IF EXISTS {tmp}")
+
+
+def _read_decisions(raw: RawSource, cols: dict[str, str]) -> list[str]:
+    out = [f"format: {raw.format}"]
+    if raw.encoding:
+        out.append(f"encoding: {raw.encoding}")
+    if raw.delimiter:
+        out.append(f"delimiter: {raw.delimiter!r}")
+    out.extend(raw.notes)
+    out.append("columns: " + ", ".join(f"{h} -> {c}" for h, c in cols.items()))
+    return out
+
+
+def _seen_before(st: Store, sha: str, table: str) -> bool:
+    rows = st.con.execute("SELECT count(*) FROM _ingest_log WHERE sha256 = ? AND table_name = ?",
+                          [sha, table]).fetchall()
+    return rows[0][0] > 0
+
+
+def _styles(st: Store, cols: dict[str, str], date_cols: list[str], num_cols: list[str], label: str,
+            dayfirst: bool | None, date_format: str | None, decisions: list[str]
+            ) -> tuple[dict[str, DateStyle], dict[str, NumberStyle]]:
+    header = {c: h for h, c in cols.items()}
+    dates, numbers = {}, {}
+    for c in date_cols:
+        if c in header:
+            ds = detect_date_style(st.con, RAW, header[c], label, dayfirst, date_format)
+            dates[c] = ds
+            if ds.dayfirst is not None:
+                how = "day-first" if ds.dayfirst else "month-first"
+                why = "as told" if ds.decided_by == "user" else "decided from the data"
+                decisions.append(f"dates in {header[c]!r} read {how} ({why})")
+    for c in num_cols:
+        if c in header:
+            ns = detect_number_style(st.con, RAW, header[c])
+            numbers[c] = ns
+            if ns.decimal_comma:
+                decisions.append(f"numbers in {header[c]!r} use a decimal comma")
+    return dates, numbers
+
+
+def _warnings(con, rows: int) -> list[str]:
+    out = []
+    for reason, n, first_row, example in _orders.reason_examples(con):
+        if rows and n / rows >= _WARN_SHARE:
+            out.append(f"{n:,} of {rows:,} rows quarantined as {reason} (row {first_row}: {example[:160]}); "
+                       "check the column mapping (--map) or the date/number format")
+    return out
+
+
+def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step) -> IngestResult:
+    con = st.con
+    dates, numbers = _styles(st, cols, ["ordered_at"], list(_NUMERIC_ORDER_COLS), label, dayfirst,
+                             date_format, decisions)
+    canon = set(cols.values())
+    line_level = target == "order_items" or ("order_id" in canon and bool(
+        canon & {"quantity", "unit_price", "product_id", "product_name", "category"}))
+    if "order_id" in canon and not line_level:
+        h = next(k for k, v in cols.items() if v == "order_id")
+        n_ids = con.execute(f'SELECT count(DISTINCT "{h}"), count("{h}") FROM {RAW}').fetchall()[0]
+        line_level = n_ids[0] < n_ids[1]
+    if "order_id" not in canon:
+        decisions.append("no order id column: each row is one order (ids derived from the row content)")
+    _orders.build_parsed(con, cols, raw.headers, dates["ordered_at"], numbers, line_level, now_sql)
+    step("load")
+    with st.transaction():
+        _orders.mark_existing(con)
+        _orders.quarantine(con, label, "orders")
+        _orders.insert_rows(con, label, line_level)
+    s = _orders.summary(con)
+    if line_level:
+        decisions.append(f"line items: {s['rows_loaded'] - s['returns']:,} lines aggregated into {s['orders']:,} orders")
+    res = IngestResult(label, target, rows_read=raw.rows, mapping=cols, decisions=decisions, **s)
+    res.warnings = _warnings(con, raw.rows)
+    return res
+
+
+def _load_table(st, raw, cols, table_name, label, dayfirst, date_format, now_sql, decisions, step) -> IngestResult:
+    con = st.con
+    table = schema.DATA_TABLES[table_name]
+    types = _tables.column_types(table, cols)
+    date_cols = [c for c, t in types.items() if t in ("TIMESTAMP", "DATE")]
+    num_cols = [c for c, t in types.items() if t == "DOUBLE"]
+    dates, numbers = _styles(st, cols, date_cols, num_cols, label, dayfirst, date_format, decisions)
+    columns = _tables.build_parsed(con, table, cols, raw.headers, dates, numbers, now_sql)
+    step("load")
+    with st.transaction():
+        _tables.ensure_extra_columns(con, table, cols)
+        con.execute(f"""
+            INSERT INTO _quarantine (source, table_name, row_number, raw, reason, ingested_at)
+            SELECT ?, ?, __row, raw, reason_q, current_localtimestamp()
+            FROM {_tables.PARSED} WHERE NOT is_dup AND reason_q IS NOT NULL ORDER BY __row
+        """, [label, table_name])
+        _tables.insert_rows(con, table, columns)
+    s = _tables.summary(con)
+    return IngestResult(label, table_name, rows_read=raw.rows, mapping=cols, decisions=decisions, **s)
+
+
+def _log(st: Store, res: IngestResult, sha: str, t0: float) -> None:
+    started = datetime.now() - timedelta(seconds=time.perf_counter() - t0)
+    st.con.execute(
+        "INSERT INTO _ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [res.source, sha, res.table, res.rows_read, res.rows_loaded, res.rows_quarantined,
+         res.duplicates_skipped, started, datetime.now()],
+    )

@@ -1,0 +1,196 @@
+"""Loading orders: order-level or line-item files, returns split off, quarantine, dedupe.
+
+Everything happens in DuckDB: one parse pass builds ``__custlens_parsed`` with each row's
+fate (``order``, ``return``, ``quarantine`` or ``dup``) and reason; the inserts then read
+that table. No Python loop touches rows.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from custlens.ingest.readers import RAW
+from custlens.ingest.values import (DateStyle, NumberStyle, id_expr, number_expr, q, text_expr,
+                                    timestamp_expr)
+
+PARSED = "__custlens_parsed"
+CANCELLED_STATUS = ("cancelled", "canceled", "refunded", "returned", "refund", "return",
+                    "已取消", "取消", "已退款", "退款", "已退货", "退货", "交易关闭")
+
+
+def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], headers: list[str],
+                 dates: DateStyle, numbers: dict[str, NumberStyle], line_level: bool,
+                 now_sql: str) -> None:
+    """Create the parsed table of the raw rows with their fate and quarantine reason."""
+    col = {canon: h for h, canon in mapping.items()}
+
+    def text(c: str) -> str:
+        return text_expr(col[c]) if c in col else "NULL"
+
+    def num(c: str) -> str:
+        return number_expr(col[c], numbers[c]) if c in col else "NULL"
+
+    has_id = "order_id" in col
+    raw_amount = text("amount")
+    qty, price = num("quantity"), num("unit_price")
+    if "amount" in col:
+        amount = f"coalesce({num('amount')}, CASE WHEN {raw_amount} IS NULL THEN {qty} * {price} END)"
+    else:
+        amount = f"{qty} * {price}"
+    raw_cols = ", ".join(q(h) for h in headers)
+    # Exact duplicates are only recognisable when rows carry an order id: without one,
+    # two identical rows may be two real purchases.
+    dup = f"row_number() OVER (PARTITION BY {raw_cols} ORDER BY __row) > 1" if has_id else "false"
+    order_id = id_expr(col["order_id"]) if has_id else (
+        "'R' || substr(md5(concat_ws('|', " + raw_cols + ", CAST(row_number() OVER (PARTITION BY "
+        + raw_cols + " ORDER BY __row) AS VARCHAR))), 1, 20)")
+    status = f"lower({text('status')})"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {PARSED} AS
+        WITH p AS (
+            SELECT __row,
+                {order_id} AS order_id,
+                {id_expr(col['customer_id'])} AS customer_id,
+                {text('ordered_at')} AS date_raw,
+                {timestamp_expr(col['ordered_at'], dates)} AS ordered_at,
+                {raw_amount} AS amount_raw,
+                round({amount}, 4) AS amount,
+                {qty} AS quantity, {price} AS unit_price,
+                {num('discount')} AS discount,
+                {id_expr(col['product_id']) if 'product_id' in col else 'NULL'} AS product_id,
+                {text('product_name')} AS product_name, {text('category')} AS category,
+                {text('brand')} AS brand, {text('channel')} AS channel,
+                {text('payment_method')} AS payment_method, {text('currency')} AS currency,
+                {text('status')} AS status, {text('region')} AS region, {text('reason')} AS reason,
+                {dup} AS is_dup,
+                (coalesce({amount} < 0, false) OR coalesce({qty} < 0, false)
+                 OR coalesce({status} IN {CANCELLED_STATUS}, false)
+                 OR regexp_matches(coalesce({order_id if has_id else "''"}, ''), '^C\\d')) AS is_return,
+                to_json(struct_pack({', '.join(f'{q(h)} := {q(h)}' for h in headers)})) AS raw
+            FROM {RAW}
+        )
+        SELECT *,
+            CASE
+                WHEN is_dup THEN NULL
+                WHEN {'order_id IS NULL' if has_id else 'false'} THEN 'missing_order_id'
+                WHEN customer_id IS NULL THEN 'missing_customer_id'
+                WHEN date_raw IS NULL THEN 'missing_date'
+                WHEN ordered_at IS NULL THEN 'unparseable_date'
+                WHEN ordered_at < TIMESTAMP '1990-01-01' THEN 'date_before_1990'
+                WHEN ordered_at > {now_sql} THEN 'date_in_future'
+                WHEN amount IS NULL AND amount_raw IS NULL THEN 'missing_amount'
+                WHEN amount IS NULL THEN 'non_numeric_amount'
+                WHEN amount = 0 AND is_return THEN 'zero_amount'
+            END AS reason_q
+        FROM p
+    """)
+    if line_level:
+        _line_checks(con)
+    else:
+        # Order-level file: a second, different row with the same order id conflicts.
+        con.execute(f"""
+            UPDATE {PARSED} SET reason_q = 'conflicting_duplicate_order_id'
+            WHERE __row IN (
+                SELECT __row FROM (
+                    SELECT __row, row_number() OVER (PARTITION BY order_id ORDER BY __row) AS k
+                    FROM {PARSED} WHERE NOT is_dup AND reason_q IS NULL AND NOT is_return)
+                WHERE k > 1)
+        """)
+
+
+def _line_checks(con: duckdb.DuckDBPyConnection) -> None:
+    """Order-level check on line items: one customer per order."""
+    con.execute(f"""
+        UPDATE {PARSED} SET reason_q = v.why FROM (
+            SELECT order_id,
+                'conflicting_customer_in_order' AS why
+            FROM {PARSED} WHERE NOT is_dup AND reason_q IS NULL AND NOT is_return
+            GROUP BY order_id
+            HAVING count(DISTINCT customer_id) > 1
+        ) v
+        WHERE {PARSED}.order_id = v.order_id AND NOT is_dup AND reason_q IS NULL AND NOT is_return
+    """)
+
+
+def mark_existing(con: duckdb.DuckDBPyConnection) -> None:
+    """Rows already in the store (an order id loaded before, an identical return) are duplicates."""
+    con.execute(f"""
+        UPDATE {PARSED} SET is_dup = true
+        WHERE NOT is_dup AND reason_q IS NULL AND NOT is_return
+          AND order_id IN (SELECT order_id FROM orders)
+    """)
+    con.execute(f"""
+        UPDATE {PARSED} p SET is_dup = true
+        WHERE NOT is_dup AND reason_q IS NULL AND is_return AND EXISTS (
+            SELECT 1 FROM returns r
+            WHERE r.order_id = p.order_id AND r.customer_id = p.customer_id
+              AND r.returned_at = p.ordered_at AND r.amount = abs(p.amount)
+              AND r.product_id IS NOT DISTINCT FROM p.product_id)
+    """)
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, source: str, line_level: bool) -> None:
+    """Write orders, order items and returns from the parsed table."""
+    ok = f"FROM {PARSED} WHERE NOT is_dup AND reason_q IS NULL"
+    con.execute(f"""
+        INSERT INTO returns (order_id, customer_id, returned_at, amount, reason, product_id, quantity, source)
+        SELECT order_id, customer_id, ordered_at, round(abs(coalesce(nullif(amount, 0), quantity * unit_price)), 2),
+               coalesce(reason, status), product_id, abs(quantity), ? {ok} AND is_return
+        ORDER BY __row
+    """, [source])
+    if line_level:
+        con.execute(f"""
+            INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, line_amount,
+                                     product_name, category, brand)
+            SELECT order_id, row_number() OVER (PARTITION BY order_id ORDER BY __row), product_id,
+                   quantity, unit_price, round(amount, 2), product_name, category, brand
+            {ok} AND NOT is_return
+        """)
+    con.execute(f"""
+        INSERT INTO orders (order_id, customer_id, ordered_at, amount, discount, channel,
+                            payment_method, currency, status, region, source)
+        SELECT order_id, min(customer_id), min(ordered_at), round(sum(amount), 2), sum(discount),
+               min(channel), min(payment_method), min(currency), min(status), min(region), ?
+        {ok} AND NOT is_return
+        GROUP BY order_id
+        ORDER BY min(ordered_at), order_id
+    """, [source])
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, source: str, table: str) -> None:
+    con.execute(f"""
+        INSERT INTO _quarantine (source, table_name, row_number, raw, reason, ingested_at)
+        SELECT ?, ?, __row, raw, reason_q, current_localtimestamp()
+        FROM {PARSED} WHERE NOT is_dup AND reason_q IS NOT NULL ORDER BY __row
+    """, [source, table])
+
+
+def summary(con: duckdb.DuckDBPyConnection) -> dict:
+    """Counts of the fates and the loaded orders, for the IngestResult."""
+    ok = "NOT is_dup AND reason_q IS NULL"
+    row = con.execute(f"""
+        SELECT count(*) FILTER (WHERE is_dup),
+               count(*) FILTER (WHERE NOT is_dup AND reason_q IS NOT NULL),
+               count(*) FILTER (WHERE {ok}),
+               count(DISTINCT order_id) FILTER (WHERE {ok} AND NOT is_return),
+               count(DISTINCT customer_id) FILTER (WHERE {ok} AND NOT is_return),
+               coalesce(sum(amount) FILTER (WHERE {ok} AND NOT is_return), 0),
+               count(*) FILTER (WHERE {ok} AND is_return)
+        FROM {PARSED}
+    """).fetchall()[0]
+    reasons = dict(con.execute(f"""
+        SELECT reason_q, count(*) FROM {PARSED} WHERE NOT is_dup AND reason_q IS NOT NULL
+        GROUP BY reason_q ORDER BY count(*) DESC, reason_q
+    """).fetchall())
+    return {"duplicates_skipped": row[0], "rows_quarantined": row[1], "rows_loaded": row[2],
+            "orders": row[3], "customers": row[4], "revenue": round(float(row[5]), 2),
+            "returns": row[6], "quarantine_reasons": reasons}
+
+
+def reason_examples(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int, str]]:
+    """(reason, count, first row, that row as JSON) per reason, for warnings."""
+    return con.execute(f"""
+        SELECT reason_q, count(*), min(__row),
+               arg_min(CAST(raw AS VARCHAR), __row)
+        FROM {PARSED} WHERE NOT is_dup AND reason_q IS NOT NULL GROUP BY reason_q
+    """).fetchall()
