@@ -86,9 +86,10 @@ def ingest(
     raw = read_source(con, source, name=name, delimiter=delimiter)
     label = name or raw.name
     try:
-        target = table or guess_table(raw.headers)
+        overrides = parse_overrides(mapping)
+        target = table or guess_table(raw.headers, overrides)
         load_as = "orders" if target == "order_items" else target
-        cols = map_columns(raw.headers, load_as, parse_overrides(mapping), label)
+        cols = map_columns(raw.headers, load_as, overrides, label)
         decisions = _read_decisions(raw, cols)
         if _seen_before(st, raw.sha256, target):
             res = IngestResult(label, target, rows_read=raw.rows, duplicates_skipped=raw.rows, mapping=cols,
@@ -135,7 +136,7 @@ def _styles(st: Store, cols: dict[str, str], date_cols: list[str], num_cols: lis
         if c in header:
             ds = detect_date_style(st.con, RAW, header[c], label, dayfirst, date_format)
             dates[c] = ds
-            if ds.dayfirst is not None:
+            if ds.dayfirst is not None and ds.decided_by != "not needed":
                 how = "day-first" if ds.dayfirst else "month-first"
                 why = "as told" if ds.decided_by == "user" else "decided from the data"
                 decisions.append(f"dates in {header[c]!r} read {how} ({why})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from custlens import schema
 from custlens.errors import SchemaError
-from custlens.ingest.aliases import ALIASES, match_headers, normalize_header
+from custlens.ingest.aliases import _ALIASES, match_headers, normalize_header
 
 # Columns a file may carry for each target table (beyond the table's own columns).
 _LINE_COLUMNS = ["quantity", "unit_price", "product_id", "product_name", "category", "brand", "reason"]
@@ -70,30 +70,34 @@ def map_columns(headers: list[str], table: str, overrides: dict[str, str], sourc
         "quantity", "unit_price"} <= set(mapping.values()):
         missing.append("amount")
     if missing:
-        examples = {c: ALIASES.get(c, [c])[:4] for c in missing}
+        examples = {c: _ALIASES.get(c, [c])[:4] for c in missing}
         first = missing[0]
         raise SchemaError(
             f"{source}: cannot find the {table} column(s) "
             + ", ".join(f"{c!r} (looked for headers like {', '.join(examples[c])})" for c in missing)
             + f". The file's columns are: {', '.join(repr(h) for h in headers)}. "
-            f"Name the right column with --map, e.g. --map \"{headers[0] if headers else 'HEADER'}={first}\""
+            f"Name the right column with --map, e.g. --map \"COLUMN={first}\"."
         )
     return mapping
 
 
-def guess_table(headers: list[str]) -> str:
-    """The canonical table a file most likely holds, from its headers."""
+def guess_table(headers: list[str], overrides: dict[str, str] | None = None) -> str:
+    """The canonical table a file most likely holds, from its headers (and any --map)."""
+    overrides = overrides or {}
     candidates = ["orders", "campaign_members", "tickets", "feedback", "surveys", "customers"]
     for table in candidates:
         try:
-            m = map_columns(headers, table, {}, "")
+            m = map_columns(headers, table, overrides, "")
         except SchemaError:
             continue
         if table == "customers" and len(m) < 2:
             continue
         return table
-    raise SchemaError(
-        "cannot tell which table this file holds from its columns ("
-        + ", ".join(repr(h) for h in headers)
-        + "); pass --table orders|customers|surveys|feedback|tickets|campaign_members"
-    )
+    try:
+        map_columns(headers, "orders", overrides, "this file")
+    except SchemaError as exc:
+        raise SchemaError(
+            f"{exc} If the file is not an orders export, pass "
+            "--table customers|surveys|feedback|tickets|campaign_members"
+        ) from None
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -34,7 +34,7 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
     raw_amount = text("amount")
     qty, price = num("quantity"), num("unit_price")
     if "amount" in col:
-        amount = f"coalesce({num('amount')}, CASE WHEN {raw_amount} IS NULL THEN {qty} * {price} END)"
+        amount = num("amount")  # a present but blank or bad amount is quarantined, not guessed
     else:
         amount = f"{qty} * {price}"
     raw_cols = ", ".join(q(h) for h in headers)

@@ -24,9 +24,10 @@ from charset_normalizer import from_bytes
 from custlens.errors import InputError
 
 RAW = "__custlens_raw"
+_CANDIDATES = ("gb18030", "big5", "cp1252", "latin_1", "utf_16", "shift_jis", "euc_kr")
 _SAMPLE_BYTES = 1 << 20
 _NATIVE = {"utf_8": "utf-8", "ascii": "utf-8", "utf_8_sig": "utf-8", "latin_1": "latin-1",
-           "iso8859_1": "latin-1", "cp1252": "latin-1", "utf_16": "utf-16", "utf_16_le": "utf-16",
+           "iso8859_1": "latin-1", "utf_16": "utf-16", "utf_16_le": "utf-16",
            "utf_16_be": "utf-16"}
 
 
@@ -65,7 +66,9 @@ def detect_encoding(path: Path) -> str:
         return "utf_8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(sample).best()
+    # Shop exports come in few encodings; judging among them alone keeps short
+    # Western files from being read as Chinese (any byte pair decodes in GB18030).
+    best = from_bytes(sample, cp_isolation=list(_CANDIDATES)).best()
     if best is None:
         raise InputError(f"{path}: cannot tell the text encoding; save the file as UTF-8")
     enc = best.encoding

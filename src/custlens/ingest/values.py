@@ -16,7 +16,7 @@ from custlens.errors import ParseError
 
 # Currency marks and words removed before a number is read.
 _CURRENCY = r"[¥￥$€£₩\s]|元|RMB|CNY|USD|EUR|GBP"
-_DEC_COMMA = r"^[-+]?(\d{1,3}(\.\d{3})+|\d+),\d+$"
+_DEC_COMMA = r"^[-+]?(\d{1,3}(\.\d{3})+,\d+|\d+,\d{1,2})$"
 _DEC_POINT = r"^[-+]?(\d{1,3}(,\d{3})+|\d+)\.\d+$"
 # Day/month/year with any of / . - as separator, optional time.
 _DMY = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(\s.*)?$"
@@ -115,8 +115,8 @@ def detect_date_style(con: duckdb.DuckDBPyConnection, table: str, col: str, sour
         return DateStyle(True, "data")
     if max2 > 12:
         return DateStyle(False, "data")
-    if n_differ == 0:
-        return DateStyle(None, "not needed")
+    if n_differ == 0:  # day equals month everywhere: either reading gives the same dates
+        return DateStyle(False, "not needed")
     raise ParseError(
         f"column {col!r} in {source}: {n:,} dates such as {example!r} could be day-first or "
         f"month-first and no value settles it; pass --dayfirst or --monthfirst "
