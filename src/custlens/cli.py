@@ -105,6 +105,7 @@ def ingest(
     dayfirst: Optional[bool] = typer.Option(None, "--dayfirst/--monthfirst", help="Settle 01/02/2024-style dates."),
     date_format: Optional[str] = typer.Option(None, "--date-format", help="strptime format of the date columns, e.g. '%d.%m.%Y'."),
     delimiter: Optional[str] = typer.Option(None, "--delimiter", help="CSV delimiter when the sniffer gets it wrong."),
+    columns: Optional[str] = typer.Option(None, "--columns", help="Comma-separated column names for a file without a header row."),
     store: str = StoreOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -115,6 +116,7 @@ def ingest(
     from custlens.ingest import ingest as run_ingest
     from custlens.store import Store
 
+    names = [c.strip() for c in columns.split(",")] if columns else None
     st = Store(store)
     big = file.exists() and file.stat().st_size > 20 * 2**20 and not as_json
     if big:
@@ -123,10 +125,10 @@ def ingest(
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task(f"ingest {file.name}", total=3)
             res = run_ingest(file, st, table=table, mapping=map_, dayfirst=dayfirst, date_format=date_format,
-                             delimiter=delimiter, progress=lambda label: bar.update(task, advance=1, description=f"{label} {file.name}"))
+                             delimiter=delimiter, columns=names, progress=lambda label: bar.update(task, advance=1, description=f"{label} {file.name}"))
     else:
         res = run_ingest(file, st, table=table, mapping=map_, dayfirst=dayfirst, date_format=date_format,
-                         delimiter=delimiter)
+                         delimiter=delimiter, columns=names)
     st.close()
     if as_json:
         _json(res.to_dict())

@@ -32,6 +32,7 @@ def ingest(
     dayfirst: bool | None = None,
     date_format: str | None = None,
     delimiter: str | None = None,
+    columns: list[str] | None = None,
     name: str | None = None,
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
@@ -56,6 +57,8 @@ def ingest(
         A strptime format for the date columns, e.g. ``"%d.%m.%Y"``.
     delimiter : str, optional
         CSV delimiter, when the sniffer's choice is wrong.
+    columns : list of str, optional
+        Column names for a text file without a header row.
     name : str, optional
         The source name recorded in the store (default: the path, or ``<dataframe>``).
     today : date, optional
@@ -83,11 +86,11 @@ def ingest(
     st = open_store(store)
     con = st.con
     step("read")
-    raw = read_source(con, source, name=name, delimiter=delimiter)
+    raw = read_source(con, source, name=name, delimiter=delimiter, names=columns)
     label = name or raw.name
     try:
         overrides = parse_overrides(mapping)
-        target = table or guess_table(raw.headers, overrides)
+        target = table or guess_table(raw.headers, overrides, label)
         load_as = "orders" if target == "order_items" else target
         cols = map_columns(raw.headers, load_as, overrides, label)
         decisions = _read_decisions(raw, cols)

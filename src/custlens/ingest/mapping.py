@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from custlens import schema
 from custlens.errors import SchemaError
 from custlens.ingest.aliases import _ALIASES, match_headers, normalize_header
@@ -81,7 +83,7 @@ def map_columns(headers: list[str], table: str, overrides: dict[str, str], sourc
     return mapping
 
 
-def guess_table(headers: list[str], overrides: dict[str, str] | None = None) -> str:
+def guess_table(headers: list[str], overrides: dict[str, str] | None = None, source: str = "this file") -> str:
     """The canonical table a file most likely holds, from its headers (and any --map)."""
     overrides = overrides or {}
     candidates = ["orders", "campaign_members", "tickets", "feedback", "surveys", "customers"]
@@ -94,10 +96,12 @@ def guess_table(headers: list[str], overrides: dict[str, str] | None = None) -> 
             continue
         return table
     try:
-        map_columns(headers, "orders", overrides, "this file")
+        map_columns(headers, "orders", overrides, source)
     except SchemaError as exc:
-        raise SchemaError(
-            f"{exc} If the file is not an orders export, pass "
-            "--table customers|surveys|feedback|tickets|campaign_members"
-        ) from None
+        hint = ("If the file is not an orders export, pass "
+                "--table customers|surveys|feedback|tickets|campaign_members.")
+        if sum(bool(re.fullmatch(r"[\d.,\-/ ]+", h)) for h in headers) >= len(headers) / 2:
+            hint = ("The first row looks like data, not headers: if the file has no header row, "
+                    "name its columns with --columns, e.g. --columns \"customer_id,ordered_at,amount\".")
+        raise SchemaError(f"{exc} {hint}") from None
     raise AssertionError("unreachable")  # pragma: no cover

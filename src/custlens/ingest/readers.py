@@ -99,7 +99,8 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def read_csv(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str | None = None) -> RawSource:
+def read_csv(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str | None = None,
+             names: list[str] | None = None) -> RawSource:
     enc = detect_encoding(path)
     native = _NATIVE.get(enc.replace("-", "_").lower())
     notes: list[str] = []
@@ -109,18 +110,23 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str | None =
         src, native = tmp, "utf-8"
         notes.append(f"transcoded from {enc} to UTF-8")
     try:
-        opts = f"all_varchar=true, header=true, encoding='{native}', null_padding=true"
+        opts = f"all_varchar=true, encoding='{native}', null_padding=true"
+        if names:
+            opts += ", header=false, names=[" + ", ".join("'" + n.replace("'", "''") + "'" for n in names) + "]"
+        else:
+            opts += ", header=true"
         if delimiter:
             opts += f", delim='{delimiter}'"
-        try:
-            headers = _create_raw(con, f"SELECT * FROM read_csv({_quote(src)}, {opts})")
-        except duckdb.Error as exc:
-            raise InputError(f"{path}: cannot read as CSV ({str(exc).splitlines()[0]}); "
-                             "check the file or pass --delimiter") from exc
-        if len(headers) == 1 and len(headers[0].split()) > 1 and not delimiter:
-            headers = _read_whitespace(con, src, native)
+        if not delimiter and _whitespace_separated(src, native):
+            headers = _read_whitespace(con, src, native, names)
             delimiter = "whitespace"
             notes.append("columns separated by runs of spaces")
+        else:
+            try:
+                headers = _create_raw(con, f"SELECT * FROM read_csv({_quote(src)}, {opts})")
+            except duckdb.Error as exc:
+                raise InputError(f"{path}: cannot read as CSV ({str(exc).splitlines()[0]}); "
+                                 "check the file or pass --delimiter") from exc
         sniff = delimiter
         if sniff is None:
             row = con.execute(f"SELECT Delimiter FROM sniff_csv({_quote(src)}, encoding='{native}')").fetchall()
@@ -132,15 +138,22 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str | None =
     return RawSource(str(path), headers, rows, file_sha256(path), "csv", enc, sniff, notes)
 
 
-def _read_whitespace(con: duckdb.DuckDBPyConnection, src: Path, encoding: str) -> list[str]:
+def _whitespace_separated(src: Path, encoding: str) -> bool:
+    """True for text whose first line has no usual delimiter but several space-separated fields."""
+    with open(src, encoding=encoding.replace("-", "_"), errors="replace") as fh:
+        first = fh.readline()
+    return not any(d in first for d in ",;\t|") and len(first.split()) > 1
+
+
+def _read_whitespace(con: duckdb.DuckDBPyConnection, src: Path, encoding: str,
+                     names: list[str] | None = None) -> list[str]:
     """Fixed-width-looking text (CDNOW): split each line on runs of white space in SQL."""
     lines = (f"SELECT line FROM read_csv({_quote(src)}, columns={{'line': 'VARCHAR'}}, header=false, "
              f"delim='\\x1f', quote='', escape='', encoding='{encoding}')")
-    first = con.execute(f"{lines} LIMIT 1").fetchall()[0][0]
-    headers = first.split()
+    headers = names or con.execute(f"{lines} LIMIT 1").fetchall()[0][0].split()
     parts = "regexp_split_to_array(trim(line), '\\s+')"
     cols = ", ".join(f'{parts}[{i + 1}] AS "{h}"' for i, h in enumerate(headers))
-    sql = f"SELECT {cols} FROM ({lines} OFFSET 1) WHERE trim(line) <> ''"
+    sql = f"SELECT {cols} FROM ({lines}{'' if names else ' OFFSET 1'}) WHERE trim(line) <> ''"
     return _create_raw(con, sql)
 
 
@@ -191,7 +204,7 @@ def read_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | int = 0)
 
 
 def read_source(con: duckdb.DuckDBPyConnection, source: Any, name: str | None = None,
-                delimiter: str | None = None) -> RawSource:
+                delimiter: str | None = None, names: list[str] | None = None) -> RawSource:
     """Read ``source`` (path or DataFrame) into the raw temp table."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -204,7 +217,7 @@ def read_source(con: duckdb.DuckDBPyConnection, source: Any, name: str | None = 
             return read_excel(con, path)
         if suffix in {".parquet", ".pq"}:
             return read_parquet(con, path)
-        return read_csv(con, path, delimiter)
+        return read_csv(con, path, delimiter, names)
     if hasattr(source, "columns"):
         return read_frame(con, source, name or "<dataframe>")
     raise InputError(f"cannot ingest a {type(source).__name__}; pass a file path or a DataFrame")
