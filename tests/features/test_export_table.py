@@ -1,0 +1,45 @@
+"""Exporting the customer table to CSV, Parquet and Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from custlens import Store
+from custlens.errors import InputError
+from custlens.features import customer_table, export_table
+from custlens.features import export as export_module
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.parquet", "out.pq", "sub/dir/out.xlsx", "OUT.CSV"])
+def test_round_trip(shop: Store, tmp_path: Path, name: str) -> None:
+    table = customer_table(shop, "2024-03-01")
+    path = export_table(table, tmp_path / name)
+    assert path.exists()
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        back = pd.read_csv(path, parse_dates=["first_order_at", "last_order_at"])
+    elif suffix == ".xlsx":
+        back = pd.read_excel(path, sheet_name="customers")
+    else:
+        back = pd.read_parquet(path)
+    assert list(back.columns) == list(table.columns)
+    assert back["customer_id"].tolist() == ["A", "B", "C"]
+    assert back["total_spend"].tolist() == pytest.approx(table["total_spend"].tolist())
+    assert back["orders"].tolist() == [4, 1, 3]
+    assert pd.Timestamp(back["first_order_at"].iloc[0]) == pd.Timestamp("2024-01-01 09:00")
+
+
+@pytest.mark.parametrize("name", ["out.json", "out"])
+def test_unknown_extension_says_which_ones_work(tmp_path: Path, name: str) -> None:
+    with pytest.raises(InputError, match=r"unknown extension .*use one of \.csv, \.parquet, \.pq, \.xlsx"):
+        export_table(pd.DataFrame({"a": [1]}), tmp_path / name)
+    assert not (tmp_path / name).exists()
+
+
+def test_too_many_rows_for_excel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export_module, "EXCEL_MAX_ROWS", 3)
+    with pytest.raises(InputError, match="at most 2 rows; export to .parquet or .csv"):
+        export_table(pd.DataFrame({"a": [1, 2, 3]}), tmp_path / "x.xlsx")
