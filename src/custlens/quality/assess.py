@@ -1,0 +1,312 @@
+"""Assess the data quality of a store: run every check in SQL and score the results.
+
+Checks run as SQL on the store's DuckDB connection (counts and a few example rows, never a
+Python loop over rows). The scoring rule lives in `custlens.quality.scoring`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from custlens import schema
+from custlens.errors import InputError, MissingDataError
+from custlens.quality import scoring
+from custlens.quality.checks import EXAMPLES, Check, build_checks, q
+from custlens.quality.report import QualityReport, _plain
+from custlens.quality.texts import DIMENSIONS, SEVERITIES
+from custlens.store import Store
+
+#: The date column whose latest value says how fresh a table is.
+DATE_COLUMNS: dict[str, str] = {
+    schema.ORDERS.name: schema.ORDERED_AT,
+    schema.RETURNS.name: schema.RETURNED_AT,
+    schema.CUSTOMERS.name: "signup_at",
+    schema.SURVEYS.name: "answered_at",
+    schema.FEEDBACK.name: "created_at",
+    schema.TICKETS.name: "opened_at",
+    schema.CAMPAIGN_MEMBERS.name: "exposed_at",
+}
+#: Tables whose freshness is scored. Orders are the heartbeat of a shop export; surveys,
+#: campaigns or returns may rightly be older, so their latest dates are listed, not scored.
+TIMELINESS_SCORED = (schema.ORDERS.name,)
+
+CHECK_COLUMNS = ["table", "column", "check", "dimension", "severity", "count", "checked", "share", "score"]
+PROBLEM_COLUMNS = ["table", "column", "check", "dimension", "count", "share", "severity", "examples"]
+
+
+def _scalar(store: Store, sql: str) -> Any:
+    return store.con.execute(sql).fetchall()[0][0]
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return _plain(value)
+
+
+def _examples(store: Store, sql: str, keep: str | None = None) -> str:
+    """Up to `EXAMPLES` rows as JSON text; columns empty in every example are left out
+    (except the ``keep`` columns, comma-separated, which the check is about)."""
+    cur = store.con.execute(sql)
+    names = [d[0] for d in cur.description]
+    rows = [[_json_value(v) for v in r] for r in cur.fetchall()]
+    kept = {k.strip() for k in (keep or "").split(",")}
+    show = [i for i, n in enumerate(names) if n in kept or any(r[i] is not None for r in rows)]
+    return json.dumps([{names[i]: r[i] for i in show} for r in rows], ensure_ascii=False, default=str)
+
+
+def _check_row(check: Check, count: int, checked: int | None, examples: str) -> dict[str, Any]:
+    share = count / checked if checked else None
+    return {
+        "table": check.table, "column": check.column, "check": check.key,
+        "dimension": check.dimension, "severity": check.severity, "count": count,
+        "checked": checked, "share": share,
+        "score": scoring.check_score(count, checked or 0), "examples": examples,
+    }
+
+
+def _run(store: Store, check: Check) -> dict[str, Any] | None:
+    if check.custom_both:
+        checked, count = (int(v or 0) for v in store.con.execute(check.custom_both).fetchall()[0])
+    else:
+        checked = int(_scalar(store, check.checked_sql()) or 0)
+        count = int(_scalar(store, check.count_sql()) or 0) if checked else 0
+    if checked == 0:
+        return None
+    examples = _examples(store, check.examples_sql(), check.column) if count else ""
+    return _check_row(check, count, checked, examples)
+
+
+def _is_simple(check: Check) -> bool:
+    return check.custom_count is None and check.custom_both is None and "SELECT" not in (check.failing + check.scope).upper()
+
+
+def _run_all(store: Store, table: str, checks: list[Check]) -> list[dict[str, Any]]:
+    """Run ``checks`` of ``table``: the plain predicates share one scan, the others run alone."""
+    simple = [ch for ch in checks if _is_simple(ch)]
+    out: list[dict[str, Any]] = []
+    if simple:
+        parts = ", ".join(
+            f"count(*) FILTER (WHERE {ch.scope}), count(*) FILTER (WHERE ({ch.scope}) AND ({ch.failing}))"
+            for ch in simple
+        )
+        values = store.con.execute(f"SELECT {parts} FROM {q(table)} t").fetchall()[0]
+        for i, ch in enumerate(simple):
+            checked, count = int(values[2 * i] or 0), int(values[2 * i + 1] or 0)
+            if checked:
+                examples = _examples(store, ch.examples_sql(), ch.column) if count else ""
+                out.append(_check_row(ch, count, checked, examples))
+    for ch in checks:
+        if not _is_simple(ch):
+            result = _run(store, ch)
+            if result is not None:
+                out.append(result)
+    return out
+
+
+def _column_types(store: Store, table: str) -> dict[str, str]:
+    rows = store.con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+        "ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return {name: dtype for name, dtype in rows}
+
+
+def _completeness(store: Store, table: str, types: dict[str, str]) -> tuple[list[dict], list[dict]]:
+    """Per-column missing counts (one query) and the completeness checks of the counted columns."""
+    spec = schema.ALL_TABLES[table]
+    missing_expr = {
+        c: f"t.{q(c)} IS NULL" + (f" OR trim(t.{q(c)}) = ''" if t == "VARCHAR" else "")
+        for c, t in types.items()
+    }
+    parts = ", ".join(f"count(*) FILTER (WHERE {e})" for e in missing_expr.values())
+    values = store.con.execute(f"SELECT count(*), {parts} FROM {q(table)} t").fetchall()[0]
+    rows, missing = int(values[0]), [int(v) for v in values[1:]]
+    columns, checks = [], []
+    required = set(spec.required)
+    for (col, expr), miss in zip(missing_expr.items(), missing):
+        is_required = col in required
+        provided = is_required or miss < rows
+        columns.append({
+            "table": table, "column": col, "rows": rows, "missing": miss,
+            "completeness": 1 - miss / rows if rows else None,
+            "required": is_required, "provided": provided,
+        })
+        if not provided:
+            continue
+        check = Check(table, col, "missing_values", "completeness", "high" if is_required else "low",
+                      failing=expr)
+        examples = _examples(store, check.examples_sql(), col) if miss else ""
+        checks.append(_check_row(check, miss, rows, examples))
+    return columns, checks
+
+
+def _timeliness(store: Store, table: str, today: pd.Timestamp) -> tuple[dict | None, dict | None]:
+    column = DATE_COLUMNS.get(table)
+    if column is None:
+        return None, None
+    tomorrow = (today + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    latest = _scalar(store, f"SELECT max({q(column)}) FROM {q(table)} WHERE {q(column)} < TIMESTAMP '{tomorrow}'")
+    if latest is None:
+        return None, None
+    latest = pd.Timestamp(latest)
+    age = int((today - latest.normalize()).days)
+    score = scoring.timeliness_score(age) if table in TIMELINESS_SCORED else None
+    fact = {"table": table, "column": column, "latest": latest, "age_days": age, "score": score}
+    if score is None:
+        return fact, None
+    severity = "medium" if age >= scoring.STALE_DAYS else "low"
+    row = {
+        "table": table, "column": column, "check": "quality.check.stale_data",
+        "dimension": "timeliness", "severity": severity, "count": age if age > scoring.FRESH_DAYS else 0,
+        "checked": None, "share": None, "score": score,
+        "examples": json.dumps([{"latest": latest.isoformat(), "today": today.date().isoformat()}]),
+    }
+    return fact, row
+
+
+def _ingest_accounting(store: Store, present: set[str]) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    quarantine = store.con.execute(
+        "SELECT source, table_name, reason, count(*) AS rows FROM _quarantine "
+        "GROUP BY ALL ORDER BY rows DESC, source, table_name, reason"
+    ).df()
+    log = store.con.execute(
+        "SELECT *, rows_read = rows_loaded + rows_quarantined + duplicates_skipped AS balanced "
+        "FROM _ingest_log ORDER BY started_at"
+    ).df()
+    checks = []
+    for table in sorted(set(quarantine["table_name"]) | set(log["table_name"])):
+        lit = "'" + str(table).replace("'", "''") + "'"
+        in_log = log[log["table_name"] == table]
+        bad = int(quarantine.loc[quarantine["table_name"] == table, "rows"].sum())
+        read = int(in_log["rows_read"].sum()) if len(in_log) else 0
+        if not read:
+            read = bad + (store.count(table) if table in present else 0)
+        if read:
+            check = Check(table, None, "quarantined_rows", "validity", "medium")
+            examples = _examples(store, f"SELECT source, row_number, raw, reason FROM _quarantine "
+                                        f"WHERE table_name = {lit} ORDER BY source, row_number "
+                                        f"LIMIT {EXAMPLES}") if bad else ""
+            checks.append(_check_row(check, bad, read, examples))
+        if len(in_log):
+            check = Check(table, None, "ingest_unbalanced", "consistency", "high")
+            unbalanced = in_log[~in_log["balanced"].astype(bool)]
+            examples = unbalanced.head(EXAMPLES).drop(columns="balanced").to_json(
+                orient="records", date_format="iso", force_ascii=False) if len(unbalanced) else ""
+            checks.append(_check_row(check, len(unbalanced), len(in_log), examples))
+    return quarantine, log, checks
+
+
+def _resolve_today(today: str | date | datetime | pd.Timestamp | None) -> pd.Timestamp:
+    if today is None:
+        return pd.Timestamp.today().normalize()
+    try:
+        ts = pd.Timestamp(today)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"today={today!r} is not a date; pass e.g. today='2024-01-31'") from exc
+    if ts is pd.NaT:
+        raise InputError(f"today={today!r} is not a date; pass e.g. today='2024-01-31'")
+    return (ts.tz_convert(None) if ts.tzinfo else ts).normalize()
+
+
+def _table_scores(checks: pd.DataFrame, present: list[str], rows: dict[str, int]) -> pd.DataFrame:
+    records = []
+    for table in present:
+        mine = checks[checks["table"] == table]
+        dims = {d: scoring.mean(mine.loc[mine["dimension"] == d, "score"].dropna().tolist()) for d in DIMENSIONS}
+        score = scoring.weighted(dims)
+        records.append({"table": table, "rows": rows[table], **dims, "score": score, "grade": scoring.grade(score)})
+    return pd.DataFrame(records, columns=["table", "rows", *DIMENSIONS, "score", "grade"])
+
+
+def _problems(checks: pd.DataFrame, limit: int | None) -> pd.DataFrame:
+    failing = checks[checks["count"] > 0].copy()
+    failing["_rank"] = failing["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    failing = failing.sort_values(["_rank", "count", "table", "check"], ascending=[True, False, True, True])
+    failing = failing[PROBLEM_COLUMNS].reset_index(drop=True)
+    return failing if limit is None else failing.head(limit)
+
+
+def assess(
+    store: Store,
+    today: str | date | datetime | pd.Timestamp | None = None,
+    max_problems: int | None = 50,
+) -> QualityReport:
+    """Assess completeness, validity, uniqueness, consistency and timeliness of a store.
+
+    Parameters
+    ----------
+    store : Store
+        The store to judge; every canonical table holding rows is assessed.
+    today : str, date, datetime, Timestamp or None
+        The date to judge against (future dates, age of the data); default: today.
+    max_problems : int or None, default 50
+        How many problems to keep (all when None).
+
+    Returns
+    -------
+    QualityReport
+        Scores per dimension, table and overall, a grade, per-column facts, every check
+        and the problems worst first. The rule is in `custlens.quality.scoring`.
+
+    Raises
+    ------
+    MissingDataError
+        When the store holds no data and nothing was quarantined.
+
+    Examples
+    --------
+    >>> report = assess(store, today="2024-03-01")  # doctest: +SKIP
+    >>> report.grade, report.problems.head()  # doctest: +SKIP
+    """
+    today = _resolve_today(today)
+    present = [name for name in schema.DATA_TABLES if store.has(name)]
+    present_set = set(present)
+    if not present and not store.has(schema.QUARANTINE.name):
+        raise MissingDataError("the store holds no data to assess; load it with `custlens ingest FILE`")
+
+    column_rows: list[dict] = []
+    check_rows: list[dict] = []
+    facts: list[dict] = []
+    rows: dict[str, int] = {}
+    for table in present:
+        types = _column_types(store, table)
+        rows[table] = store.count(table)
+        cols, completeness = _completeness(store, table, types)
+        column_rows += cols
+        check_rows += completeness
+        check_rows += _run_all(store, table, build_checks(table, list(types), present_set, today))
+        fact, stale = _timeliness(store, table, today)
+        if fact is not None:
+            facts.append(fact)
+        if stale is not None:
+            check_rows.append(stale)
+    quarantine, log, ingest_checks = _ingest_accounting(store, present_set)
+    check_rows += ingest_checks
+
+    checks = pd.DataFrame(check_rows, columns=[*CHECK_COLUMNS, "examples"])
+    checks = checks.astype({"count": "int64"})
+    tables = _table_scores(checks, present, rows)
+    dimensions = {d: scoring.mean(tables[d].tolist()) if len(tables) else None for d in DIMENSIONS}
+    score = scoring.weighted(dimensions)
+    return QualityReport(
+        today=today,
+        score=None if score is None or math.isnan(score) else round(score, 2),
+        grade=scoring.grade(score),
+        dimensions=dimensions,
+        tables=tables,
+        columns=pd.DataFrame(
+            column_rows, columns=["table", "column", "rows", "missing", "completeness", "required", "provided"]
+        ),
+        checks=checks[CHECK_COLUMNS].reset_index(drop=True),
+        problems=_problems(checks, max_problems),
+        timeliness=pd.DataFrame(facts, columns=["table", "column", "latest", "age_days", "score"]),
+        quarantine=quarantine,
+        ingest_log=log,
+    )
