@@ -1,0 +1,61 @@
+"""A small, consistent look for the report's plotly figures.
+
+Sections build figures with plotly directly and pass them through `style`, which applies
+the report theme (fonts that cover Chinese, a quiet grid, the colour palette) and a fixed
+height. Dates on period axes use numeric formats (``2024-03``) so no English month names
+appear in the Chinese report.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+__all__ = ["PALETTE", "PERIOD_TICKFORMAT", "style"]
+
+#: Colours in the order traces take them (matches the report CSS accent colours).
+PALETTE = (
+    "#2563eb",  # blue
+    "#f59e0b",  # amber
+    "#10b981",  # green
+    "#ef4444",  # red
+    "#8b5cf6",  # violet
+    "#06b6d4",  # cyan
+    "#ec4899",  # pink
+    "#84cc16",  # lime
+    "#64748b",  # slate
+    "#f97316",  # orange
+    "#14b8a6",  # teal
+)
+
+#: Tick and hover formats of period axes by `custlens.features.periods` frequency.
+PERIOD_TICKFORMAT = {"D": "%Y-%m-%d", "W": "%Y-%m-%d", "M": "%Y-%m", "Q": "%Y-%m", "Y": "%Y"}
+
+FONT = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
+    '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
+)
+
+_TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT, size=13, color="#1f2937"),
+        colorway=list(PALETTE),
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        margin=dict(l=56, r=24, t=48, b=48),
+        hoverlabel=dict(font=dict(family=FONT)),
+        xaxis=dict(showgrid=False, linecolor="#cbd5e1", ticks="outside", tickcolor="#cbd5e1",
+                   automargin=True),
+        yaxis=dict(gridcolor="#e5e7eb", zeroline=False, automargin=True),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        title=dict(x=0, xanchor="left", font=dict(size=15)),
+        bargap=0.25,
+    )
+)
+
+
+def style(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure:
+    """Apply the report theme, a title and a height to ``fig`` (in place) and return it."""
+    fig.update_layout(template=_TEMPLATE, height=height)
+    if title:
+        fig.update_layout(title_text=title)
+    return fig

@@ -1,0 +1,118 @@
+"""`ReportContext`: what every section function receives.
+
+It carries the store, the ``as_of`` date, the language, translation and formatting
+helpers, and a cache so that the customer table, the RFM result and the quality report
+are computed once per report, whichever sections ask for them. A new shared computation
+(e.g. a fitted CLV model that several sections read) gets a method here built on
+`ReportContext.cached`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+import pandas as pd
+
+from custlens import i18n
+from custlens.report import formatting as fmt
+from custlens.store import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from custlens.quality import QualityReport
+    from custlens.segments import RFMResult
+
+__all__ = ["ReportContext"]
+
+T = TypeVar("T")
+
+
+@dataclass
+class ReportContext:
+    """The inputs and shared computations of one report.
+
+    Parameters
+    ----------
+    store : Store
+        The store the report is built from.
+    as_of : date-like, optional
+        The first day not observed. Default: the day after the last order; stays None when
+        the store has no orders (sections that need orders then report missing data).
+    lang : {"en", "zh"}
+        The report language.
+
+    Attributes
+    ----------
+    cache : dict
+        Shared results by name; use `cached` rather than touching it directly.
+    used_keys : set of str
+        Every i18n key looked up through `t` (the tests check all of them are translated).
+    """
+
+    store: Store
+    as_of: pd.Timestamp | None = None
+    lang: str = "en"
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    used_keys: set[str] = field(default_factory=set, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.lang not in i18n.LANGS:
+            raise ValueError(f"lang={self.lang!r} is not supported; use one of {', '.join(i18n.LANGS)}")
+        if self.as_of is not None:
+            from custlens.features.customer_table import resolve_as_of
+
+            self.as_of = resolve_as_of(self.store, self.as_of)
+        elif self.store.has("orders"):
+            self.as_of = self.store.default_as_of()
+
+    # -- text ------------------------------------------------------------------------
+    def t(self, key: str, /, **kwargs: Any) -> str:
+        """The text of i18n ``key`` in the report language; unknown keys raise KeyError."""
+        self.used_keys.add(key)
+        return i18n.t(key, self.lang, **kwargs)
+
+    def t_or(self, key: str, default: str, /, **kwargs: Any) -> str:
+        """The text of ``key`` when it is registered, else ``default`` (e.g. raw data values)."""
+        return self.t(key, **kwargs) if i18n.has(key) else default
+
+    # -- formatting ------------------------------------------------------------------
+    def num(self, x: Any) -> str:
+        """A count: ``'1,234'``."""
+        return fmt.fmt_int(x)
+
+    def money(self, x: Any, compact: bool = False) -> str:
+        """An amount; ``compact`` gives ``'1.23M'`` / ``'123.5万'`` for cards."""
+        return fmt.fmt_compact(x, self.lang) if compact else fmt.fmt_money(x)
+
+    def pct(self, x: Any, digits: int = 1) -> str:
+        """A share as a percentage: ``'12.3%'``."""
+        return fmt.fmt_pct(x, digits)
+
+    def date(self, x: Any) -> str:
+        """``'2024-03-01'``."""
+        return fmt.fmt_date(x)
+
+    # -- shared computations -----------------------------------------------------------
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per report; later calls with ``key`` return the same object."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    def customers(self) -> pd.DataFrame:
+        """The customer table as of `as_of` (`custlens.features.customer_table`)."""
+        from custlens.features import customer_table
+
+        return self.cached("customers", lambda: customer_table(self.store, self.as_of))
+
+    def rfm(self, scheme: str = "rfm11") -> "RFMResult":
+        """RFM scores and segments of the customer table under ``scheme``."""
+        from custlens.segments import rfm
+
+        return self.cached(f"rfm:{scheme}", lambda: rfm(self.customers(), scheme=scheme))
+
+    def quality(self) -> "QualityReport":
+        """The data-quality report of the store (`custlens.quality.assess`)."""
+        from custlens.quality import assess
+
+        return self.cached("quality", lambda: assess(self.store))

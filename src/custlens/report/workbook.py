@@ -1,0 +1,145 @@
+"""`write_workbook`: the customer table and the RFM segments as an Excel workbook."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from custlens.report.context import ReportContext
+from custlens.segments.catalog import text_key
+from custlens.store import Store, open_store
+
+__all__ = ["write_workbook"]
+
+_SCORES = ("r_score", "f_score", "m_score", "fm_score")
+_SEGMENT_COLUMNS = ("name", "customers", "share", "revenue", "revenue_share", "mean_recency_days",
+                    "mean_orders", "mean_spend", "description", "action")
+_PCT = ("share", "revenue_share", "return_rate", "discount_share", "repeat_rate")
+_INVALID_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def write_workbook(
+    store: Store | str | os.PathLike[str],
+    path: str | os.PathLike[str] = "custlens_customers.xlsx",
+    lang: str = "en",
+    as_of: object = None,
+) -> Path:
+    """Write the customer table with RFM scores and the segment tables to Excel.
+
+    Sheets (names and headers in ``lang``): the customer table (one row per customer,
+    with R, F, M scores and the rfm11 segment), the rfm11 segment table with
+    descriptions and actions, and the cn8 value classes.
+
+    Parameters
+    ----------
+    store : Store or path
+        An open store, or the path of a store file (opened read-only).
+    path : path, default "custlens_customers.xlsx"
+        The ``.xlsx`` file; a path without suffix is a directory that receives
+        ``customers_<lang>.xlsx``. Missing directories are created.
+    lang : {"en", "zh"}
+    as_of : date-like, optional
+        First day not observed. Default: the day after the last order.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    MissingDataError
+        When the store has no orders.
+    """
+    path = Path(path)
+    if path.suffix == "":
+        path = path / f"customers_{lang}.xlsx"
+    elif path.suffix.lower() != ".xlsx":
+        raise ValueError(f"path={str(path)!r} must end in .xlsx (or be a directory)")
+    own = not isinstance(store, Store)
+    st = open_store(store, read_only=own and str(store) != ":memory:")
+    try:
+        ctx = ReportContext(st, as_of=as_of, lang=lang)
+        sheets = {
+            ctx.t("report.sheet.customers"): _customers_sheet(ctx),
+            ctx.t("report.sheet.segments"): _segments_sheet(ctx, "rfm11"),
+            ctx.t("report.sheet.cn8"): _segments_sheet(ctx, "cn8"),
+        }
+    finally:
+        if own:
+            st.close()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, (frame, pct_cols) in sheets.items():
+            sheet_name = name.translate(_INVALID_SHEET_CHARS)[:31]
+            frame.to_excel(writer, sheet_name=sheet_name, index=False)
+            _format(writer.sheets[sheet_name], frame, pct_cols)
+    return path
+
+
+def _headers(ctx: ReportContext, columns: list[str]) -> dict[str, str]:
+    return {c: ctx.t(f"report.col.{c}") for c in columns}
+
+
+def _customers_sheet(ctx: ReportContext) -> tuple[pd.DataFrame, list[str]]:
+    customers = ctx.customers()
+    scored = ctx.rfm("rfm11").customers.set_index("customer_id")
+    frame = customers.copy()
+    for col in _SCORES:
+        frame[col] = frame["customer_id"].map(scored[col]).to_numpy()
+    segment = frame["customer_id"].map(scored["segment"])
+    frame["segment"] = [
+        ctx.t(text_key("rfm11", s, "name")) if isinstance(s, str) else "" for s in segment
+    ]
+    frame = _naive(frame)
+    pct = [c for c in frame.columns if c in _PCT]
+    return frame.rename(columns=_headers(ctx, list(frame.columns))), [ctx.t(f"report.col.{c}") for c in pct]
+
+
+def _segments_sheet(ctx: ReportContext, scheme: str) -> tuple[pd.DataFrame, list[str]]:
+    segs = ctx.rfm(scheme).segments.copy()
+    for part in ("name", "description", "action"):
+        segs[part] = [ctx.t(text_key(scheme, s, part)) for s in segs["segment"]]  # type: ignore[arg-type]
+    frame = segs[list(_SEGMENT_COLUMNS)]
+    pct = [ctx.t(f"report.col.{c}") for c in _PCT if c in frame.columns]
+    return frame.rename(columns=_headers(ctx, list(frame.columns))), pct
+
+
+def _naive(frame: pd.DataFrame) -> pd.DataFrame:
+    """Excel cannot store time zones: drop them (values stay in their wall-clock time)."""
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
+            frame[col] = frame[col].dt.tz_localize(None)
+    return frame
+
+
+def _format(ws: Worksheet, frame: pd.DataFrame, pct_cols: list[str]) -> None:
+    """Freeze and filter the header row, size columns, format shares and dates."""
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = ws.dimensions
+    for i, col in enumerate(frame.columns, start=1):
+        letter = get_column_letter(i)
+        values = [str(v) for v in frame[col].head(200)]
+        width = max([_width(str(col))] + [_width(v) for v in values]) + 2
+        ws.column_dimensions[letter].width = min(max(width, 8), 60)
+        number_format = None
+        if col in pct_cols:
+            number_format = "0.0%"
+        elif pd.api.types.is_datetime64_any_dtype(frame[col]):
+            number_format = "yyyy-mm-dd hh:mm"
+        elif pd.api.types.is_float_dtype(frame[col]):
+            number_format = "#,##0.00"
+        if number_format:
+            for cell in ws[letter][1:]:
+                cell.number_format = number_format
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
