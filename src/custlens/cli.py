@@ -165,8 +165,11 @@ def quality(store: str = StoreOpt, as_json: bool = JsonOpt, lang: str = LangOpt)
     if as_json:
         _json(rep.to_dict())
         return
-    out.print(f"[bold]data quality[/]: {rep.overall_score:.0f}/100, grade {rep.grade}")
-    out.print(_frame_table(rep.dimensions if hasattr(rep, "dimensions") else pd.DataFrame()))
+    out.print(f"[bold]{i18n.t('quality.title', lang) if i18n.has('quality.title') else 'data quality'}[/]: "
+              f"{rep.score:.0f}/100, grade {rep.grade}", highlight=False)
+    dims = pd.DataFrame({"dimension": [i18n.t(f"quality.dimension.{k}", lang) for k in rep.dimensions],
+                         "score": [float(v) if v is not None else float("nan") for v in rep.dimensions.values()]})
+    out.print(_frame_table(dims))
     probs = rep.problems.head(10).copy()
     if len(probs):
         probs["check"] = [i18n.t(k, lang) if i18n.has(k) else k for k in probs["check"]]

@@ -16,7 +16,7 @@ from custlens.ingest.values import DateStyle, NumberStyle, id_expr, number_expr,
 PARSED = "__custlens_parsed"
 
 # Values that must lie in a range or be unusable (quarantined with the reason given).
-_RANGES = {"nps": (0, 10), "csat": (1, 5), "rating": (0, 5), "age": (0, 120)}
+_RANGES = {"nps": (0, 10), "csat": (1, 5), "rating": (0, 5), "age": (1, 120)}
 _GROUPS = {
     "treatment": ("treatment", "treat", "test", "t", "b", "variant", "exposed", "实验组", "实验", "处理组", "测试组"),
     "control": ("control", "ctrl", "c", "a", "holdout", "hold-out", "baseline", "对照组", "对照", "控制组"),
