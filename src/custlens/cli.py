@@ -17,8 +17,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from custlens import i18n
 from custlens.errors import CustlensError
 from custlens.store import DEFAULT_STORE
+
+i18n.register({"cli.quality.headline": {"en": "data quality: {score}/100, grade {grade}",
+                                        "zh": "数据质量：{score}/100，等级 {grade}"}})
 
 app = typer.Typer(
     help="custlens: customer analytics for online shops (ingest, quality, RFM, CLV, reports).",
@@ -78,12 +82,19 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-def _frame_table(df: pd.DataFrame, title: str | None = None) -> Table:
+def _frame_table(df: pd.DataFrame, title: str | None = None, lang: str = "en") -> Table:
+    """A rich table with translated headers; ``*share`` columns shown as percentages."""
+    from custlens import i18n
+    from custlens.report import texts  # noqa: F401  (registers the column names)
+
     table = Table(title=title, show_lines=False)
     for c in df.columns:
-        table.add_column(str(c), justify="right" if pd.api.types.is_numeric_dtype(df[c]) else "left")
+        key = f"report.col.{c}"
+        table.add_column(i18n.t(key, lang) if i18n.has(key) else str(c),
+                         justify="right" if pd.api.types.is_numeric_dtype(df[c]) else "left")
+    pct = [str(c).endswith("share") for c in df.columns]
     for row in df.itertuples(index=False):
-        table.add_row(*[_fmt(v) for v in row])
+        table.add_row(*[f"{v:.1%}" if p and isinstance(v, float) else _fmt(v) for v, p in zip(row, pct)])
     return table
 
 
@@ -165,16 +176,15 @@ def quality(store: str = StoreOpt, as_json: bool = JsonOpt, lang: str = LangOpt)
     if as_json:
         _json(rep.to_dict())
         return
-    out.print(f"[bold]{i18n.t('quality.title', lang) if i18n.has('quality.title') else 'data quality'}[/]: "
-              f"{rep.score:.0f}/100, grade {rep.grade}", highlight=False)
+    out.print(i18n.t("cli.quality.headline", lang, score=f"{rep.score:.0f}", grade=rep.grade), highlight=False)
     dims = pd.DataFrame({"dimension": [i18n.t(f"quality.dimension.{k}", lang) for k in rep.dimensions],
                          "score": [float(v) if v is not None else float("nan") for v in rep.dimensions.values()]})
-    out.print(_frame_table(dims))
+    out.print(_frame_table(dims, lang=lang))
     probs = rep.problems.head(10).copy()
     if len(probs):
         probs["check"] = [i18n.t(k, lang) if i18n.has(k) else k for k in probs["check"]]
         cols = [c for c in ("table", "column", "check", "count", "severity") if c in probs.columns]
-        out.print(_frame_table(probs[cols], "top problems"))
+        out.print(_frame_table(probs[cols], lang=lang))
 
 
 # --------------------------------------------------------------------------- customers
@@ -236,7 +246,7 @@ def rfm(
     seg = res.segments.copy()
     seg.insert(0, "name", [i18n.t(f"segment.{scheme}.{s}.name", lang) for s in seg["segment"]])
     cols = ["name", "customers", "share", "revenue", "revenue_share"]
-    out.print(_frame_table(seg[cols], f"RFM segments ({scheme})"))
+    out.print(_frame_table(seg[cols], i18n.t(f"segment.{scheme}.title", lang), lang=lang))
     for s in seg["segment"]:
         if (seg.loc[seg["segment"] == s, "customers"] > 0).any():
             out.print(f"[bold]{i18n.t(f'segment.{scheme}.{s}.name', lang)}[/]: "

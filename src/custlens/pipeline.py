@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from custlens import i18n
 from custlens.ingest import IngestResult, ingest
 from custlens.store import Store
 
 # Customers first, so the quality report can check orders against them.
+i18n.register({"demo.title": {"en": "custlens demo shop", "zh": "custlens 演示店铺"}})
+
 _LOAD_ORDER = ("customers", "orders", "surveys", "feedback", "tickets", "campaign_members")
 
 
@@ -67,7 +70,7 @@ def run_demo(out_dir: str | Path = "custlens_demo", customers: int = 5000, seed:
         if report:
             from custlens.report import build_report, write_workbook
 
-            html = build_report(st, out=out, lang=lang, title="custlens demo shop")
+            html = build_report(st, out=out, lang=lang, title=i18n.t("demo.title", lang))
             xlsx = write_workbook(st, out / f"custlens_{lang}.xlsx", lang=lang)
             log(f"wrote the report and workbook ({time.perf_counter() - t0:.1f} s in all)")
     return DemoRun(out, store_path, html, xlsx, results, shop.truth, time.perf_counter() - t0)
