@@ -156,7 +156,7 @@ def _warnings(con, rows: int) -> list[str]:
     out = []
     for reason, n, first_row, example in _orders.reason_examples(con):
         if rows and n / rows >= _WARN_SHARE:
-            out.append(f"{n:,} of {rows:,} rows quarantined as {reason} (row {first_row}: {example[:160]}); "
+            out.append(f"{n:,} of {rows:,} rows quarantined as {reason} (row {first_row}: {example[:160] + ('…' if len(example) > 160 else '')}); "
                        "check the column mapping (--map) or the date/number format")
     return out
 
