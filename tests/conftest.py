@@ -23,3 +23,28 @@ def store(tmp_path: Path) -> Store:
     st = Store(tmp_path / "test.duckdb")
     yield st
     st.close()
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory):
+    """The demo shop (2,000 customers, seed 42) ingested once per test session, without the report.
+
+    Treat its store as read-only; copy ``demo_run.store_path`` to a temp folder before writing.
+    ``demo_run.truth`` is the ground truth; ``demo_run.out_dir / "exports"`` holds the CSVs and
+    ``customers_truth.csv``.
+    """
+    from custlens.pipeline import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo"), customers=2000, seed=42, report=False)
+
+
+@pytest.fixture
+def demo_store(demo_run, tmp_path: Path) -> Store:
+    """A private copy of the demo store, free to write into."""
+    import shutil
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_run.store_path, path)
+    st = Store(path)
+    yield st
+    st.close()
