@@ -1,0 +1,143 @@
+"""CLV benchmark: custlens vs lifetimes 0.11.3, side by side in one run.
+
+    .venv/bin/python bench/clv_bench.py [--quick]
+
+lifetimes runs in its own virtual environment (/tmp/lt, created here when missing with
+``pip install "numpy<2" "pandas<2.2" "scipy<1.14" "pyarrow<18" lifetimes==0.11.3``), called
+through a subprocess on the same simulated data (written to a temporary .npz file).
+Prints medians, ratios, the fitted parameters of both and the peak RSS of the 10M fit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+LT = Path("/tmp/lt")
+LT_PY = LT / "bin" / "python"
+
+LT_SCRIPT = r"""
+import json, sys, time, numpy as np, pandas as pd
+from lifetimes import BetaGeoFitter, ParetoNBDFitter
+d = np.load(sys.argv[1]); kind = sys.argv[2]; reps = int(sys.argv[3])
+fitter = {"bgnbd": BetaGeoFitter, "pnbd": ParetoNBDFitter}[kind]
+times = []
+for _ in range(reps):
+    f = fitter()
+    t = time.perf_counter()
+    f.fit(pd.Series(d["x"]), pd.Series(d["tx"]), pd.Series(d["T"]))
+    times.append(time.perf_counter() - t)
+print(json.dumps({"times": times, "params": {k: float(v) for k, v in f.params_.items()}}))
+"""
+
+
+def ensure_lifetimes() -> None:
+    if LT_PY.exists():
+        return
+    subprocess.run([sys.executable, "-m", "venv", str(LT)], check=True)
+    subprocess.run([str(LT / "bin" / "pip"), "install", "-q", "numpy<2", "pandas<2.2", "scipy<1.14",
+                    "pyarrow<18", "lifetimes==0.11.3"], check=True)
+
+
+def simulate(kind: str, n: int, seed: int = 0) -> pd.DataFrame:
+    """Weekly data as summary_from_transactions gives it: T and recency in whole days / 7."""
+    from custlens.clv.simulate import simulate_bgnbd, simulate_pareto_nbd
+
+    rng = np.random.default_rng(seed)
+    age = rng.integers(1, 365, n) / 7.0
+    if kind == "bgnbd":
+        d = simulate_bgnbd(n, 0.243, 4.414, 0.793, 2.426, T=age, random_state=seed)
+    else:
+        d = simulate_pareto_nbd(n, 0.553, 10.578, 0.606, 11.669, T=age, random_state=seed)
+    d["recency"] = np.minimum(np.round(d["recency"] * 7) / 7, d["T"])
+    return d[["frequency", "recency", "T"]]
+
+
+def time_custlens(model_cls: type, data: pd.DataFrame, reps: int) -> tuple[list[float], dict]:
+    times, model = [], None
+    for _ in range(reps):
+        t = time.perf_counter()
+        model = model_cls().fit(data)
+        times.append(time.perf_counter() - t)
+    return times, model.params_
+
+
+def time_lifetimes(kind: str, data: pd.DataFrame, reps: int) -> tuple[list[float], dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "d.npz"
+        np.savez(path, x=data["frequency"].to_numpy(), tx=data["recency"].to_numpy(), T=data["T"].to_numpy())
+        out = subprocess.run([str(LT_PY), "-c", LT_SCRIPT, str(path), kind, str(reps)],
+                             check=True, capture_output=True, text=True)
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    return res["times"], res["params"]
+
+
+def fmt(params: dict) -> str:
+    return ", ".join(f"{k}={v:.4f}" for k, v in params.items())
+
+
+def compare(kind: str, n: int, reps: int, lt_reps: int) -> None:
+    from custlens.clv import BetaGeoModel, ParetoNBDModel
+
+    data = simulate(kind, n)
+    cls = {"bgnbd": BetaGeoModel, "pnbd": ParetoNBDModel}[kind]
+    ours, p_ours = time_custlens(cls, data, reps)
+    theirs, p_lt = time_lifetimes(kind, data, lt_reps)
+    m_ours, m_lt = statistics.median(ours), statistics.median(theirs)
+    print(f"fit {kind} n={n:,}: custlens {m_ours:.3f} s, lifetimes {m_lt:.3f} s, ratio {m_lt / m_ours:.1f}x")
+    print(f"    custlens  {fmt(p_ours)}\n    lifetimes {fmt(p_lt)}")
+
+
+def scoring(n: int, reps: int) -> None:
+    from custlens.clv import BetaGeoModel, score_customers
+    from custlens.clv.simulate import simulate_spend
+
+    data = simulate("bgnbd", n, seed=1)
+    data["monetary_value"] = simulate_spend(data["frequency"], 6.25, 3.74, 15.44, random_state=1)
+    model = BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        score_customers(model, data, horizon_months=12)
+        times.append(time.perf_counter() - t)
+    print(f"score n={n:,} (expected purchases, P(alive), 12-month CLV): median {statistics.median(times):.3f} s")
+
+
+def big_fit(n: int) -> None:
+    code = (
+        "import resource, time, sys; sys.path.insert(0, %r)\n"
+        "from clv_bench import simulate\n"
+        "from custlens.clv import BetaGeoModel\n"
+        "d = simulate('bgnbd', %d)\n"
+        "t = time.perf_counter(); m = BetaGeoModel().fit(d); el = time.perf_counter() - t\n"
+        "print(el, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, m.params_)\n"
+    ) % (str(Path(__file__).parent), n)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    el, rss, params = out.stdout.split(" ", 2)
+    print(f"fit bgnbd n={n:,}: {float(el):.2f} s, peak RSS {float(rss):.0f} MiB (incl. data simulation) {params.strip()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (CI smoke run)")
+    args = parser.parse_args()
+    ensure_lifetimes()
+    scale = 10 if args.quick else 1
+    compare("bgnbd", 1_000_000 // scale, reps=3, lt_reps=1)
+    compare("pnbd", 100_000 // scale, reps=3, lt_reps=1)
+    scoring(1_000_000 // scale, reps=5)
+    big_fit(10_000_000 // scale)
+
+
+if __name__ == "__main__":
+    main()
