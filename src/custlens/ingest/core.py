@@ -109,7 +109,7 @@ def ingest(
         _log(st, res, raw.sha256, t0)
         return res
     finally:
-        for tmp in (RAW, _orders.PARSED):
+        for tmp in (RAW, _orders.PARSED, _orders.DUPS):
             con.execute(f"DROP TABLE IF EXISTS {tmp}")
 
 
@@ -152,9 +152,9 @@ def _styles(st: Store, cols: dict[str, str], date_cols: list[str], num_cols: lis
     return dates, numbers
 
 
-def _warnings(con, rows: int) -> list[str]:
+def _warnings(con, rows: int, headers: list[str]) -> list[str]:
     out = []
-    for reason, n, first_row, example in _orders.reason_examples(con):
+    for reason, n, first_row, example in _orders.reason_examples(con, headers):
         if rows and n / rows >= _WARN_SHARE:
             out.append(f"{n:,} of {rows:,} rows quarantined as {reason} (row {first_row}: {example[:160] + ('…' if len(example) > 160 else '')}); "
                        "check the column mapping (--map) or the date/number format")
@@ -168,23 +168,30 @@ def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, d
     canon = set(cols.values())
     line_level = target == "order_items" or ("order_id" in canon and bool(
         canon & {"quantity", "unit_price", "product_id", "product_name", "category"}))
-    if "order_id" in canon and not line_level:
+    ids_unique = False
+    if "order_id" in canon:
         h = next(k for k, v in cols.items() if v == "order_id")
-        n_ids = con.execute(f'SELECT count(DISTINCT "{h}"), count("{h}") FROM {RAW}').fetchall()[0]
-        line_level = n_ids[0] < n_ids[1]
+        n_ids = con.execute(f'SELECT count(DISTINCT "{h}"), count(*) FROM {RAW}').fetchall()[0]
+        ids_unique = n_ids[0] == n_ids[1]
+        line_level = line_level or not ids_unique
     if "order_id" not in canon:
         decisions.append("no order id column: each row is one order (ids derived from the row content)")
-    _orders.build_parsed(con, cols, raw.headers, dates["ordered_at"], numbers, line_level, now_sql)
+    _orders.build_parsed(con, cols, raw.headers, dates["ordered_at"], numbers, line_level, now_sql, ids_unique)
     step("load")
-    with st.transaction():
-        _orders.mark_existing(con)
-        _orders.quarantine(con, label, "orders")
-        _orders.insert_rows(con, label, line_level)
-    s = _orders.summary(con)
+    # Row order inside the store's tables carries no meaning; not keeping it makes inserts cheaper.
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        with st.transaction():
+            _orders.mark_existing(con)
+            _orders.quarantine(con, label, "orders", raw.headers)
+            _orders.insert_rows(con, label, line_level)
+    finally:
+        con.execute("RESET preserve_insertion_order")
+    s = _orders.summary(con, line_level)
     if line_level:
         decisions.append(f"line items: {s['rows_loaded'] - s['returns']:,} lines aggregated into {s['orders']:,} orders")
     res = IngestResult(label, target, rows_read=raw.rows, mapping=cols, decisions=decisions, **s)
-    res.warnings = _warnings(con, raw.rows)
+    res.warnings = _warnings(con, raw.rows, raw.headers)
     return res
 
 
@@ -199,11 +206,7 @@ def _load_table(st, raw, cols, table_name, label, dayfirst, date_format, now_sql
     step("load")
     with st.transaction():
         _tables.ensure_extra_columns(con, table, cols)
-        con.execute(f"""
-            INSERT INTO _quarantine (source, table_name, row_number, raw, reason, ingested_at)
-            SELECT ?, ?, __row, raw, reason_q, current_localtimestamp()
-            FROM {_tables.PARSED} WHERE NOT is_dup AND reason_q IS NOT NULL ORDER BY __row
-        """, [label, table_name])
+        _orders.quarantine(con, label, table_name, raw.headers, _tables.PARSED)
         _tables.insert_rows(con, table, columns)
     s = _tables.summary(con)
     return IngestResult(label, table_name, rows_read=raw.rows, mapping=cols, decisions=decisions, **s)

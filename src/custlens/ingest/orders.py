@@ -14,14 +14,19 @@ from custlens.ingest.values import (DateStyle, NumberStyle, id_expr, number_expr
                                     timestamp_expr)
 
 PARSED = "__custlens_parsed"
+DUPS = "__custlens_dups"
 CANCELLED_STATUS = ("cancelled", "canceled", "refunded", "returned", "refund", "return",
                     "已取消", "取消", "已退款", "退款", "已退货", "退货", "交易关闭")
 
 
 def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], headers: list[str],
                  dates: DateStyle, numbers: dict[str, NumberStyle], line_level: bool,
-                 now_sql: str) -> None:
-    """Create the parsed table of the raw rows with their fate and quarantine reason."""
+                 now_sql: str, ids_unique: bool = False) -> None:
+    """Create the parsed table of the raw rows with their fate and quarantine reason.
+
+    ``ids_unique`` (every row has its own order id) lets the duplicate and conflict checks,
+    which need sorts over the whole file, be skipped: exact duplicates share an order id.
+    """
     col = {canon: h for h, canon in mapping.items()}
 
     def text(c: str) -> str:
@@ -39,8 +44,18 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
         amount = f"{qty} * {price}"
     raw_cols = ", ".join(q(h) for h in headers)
     # Exact duplicates are only recognisable when rows carry an order id: without one,
-    # two identical rows may be two real purchases.
-    dup = f"row_number() OVER (PARTITION BY {raw_cols} ORDER BY __row) > 1" if has_id else "false"
+    # two identical rows may be two real purchases. Only rows whose id repeats can be one.
+    dup = "false"
+    if has_id and not ids_unique:
+        idc = q(col["order_id"])
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {DUPS} AS
+            SELECT __row FROM (
+                SELECT __row, row_number() OVER (PARTITION BY {raw_cols} ORDER BY __row) AS k
+                FROM {RAW} WHERE {idc} IN (SELECT {idc} FROM {RAW} GROUP BY {idc} HAVING count(*) > 1))
+            WHERE k > 1
+        """)
+        dup = f"__row IN (SELECT __row FROM {DUPS})"
     order_id = id_expr(col["order_id"]) if has_id else (
         "'R' || substr(md5(concat_ws('|', " + raw_cols + ", CAST(row_number() OVER (PARTITION BY "
         + raw_cols + " ORDER BY __row) AS VARCHAR))), 1, 20)")
@@ -65,8 +80,7 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
                 {dup} AS is_dup,
                 (coalesce({amount} < 0, false) OR coalesce({qty} < 0, false)
                  OR coalesce({status} IN {CANCELLED_STATUS}, false)
-                 OR regexp_matches(coalesce({order_id if has_id else "''"}, ''), '^C\\d')) AS is_return,
-                to_json(struct_pack({', '.join(f'{q(h)} := {q(h)}' for h in headers)})) AS raw
+                 OR regexp_matches(coalesce({order_id if has_id else "''"}, ''), '^C\\d')) AS is_return
             FROM {RAW}
         )
         SELECT *,
@@ -86,7 +100,7 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
     """)
     if line_level:
         _line_checks(con)
-    else:
+    elif not ids_unique:
         # Order-level file: a second, different row with the same order id conflicts.
         con.execute(f"""
             UPDATE {PARSED} SET reason_q = 'conflicting_duplicate_order_id'
@@ -146,33 +160,49 @@ def insert_rows(con: duckdb.DuckDBPyConnection, source: str, line_level: bool) -
                    quantity, unit_price, round(amount, 2), product_name, category, brand
             {ok} AND NOT is_return
         """)
-    con.execute(f"""
-        INSERT INTO orders (order_id, customer_id, ordered_at, amount, discount, channel,
-                            payment_method, currency, status, region, source)
-        SELECT order_id, min(customer_id), min(ordered_at), round(sum(amount), 2), sum(discount),
-               min(channel), min(payment_method), min(currency), min(status), min(region), ?
-        {ok} AND NOT is_return
-        GROUP BY order_id
-        ORDER BY min(ordered_at), order_id
-    """, [source])
+    cols = "order_id, customer_id, ordered_at, amount, discount, channel, payment_method, currency, status, region"
+    if line_level:
+        con.execute(f"""
+            INSERT INTO orders ({cols}, source)
+            SELECT order_id, min(customer_id), min(ordered_at), round(sum(amount), 2), sum(discount),
+                   min(channel), min(payment_method), min(currency), min(status), min(region), ?
+            {ok} AND NOT is_return
+            GROUP BY order_id
+        """, [source])
+    else:  # one row per order already: no aggregation needed
+        con.execute(f"""
+            INSERT INTO orders ({cols}, source)
+            SELECT order_id, customer_id, ordered_at, round(amount, 2), discount, channel, payment_method,
+                   currency, status, region, ? {ok} AND NOT is_return
+        """, [source])
 
 
-def quarantine(con: duckdb.DuckDBPyConnection, source: str, table: str) -> None:
+def raw_json(headers: list[str]) -> str:
+    """SQL for one raw row as a JSON object keyed by the file's own headers."""
+    return "to_json(struct_pack(" + ", ".join(f"{q(h)} := r.{q(h)}" for h in headers) + "))"
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, source: str, table: str, headers: list[str],
+               parsed: str = PARSED) -> None:
+    """Copy the rejected rows, with their raw values, into ``_quarantine``."""
     con.execute(f"""
         INSERT INTO _quarantine (source, table_name, row_number, raw, reason, ingested_at)
-        SELECT ?, ?, __row, raw, reason_q, current_localtimestamp()
-        FROM {PARSED} WHERE NOT is_dup AND reason_q IS NOT NULL ORDER BY __row
+        SELECT ?, ?, p.__row, {raw_json(headers)}, p.reason_q, current_localtimestamp()
+        FROM {parsed} p JOIN {RAW} r ON r.__row = p.__row
+        WHERE NOT p.is_dup AND p.reason_q IS NOT NULL ORDER BY p.__row
     """, [source, table])
 
 
-def summary(con: duckdb.DuckDBPyConnection) -> dict:
+def summary(con: duckdb.DuckDBPyConnection, line_level: bool = True) -> dict:
     """Counts of the fates and the loaded orders, for the IngestResult."""
     ok = "NOT is_dup AND reason_q IS NULL"
+    # Without line items every loaded sale row is one order: no distinct count needed.
+    n_orders = "count(DISTINCT order_id)" if line_level else "count(*)"
     row = con.execute(f"""
         SELECT count(*) FILTER (WHERE is_dup),
                count(*) FILTER (WHERE NOT is_dup AND reason_q IS NOT NULL),
                count(*) FILTER (WHERE {ok}),
-               count(DISTINCT order_id) FILTER (WHERE {ok} AND NOT is_return),
+               {n_orders} FILTER (WHERE {ok} AND NOT is_return),
                count(DISTINCT customer_id) FILTER (WHERE {ok} AND NOT is_return),
                coalesce(sum(amount) FILTER (WHERE {ok} AND NOT is_return), 0),
                count(*) FILTER (WHERE {ok} AND is_return)
@@ -187,10 +217,10 @@ def summary(con: duckdb.DuckDBPyConnection) -> dict:
             "returns": row[6], "quarantine_reasons": reasons}
 
 
-def reason_examples(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, int, str]]:
+def reason_examples(con: duckdb.DuckDBPyConnection, headers: list[str]) -> list[tuple[str, int, int, str]]:
     """(reason, count, first row, that row as JSON) per reason, for warnings."""
     return con.execute(f"""
-        SELECT reason_q, count(*), min(__row),
-               arg_min(CAST(raw AS VARCHAR), __row)
-        FROM {PARSED} WHERE NOT is_dup AND reason_q IS NOT NULL GROUP BY reason_q
+        SELECT reason_q, count(*), min(p.__row), arg_min(CAST({raw_json(headers)} AS VARCHAR), p.__row)
+        FROM {PARSED} p JOIN {RAW} r ON r.__row = p.__row
+        WHERE NOT p.is_dup AND p.reason_q IS NOT NULL GROUP BY reason_q
     """).fetchall()

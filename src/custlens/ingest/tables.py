@@ -89,8 +89,7 @@ def build_parsed(con: duckdb.DuckDBPyConnection, table: schema.Table, mapping: d
         CREATE OR REPLACE TEMP TABLE {PARSED} AS
         WITH p AS (
             SELECT __row, {', '.join(exprs)},
-                   row_number() OVER (PARTITION BY {raw_cols} ORDER BY __row) > 1 AS is_dup,
-                   to_json(struct_pack({', '.join(f'{q(h)} := {q(h)}' for h in headers)})) AS raw
+                   row_number() OVER (PARTITION BY {raw_cols} ORDER BY __row) > 1 AS is_dup
             FROM {RAW}
         )
         SELECT *, {reason} AS reason_q FROM p

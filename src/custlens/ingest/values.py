@@ -33,10 +33,15 @@ def _clean_text(col: str) -> str:
     return f"nullif(trim({q(col)}), '')"
 
 
+_NULL_MARKERS = ("nan", "null", "none", "n/a", "na", "-")
+
+
 def text_expr(col: str) -> str:
     """Trimmed text; empty and the usual null markers become NULL."""
-    return (f"CASE WHEN lower(trim({q(col)})) IN ('', 'nan', 'null', 'none', 'n/a', 'na', '-') "
-            f"THEN NULL ELSE trim({q(col)}) END")
+    t = f"trim({q(col)})"
+    # Plain comparisons (not IN, which DuckDB plans as a join per column) on short values only.
+    markers = " OR ".join(f"lower({t}) = '{m}'" for m in _NULL_MARKERS)
+    return f"CASE WHEN {t} = '' OR (length({t}) <= 4 AND ({markers})) THEN NULL ELSE {t} END"
 
 
 def id_expr(col: str) -> str:
@@ -51,6 +56,9 @@ class NumberStyle:
 
 
 def detect_number_style(con: duckdb.DuckDBPyConnection, table: str, col: str) -> NumberStyle:
+    has_comma = con.execute(f"SELECT count(*) FROM {table} WHERE contains({q(col)}, ',')").fetchall()[0][0]
+    if not has_comma:  # no comma anywhere: no decimal comma possible
+        return NumberStyle(decimal_comma=False)
     s = f"regexp_replace({_clean_text(col)}, '{_CURRENCY}', '', 'g')"
     row = con.execute(
         f"SELECT count(*) FILTER (WHERE regexp_matches({s}, '{_DEC_COMMA}')), "
@@ -80,9 +88,7 @@ class DateStyle:
 
 def _norm_date(col: str) -> str:
     """Chinese 年月日 and full-width marks to ISO separators; trimmed; NULL for blank."""
-    s = _clean_text(col)
-    s = f"replace(replace(replace(replace(replace({s}, '年', '-'), '月', '-'), '日', ''), '号', ''), '：', ':')"
-    return s
+    return f"translate({_clean_text(col)}, '年月：日号', '--:')"
 
 
 def detect_date_style(con: duckdb.DuckDBPyConnection, table: str, col: str, source: str,
@@ -91,6 +97,9 @@ def detect_date_style(con: duckdb.DuckDBPyConnection, table: str, col: str, sour
     if date_format:
         return DateStyle(None, "user", date_format)
     s = _norm_date(col)
+    # ISO-like values (four digits first) can never be day/month/year: skip the regexes for them.
+    iso = f"(SELECT *, regexp_matches(trim({q(col)}), '^\\d{{4}}') AS starts_with_digits FROM {table})"
+    table = iso
     row = con.execute(
         f"SELECT count(*), max(TRY_CAST(regexp_extract({s}, '{_DMY}', 1) AS INT)), "
         f"max(TRY_CAST(regexp_extract({s}, '{_DMY}', 2) AS INT)), "
@@ -98,7 +107,7 @@ def detect_date_style(con: duckdb.DuckDBPyConnection, table: str, col: str, sour
         f"<> TRY_CAST(regexp_extract({s}, '{_DMY}', 2) AS INT)), "
         f"any_value({s}) FILTER (WHERE TRY_CAST(regexp_extract({s}, '{_DMY}', 1) AS INT) "
         f"<> TRY_CAST(regexp_extract({s}, '{_DMY}', 2) AS INT)) "
-        f"FROM {table} WHERE regexp_matches({s}, '{_DMY}')"
+        f"FROM {table} WHERE NOT starts_with_digits AND regexp_matches({s}, '{_DMY}')"
     ).fetchall()[0]
     n, max1, max2, n_differ, example = row
     if dayfirst is not None:
@@ -148,4 +157,7 @@ def timestamp_expr(col: str, style: DateStyle) -> str:
         fmts = [f"{dm}/%Y {t}".strip() for t in _TIME_FORMATS] + [f"{dm}/%y {t}".strip() for t in _TIME_FORMATS]
         norm = f"regexp_replace({s}, '^(\\d{{1,2}})[/.\\-](\\d{{1,2}})[/.\\-]', '\\1/\\2/')"
         branches.append(f"WHEN regexp_matches({s}, '{_DMY}') THEN TRY_STRPTIME({norm}, {_strptime_list(fmts)})")
-    return f"(CASE {' '.join(branches)} ELSE TRY_CAST({s} AS TIMESTAMP) END)"
+    general = f"(CASE {' '.join(branches)} ELSE TRY_CAST({s} AS TIMESTAMP) END)"
+    # Fast path: most exports write ISO timestamps, which DuckDB's cast reads directly.
+    return (f"(CASE WHEN {q(col)} LIKE '____-__-__%' THEN coalesce(TRY_CAST(trim({q(col)}) AS TIMESTAMP), "
+            f"{general}) ELSE {general} END)")
