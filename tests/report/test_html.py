@@ -47,8 +47,10 @@ def test_catalogue_is_complete() -> None:
 def test_every_key_used_is_translated(shop: Store, lang: str) -> None:
     ctx = ReportContext(shop, lang=lang)
     sections = run_sections(ctx)  # an unknown key raises KeyError here
-    assert [s.key for s in sections] == ["overview", "quality", "kpis", "rfm"]
-    assert not any(s.missing for s in sections)
+    keys = [s.key for s in sections]
+    # The foundation's sections come first, in order; later analyses add theirs after them.
+    assert keys[:4] == ["overview", "quality", "kpis", "rfm"]
+    assert not any(s.missing for s in sections if s.key in ("overview", "quality", "kpis", "rfm"))
     assert len(ctx.used_keys) > 50
     for key in sorted(ctx.used_keys):
         assert i18n.has(key), key
@@ -129,7 +131,10 @@ def test_empty_store_renders_with_missing_notes(empty_store: Store, tmp_path: Pa
     assert _plotly_js() not in html  # no figures, no bundle
     text = visible_text(html)
     assert "尚未导入订单" in text
-    assert text.count(i18n.t("report.missing_data", "zh")) == 3  # quality, kpis, rfm
+    # Every section that needs orders says so instead of failing; the foundation's three do.
+    missing = [s.key for s in run_sections(ReportContext(empty_store, lang="zh")) if s.missing]
+    assert {"quality", "kpis", "rfm"} <= set(missing)
+    assert text.count(i18n.t("report.missing_data", "zh")) == len(missing)
     assert "custlens ingest FILE" in text
 
 

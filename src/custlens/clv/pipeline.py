@@ -1,0 +1,514 @@
+"""CLV on a store: validate, choose, refit, score every customer and save the scores.
+
+:func:`run_clv` is what the CLI, the report and the server call. It reads the orders of
+the store through the customer table (the models' data contract), splits the observation
+window into a calibration and a holdout period, compares the transaction models on the
+holdout, refits the chosen one on the whole window and scores every customer as of
+``as_of``. :func:`join_scores` adds the saved scores to a customer table (the customer
+export and the customer-360 use it).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from custlens import i18n, schema
+from custlens.clv import _names as N
+from custlens.clv import texts as _texts  # noqa: F401  (registers the texts)
+from custlens.clv.bgbb import BetaGeoBetaBinomModel
+from custlens.clv.bgnbd import BetaGeoModel
+from custlens.clv.gamma_gamma import GammaGammaModel
+from custlens.clv.mbgnbd import ModifiedBetaGeoModel
+from custlens.clv.pareto_nbd import ParetoNBDModel
+from custlens.clv.validation import compare_models, holdout_by_frequency, holdout_errors, tracking
+from custlens.clv.value import score_customers
+from custlens.errors import (ConvergenceError, CustlensError, DataQualityWarning, InputError,
+                             MissingDataError)
+from custlens.features import columns as c
+from custlens.features.customer_table import customer_table, resolve_as_of
+from custlens.store import Store
+
+__all__ = ["ClvResult", "MODELS", "SCORES_TABLE", "join_scores", "run_clv"]
+
+#: Transaction models by CLI name; ``auto`` compares the three continuous ones.
+MODELS: dict[str, type] = {"bgnbd": BetaGeoModel, "mbgnbd": ModifiedBetaGeoModel,
+                           "pnbd": ParetoNBDModel, "bgbb": BetaGeoBetaBinomModel}
+#: Store table of the per-customer scores.
+SCORES_TABLE = "clv_scores"
+SCORE_COLUMNS = ("customer_id", "p_alive", "expected_purchases", "expected_spend", "clv",
+                 "expected_days_to_next", "overdue", "model", "as_of")
+MIN_CUSTOMERS = 100
+MIN_REPEAT = 30
+MIN_HOLDOUT_DAYS = 56
+HOLDOUT_SHARE = 0.25
+#: Length of a BG/BB period (a month) in days.
+PERIOD_DAYS = N.TIME_UNIT_DAYS["M"]
+_DAY = pd.Timedelta(days=1)
+
+
+@dataclass
+class ClvResult:
+    """Everything :func:`run_clv` found; DataFrames and numbers, no rendering.
+
+    Attributes
+    ----------
+    model : str
+        Chosen transaction model (``bgnbd``, ``mbgnbd``, ``pnbd`` or ``bgbb``).
+    params, summary, log_likelihood
+        Parameters, their table (estimate, std_error, lower_95, upper_95) and the
+        log-likelihood of the model refitted on the whole window.
+    spend_model : str
+        ``gamma_gamma`` or ``mean_aov`` (the fallback); ``spend_params``/``spend_summary``
+        describe it (empty for the fallback).
+    comparison : DataFrame
+        One row per model fitted on the calibration period (or the whole window without a
+        holdout): log-likelihood, AIC, BIC and holdout errors; ``criterion`` the column used.
+    holdout_by_frequency : DataFrame or None
+        Mean actual and predicted holdout purchases by calibration frequency.
+    holdout_errors : dict
+        ``mae``, ``rmse``, ``actual``, ``predicted``, ``aggregate_pct_error`` (empty without
+        a holdout).
+    tracking : DataFrame
+        Repeat purchases per period (weeks; months for BG/BB), actual vs model, with
+        cumulative columns and a ``holdout`` flag.
+    p_alive_grid, expected_purchases_grid : DataFrame
+        Index frequency, columns recency (in ``time_unit``), for a customer of age ``grid_T``.
+    scores : DataFrame
+        One row per customer: the columns of the ``clv_scores`` table.
+    top_customers : DataFrame
+        The ``top`` customers by CLV with their history.
+    customers, total_clv, mean_clv, share_alive
+        Headline figures (``share_alive`` is the mean P(alive)).
+    notes : list of (str, dict)
+        i18n keys and their fields: how the data was split, how spend was modelled...
+    """
+
+    model: str
+    params: dict[str, float]
+    log_likelihood: float
+    summary: pd.DataFrame
+    spend_model: str
+    spend_params: dict[str, float]
+    spend_summary: pd.DataFrame
+    comparison: pd.DataFrame
+    criterion: str
+    holdout_by_frequency: pd.DataFrame | None
+    holdout_errors: dict[str, float]
+    tracking: pd.DataFrame
+    p_alive_grid: pd.DataFrame
+    expected_purchases_grid: pd.DataFrame
+    grid_T: float
+    scores: pd.DataFrame
+    top_customers: pd.DataFrame
+    customers: int
+    total_clv: float
+    mean_clv: float
+    share_alive: float
+    as_of: pd.Timestamp
+    calibration_end: pd.Timestamp | None
+    holdout_days: int
+    horizon_days: float
+    discount_rate: float
+    time_unit: str
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    fitted: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def note_texts(self, lang: str = "en") -> list[str]:
+        """The notes translated into ``lang``."""
+        out = []
+        for key, fields in self.notes:
+            fields = dict(fields)
+            if "model" in fields:
+                fields["model"] = i18n.t(f"clv.model.{fields['model']}", lang)
+            if "criterion" in fields:
+                fields["criterion"] = i18n.t(f"report.col.{fields['criterion']}", lang)
+            out.append(i18n.t(key, lang, **fields))
+        return out
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """A JSON-ready summary (the CLI's ``--json`` object)."""
+        def records(df: pd.DataFrame | None, index: str | None = None) -> list[dict[str, Any]]:
+            if df is None:
+                return []
+            frame = df.reset_index() if index else df
+            return frame.replace({np.nan: None}).to_dict(orient="records")
+
+        return {
+            "model": self.model, "params": self.params, "log_likelihood": self.log_likelihood,
+            "summary": records(self.summary, "parameter"),
+            "spend_model": self.spend_model, "spend_params": self.spend_params,
+            "customers": self.customers, "total_clv": self.total_clv, "mean_clv": self.mean_clv,
+            "share_alive": self.share_alive, "as_of": str(self.as_of.date()),
+            "calibration_end": str(self.calibration_end.date()) if self.calibration_end is not None else None,
+            "holdout_days": self.holdout_days, "horizon_days": self.horizon_days,
+            "discount_rate": self.discount_rate, "time_unit": self.time_unit,
+            "criterion": self.criterion, "comparison": records(self.comparison, "model"),
+            "holdout_errors": self.holdout_errors,
+            "holdout_by_frequency": records(self.holdout_by_frequency, "frequency"),
+            "top_customers": records(self.top_customers),
+            "notes": self.note_texts(lang),
+        }
+
+
+# ----------------------------------------------------------------------------- data
+def _rfm(store: Store, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The customer table as of ``as_of`` indexed by customer (weeks)."""
+    ct = customer_table(store, as_of)
+    return ct.set_index(schema.CUSTOMER_ID, drop=False)
+
+
+def _transactions(store: Store, as_of: pd.Timestamp) -> pd.DataFrame:
+    orders = store.require(schema.ORDERS.name, "customer lifetime value")
+    cutoff = pd.Timestamp(as_of).to_pydatetime()
+    expr = orders.filter(orders[schema.ORDERED_AT] < cutoff).select(
+        schema.CUSTOMER_ID, schema.ORDERED_AT, schema.AMOUNT)
+    tx = store.execute(expr)
+    tx["day"] = pd.to_datetime(tx[schema.ORDERED_AT]).dt.normalize()
+    return tx
+
+
+def _check_enough(rfm: pd.DataFrame, as_of: pd.Timestamp) -> None:
+    n, repeat = len(rfm), int((rfm[c.FREQUENCY] > 0).sum())
+    if n < MIN_CUSTOMERS or repeat < MIN_REPEAT:
+        raise MissingDataError(
+            f"customer lifetime value needs at least {MIN_CUSTOMERS} customers, {MIN_REPEAT} of them "
+            f"with repeat purchases (orders on two or more dates); before {as_of.date()} the store "
+            f"has {n:,} customers, {repeat:,} of them with repeat purchases. Load a longer order "
+            "history (or pass a later --as-of)")
+
+
+def _holdout_frame(cal: pd.DataFrame, full: pd.DataFrame, duration: float) -> pd.DataFrame:
+    """Calibration RFM plus the holdout purchases (as purchase-day counts)."""
+    data = cal[[N.FREQUENCY, N.RECENCY, N.T, N.MONETARY_VALUE]].copy()
+    later = full[N.FREQUENCY].reindex(data.index)
+    data[N.FREQUENCY_HOLDOUT] = (later - data[N.FREQUENCY]).clip(lower=0)
+    data[N.DURATION_HOLDOUT] = duration
+    return data
+
+
+def _periods(tx: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
+    """BG/BB input: whole months since each first purchase (the incomplete last one dropped).
+
+    ``frequency`` = months 1..n with a purchase, ``recency`` = the last such month, ``T`` =
+    ``n`` (complete months observed), ``monetary_value`` = mean spend of those months.
+    """
+    days = tx.groupby([schema.CUSTOMER_ID, "day"], as_index=False)[schema.AMOUNT].sum()
+    first = days.groupby(schema.CUSTOMER_ID)["day"].transform("min")
+    k = np.floor((days["day"] - first).dt.days / PERIOD_DAYS).astype(int)
+    n = np.floor((end - first).dt.days / PERIOD_DAYS).astype(int)
+    days = days.assign(k=k, n=n)
+    per = days.groupby(schema.CUSTOMER_ID)["n"].first().to_frame(N.T)
+    rep = days[(days["k"] >= 1) & (days["k"] <= days["n"])]
+    months = rep.groupby([schema.CUSTOMER_ID, "k"])[schema.AMOUNT].sum().reset_index()
+    g = months.groupby(schema.CUSTOMER_ID)
+    per[N.FREQUENCY] = g.size().reindex(per.index, fill_value=0).astype(float)
+    per[N.RECENCY] = g["k"].max().reindex(per.index, fill_value=0).astype(float)
+    per[N.MONETARY_VALUE] = g[schema.AMOUNT].mean().reindex(per.index, fill_value=0.0)
+    per[N.T] = per[N.T].astype(float)
+    return per[[N.FREQUENCY, N.RECENCY, N.T, N.MONETARY_VALUE]]
+
+
+def _snap_to_periods(tx: pd.DataFrame) -> pd.DataFrame:
+    """Transactions moved to the first day of their customer month (BG/BB tracking)."""
+    first = tx.groupby(schema.CUSTOMER_ID)["day"].transform("min")
+    k = np.floor((tx["day"] - first).dt.days / PERIOD_DAYS)
+    return tx.assign(day=(first + pd.to_timedelta(np.ceil(k * PERIOD_DAYS), unit="D")))
+
+
+# ----------------------------------------------------------------------------- split
+def _plan_holdout(first_day: pd.Timestamp, as_of: pd.Timestamp, holdout_days: int | None
+                  ) -> tuple[pd.Timestamp | None, tuple[str, dict[str, Any]] | None]:
+    window = int((as_of - first_day).days)
+    if holdout_days is None:
+        days = max(MIN_HOLDOUT_DAYS, int(round(HOLDOUT_SHARE * window)))
+        if window - days < 2 * days:
+            return None, ("clv.note.no_holdout_short", {"days": window, "min_days": MIN_HOLDOUT_DAYS})
+    elif holdout_days == 0:
+        return None, ("clv.note.no_holdout_asked", {})
+    else:
+        days = int(holdout_days)
+        if days < 0 or days >= window:
+            raise InputError(f"holdout_days={holdout_days} must be between 1 and {window - 1} (the "
+                             f"orders span {window} days before {as_of.date()}); pass 0 for no holdout")
+    return as_of - pd.Timedelta(days=days), None
+
+
+# ----------------------------------------------------------------------------- scoring
+def _spend(full: pd.DataFrame, notes: list) -> tuple[np.ndarray, Any]:
+    """Expected spend per purchase: Gamma-Gamma, or the shop's mean order value."""
+    x, m = full[N.FREQUENCY].to_numpy(), full[N.MONETARY_VALUE].to_numpy()
+    usable = (x > 0) & (m > 0)
+    aov = float(full[c.TOTAL_SPEND].sum() / full[c.ORDERS].sum()) if c.TOTAL_SPEND in full else float(
+        np.mean(m[usable]) if usable.any() else 0.0)
+    reason = ""
+    try:
+        if usable.sum() < MIN_REPEAT:
+            raise MissingDataError(f"{int(usable.sum())} repeat customers with spend > 0")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DataQualityWarning)
+            gg = GammaGammaModel().fit(full.loc[usable, [N.FREQUENCY, N.MONETARY_VALUE]])
+        if gg.params_["q"] <= 1:
+            raise MissingDataError(f"q={gg.params_['q']:.3f} <= 1 gives an infinite mean spend")
+        frame = pd.DataFrame({N.FREQUENCY: np.where(usable, x, 0.0), N.MONETARY_VALUE: m})
+        spend = gg.conditional_expected_spend(frame)
+    except CustlensError as exc:
+        reason = str(exc)
+    if reason:
+        notes.append(("clv.note.spend_fallback", {"reason": reason, "aov": aov}))
+        return np.full(len(full), aov), None
+    corr = gg.frequency_spend_correlation_
+    notes.append(("clv.note.spend_gamma_gamma", {"repeat": int(usable.sum()), "corr": corr}))
+    if any(issubclass(w.category, DataQualityWarning) for w in caught):
+        notes.append(("clv.note.spend_correlated", {"corr": corr}))
+    if ((x > 0) & ~usable).any():
+        notes.append(("clv.note.zero_spend", {"n": int(((x > 0) & ~usable).sum())}))
+    return spend, gg
+
+
+def _score(model: Any, name: str, data: pd.DataFrame, spend: np.ndarray, horizon_days: float,
+           discount_rate: float) -> pd.DataFrame:
+    unit = "M" if name == "bgbb" else "W"
+    frame = data[[N.FREQUENCY, N.RECENCY, N.T]].assign(**{N.MONETARY_VALUE: spend})
+    out = pd.DataFrame(index=data.index, columns=["predicted_purchases", "p_alive", "clv"], dtype=float)
+    ok = frame[N.T] > 0  # BG/BB: customers without a complete month yet are scored as new
+    scored = score_customers(model, frame.loc[ok], horizon_days=horizon_days,
+                             discount_rate=discount_rate, time_unit=unit)
+    out.loc[ok, scored.columns.drop("expected_spend")] = scored.drop(columns="expected_spend")
+    if (~ok).any():
+        months = horizon_days / PERIOD_DAYS
+        steps = np.minimum(np.arange(1, int(np.ceil(months - 1e-12)) + 1, dtype=float), months)
+        cum = np.asarray(model.expected_purchases_new_customer(steps), dtype=float)
+        disc = float(np.sum(np.diff(cum, prepend=0.0) / (1 + discount_rate) ** steps))
+        out.loc[~ok, "predicted_purchases"] = cum[-1]
+        out.loc[~ok, "p_alive"] = 1.0
+        out.loc[~ok, "clv"] = spend[~ok.to_numpy()] * disc
+    if name == "bgbb":
+        a, b = model.params_["alpha"], model.params_["beta"]
+        gap = (a + b + frame[N.T]) / (a + frame[N.FREQUENCY]) * PERIOD_DAYS
+    else:
+        gap = model.expected_time_to_next_purchase(frame, "W")["expected_days"]
+    out["expected_days_to_next"] = gap.to_numpy()
+    return out
+
+
+def _grids(model: Any, name: str, data: pd.DataFrame, horizon: float
+           ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """P(alive) and expected purchases over frequency x recency for the oldest customers."""
+    age = float(np.ceil(data[N.T].max()))
+    top = int(min(max(data[N.FREQUENCY].quantile(0.99), 5), 30))
+    freq = np.arange(top + 1, dtype=float)
+    rec = np.arange(int(age) + 1, dtype=float) if name == "bgbb" else np.linspace(0, age, 25).round(1)
+    f, r = np.meshgrid(freq, rec, indexing="ij")
+    valid = ((f == 0) & (r == 0)) | ((f > 0) & (r > 0))
+    if name == "bgbb":
+        valid &= f <= r
+    grid = pd.DataFrame({N.FREQUENCY: f[valid], N.RECENCY: r[valid], N.T: age})
+    alive, purchases = np.full(f.shape, np.nan), np.full(f.shape, np.nan)
+    alive[valid] = model.p_alive(grid)
+    purchases[valid] = model.expected_purchases(grid, horizon)
+    idx = pd.Index(freq.astype(int), name=N.FREQUENCY)
+    cols = pd.Index(rec, name=N.RECENCY)
+    return pd.DataFrame(alive, idx, cols), pd.DataFrame(purchases, idx, cols), age
+
+
+def _degenerate(model: Any, name: str) -> None:
+    params = ", ".join(f"{k}={v:.4g}" for k, v in model.params_.items())
+    raise ConvergenceError(
+        f"the {name} model fitted on this data gives non-finite predictions ({params}): its "
+        "parameters ran to extreme values the data cannot pin down (e.g. too few periods per "
+        f"customer); use another --model ({', '.join(m for m in ('auto', *MODELS) if m != name)})")
+
+
+# ----------------------------------------------------------------------------- main
+def run_clv(store: Store, model: str = "auto", horizon_days: float = 365, discount_rate: float = 0.01,
+            as_of: Any = None, holdout_days: int | None = None, top: int = 20,
+            write: bool = True) -> ClvResult:
+    """Fit, validate and apply the CLV models to the orders of a store.
+
+    1. The observation window (first order to ``as_of``) is split by date: the holdout is
+       the last quarter of the window (at least 8 weeks) when the rest is at least twice
+       as long and has ``MIN_REPEAT`` repeat customers; otherwise there is no holdout.
+    2. The transaction models are fitted on the calibration period and compared
+       (:func:`~custlens.clv.compare_models`); ``auto`` picks the lowest holdout MAE (BIC
+       without a holdout) among BG/NBD, MBG/NBD and Pareto/NBD.
+    3. The chosen model is refitted on the whole window; spend per purchase comes from a
+       Gamma-Gamma model of the repeat customers (or the mean order value, with a note).
+    4. Every customer is scored as of ``as_of`` and the scores are written to the store
+       table ``clv_scores`` (unless ``write=False``).
+
+    Parameters
+    ----------
+    store : Store
+    model : {"auto", "bgnbd", "mbgnbd", "pnbd", "bgbb"}
+        ``bgbb`` cuts time into months from each first purchase (stated in the notes).
+    horizon_days : float, default 365
+        Horizon of the expected purchases and the CLV.
+    discount_rate : float, default 0.01
+        Monthly discount rate of the CLV.
+    as_of : date-like, optional
+        First day not observed; default the day after the last order.
+    holdout_days : int, optional
+        Length of the holdout; default automatic (see above), ``0`` for none.
+    top : int, default 20
+        Rows of ``top_customers``.
+    write : bool, default True
+        Write the ``clv_scores`` table.
+
+    Returns
+    -------
+    ClvResult
+
+    Raises
+    ------
+    MissingDataError
+        With fewer than 100 customers or 30 repeat customers before ``as_of``.
+    ConvergenceError
+        When the chosen model's parameters run off to values that give non-finite
+        predictions (e.g. BG/BB on a few months of history).
+
+    Examples
+    --------
+    >>> result = run_clv(Store("shop.duckdb"), model="auto", horizon_days=365)  # doctest: +SKIP
+    >>> result.model, round(result.total_clv)  # doctest: +SKIP
+    """
+    if model != "auto" and model not in MODELS:
+        raise InputError(f"model={model!r} is not one of auto, {', '.join(MODELS)}")
+    if not np.isfinite(horizon_days) or horizon_days <= 0:
+        raise InputError(f"horizon_days={horizon_days} must be > 0")
+    as_of = resolve_as_of(store, as_of)
+    full = _rfm(store, as_of)
+    _check_enough(full, as_of)
+    tx = _transactions(store, as_of)
+    notes: list[tuple[str, dict[str, Any]]] = []
+    bgbb = model == "bgbb"
+    unit = "M" if bgbb else "W"
+    horizon = horizon_days / N.TIME_UNIT_DAYS[unit]
+    if bgbb:
+        notes.append(("clv.note.bgbb_periods", {"days": PERIOD_DAYS}))
+        data_full = _periods(tx, as_of).reindex(full.index)
+    else:
+        data_full = full[[N.FREQUENCY, N.RECENCY, N.T, N.MONETARY_VALUE]]
+
+    split, why = _plan_holdout(full[c.FIRST_ORDER_AT].min().normalize(), as_of, holdout_days)
+    holdout = None
+    if split is not None:
+        if bgbb:
+            cal = _periods(tx[tx["day"] < split], split)
+            holdout = _holdout_frame(cal, data_full, np.nan)
+            holdout[N.DURATION_HOLDOUT] = data_full[N.T].reindex(holdout.index) - holdout[N.T]
+            holdout = holdout[holdout[N.T] > 0]
+        else:
+            cal = _rfm(store, split)
+            holdout = _holdout_frame(cal, full, (as_of - split).days / 7.0)
+        repeat = int((holdout[N.FREQUENCY] > 0).sum())
+        if repeat < MIN_REPEAT:
+            why = ("clv.note.no_holdout_repeat", {"split": str(split.date()), "repeat": repeat,
+                                                  "needed": MIN_REPEAT})
+            split, holdout = None, None
+    if why:
+        notes.append(why)
+    else:
+        window = (as_of - full[c.FIRST_ORDER_AT].min().normalize()).days
+        notes.append(("clv.note.holdout", {"split": str(split.date()), "end": str(as_of.date()),
+                                           "days": (as_of - split).days,
+                                           "share": f"{(as_of - split).days / window:.0%}"}))
+
+    candidates = {model: MODELS[model]()} if model != "auto" else None
+    fit_data = holdout if holdout is not None else data_full[data_full[N.T] > 0]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # idxmin over NaN, checked below
+        comparison = compare_models(fit_data, candidates)
+    usable = comparison.table[comparison.criterion].notna()
+    if not usable.any():
+        _degenerate(next(iter(comparison.models.values())), model)
+    if model == "auto" and not usable[comparison.best]:
+        comparison.best = str(comparison.table.loc[usable, comparison.criterion].idxmin())
+    chosen = comparison.best if model == "auto" else model
+    if model == "auto":
+        notes.append(("clv.note.chosen", {"model": chosen, "criterion": comparison.criterion}))
+    cal_model = comparison.models[chosen]
+
+    final = MODELS[chosen]().fit(data_full[data_full[N.T] > 0])
+    by_freq = holdout_by_frequency(cal_model, holdout) if holdout is not None else None
+    errors = holdout_errors(cal_model, holdout) if holdout is not None else {}
+    track_tx = _snap_to_periods(tx) if bgbb else tx
+    track_model = cal_model if holdout is not None else final
+    track_cal = (split if split is not None else as_of) - _DAY
+    track = tracking(track_model, track_tx, schema.CUSTOMER_ID, "day", track_cal, as_of - _DAY, unit)
+
+    spend, gg = _spend(full, notes)
+    notes.append(("clv.note.discount", {"horizon": f"{horizon_days:g}", "rate": discount_rate}))
+    with np.errstate(all="ignore"):
+        scored = _score(final, chosen, data_full, spend, horizon_days, discount_rate)
+    if not np.isfinite(scored[["predicted_purchases", "p_alive", "clv"]].to_numpy()).all():
+        _degenerate(final, chosen)
+    scores = pd.DataFrame({
+        "customer_id": full[schema.CUSTOMER_ID].to_numpy(),
+        "p_alive": scored["p_alive"].to_numpy(),
+        "expected_purchases": scored["predicted_purchases"].to_numpy(),
+        "expected_spend": spend, "clv": scored["clv"].to_numpy(),
+        "expected_days_to_next": scored["expected_days_to_next"].to_numpy(),
+        "overdue": (full[c.DAYS_SINCE_LAST].to_numpy() > scored["expected_days_to_next"].to_numpy()),
+        "model": chosen, "as_of": as_of,
+    })
+    if write:
+        store.write(SCORES_TABLE, scores)
+    alive_grid, purchase_grid, grid_T = _grids(final, chosen, data_full[data_full[N.T] > 0], horizon)
+    history = full[[schema.CUSTOMER_ID, c.ORDERS, c.TOTAL_SPEND, c.DAYS_SINCE_LAST]].reset_index(drop=True)
+    top_rows = (pd.concat([history, scores.drop(columns=["customer_id", "model", "as_of"])], axis=1)
+                .sort_values("clv", ascending=False).head(top).reset_index(drop=True))
+    return ClvResult(
+        model=chosen, params=dict(final.params_), log_likelihood=float(final.log_likelihood_),
+        summary=final.summary, spend_model="gamma_gamma" if gg is not None else "mean_aov",
+        spend_params=dict(gg.params_) if gg is not None else {},
+        spend_summary=gg.summary if gg is not None else pd.DataFrame(),
+        comparison=comparison.table, criterion=comparison.criterion,
+        holdout_by_frequency=by_freq, holdout_errors=errors, tracking=track,
+        p_alive_grid=alive_grid, expected_purchases_grid=purchase_grid, grid_T=grid_T,
+        scores=scores, top_customers=top_rows, customers=len(scores),
+        total_clv=float(scores["clv"].sum()), mean_clv=float(scores["clv"].mean()),
+        share_alive=float(scores["p_alive"].mean()), as_of=as_of, calibration_end=split,
+        holdout_days=int((as_of - split).days) if split is not None else 0,
+        horizon_days=float(horizon_days), discount_rate=float(discount_rate), time_unit=unit,
+        notes=notes, fitted={"transaction": final, "calibration": cal_model, "spend": gg,
+                             "comparison": comparison},
+    )
+
+
+def join_scores(customers: pd.DataFrame, store: Store, as_of: Any = None) -> pd.DataFrame:
+    """Add the saved CLV scores to a customer table (unchanged when there are none).
+
+    The columns ``p_alive, expected_purchases, expected_spend, clv,
+    expected_days_to_next, overdue`` are added as they are; ``model`` and ``as_of``
+    become ``clv_model`` and ``clv_as_of``. Customers without a score get missing values.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        With a ``customer_id`` column (e.g. :func:`custlens.features.customer_table`).
+    store : Store
+    as_of : date-like, optional
+        Join only scores computed as of this date (pass the customer table's ``as_of`` so
+        a table of the past never carries scores that saw later orders); by default any
+        saved scores are joined.
+
+    Returns
+    -------
+    DataFrame
+        ``customers`` in the same row order, with the score columns appended.
+    """
+    if not store.exists(SCORES_TABLE):
+        return customers
+    scores = store.read(SCORES_TABLE).rename(columns={"model": "clv_model", "as_of": "clv_as_of"})
+    if as_of is not None:
+        scores = scores[pd.to_datetime(scores["clv_as_of"]) == pd.Timestamp(as_of).normalize()]
+        if scores.empty:
+            return customers
+    scores[schema.CUSTOMER_ID] = scores[schema.CUSTOMER_ID].astype(customers[schema.CUSTOMER_ID].dtype)
+    keep = [col for col in scores.columns if col not in customers.columns or col == schema.CUSTOMER_ID]
+    return customers.merge(scores[keep], on=schema.CUSTOMER_ID, how="left", validate="one_to_one")

@@ -1,0 +1,222 @@
+"""Texts of the CLV pipeline, CLI and report section, in English and Chinese.
+
+Keys:
+
+- ``clv.model.<name>``: model names;
+- ``clv.note.<code>``: the notes a :class:`~custlens.clv.pipeline.ClvResult` carries
+  (``result.notes`` holds ``(key, fields)`` pairs, translated by the reader);
+- ``clv.cli.*``: CLI headings;
+- ``report.clv.*``: the report section;
+- ``report.col.<column>``: headers of the CLV columns (only names the report's own
+  catalogue does not define).
+
+Importing the module registers the texts (`custlens.clv.pipeline` imports it).
+"""
+
+from __future__ import annotations
+
+from custlens import i18n
+
+_T = dict[str, str]
+
+
+def _t(en: str, zh: str) -> _T:
+    return {"en": en, "zh": zh}
+
+
+MODELS: dict[str, _T] = {
+    "clv.model.bgnbd": _t("BG/NBD", "BG/NBD"),
+    "clv.model.mbgnbd": _t("MBG/NBD", "MBG/NBD"),
+    "clv.model.pnbd": _t("Pareto/NBD", "Pareto/NBD"),
+    "clv.model.bgbb": _t("BG/BB (monthly periods)", "BG/BB（按月离散）"),
+    "clv.model.gamma_gamma": _t("Gamma-Gamma", "Gamma-Gamma"),
+    "clv.model.mean_aov": _t("mean order value", "平均客单价"),
+}
+
+NOTES: dict[str, _T] = {
+    "clv.note.holdout": _t(
+        "Validation: the models were fitted on orders before {split} and checked on the "
+        "{days} days from {split} to {end} (the last {share} of the observation window); "
+        "the chosen model was then refitted on all orders before {end}.",
+        "验证：模型先用 {split} 之前的订单拟合，再用 {split} 至 {end} 的 {days} 天（观察期最后 "
+        "{share}）检验；选定的模型随后用 {end} 之前的全部订单重新拟合。",
+    ),
+    "clv.note.no_holdout_short": _t(
+        "No holdout validation: {days} days of orders are too few to set aside at least "
+        "{min_days} days and keep twice as much for fitting; models are compared by BIC on all orders.",
+        "未做留出验证：订单只有 {days} 天，不足以留出至少 {min_days} 天并保留两倍时长用于拟合；"
+        "模型按全部订单的 BIC 比较。",
+    ),
+    "clv.note.no_holdout_repeat": _t(
+        "No holdout validation: before {split} only {repeat} customers had repeat purchases "
+        "(at least {needed} are needed); models are compared by BIC on all orders.",
+        "未做留出验证：{split} 之前只有 {repeat} 位客户有复购（至少需要 {needed} 位）；"
+        "模型按全部订单的 BIC 比较。",
+    ),
+    "clv.note.no_holdout_asked": _t(
+        "No holdout validation (holdout_days=0); models are compared by BIC on all orders.",
+        "未做留出验证（holdout_days=0）；模型按全部订单的 BIC 比较。",
+    ),
+    "clv.note.chosen": _t(
+        "Model chosen automatically: {model} (lowest {criterion}).",
+        "自动选择的模型：{model}（{criterion} 最低）。",
+    ),
+    "clv.note.bgbb_periods": _t(
+        "BG/BB works in discrete periods: time is cut into months of {days:.1f} days counted "
+        "from each customer's first purchase; a month with at least one purchase counts as one "
+        "transaction, and the last, incomplete month of each customer is not counted.",
+        "BG/BB 模型按离散期计算：从每位客户首次购买起按 {days:.1f} 天切分为月；一个月内有购买即记"
+        "为一次交易；每位客户最后一个不完整的月不计入。",
+    ),
+    "clv.note.spend_gamma_gamma": _t(
+        "Spend per purchase from the Gamma-Gamma model fitted on {repeat} repeat customers "
+        "(frequency-spend correlation {corr:.2f}).",
+        "每次购买金额来自 Gamma-Gamma 模型，基于 {repeat} 位复购客户拟合（购买频次与金额的相关系数 "
+        "{corr:.2f}）。",
+    ),
+    "clv.note.spend_correlated": _t(
+        "Frequency and spend are correlated (r = {corr:.2f}); the Gamma-Gamma independence "
+        "assumption is broken and the spend estimates may be biased.",
+        "购买频次与金额存在相关（r = {corr:.2f}），Gamma-Gamma 的独立性假设不成立，金额估计可能有偏。",
+    ),
+    "clv.note.spend_fallback": _t(
+        "The Gamma-Gamma spend model could not be used ({reason}); every customer's spend per "
+        "purchase is the shop's mean order value, {aov:,.2f}.",
+        "无法使用 Gamma-Gamma 金额模型（{reason}）；每位客户的单次购买金额取店铺平均客单价 {aov:,.2f}。",
+    ),
+    "clv.note.zero_spend": _t(
+        "{n} repeat customers with a zero mean repeat spend were left out of the spend fit "
+        "and scored at the population mean.",
+        "{n} 位复购平均金额为 0 的复购客户未参与金额模型拟合，按总体均值计算。",
+    ),
+    "clv.note.discount": _t(
+        "CLV = expected spend per purchase x expected purchases over the next {horizon} days, "
+        "discounted at {rate:.2%} a month.",
+        "CLV = 预计单次购买金额 × 未来 {horizon} 天的预计购买次数，按每月 {rate:.2%} 折现。",
+    ),
+}
+
+CLI: dict[str, _T] = {
+    "clv.cli.headline": _t(
+        "{model}: {customers:,} customers as of {as_of}, total CLV {total:,.2f} over {horizon} "
+        "days (mean {mean:,.2f}), expected share still active {alive:.1%}",
+        "{model}：截至 {as_of} 共 {customers:,} 位客户，未来 {horizon} 天 CLV 合计 {total:,.2f}"
+        "（人均 {mean:,.2f}），预计仍活跃比例 {alive:.1%}",
+    ),
+    "clv.cli.params": _t("Parameters (95% intervals)", "参数（95% 置信区间）"),
+    "clv.cli.comparison": _t("Model comparison", "模型比较"),
+    "clv.cli.holdout": _t("Holdout: purchases per customer by calibration frequency",
+                          "留出期：按拟合期复购次数分组的人均购买次数"),
+    "clv.cli.holdout_errors": _t(
+        "holdout: predicted {predicted:,.0f} vs actual {actual:,.0f} repeat purchases "
+        "({error:+.1f}%), per-customer MAE {mae:.3f}",
+        "留出期：预测 {predicted:,.0f} 次，实际 {actual:,.0f} 次复购（误差 {error:+.1f}%），"
+        "人均绝对误差 {mae:.3f}",
+    ),
+    "clv.cli.top": _t("Most valuable customers", "最有价值的客户"),
+    "clv.cli.exported": _t("{n:,} customer scores written to {path}", "已将 {n:,} 位客户的评分写入 {path}"),
+}
+
+REPORT: dict[str, _T] = {
+    "report.clv.title": _t("Customer lifetime value", "客户终身价值"),
+    "report.clv.intro": _t(
+        "What each customer is likely to buy over the next {horizon} days and what it is worth "
+        "today, from a buy-till-you-die model of repeat purchasing ({model}) and a model of "
+        "spend per purchase ({spend}).",
+        "基于复购行为的“购买直至流失”模型（{model}）和单次购买金额模型（{spend}），估计每位客户未来 "
+        "{horizon} 天的购买及其当前价值。",
+    ),
+    "report.clv.total": _t("Total CLV", "CLV 合计"),
+    "report.clv.mean": _t("Mean CLV per customer", "人均 CLV"),
+    "report.clv.alive": _t("Expected share still active", "预计仍活跃比例"),
+    "report.clv.alive_detail": _t("mean P(alive) of {n} customers", "{n} 位客户的平均存活概率"),
+    "report.clv.horizon_detail": _t("next {horizon} days, discounted", "未来 {horizon} 天，已折现"),
+    "report.clv.params": _t("Model parameters", "模型参数"),
+    "report.clv.params_caption": _t(
+        "Maximum-likelihood estimates with standard errors and 95% intervals from the Hessian; "
+        "spend model: {spend}.",
+        "最大似然估计值，标准误与 95% 置信区间由 Hessian 矩阵得出；金额模型：{spend}。",
+    ),
+    "report.clv.comparison": _t("Model comparison", "模型比较"),
+    "report.clv.comparison_caption": _t(
+        "Fitted on the calibration period; lower AIC, BIC and holdout error are better.",
+        "基于拟合期数据；AIC、BIC 与留出期误差越低越好。",
+    ),
+    "report.clv.holdout": _t("Holdout check", "留出期检验"),
+    "report.clv.holdout_chart": _t("Holdout purchases per customer by calibration frequency",
+                                   "按拟合期复购次数分组的留出期人均购买次数"),
+    "report.clv.frequency_axis": _t("Repeat purchases in calibration", "拟合期复购次数"),
+    "report.clv.purchases_axis": _t("Purchases per customer", "人均购买次数"),
+    "report.clv.cumulative_chart": _t("Cumulative repeat purchases: actual vs model",
+                                      "累计复购次数：实际与模型"),
+    "report.clv.weekly_chart": _t("Repeat purchases per period: actual vs model",
+                                  "每期复购次数：实际与模型"),
+    "report.clv.holdout_start": _t("holdout starts", "留出期开始"),
+    "report.clv.no_holdout": _t(
+        "The fit could not be checked on a holdout period; the charts below show the model on "
+        "the whole period.",
+        "未能用留出期检验拟合效果；下方图表展示模型在整个观察期上的表现。",
+    ),
+    "report.clv.reading": _t(
+        "Over the {days} holdout days the model predicted {predicted:,.0f} repeat purchases "
+        "against {actual:,.0f} actual ({error:+.1f}%); the mean absolute error per customer is "
+        "{mae:.2f} purchases. {verdict}",
+        "在 {days} 天的留出期内，模型预测复购 {predicted:,.0f} 次，实际 {actual:,.0f} 次（误差 "
+        "{error:+.1f}%）；每位客户的平均绝对误差为 {mae:.2f} 次。{verdict}",
+    ),
+    "report.clv.verdict_good": _t("The model tracks the shop's repeat buying well.",
+                                  "模型较好地刻画了店铺的复购行为。"),
+    "report.clv.verdict_fair": _t("The fit is usable; treat individual scores as rough.",
+                                  "拟合尚可，单个客户的评分宜作粗略参考。"),
+    "report.clv.verdict_poor": _t(
+        "The model misses the holdout by a wide margin (seasonality or a change in the shop?); "
+        "use the scores with care.",
+        "模型与留出期偏差较大（季节性或店铺经营变化？），请谨慎使用评分。",
+    ),
+    "report.clv.heatmaps": _t("P(alive) and expected purchases by history",
+                              "按购买历史的存活概率与预计购买次数"),
+    "report.clv.heatmap_caption": _t(
+        "For a customer whose first purchase was {T:.0f} {unit} ago; the white area is impossible "
+        "(no repeat purchase means recency 0).",
+        "针对首次购买在 {T:.0f} {unit}前的客户；空白区域不可能出现（无复购时最近购买间隔为 0）。",
+    ),
+    "report.clv.heatmap_alive": _t("P(alive)", "存活概率"),
+    "report.clv.heatmap_purchases": _t("Expected purchases, next {horizon} days",
+                                       "未来 {horizon} 天预计购买次数"),
+    "report.clv.recency_axis": _t("Recency ({unit} from first to last purchase)",
+                                  "最近购买（首末次购买间隔，{unit}）"),
+    "report.clv.unit.W": _t("weeks", "周"),
+    "report.clv.unit.M": _t("months", "月"),
+    "report.clv.top": _t("Most valuable customers", "最有价值的客户"),
+    "report.clv.actual": _t("actual", "实际"),
+    "report.clv.model_line": _t("model", "模型"),
+}
+
+COLUMNS: dict[str, _T] = {
+    "model": _t("Model", "模型"),
+    "parameter": _t("Parameter", "参数"),
+    "estimate": _t("Estimate", "估计值"),
+    "std_error": _t("Std. error", "标准误"),
+    "lower_95": _t("95% lower", "95% 下限"),
+    "upper_95": _t("95% upper", "95% 上限"),
+    "log_likelihood": _t("Log-likelihood", "对数似然"),
+    "n_params": _t("Parameters", "参数个数"),
+    "aic": _t("AIC", "AIC"),
+    "bic": _t("BIC", "BIC"),
+    "holdout_mae": _t("Holdout MAE", "留出期 MAE"),
+    "holdout_rmse": _t("Holdout RMSE", "留出期 RMSE"),
+    "holdout_pct_error": _t("Holdout error %", "留出期误差 %"),
+    "actual": _t("Actual", "实际"),
+    "predicted": _t("Predicted", "预测"),
+    "p_alive": _t("P(alive)", "存活概率"),
+    "expected_purchases": _t("Expected purchases", "预计购买次数"),
+    "expected_spend": _t("Spend per purchase", "预计单次金额"),
+    "clv": _t("CLV", "CLV"),
+    "expected_days_to_next": _t("Days to next purchase", "距下次购买天数"),
+    "overdue": _t("Overdue", "已逾期"),
+    "clv_model": _t("CLV model", "CLV 模型"),
+    "clv_as_of": _t("CLV as of", "CLV 计算日期"),
+}
+
+i18n.register({**MODELS, **NOTES, **CLI, **REPORT})
+i18n.register({f"report.col.{name}": texts for name, texts in COLUMNS.items()})
