@@ -4,7 +4,16 @@ from __future__ import annotations
 
 
 class CustlensError(Exception):
-    """Base class of every error custlens raises on purpose (bad input, missing data)."""
+    """Base class of every error custlens raises on purpose (bad input, missing data).
+
+    The message is English (logs, CLI). An error a report reader may meet can also carry an
+    i18n ``key`` with its ``params``, so the report shows it in the reader's language.
+    """
+
+    def __init__(self, message: str = "", *, key: str | None = None, **params: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = params
 
 
 class InputError(CustlensError, ValueError):

@@ -17,8 +17,19 @@ import duckdb
 import ibis
 import pandas as pd
 
-from custlens import schema
+from custlens import i18n, schema
 from custlens.errors import MissingDataError, StoreError
+
+i18n.register({
+    "error.table_empty": {
+        "en": "needs the '{table}' table, which is empty; load it with `custlens ingest FILE --table {table}`",
+        "zh": "需要“{table}”表，但该表为空；请用 `custlens ingest FILE --table {table}` 导入",
+    },
+    "error.no_orders": {
+        "en": "the store has no orders yet; load them with `custlens ingest FILE`",
+        "zh": "数据仓库中还没有订单；请用 `custlens ingest FILE` 导入",
+    },
+})
 
 DEFAULT_STORE = "custlens.duckdb"
 
@@ -136,7 +147,7 @@ class Store:
         if not self.has(name):
             raise MissingDataError(
                 f"{purpose} needs the '{name}' table, which is empty; load it with "
-                f"`custlens ingest FILE --table {name}`"
+                f"`custlens ingest FILE --table {name}`", key="error.table_empty", table=name
             )
         return self.ibis.table(name)
 
@@ -159,7 +170,7 @@ class Store:
         last = self.max_timestamp("orders", schema.ORDERED_AT)
         if last is None:
             raise MissingDataError(
-                "the store has no orders yet; load them with `custlens ingest FILE`"
+                "the store has no orders yet; load them with `custlens ingest FILE`", key="error.no_orders"
             )
         return last.normalize() + pd.Timedelta(days=1)
 

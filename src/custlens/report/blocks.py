@@ -111,6 +111,8 @@ class Note:
     text: str
     level: Literal["info", "warning", "missing"] = "info"
     detail: str = ""
+    #: language of ``detail`` when it differs from the report's (untranslated technical text)
+    detail_lang: str = ""
     kind: Literal["note"] = field(default="note", init=False)
 
 

@@ -44,6 +44,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from custlens import i18n
 from custlens.errors import CustlensError, MissingDataError
 from custlens.report.blocks import Note, Section
 from custlens.report.context import ReportContext
@@ -150,9 +151,9 @@ def run_section(spec: SectionSpec, ctx: ReportContext) -> Section | None:
     try:
         section = spec.func(ctx)
     except MissingDataError as exc:
-        return _note_section(spec, ctx, ctx.t("report.missing_data"), str(exc), "missing")
+        return _note_section(spec, ctx, ctx.t("report.missing_data"), _detail(exc, ctx), "missing")
     except CustlensError as exc:
-        return _note_section(spec, ctx, ctx.t("report.section_failed"), str(exc), "warning")
+        return _note_section(spec, ctx, ctx.t("report.section_failed"), _detail(exc, ctx), "warning")
     if section is None:
         return None
     if not isinstance(section, Section):
@@ -164,10 +165,25 @@ def run_section(spec: SectionSpec, ctx: ReportContext) -> Section | None:
     return section
 
 
-def _note_section(spec: SectionSpec, ctx: ReportContext, text: str, detail: str, level: str) -> Section:
+def _detail(exc: CustlensError, ctx: ReportContext) -> tuple[str, str]:
+    """The error in the reader's language when it carries an i18n key, else its English message.
+
+    Technical details without a key stay English (the language of messages and logs); the
+    template marks them ``lang="en"``.
+    """
+    key = getattr(exc, "key", None)
+    if ctx.lang == "en":
+        return str(exc), ""
+    if key and i18n.has(key):
+        return i18n.t(key, ctx.lang, **getattr(exc, "params", {})), ""
+    return f"{ctx.t('report.detail_en')}: {exc}", "en"
+
+
+def _note_section(spec: SectionSpec, ctx: ReportContext, text: str, detail: tuple[str, str],
+                  level: str) -> Section:
     return Section(
         ctx.t(spec.title_key),
-        blocks=[Note(text, level=level, detail=detail)],  # type: ignore[arg-type]
+        blocks=[Note(text, level=level, detail=detail[0], detail_lang=detail[1])],  # type: ignore[arg-type]
         key=spec.key,
         missing=True,
     )

@@ -29,6 +29,7 @@ def _t(en: str, zh: str) -> _T:
 
 PAGE: dict[str, _T] = {
     "report.default_title": _t("Customer analytics report", "客户分析报告"),
+    "report.detail_en": _t("Details (in English)", "详细信息（英文）"),
     "report.subtitle": _t(
         "Data overview, data quality, key figures and customer segments",
         "数据概览、数据质量、关键指标与客户分群",
