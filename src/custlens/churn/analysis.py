@@ -1,0 +1,329 @@
+"""`churn_analysis`: snapshots, labels, the held-out evaluation, scoring and the lists."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from custlens import schema
+from custlens.churn.drivers import partial_dependence, permutation_importance
+from custlens.churn.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, snapshot_features
+from custlens.churn.labels import Horizon, churn_labels, default_horizon, snapshot_dates
+from custlens.churn.model import ChurnModel, calibration_table, evaluate
+from custlens.churn.reasons import contributions, join_reasons, reasons_for, reference_values
+from custlens.churn.texts import Phrase
+from custlens.churn.warning import DEFAULT_CUTOFFS, bands, early_warning, win_back
+from custlens.errors import InputError, MissingDataError
+from custlens.features.customer_table import resolve_as_of
+from custlens.store import Store
+
+__all__ = ["ChurnEligibilityError", "ChurnResult", "churn_analysis", "check_eligible", "customer_value", "drivers_of",
+           "score_frame", "write_scores"]
+
+#: Fewest churned and fewest retained customers needed in the training rows / held-out rows.
+MIN_CLASS_TRAIN = 20
+MIN_CLASS_HOLDOUT = 10
+#: Features used at most this often as partial-dependence curves.
+PD_TOP = 3
+
+
+class ChurnEligibilityError(MissingDataError):
+    """Too few churned or retained customers to train and check a churn model."""
+
+
+@dataclass
+class ChurnResult:
+    """Everything the churn analysis found.
+
+    Attributes
+    ----------
+    definition : Phrase
+        The churn definition, to be rendered in every output.
+    horizon : Horizon or None
+        ``H`` and how it was chosen (None for a labelled table).
+    as_of, holdout_snapshot : Timestamp or None
+    train_snapshots : list of Timestamp
+    n_train, n_holdout : int
+        Labelled rows used for training and for the held-out evaluation.
+    metrics : DataFrame
+        One row per model or rule (``gradient_boosting``, ``logistic``, ``recency_rule``,
+        ``p_alive``, ``bgnbd_no_purchase``): ``roc_auc, pr_auc, brier, lift_top10, gain_top10``.
+    baselines : dict
+        ``{"recency": auc, "p_alive": auc}`` where available.
+    notes : list of Phrase
+        E.g. a baseline that was skipped and why.
+    calibration : DataFrame
+        ``predicted, observed, customers`` per decile of the held-out predictions.
+    importance, partial_dependence : DataFrame
+        Permutation importance on the held-out rows and partial dependence of the top drivers.
+    scores : DataFrame
+        Every current customer: ``customer_id, churn_probability, risk_band, customer_value,
+        days_since_last, reasons_en, reasons_zh`` (+ ``reasons``: list of `Reason`).
+    early_warning, win_back : DataFrame
+        The action lists (see `custlens.churn.warning`).
+    cutoffs : (float, float)
+        The (medium, high) probability cut-offs of the bands.
+    model : ChurnModel
+        The model that scored ``scores`` (fitted on every labelled snapshot).
+    features : DataFrame
+        The features of the scored customers (index ``customer_id``).
+    """
+
+    definition: Phrase
+    horizon: Horizon | None
+    as_of: pd.Timestamp | None
+    holdout_snapshot: pd.Timestamp | None
+    train_snapshots: list[pd.Timestamp]
+    n_train: int
+    n_holdout: int
+    metrics: pd.DataFrame
+    baselines: dict[str, float]
+    calibration: pd.DataFrame
+    importance: pd.DataFrame
+    partial_dependence: pd.DataFrame
+    scores: pd.DataFrame
+    early_warning: pd.DataFrame
+    win_back: pd.DataFrame
+    cutoffs: tuple[float, float]
+    model: ChurnModel = field(repr=False)
+    features: pd.DataFrame = field(repr=False)
+    notes: list[Phrase] = field(default_factory=list)
+
+    @property
+    def auc(self) -> float:
+        """Held-out ROC-AUC of the calibrated gradient-boosting model."""
+        return float(self.metrics.loc["gradient_boosting", "roc_auc"])
+
+    @property
+    def high_risk(self) -> int:
+        """Customers in the high band."""
+        return int((self.scores["risk_band"] == "high").sum())
+
+    def to_dict(self, lang: str = "en", top: int = 20) -> dict[str, Any]:
+        """Plain-JSON summary (the CLI's ``--json``)."""
+        metrics = {k: {m: (None if pd.isna(v) else float(v)) for m, v in row.items()}
+                   for k, row in self.metrics.to_dict(orient="index").items()}
+        cols = ["customer_id", "churn_probability", "risk_band", "customer_value", f"reasons_{lang}"]
+        return {
+            "definition": self.definition.text(lang),
+            "horizon_days": self.horizon.days if self.horizon else None,
+            "horizon": self.horizon.to_dict() if self.horizon else None,
+            "as_of": self.as_of.date().isoformat() if self.as_of is not None else None,
+            "holdout_snapshot": self.holdout_snapshot.date().isoformat() if self.holdout_snapshot is not None else None,
+            "train_snapshots": [s.date().isoformat() for s in self.train_snapshots],
+            "n_train": self.n_train, "n_holdout": self.n_holdout,
+            "customers_scored": int(len(self.scores)),
+            "auc": self.auc,
+            "baselines": self.baselines,
+            "metrics": metrics,
+            "cutoffs": {"medium": self.cutoffs[0], "high": self.cutoffs[1]},
+            "bands": {b: int((self.scores["risk_band"] == b).sum()) for b in ("low", "medium", "high")},
+            "high_risk": self.high_risk,
+            "early_warning": int(len(self.early_warning)),
+            "win_back": int(len(self.win_back)),
+            "top_drivers": self.importance.head(5).to_dict(orient="records"),
+            "top_risk": self.early_warning.head(top)[[c for c in cols if c in self.early_warning]]
+                        .rename(columns={f"reasons_{lang}": "reasons"}).to_dict(orient="records"),
+            "notes": [n.text(lang) for n in self.notes],
+        }
+
+
+def check_eligible(y: pd.Series | np.ndarray, minimum: int, what: str) -> None:
+    """Raise `ChurnEligibilityError` when ``y`` holds fewer than ``minimum`` of either class."""
+    y = np.asarray(y, dtype=int)
+    churned, retained = int(y.sum()), int(len(y) - y.sum())
+    if churned < minimum or retained < minimum:
+        raise ChurnEligibilityError(
+            f"not enough data to model churn: {what} hold {churned:,} churned and {retained:,} retained "
+            f"customers; at least {minimum} of each are needed. Load a longer order history, or change the "
+            "horizon (--horizon) so that both outcomes occur")
+
+
+def _usable(X: pd.DataFrame) -> tuple[list[str], list[str]]:
+    num = [c for c in NUMERIC_FEATURES if c in X and X[c].notna().any()]
+    cat = [c for c in CATEGORICAL_FEATURES if c in X and X[c].notna().any()]
+    return num, cat
+
+
+def _rule_metrics(y: np.ndarray, score: np.ndarray) -> dict[str, float]:
+    m = evaluate(y, np.clip(score, 0, 1) if np.nanmax(score) <= 1 else score / np.nanmax(score))
+    d = m.to_dict()
+    d["brier"] = d["mean_probability"] = np.nan  # a ranking rule, not a probability
+    return d
+
+
+def drivers_of(importance: pd.DataFrame) -> set[str]:
+    """Features whose held-out permutation importance is positive and above its noise."""
+    imp = importance[(importance["importance"] > 0) & (importance["importance"] > importance["importance_std"])]
+    return set(imp["feature"])
+
+
+def score_frame(model: ChurnModel, X: pd.DataFrame, horizon_days: int | None,
+                cutoffs: tuple[float, float], value: pd.Series, drivers: set[str] | None = None) -> pd.DataFrame:
+    """Probability, band and reasons (English and Chinese) of every row of ``X``.
+
+    Reasons compare each customer with the typical low-risk customer (`reference_values`) and
+    come only from the ``drivers`` (see `reasons_for`).
+    """
+    p = model.predict_proba(X)
+    ref = reference_values(model, X, p)
+    contrib = contributions(model, X, ref)
+    reasons = reasons_for(contrib, X, ref, horizon_days or 0, drivers=drivers)
+    out = pd.DataFrame({
+        schema.CUSTOMER_ID: X.index.astype(str), "churn_probability": p, "risk_band": bands(p, cutoffs),
+        "customer_value": value.reindex(X.index).fillna(0.0).to_numpy(dtype=float),
+        "reasons_en": [join_reasons(r, "en") for r in reasons],
+        "reasons_zh": [join_reasons(r, "zh") for r in reasons],
+    })
+    if "days_since_last" in X:
+        out.insert(4, "days_since_last", X["days_since_last"].to_numpy())
+    out["reasons"] = reasons
+    return out
+
+
+def customer_value(store: Store, as_of: pd.Timestamp, features: pd.DataFrame, value: str = "spend"
+                   ) -> tuple[pd.Series, Phrase | None]:
+    """The value that ranks the lists: total spend, or the 12-month CLV (BG/NBD x Gamma-Gamma).
+
+    Returns
+    -------
+    (Series, Phrase or None)
+        Value per customer (index ``customer_id``) and a note when CLV fell back to spend.
+    """
+    spend = features["total_spend"].astype(float)
+    if value == "spend":
+        return spend, None
+    if value != "clv":
+        raise InputError(f"value={value!r} is not supported; use 'spend' or 'clv'")
+    from custlens.clv import BetaGeoModel, GammaGammaModel, customer_lifetime_value
+    from custlens.features.customer_table import customer_table
+
+    table = customer_table(store, as_of).set_index(schema.CUSTOMER_ID).reindex(features.index)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bg = BetaGeoModel().fit(table)
+            gg = GammaGammaModel().fit(table)
+            clv = customer_lifetime_value(bg, table, gg, horizon_months=12)
+        return pd.Series(np.asarray(clv, dtype=float), index=features.index), None
+    except Exception as exc:  # noqa: BLE001 - any fit failure falls back to spend, with a note
+        return spend, Phrase("churn.note.clv_skipped", {"reason": str(exc)[:200]})
+
+
+def _snapshot(store: Store, snap: pd.Timestamp, h: int) -> tuple[pd.DataFrame, pd.Series]:
+    X = snapshot_features(store, snap, h)
+    return X, churn_labels(store, snap, h, X.index)
+
+
+def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = None, n_snapshots: int = 3,
+                   step_days: int | None = None, cutoffs: tuple[float, float] = DEFAULT_CUTOFFS,
+                   value: str = "spend", random_state: int = 0) -> ChurnResult:
+    """Train, check and apply the churn model of definition (a): no purchase within ``H`` days.
+
+    Parameters
+    ----------
+    store : Store
+        Needs ``orders``; uses surveys, feedback, tickets and customers when present.
+    as_of : date-like, optional
+        Score customers as of this day (default: the day after the last order).
+    horizon_days : int, optional
+        ``H``; default the 90th percentile of the gaps between purchase days (`default_horizon`).
+    n_snapshots : int, default 3
+        Training snapshots (from ``as_of - 2H`` back in steps of ``step_days``).
+    step_days : int, optional
+        Default ``min(H, 90)``.
+    cutoffs : (float, float)
+        (medium, high) probability cut-offs of the risk bands.
+    value : {"spend", "clv"}
+        What ranks the lists: total spend so far, or the 12-month CLV (`customer_value`).
+    random_state : int
+
+    Returns
+    -------
+    ChurnResult
+
+    Raises
+    ------
+    MissingDataError
+        No orders, or a history too short for two horizons.
+    ChurnEligibilityError
+        Too few churned or retained customers in the training or held-out rows.
+
+    Notes
+    -----
+    Features of a snapshot come only from data before it; labels from the ``H`` days after it.
+    The model is evaluated on the most recent labelled snapshot (``as_of - H``), which is later
+    than every training label window, then refitted on all labelled snapshots to score the
+    customers as of ``as_of``.
+    """
+    as_of = resolve_as_of(store, as_of)
+    horizon = default_horizon(store, as_of, horizon_days)
+    h = horizon.days
+    holdout, train_snaps = snapshot_dates(store, as_of, h, n_snapshots, step_days)
+    parts = [_snapshot(store, s, h) for s in train_snaps]
+    X_train = pd.concat([p[0] for p in parts])
+    y_train = pd.concat([p[1] for p in parts])
+    check_eligible(y_train, MIN_CLASS_TRAIN, f"the training snapshots ({', '.join(str(s.date()) for s in train_snaps)})")
+    X_hold, y_hold = _snapshot(store, holdout, h)
+    check_eligible(y_hold, MIN_CLASS_HOLDOUT, f"the held-out snapshot ({holdout.date()})")
+    num, cat = _usable(pd.concat([X_train, X_hold]))
+    model = ChurnModel(num, cat, random_state).fit(X_train, y_train.to_numpy())
+    yh = y_hold.to_numpy()
+    p_hold = model.predict_proba(X_hold)
+    rows = {"gradient_boosting": evaluate(yh, p_hold).to_dict(),
+            "logistic": evaluate(yh, model.baseline_proba(X_hold)).to_dict(),
+            "recency_rule": _rule_metrics(yh, X_hold["days_since_last"].to_numpy(dtype=float))}
+    baselines = {"recency": float(rows["recency_rule"]["roc_auc"])}
+    notes: list[Phrase] = []
+    for name, col, key in (("p_alive", "p_alive", "p_alive"), ("bgnbd_no_purchase", "p_no_purchase", None)):
+        score = X_hold.get(col)
+        if score is None or score.isna().any():
+            if key:
+                notes.append(Phrase("churn.note.p_alive_skipped", {"reason": "the BG/NBD model did not fit"}))
+            continue
+        s = 1.0 - score.to_numpy() if col == "p_alive" else score.to_numpy()
+        rows[name] = evaluate(yh, s).to_dict()
+        if key:
+            baselines[key] = float(rows[name]["roc_auc"])
+    metrics = pd.DataFrame(rows).T[["roc_auc", "pr_auc", "brier", "lift_top10", "gain_top10", "base_rate",
+                                    "mean_probability", "n"]]
+    importance = permutation_importance(model, X_hold, yh, random_state=random_state)
+    top = [f for f in importance["feature"] if f in num][:PD_TOP]
+    pdp = partial_dependence(model, X_hold, top)
+    calibration = calibration_table(yh, p_hold)
+
+    final = ChurnModel(num, cat, random_state).fit(pd.concat([X_train, X_hold]),
+                                                   np.concatenate([y_train.to_numpy(), yh]))
+    X_now = snapshot_features(store, as_of, h)
+    worth, note = customer_value(store, as_of, X_now, value)
+    if note is not None:
+        notes.append(note)
+    scores = score_frame(final, X_now, h, cutoffs, worth, drivers_of(importance))
+    definition = Phrase("churn.definition.inactivity",
+                        {"days": h, "basis": Phrase(f"churn.horizon.{horizon.basis}", {"n": f"{horizon.n_gaps:,}"})})
+    return ChurnResult(
+        definition=definition, horizon=horizon, as_of=as_of, holdout_snapshot=holdout,
+        train_snapshots=train_snaps, n_train=len(X_train), n_holdout=len(X_hold), metrics=metrics,
+        baselines=baselines, calibration=calibration, importance=importance, partial_dependence=pdp,
+        scores=scores, early_warning=early_warning(scores, h), win_back=win_back(scores, h), cutoffs=cutoffs,
+        model=final, features=X_now, notes=notes)
+
+
+def write_scores(store: Store, result: ChurnResult) -> int:
+    """Write ``churn_scores`` (customer_id, churn_probability, risk_band, reasons_en, reasons_zh).
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
+    cols = [schema.CUSTOMER_ID, "churn_probability", "risk_band", "reasons_en", "reasons_zh"]
+    frame = result.scores[cols].copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        store.write("churn_scores", frame)
+    return len(frame)

@@ -1,0 +1,186 @@
+"""Churn features of every customer as of a snapshot date, from data before that date only.
+
+The base is the customer table (`custlens.features.customer_table`) as of the snapshot; on top
+of it come the recent trend (orders and spend in the last quarter against the quarter before),
+the current gap against the customer's own usual gap, BG/NBD P(alive), the voice of the
+customer (last NPS, mean CSAT, complaints, tickets, service rating) and the demographics of the
+``customers`` table. Every event table is filtered on its own date column ``< snapshot``, so a
+row dated on or after the snapshot cannot change a feature (``tests/churn`` proves it).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import ibis
+import numpy as np
+import pandas as pd
+from ibis import _
+
+from custlens import schema
+from custlens.features import columns as c
+from custlens.features.customer_table import customer_table, resolve_as_of
+from custlens.store import Store
+
+__all__ = ["NUMERIC_FEATURES", "CATEGORICAL_FEATURES", "TREND_DAYS", "snapshot_features"]
+
+#: Length of the "recent" window of the trend features (a quarter).
+TREND_DAYS = 90
+
+#: Numeric features, in model order (absent sources give all-NaN columns that are dropped).
+NUMERIC_FEATURES: tuple[str, ...] = (
+    c.ORDERS, c.FREQUENCY, c.DAYS_SINCE_LAST, "gap_ratio", "usual_gap_days", c.T_DAYS,
+    c.TENURE_DAYS, c.TOTAL_SPEND, c.AOV, "orders_90d", "spend_90d", "spend_change",
+    c.RETURN_RATE, c.RETURNS_COUNT, c.DISCOUNT_SHARE, "p_alive", "p_no_purchase", "nps_last", "csat_mean",
+    "complaints_90d", "tickets_90d", "ticket_satisfaction", "age", "income",
+)
+#: Categorical features (strings; rare levels are grouped by the model).
+CATEGORICAL_FEATURES: tuple[str, ...] = (
+    c.FAVOURITE_CHANNEL, c.FAVOURITE_CATEGORY, "city_tier", "gender", "acquisition_channel",
+)
+
+
+def _cutoff(ts: pd.Timestamp) -> ibis.Expr:
+    return ibis.literal(ts.to_pydatetime(), type="timestamp")
+
+
+def _trend(store: Store, snapshot: pd.Timestamp) -> pd.DataFrame:
+    """Orders and spend in the last quarter and in the quarter before, per customer."""
+    orders = store.table(schema.ORDERS.name)
+    recent = _cutoff(snapshot - pd.Timedelta(days=TREND_DAYS))
+    previous = _cutoff(snapshot - pd.Timedelta(days=2 * TREND_DAYS))
+    o = orders.filter(orders[schema.ORDERED_AT] < _cutoff(snapshot))
+    is_recent = o[schema.ORDERED_AT] >= recent
+    is_prev = (o[schema.ORDERED_AT] >= previous) & ~is_recent
+    expr = o.group_by(schema.CUSTOMER_ID).aggregate(
+        orders_90d=is_recent.cast("int64").sum(),
+        spend_90d=o[schema.AMOUNT].sum(where=is_recent),
+        _spend_prev=o[schema.AMOUNT].sum(where=is_prev),
+    )
+    df = store.execute(expr).set_index(schema.CUSTOMER_ID)
+    df["spend_90d"] = df["spend_90d"].fillna(0.0).astype(float)
+    prev = df.pop("_spend_prev").astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["spend_change"] = np.where(prev > 0, df["spend_90d"] / prev - 1.0, np.nan)
+    df["orders_90d"] = df["orders_90d"].astype(float)
+    return df
+
+
+def _voc(store: Store, snapshot: pd.Timestamp) -> pd.DataFrame:
+    """Surveys, complaints and tickets before the snapshot, per customer."""
+    parts: list[pd.DataFrame] = []
+    cut = _cutoff(snapshot)
+    recent = _cutoff(snapshot - pd.Timedelta(days=TREND_DAYS))
+    if store.has(schema.SURVEYS.name):
+        s = store.table(schema.SURVEYS.name)
+        s = s.filter(s.answered_at < cut)
+        w = ibis.window(group_by=schema.CUSTOMER_ID, order_by=ibis.desc("answered_at"))
+        last = s.filter(s.nps.notnull()).mutate(_rk=ibis.row_number().over(w))
+        last = last.filter(last._rk == 0).select(schema.CUSTOMER_ID, nps_last=last.nps)
+        parts.append(store.execute(last).set_index(schema.CUSTOMER_ID))
+        mean = s.group_by(schema.CUSTOMER_ID).aggregate(csat_mean=s.csat.mean())
+        parts.append(store.execute(mean).set_index(schema.CUSTOMER_ID))
+    if store.has(schema.FEEDBACK.name):
+        f = store.table(schema.FEEDBACK.name)
+        f = f.filter((f.created_at < cut) & (f.created_at >= recent) & (f.kind.lower() == "complaint"))
+        parts.append(store.execute(f.group_by(schema.CUSTOMER_ID).aggregate(complaints_90d=_.count()))
+                     .set_index(schema.CUSTOMER_ID))
+    if store.has(schema.TICKETS.name):
+        tk = store.table(schema.TICKETS.name)
+        tk = tk.filter(tk.opened_at < cut)
+        agg = tk.group_by(schema.CUSTOMER_ID).aggregate(
+            tickets_90d=(tk.opened_at >= recent).cast("int64").sum(),
+            ticket_satisfaction=tk.satisfaction.mean(),
+        )
+        parts.append(store.execute(agg).set_index(schema.CUSTOMER_ID))
+    if not parts:
+        return pd.DataFrame()
+    out = pd.concat(parts, axis=1)
+    for col in ("complaints_90d", "tickets_90d"):
+        if col in out:
+            out[col] = out[col].astype(float)
+    return out
+
+
+def _demographics(store: Store) -> pd.DataFrame:
+    """Age, income and categorical profile from the ``customers`` table (static attributes)."""
+    if not store.has(schema.CUSTOMERS.name):
+        return pd.DataFrame()
+    t = store.table(schema.CUSTOMERS.name)
+    cols = [col for col in ("age", "income", "city_tier", "gender", "acquisition_channel") if col in t.columns]
+    return store.execute(t.select(schema.CUSTOMER_ID, *cols)).drop_duplicates(schema.CUSTOMER_ID).set_index(
+        schema.CUSTOMER_ID)
+
+
+def _btyd(table: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
+    """BG/NBD fitted on this snapshot's customers: P(alive) and P(no purchase in H days).
+
+    Both are NaN when the fit fails (the features are optional; the model works without them).
+    """
+    from custlens.clv import BetaGeoModel
+
+    out = pd.DataFrame(np.nan, index=table.index, columns=["p_alive", "p_no_purchase"])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = BetaGeoModel().fit(table[[c.FREQUENCY, c.RECENCY, c.T]])
+            out["p_alive"] = np.asarray(model.p_alive(table), dtype=float)
+            out["p_no_purchase"] = np.asarray(
+                model.probability_of_purchases(table, horizon_days / 7.0, 0), dtype=float)
+    except Exception:  # noqa: BLE001
+        pass
+    return out
+
+
+def snapshot_features(store: Store, snapshot: object, horizon_days: int) -> pd.DataFrame:
+    """Features of every customer with an order before ``snapshot``.
+
+    Parameters
+    ----------
+    store : Store
+        The store (needs ``orders``; surveys, feedback, tickets, customers used when present).
+    snapshot : date-like
+        The first day not observed.
+    horizon_days : int
+        The churn horizon ``H`` (for the BG/NBD probability of no purchase in ``H`` days).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id``; the columns of `NUMERIC_FEATURES` and
+        `CATEGORICAL_FEATURES` that the store can fill (a source that is absent gives no
+        column), plus ``last_order_at``, ``first_order_at`` and ``gap_mean_days`` for the lists.
+
+    Notes
+    -----
+    ``usual_gap_days`` is the customer's mean gap between purchase days, or the shop's median
+    gap for one-time buyers; ``gap_ratio = days_since_last / usual_gap_days``;
+    ``spend_change`` is the spend of the last 90 days over the 90 before, minus 1 (NaN when
+    nothing was bought in the quarter before).
+    """
+    snap = resolve_as_of(store, snapshot)
+    table = customer_table(store, as_of=snap).set_index(schema.CUSTOMER_ID)
+    if table.empty:
+        return table
+    gaps = table[c.GAP_MEAN_DAYS]
+    shop_gap = float(np.nanmedian(gaps)) if gaps.notna().any() else float(table[c.T_DAYS].median() or 1.0)
+    table["usual_gap_days"] = gaps.fillna(max(shop_gap, 1.0)).clip(lower=1.0)
+    table["gap_ratio"] = table[c.DAYS_SINCE_LAST] / table["usual_gap_days"]
+    table = table.join(_btyd(table, horizon_days))
+    out = table.join(_trend(store, snap), how="left")
+    for extra in (_voc(store, snap), _demographics(store)):
+        if not extra.empty:
+            out = out.join(extra, how="left")
+    for col in ("complaints_90d", "tickets_90d"):
+        if col in out:
+            out[col] = out[col].fillna(0.0)
+    keep = [col for col in (*NUMERIC_FEATURES, *CATEGORICAL_FEATURES) if col in out.columns]
+    info = [c.FIRST_ORDER_AT, c.LAST_ORDER_AT, c.GAP_MEAN_DAYS]
+    result = out[keep + [col for col in info if col not in keep]].copy()
+    for col in keep:
+        if col in NUMERIC_FEATURES:
+            result[col] = pd.to_numeric(result[col], errors="coerce").astype(float)
+        else:
+            result[col] = result[col].astype(object).where(result[col].notna(), None)
+    result.index.name = schema.CUSTOMER_ID
+    return result

@@ -1,0 +1,211 @@
+"""English and Chinese texts of the churn analysis: definitions, reasons, bands, actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from custlens import i18n
+
+_FEATURES = {
+    "orders": ("orders", "订单数"),
+    "frequency": ("repeat purchase days", "复购天数"),
+    "days_since_last": ("days since the last order", "距上次下单天数"),
+    "gap_ratio": ("current gap / usual gap", "当前间隔/平时间隔"),
+    "usual_gap_days": ("usual gap between orders (days)", "平时下单间隔（天）"),
+    "T_days": ("days since the first order", "距首次下单天数"),
+    "tenure_days": ("tenure (days)", "会员时长（天）"),
+    "total_spend": ("total spend", "累计消费"),
+    "aov": ("average order value", "客单价"),
+    "orders_90d": ("orders in the last 3 months", "近 3 个月订单数"),
+    "spend_90d": ("spend in the last 3 months", "近 3 个月消费"),
+    "spend_change": ("spend change on the previous quarter", "消费较上季度变化"),
+    "return_rate": ("return rate", "退货率"),
+    "returns_count": ("returns", "退货次数"),
+    "discount_share": ("discount share", "折扣占比"),
+    "p_alive": ("BG/NBD P(active)", "BG/NBD 活跃概率"),
+    "p_no_purchase": ("BG/NBD P(no order within the horizon)", "BG/NBD 期内不下单概率"),
+    "nps_last": ("last NPS answer", "最近 NPS 评分"),
+    "csat_mean": ("mean satisfaction (CSAT)", "平均满意度（CSAT）"),
+    "complaints_90d": ("complaints in the last 3 months", "近 3 个月投诉数"),
+    "tickets_90d": ("service tickets in the last 3 months", "近 3 个月工单数"),
+    "ticket_satisfaction": ("service rating", "客服评分"),
+    "age": ("age", "年龄"),
+    "income": ("income", "收入"),
+    "favourite_channel": ("favourite channel", "常用渠道"),
+    "favourite_category": ("favourite category", "偏好品类"),
+    "city_tier": ("city tier", "城市级别"),
+    "gender": ("gender", "性别"),
+    "acquisition_channel": ("acquisition channel", "获客渠道"),
+}
+
+TEXTS: dict[str, dict[str, str]] = {f"churn.feature.{k}": {"en": en, "zh": zh} for k, (en, zh) in _FEATURES.items()}
+TEXTS.update({
+    # definitions
+    "churn.definition.inactivity": {
+        "en": "Churned = no purchase within {days} days after the date ({basis}).",
+        "zh": "流失 = 该日期之后 {days} 天内没有购买（{basis}）。"},
+    "churn.definition.model": {
+        "en": "Model-based churn = 1 - P(active) of the BG/NBD purchase model fitted on the customer table.",
+        "zh": "模型定义的流失 = 1 - BG/NBD 购买模型估计的活跃概率。"},
+    "churn.definition.labels": {
+        "en": "Churned = the column '{column}' of the labelled table ({positive} counts as churned).",
+        "zh": "流失 = 标注表中的 '{column}' 列（取值 {positive} 视为流失）。"},
+    "churn.horizon.percentile": {
+        "en": "horizon = 90th percentile of {n} gaps between purchase days",
+        "zh": "期限 = {n} 个购买间隔的第 90 百分位数"},
+    "churn.horizon.given": {"en": "horizon set by the user", "zh": "期限由用户指定"},
+    "churn.horizon.fallback": {"en": "too few repeat purchases to derive the horizon; 90 days used",
+                               "zh": "复购太少，无法从数据推出期限，使用 90 天"},
+    # bands
+    "churn.band.low": {"en": "low", "zh": "低"},
+    "churn.band.medium": {"en": "medium", "zh": "中"},
+    "churn.band.high": {"en": "high", "zh": "高"},
+    "churn.bands.rule": {
+        "en": "Risk bands: high when the churn probability is at least {high}, medium from {medium}, low below.",
+        "zh": "风险等级：流失概率不低于 {high} 为高，不低于 {medium} 为中，其余为低。"},
+    # reasons
+    "churn.reason.gap": {"en": "no order for {days} days, {ratio}× longer than usual",
+                         "zh": "已 {days} 天未下单，是平时间隔的 {ratio} 倍"},
+    "churn.reason.no_order": {"en": "no order for {days} days", "zh": "已 {days} 天未下单"},
+    "churn.reason.few_orders": {"en": "only {n} order(s) so far", "zh": "至今仅下单 {n} 次"},
+    "churn.reason.tenure": {"en": "first order {days} days ago", "zh": "首次下单在 {days} 天前"},
+    "churn.reason.spend": {"en": "total spend {value} (low-risk customers: {ref})",
+                           "zh": "累计消费 {value}（低风险客户：{ref}）"},
+    "churn.reason.spend_down": {"en": "spend down {pct} on the previous quarter",
+                                "zh": "消费较上一季度下降 {pct}"},
+    "churn.reason.no_recent": {"en": "no order in the last 3 months", "zh": "近 3 个月没有下单"},
+    "churn.reason.recent_orders": {"en": "{n} order(s) in the last 3 months", "zh": "近 3 个月下单 {n} 次"},
+    "churn.reason.returns": {"en": "returned {pct} of spend ({n} returns)", "zh": "退货金额占消费的 {pct}（{n} 次退货）"},
+    "churn.reason.discount": {"en": "{pct} of spend came with discounts", "zh": "{pct} 的消费依赖折扣"},
+    "churn.reason.btyd": {"en": "purchase pattern: {pct} chance of no order in the next {days} days",
+                          "zh": "购买节奏显示：未来 {days} 天不下单的概率为 {pct}"},
+    "churn.reason.nps": {"en": "last NPS answer {value}/10", "zh": "最近一次 NPS 评分 {value}/10"},
+    "churn.reason.csat": {"en": "satisfaction {value}/5", "zh": "满意度 {value}/5"},
+    "churn.reason.no_survey": {"en": "never answered a survey", "zh": "从未参与调研"},
+    "churn.reason.complaints": {"en": "{n} complaint(s) in the last 3 months", "zh": "近 3 个月投诉 {n} 次"},
+    "churn.reason.tickets": {"en": "{n} service ticket(s) in the last 3 months", "zh": "近 3 个月服务工单 {n} 个"},
+    "churn.reason.no_signal": {"en": "no single stand-out sign; the risk comes from many small signals",
+                               "zh": "无单一突出信号，风险来自多个较小因素"},
+    "churn.reason.attribute": {"en": "{feature}: {value} (low-risk customers: {ref})",
+                               "zh": "{feature}：{value}（低风险客户：{ref}）"},
+    # actions
+    "churn.action.early.high_value": {
+        "en": "Personal outreach now: call or message, a VIP perk or early access, ask about their experience.",
+        "zh": "立即一对一联系：电话或私信，提供 VIP 权益或新品优先购，了解其体验。"},
+    "churn.action.early.other": {
+        "en": "Automated re-engagement: reminder of favourites and a modest time-limited coupon.",
+        "zh": "自动化唤醒：推送常购商品提醒和小额限时优惠券。"},
+    "churn.action.winback.high_value": {
+        "en": "Win-back: personal letter or call with a strong offer; ask what went wrong and fix it.",
+        "zh": "挽回：专人回访并给出有力优惠，询问流失原因并改进。"},
+    "churn.action.winback.other": {
+        "en": "Low-cost win-back sequence (email/SMS, 2-3 touches); stop when there is no response.",
+        "zh": "低成本挽回序列（短信/邮件 2-3 次触达），无回应即停止。"},
+    # survival
+    "churn.km.by.segment": {"en": "RFM segment", "zh": "RFM 分群"},
+    "churn.km.by.channel": {"en": "favourite channel", "zh": "常用渠道"},
+    "churn.km.by.cohort": {"en": "first-order cohort", "zh": "首购批次"},
+    "churn.km.sentence": {
+        "en": "By {by}: {days} days after the first order, {best} keeps {best_pct} of customers active and {worst} {worst_pct}.",
+        "zh": "按{by}：首次下单 {days} 天后，{best} 仍有 {best_pct} 的客户活跃，{worst} 只有 {worst_pct}。"},
+    "churn.cox.higher": {
+        "en": "{feature}: each {unit} more multiplies the churn hazard by {hr} (95% CI {lo}-{hi}), i.e. {pct} faster churn{sig}.",
+        "zh": "{feature}：每增加 {unit}，流失风险乘以 {hr}（95% 置信区间 {lo}-{hi}），即流失快 {pct}{sig}。"},
+    "churn.cox.lower": {
+        "en": "{feature}: each {unit} more multiplies the churn hazard by {hr} (95% CI {lo}-{hi}), i.e. {pct} slower churn{sig}.",
+        "zh": "{feature}：每增加 {unit}，流失风险乘以 {hr}（95% 置信区间 {lo}-{hi}），即流失慢 {pct}{sig}。"},
+    "churn.cox.level_higher": {
+        "en": "{feature} {level} (vs {base}): churn hazard × {hr} (95% CI {lo}-{hi}), {pct} faster churn{sig}.",
+        "zh": "{feature}为{level}（相对{base}）：流失风险 × {hr}（95% 置信区间 {lo}-{hi}），流失快 {pct}{sig}。"},
+    "churn.cox.level_lower": {
+        "en": "{feature} {level} (vs {base}): churn hazard × {hr} (95% CI {lo}-{hi}), {pct} slower churn{sig}.",
+        "zh": "{feature}为{level}（相对{base}）：流失风险 × {hr}（95% 置信区间 {lo}-{hi}），流失慢 {pct}{sig}。"},
+    "churn.cox.not_significant": {"en": " (not significant, p = {p})", "zh": "（不显著，p = {p}）"},
+    "churn.cox.significant": {"en": " (p = {p})", "zh": "（p = {p}）"},
+    "churn.cox.unit.one": {"en": "1", "zh": "1"},
+    "churn.cox.unit.sd": {"en": "standard deviation ({sd})", "zh": "一个标准差（{sd}）"},
+    # notes
+    "churn.note.clv_skipped": {"en": "CLV could not be computed ({reason}); the lists are ranked by total spend.",
+                               "zh": "无法计算 CLV（{reason}），名单按累计消费排序。"},
+    "churn.note.p_alive_skipped": {"en": "BG/NBD P(alive) baseline skipped: {reason}",
+                                   "zh": "未计算 BG/NBD 活跃概率基准：{reason}"},
+})
+
+i18n.register(TEXTS)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A sentence to translate later: an i18n key and its arguments.
+
+    An argument written ``"@some.key"`` is itself translated (e.g. a segment name), and an
+    argument that is a `Phrase` is rendered first.
+    """
+
+    key: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        return i18n.t(self.key, lang, **{k: render_arg(v, lang) for k, v in self.args.items()})
+
+
+def render_arg(value: Any, lang: str) -> Any:
+    """Translate ``"@key"`` references and nested phrases; other values pass through."""
+    if isinstance(value, Phrase):
+        return value.text(lang)
+    if isinstance(value, str) and value.startswith("@") and i18n.has(value[1:]):
+        return i18n.t(value[1:], lang)
+    return value
+
+
+i18n.register({
+    "churn.cli.summary": {
+        "en": "{scored} customers scored: {high} high risk; early-warning list {early}, win-back list {winback}.",
+        "zh": "已评分 {scored} 位客户：高风险 {high} 位；预警名单 {early} 位，挽回名单 {winback} 位。"},
+    "churn.cli.exported": {"en": "{n} rows written to {path}", "zh": "已写出 {n} 行到 {path}"},
+})
+
+
+#: Column headers of the churn tables (report, CLI, workbook).
+COLUMNS = {
+    "churn_probability": ("churn probability", "流失概率"),
+    "risk_band": ("risk", "风险等级"),
+    "customer_value": ("customer value", "客户价值"),
+    "expected_loss": ("value at risk", "风险价值"),
+    "reasons": ("top reasons", "主要原因"),
+    "churn_model": ("model or rule", "模型或规则"),
+    "roc_auc": ("ROC-AUC", "ROC-AUC"),
+    "pr_auc": ("PR-AUC", "PR-AUC"),
+    "brier": ("Brier score", "Brier 分数"),
+    "lift_top10": ("lift, top 10%", "前 10% 提升度"),
+    "gain_top10": ("gain, top 10%", "前 10% 捕获率"),
+    "feature_name": ("feature", "特征"),
+    "importance": ("AUC drop when shuffled", "打乱后 AUC 下降"),
+    "importance_std": ("std. dev.", "标准差"),
+    "hazard_ratio": ("hazard ratio", "风险比"),
+    "ci_lower": ("95% CI low", "95% 置信下限"),
+    "ci_upper": ("95% CI high", "95% 置信上限"),
+    "p_value": ("p-value", "p 值"),
+    "covariate_name": ("covariate", "协变量"),
+    "churn_reading": ("reading", "解读"),
+    "km_group": ("group", "分组"),
+    "churned_customers": ("lapsed", "已流失"),
+    "retention_180": ("active after 180 days", "180 天留存"),
+    "retention_365": ("active after 365 days", "365 天留存"),
+    "median_days": ("median lifetime (days)", "中位生命周期（天）"),
+    "predicted_churn": ("predicted churn rate", "预测流失率"),
+    "observed_churn": ("observed churn rate", "实际流失率"),
+    "churn_action": ("suggested action", "建议行动"),
+    "churn_list": ("list", "名单"),
+}
+i18n.register({f"report.col.{k}": {"en": en, "zh": zh} for k, (en, zh) in COLUMNS.items()})
+i18n.register({f"churn.model.{k}": v for k, v in {
+    "gradient_boosting": {"en": "gradient boosting (calibrated)", "zh": "梯度提升树（已校准）"},
+    "logistic": {"en": "logistic regression", "zh": "逻辑回归"},
+    "recency_rule": {"en": "recency rule (days since last order)", "zh": "最近购买规则（距上次下单天数）"},
+    "p_alive": {"en": "BG/NBD 1 - P(alive)", "zh": "BG/NBD 1 - 活跃概率"},
+    "bgnbd_no_purchase": {"en": "BG/NBD P(no order within the horizon)", "zh": "BG/NBD 期内不下单概率"},
+}.items()})
+i18n.register({"churn.list.early_warning": {"en": "early warning", "zh": "预警"},
+               "churn.list.win_back": {"en": "win-back", "zh": "挽回"}})

@@ -1,0 +1,86 @@
+"""`custlens churn`: churn risk with reasons, the model's check, and the action lists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import pandas as pd
+import typer
+
+from custlens.commands._common import (AsOfOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean, emit_json,
+                                       frame_table, out, parse_as_of)
+from custlens.errors import CustlensError
+
+
+def _read_labels(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise CustlensError(f"--labels {str(path)!r}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xls"):
+            return pd.read_excel(path)
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, sep=None, engine="python")
+    except (ValueError, OSError) as exc:
+        raise CustlensError(f"--labels {str(path)!r} cannot be read: {exc}") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``churn`` command to ``app``."""
+
+    @app.command()
+    @clean
+    def churn(
+        horizon: Optional[int] = typer.Option(None, "--horizon", help="Days without a purchase that count as churn (default: 90th percentile of the gaps between purchases)."),
+        export: Optional[Path] = typer.Option(None, "--export", help="Write the early-warning and win-back list to .csv, .parquet or .xlsx."),
+        labels: Optional[Path] = typer.Option(None, "--labels", help="A labelled customer table (CSV/Excel/Parquet) instead of the store's orders."),
+        label_column: str = typer.Option("churned", "--label-column", help="The churn column of --labels."),
+        value: str = typer.Option("spend", "--value", help="What ranks the lists: spend (total so far) or clv (12-month CLV)."),
+        save: bool = typer.Option(True, "--save/--no-save", help="Write per-customer scores to the store table churn_scores."),
+        store: str = StoreOpt,
+        as_of: Optional[str] = AsOfOpt,
+        lang: str = LangOpt,
+        as_json: bool = JsonOpt,
+    ) -> None:
+        """Churn early warning: risk per customer with reasons, checked on a held-out period.
+
+        Example: custlens churn --horizon 120 --export at_risk.csv --json
+        """
+        from custlens import i18n
+        from custlens.churn import churn_analysis, churn_from_labels, localise, write_scores
+        from custlens.features import export_table
+        from custlens.store import open_store
+
+        check_lang(lang)
+        if labels is not None:
+            res = churn_from_labels(_read_labels(labels), label_column)
+        else:
+            st = open_store(store, read_only=not save)
+            res = churn_analysis(st, as_of=parse_as_of(as_of), horizon_days=horizon, value=value)
+            if save:
+                write_scores(st, res)
+        lists = pd.concat([localise(res.early_warning, lang).assign(churn_list=i18n.t("churn.list.early_warning", lang)),
+                           localise(res.win_back, lang).assign(churn_list=i18n.t("churn.list.win_back", lang))], ignore_index=True)
+        if export:
+            export_table(lists, export)
+        if as_json:
+            d = res.to_dict(lang)
+            d["export"] = str(export) if export else None
+            emit_json(d)
+            return
+        out.print(res.definition.text(lang), highlight=False)
+        m = res.metrics.reset_index(names="churn_model")[["churn_model", "roc_auc", "pr_auc", "brier", "lift_top10",
+                                                           "gain_top10"]]
+        m["churn_model"] = [i18n.t(f"churn.model.{k}", lang) for k in m["churn_model"]]
+        out.print(frame_table(m, lang=lang))
+        out.print(i18n.t("churn.cli.summary", lang, scored=f"{len(res.scores):,}", high=f"{res.high_risk:,}",
+                         early=f"{len(res.early_warning):,}", winback=f"{len(res.win_back):,}"), highlight=False)
+        for note in res.notes:
+            out.print(note.text(lang), highlight=False)
+        top = localise(res.early_warning.head(10), lang)
+        if len(top):
+            out.print(frame_table(top[["customer_id", "churn_probability", "risk_band", "customer_value", "reasons"]], lang=lang))
+        if export:
+            out.print(i18n.t("churn.cli.exported", lang, n=f"{len(lists):,}", path=str(export)), highlight=False)

@@ -1,0 +1,71 @@
+"""Metrics against closed forms and scikit-learn; the fitted-model contract; the eligibility gate."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+from custlens.churn import ChurnEligibilityError, ChurnModel, bands, churn_analysis, evaluate, lift_gain
+from custlens.errors import MissingDataError, NotFittedError
+
+
+def test_lift_and_gain_by_hand() -> None:
+    # 20 customers, 5 churners; the top 10% (2 customers) holds 2 churners
+    y = np.array([1, 1, 0, 1, 0, 0, 1, 0, 0, 1] + [0] * 10)
+    score = np.linspace(1, 0, 20)
+    lift, gain = lift_gain(y, score)
+    assert lift == pytest.approx((2 / 2) / (5 / 20))  # 4.0
+    assert gain == pytest.approx(2 / 5)
+
+
+def test_evaluate_matches_scikit_learn() -> None:
+    rng = np.random.default_rng(1)
+    p = rng.random(300)
+    y = (rng.random(300) < p).astype(int)
+    m = evaluate(y, p)
+    assert m.roc_auc == pytest.approx(roc_auc_score(y, p))
+    assert m.pr_auc == pytest.approx(average_precision_score(y, p))
+    assert m.brier == pytest.approx(brier_score_loss(y, p))
+    assert m.base_rate == pytest.approx(y.mean()) and m.n == 300
+
+
+def test_calibration_table_matches_scikit_learn() -> None:
+    from sklearn.calibration import calibration_curve
+
+    from custlens.churn.model import calibration_table
+
+    rng = np.random.default_rng(2)
+    p = rng.random(500)
+    y = (rng.random(500) < p).astype(int)
+    frac, mean = calibration_curve(y, p, n_bins=10, strategy="quantile")
+    cal = calibration_table(y, p)
+    assert np.allclose(cal["observed"], frac) and np.allclose(cal["predicted"], mean)
+    assert cal["customers"].sum() == 500
+
+
+def test_bands_follow_the_cutoffs() -> None:
+    assert list(bands([0.1, 0.4, 0.69, 0.7, 1.0], (0.4, 0.7))) == ["low", "medium", "medium", "high", "high"]
+    with pytest.raises(ValueError, match="cutoffs"):
+        bands([0.5], (0.8, 0.3))
+
+
+def test_model_must_be_fitted_and_keeps_its_levels() -> None:
+    model = ChurnModel(["x"], ["c"])
+    X = pd.DataFrame({"x": np.arange(200.0), "c": ["a", "b"] * 100})
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        model.predict_proba(X)
+    model.fit(X, (X["x"] > 100).astype(int).to_numpy())
+    p = model.predict_proba(pd.DataFrame({"x": [10.0, 190.0], "c": ["unseen", None]}))
+    assert p[0] < 0.5 < p[1]
+
+
+def test_gate_refuses_when_nobody_is_retained(make_store) -> None:
+    # 80 one-time buyers over 400 days: with a 30-day horizon nobody ever comes back
+    start = pd.Timestamp("2023-01-01")
+    rows = [(f"o{i}", f"c{i}", str(start + pd.Timedelta(days=5 * i)), 10.0) for i in range(80)]
+    st = make_store(rows)
+    with pytest.raises(ChurnEligibilityError, match=r"hold [\d,]+ churned and 0 retained customers; at least 20 of each"):
+        churn_analysis(st, horizon_days=30)
+    assert issubclass(ChurnEligibilityError, MissingDataError)
