@@ -76,8 +76,9 @@ class BaseModel:
     penalizer_coef : float, default 0
         L2 penalty on the parameters, added to the mean negative log-likelihood.
     n_starts : int, default 3
-        Number of optimiser starts (the first at the model's default point, the others
-        perturbed around it).
+        Most optimiser starts: the first at the model's default (data-driven) point; the
+        others, perturbed around it, run only when a start fails to converge or ends on a
+        bound.
     random_state : int, optional
         Seed of the perturbed starts.
     initial_params : dict, optional

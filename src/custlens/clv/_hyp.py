@@ -22,6 +22,14 @@ _MAX_TERMS = 4_096
 _BLOCK = 32
 
 
+def _block_size(z_max: float) -> int:
+    """Terms per block: enough for ``z_max ** n`` to fall below ``_RTOL`` (4 to _BLOCK)."""
+    if z_max <= 0.0:
+        return 4
+    need = np.log(_RTOL) / np.log(z_max) + 4.0 if z_max < 1.0 else _BLOCK
+    return int(min(max(np.ceil(need), 4), _BLOCK))
+
+
 def log_series(p: np.ndarray, c: np.ndarray, z: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``log S(p, c, z)`` and its partial derivatives ``d/dp, d/dc, d/dz``.
@@ -50,20 +58,35 @@ def log_series(p: np.ndarray, c: np.ndarray, z: np.ndarray
     cum_c = np.zeros(len(idx))
     acc_s, acc_p, acc_c, acc_z = np.ones(len(idx)), np.zeros(len(idx)), np.zeros(len(idx)), np.zeros(len(idx))
     n = 0
-    k = np.arange(_BLOCK, dtype=float)[None, :]
     while len(idx) and n < _MAX_TERMS:
-        # _BLOCK terms at once: t_{n+j+1} = t_n * prod_{i<=j} (p + n + i) / (c + n + i) * z
-        inv_p = 1.0 / (pa[:, None] + n + k)
-        inv_c = 1.0 / (ca[:, None] + n + k)
-        terms = term[:, None] * np.cumprod((pa[:, None] + n + k) * inv_c * za[:, None], axis=1)
-        cp = cum_p[:, None] + np.cumsum(inv_p, axis=1)
-        cc = cum_c[:, None] - np.cumsum(inv_c, axis=1)
-        acc_s += terms.sum(axis=1)
-        acc_p += (terms * cp).sum(axis=1)
-        acc_c += (terms * cc).sum(axis=1)
-        acc_z += (terms * (n + 1.0 + k)).sum(axis=1)
-        term, cum_p, cum_c = terms[:, -1], cp[:, -1], cc[:, -1]
-        n += _BLOCK
+        # `block` terms at once, laid out (term, row) so that the running products and
+        # sums run along axis 0 over contiguous rows:
+        # t_{n+j+1} = t_n * prod_{i<=j} (p + n + i) / (c + n + i) * z.
+        # With p < c (as in the Pareto/NBD) every term ratio is below z, so about
+        # log(eps) / log(max z) terms suffice: small z (alpha close to beta, the usual
+        # case) needs only a few; otherwise the loop simply runs more blocks.
+        block = _block_size(float(za.max()))
+        k = np.arange(block, dtype=float)[:, None]
+        p_k = pa + n + k
+        inv_p = 1.0 / p_k
+        inv_c = 1.0 / (ca + n + k)
+        terms = p_k
+        terms *= inv_c
+        terms *= za
+        terms[0] *= term
+        inv_p[0] += cum_p
+        np.subtract(cum_c, inv_c[0], out=inv_c[0])
+        for j in range(1, block):  # running products and sums (np.cumprod along axis 0 is far slower)
+            terms[j] *= terms[j - 1]
+            inv_p[j] += inv_p[j - 1]
+            np.subtract(inv_c[j - 1], inv_c[j], out=inv_c[j])
+        cp, cc = inv_p, inv_c
+        acc_s += terms.sum(axis=0)
+        acc_p += np.einsum("ij,ij->j", terms, cp)
+        acc_c += np.einsum("ij,ij->j", terms, cc)
+        acc_z += np.einsum("i,ij->j", n + 1.0 + k[:, 0], terms)
+        term, cum_p, cum_c = terms[-1], cp[-1], cc[-1]
+        n += block
         # remaining tail <= term * q / (1 - q), q >= every later term ratio
         q = np.maximum(np.minimum((pa + n) / (ca + n), 1.0) * za, za)
         tail = term * q / (1.0 - q) * (n + 1.0 / (1.0 - q))

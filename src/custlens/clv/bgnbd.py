@@ -7,7 +7,13 @@ import pandas as pd
 from scipy.special import digamma, expit, gammaln
 
 from custlens.clv import _bgfamily
+from custlens.clv._fit import SumLogLik, summed_by
 from custlens.clv._transaction import TransactionModel, _scored, levels, prepare_levels
+
+
+def _summed(data: tuple[np.ndarray, ...], weights: np.ndarray) -> SumLogLik:
+    """Weighted log-likelihood sum and gradient for the optimiser (see ``_fit.summed_by``)."""
+    return _bgfamily.summed_loglik(levels(data), weights, extra=0)
 
 
 class BetaGeoModel(TransactionModel):
@@ -50,6 +56,7 @@ class BetaGeoModel(TransactionModel):
         return prepare_levels(data)
 
     @staticmethod
+    @summed_by(_summed)
     def _loglik(params: np.ndarray, data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
         r, alpha, a, b = params
         x, tx, age, ux, ix, utx, itx, uage, iage = levels(data)

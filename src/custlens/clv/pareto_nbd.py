@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import digamma, gammaln
 
+from custlens.clv._fit import SumLogLik, compress, summed_by
 from custlens.clv._hyp import log_series
 from custlens.clv._transaction import TransactionModel, _scored
 
@@ -44,9 +45,8 @@ def _log_tail(r: float, alpha: float, s: float, beta: float, x: np.ndarray, u: n
 def _tail_pairs(x: np.ndarray, tx: np.ndarray, age: np.ndarray
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unique ``(x, u)`` pairs over ``u in {t_x, T}`` and the index of each row's two pairs."""
-    both = np.stack([np.concatenate([x, x]), np.concatenate([tx, age])], axis=1)
-    pairs, inverse = np.unique(both, axis=0, return_inverse=True)
-    return pairs[:, 0].copy(), pairs[:, 1].copy(), inverse.ravel()
+    (px, pu), _, inverse = compress((np.concatenate([x, x]), np.concatenate([tx, age])))
+    return px, pu, inverse
 
 
 def _parts(params: np.ndarray, x: np.ndarray, tx: np.ndarray, age: np.ndarray,
@@ -77,6 +77,83 @@ def _parts(params: np.ndarray, x: np.ndarray, tx: np.ndarray, age: np.ndarray,
     grad[:, 2] = np.log(beta) - w3 * np.log(beta + age) + wb * (1.0 / s + d_i[:, 2])
     grad[:, 3] = s / beta - w3 * s / (beta + age) + wb * d_i[:, 3]
     return ll, grad, w3
+
+
+def _summed(data: tuple[np.ndarray, ...], weights: np.ndarray) -> SumLogLik:
+    """Weighted sums of :func:`_parts`' log-likelihood and gradient (see ``_fit.summed_by``).
+
+    Functions of ``x`` or ``T`` alone are summed per level; the tail integrals ``F`` are
+    evaluated once per ``(x, u)`` pair and their gradients enter through per-pair
+    coefficients (``bincount``), instead of gathering a gradient matrix to every row.
+    """
+    x, tx, age = data[:3]
+    px, pu, inverse = data[3:] if len(data) == 6 else _tail_pairs(x, tx, age)
+    w = np.ascontiguousarray(weights, dtype=float)
+    n, n_pairs = len(x), len(px)
+    i1, i2 = np.ascontiguousarray(inverse[:n]), np.ascontiguousarray(inverse[n:])
+    ix, ux = pd.factorize(x, sort=False)
+    iage, uage = pd.factorize(age, sort=False)
+    ux, uage = np.asarray(ux, dtype=float), np.asarray(uage, dtype=float)
+    n_age = len(uage)
+    w_total = float(w.sum())
+    w_x = np.bincount(ix, weights=w, minlength=len(ux))
+
+    tiny = np.finfo(float).tiny
+    f1, delta, one_minus, a3, dd, e, inv, t1 = (np.empty(n) for _ in range(8))
+    pos = np.empty(n, dtype=bool)
+
+    def evaluate(params: np.ndarray) -> tuple[float, np.ndarray]:
+        # Row arrays live in the buffers above (out=): fresh temporaries of this size cost
+        # more in page faults than the arithmetic. Augmented assignments are avoided, as
+        # they would rebind the closure's names.
+        r, alpha, s, beta = params
+        log_f, d_f = _log_tail(r, alpha, s, beta, px, pu)
+        lg_a, lg_b = np.log(alpha + uage), np.log(beta + uage)
+        np.take(log_f, i1, out=f1)
+        np.subtract(np.take(log_f, i2, out=delta), f1, out=delta)
+        np.minimum(delta, 0.0, out=delta)  # log F(T) / F(t_x)
+        np.negative(np.expm1(delta, out=one_minus), out=one_minus)  # 1 - F(T) / F(t_x)
+        # a3 = -(r + x) log(alpha + T) - s log(beta + T)
+        np.multiply(np.add(x, r, out=a3), np.take(lg_a, iage, out=t1), out=a3)
+        np.negative(np.add(a3, np.take(s * lg_b, iage, out=t1), out=a3), out=a3)
+        # dd = b_term - a3, b_term = log s + log(F(t_x) - F(T)) (-inf without a gap)
+        with np.errstate(divide="ignore"):
+            np.log(one_minus, out=dd)
+        np.add(dd, f1, out=dd)
+        np.subtract(dd, a3, out=dd)
+        np.add(dd, np.log(s), out=dd)
+        np.exp(np.negative(np.abs(dd, out=e), out=e), out=e)  # exp(-|dd|)
+        np.divide(1.0, np.add(e, 1.0, out=inv), out=inv)
+        np.greater_equal(dd, 0.0, out=pos)
+        # log-likelihood: mix = logaddexp(a3, b_term) = a3 + max(dd, 0) + log1p(e)
+        mix_sum = w @ a3 + w @ np.maximum(dd, 0.0, out=t1) + w @ np.log1p(e, out=t1)
+        # weights of the two terms: wb = expit(dd) (into dd), w3 = expit(-dd) (into inv)
+        np.multiply(e, inv, out=e)
+        np.copyto(dd, e)
+        np.copyto(dd, inv, where=pos)
+        np.copyto(inv, e, where=pos)
+        wb, w3 = dd, inv
+        # d log(F1 - F2) = (dF1 - ratio dF2) / (1 - ratio), folded into per-pair coefficients
+        np.multiply(w, wb, out=t1)
+        wb_sum = t1.sum()
+        np.divide(t1, np.maximum(one_minus, tiny, out=one_minus), out=t1)  # c1 (0 without a gap)
+        coef = np.bincount(i1, weights=t1, minlength=n_pairs)
+        np.multiply(t1, np.exp(delta, out=delta), out=t1)
+        coef -= np.bincount(i2, weights=t1, minlength=n_pairs)
+        np.multiply(w, w3, out=t1)
+        w3_age = np.bincount(iage, weights=t1, minlength=n_age)
+        w3x_age = np.bincount(iage, weights=np.multiply(t1, x, out=t1), minlength=n_age)
+        ll = (w_x @ (gammaln(r + ux) - gammaln(r)) + w_total * (r * np.log(alpha) + s * np.log(beta))
+              + mix_sum)
+        grad = np.array([
+            w_x @ (digamma(r + ux) - digamma(r)) + w_total * np.log(alpha) - w3_age @ lg_a,
+            w_total * r / alpha - (r * w3_age + w3x_age) @ (1.0 / (alpha + uage)),
+            w_total * np.log(beta) - w3_age @ lg_b + wb_sum / s,
+            w_total * s / beta - w3_age @ (s / (beta + uage)),
+        ]) + coef @ d_f
+        return float(ll), grad
+
+    return evaluate
 
 
 class ParetoNBDModel(TransactionModel):
@@ -110,6 +187,7 @@ class ParetoNBDModel(TransactionModel):
         return (*data, *_tail_pairs(*data))
 
     @staticmethod
+    @summed_by(_summed)
     def _loglik(params: np.ndarray, data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
         ll, grad, _ = _parts(params, *data)
         return ll, grad
