@@ -1,0 +1,135 @@
+"""Market-basket analysis in the store: item pairs and association rules (support, confidence, lift)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from custlens.behaviour._common import orders_as_of, query, scalar, ts
+from custlens.errors import InputError, MissingDataError
+from custlens.features.customer_table import AsOf
+from custlens.store import Store
+
+__all__ = ["BasketResult", "market_basket"]
+
+_LEVELS = {"product": "product_id", "category": "category", "brand": "brand"}
+
+
+@dataclass
+class BasketResult:
+    """Items bought together.
+
+    Attributes
+    ----------
+    pairs : DataFrame
+        ``item_a, item_b, orders, support, lift`` for unordered pairs with at least the
+        minimum support; ``name_a, name_b`` when products have names.
+    rules : DataFrame
+        ``antecedent, consequent, orders, support, confidence, lift`` (and names), by lift
+        then support, largest first.
+    n_baskets : int
+        Orders with at least one line (the denominator of support).
+    min_count : int
+        Orders a pair needs to be kept: ``max(2, ceil(min_support * n_baskets))``.
+    level : str
+        ``product``, ``category`` or ``brand``.
+    """
+
+    pairs: pd.DataFrame
+    rules: pd.DataFrame
+    n_baskets: int
+    min_count: int
+    level: str
+    as_of: pd.Timestamp
+
+    def to_dict(self, top: int = 20) -> dict[str, Any]:
+        """Plain-JSON view with the ``top`` rules."""
+        return {"level": self.level, "n_baskets": self.n_baskets, "min_count": self.min_count,
+                "rules": self.rules.head(top).to_dict("records")}
+
+
+def market_basket(
+    store: Store, as_of: AsOf = None, level: str = "product", min_support: float = 0.002, min_confidence: float = 0.0
+) -> BasketResult:
+    """Pairs of items bought in the same order and the rules ``A -> B`` they imply.
+
+    Parameters
+    ----------
+    store : Store
+        Needs ``orders`` and ``order_items``.
+    as_of : date-like, optional
+        First day not observed (default: the day after the last order).
+    level : {"product", "category", "brand"}
+        What an item is.
+    min_support : float, default 0.002
+        Minimum share of baskets holding the pair; pairs seen in fewer than two orders are
+        always dropped.
+    min_confidence : float, default 0
+        Minimum confidence of a rule.
+
+    Returns
+    -------
+    BasketResult
+
+    Notes
+    -----
+    With ``N`` baskets (orders with lines), ``n(A)`` baskets holding item ``A`` and
+    ``n(AB)`` holding both: support ``n(AB)/N``, confidence ``n(AB)/n(A)``, lift
+    ``confidence / (n(B)/N)``. An item counts once per order whatever its quantity. The
+    counting is a self-join of the order lines per order, run in the store.
+    """
+    if level not in _LEVELS:
+        raise InputError(f"level={level!r} is unknown; use one of {', '.join(_LEVELS)}")
+    if not 0 <= min_support <= 1:
+        raise InputError(f"min_support={min_support!r} should be between 0 and 1")
+    as_of = orders_as_of(store, as_of, "market-basket analysis")
+    store.require("order_items", "market-basket analysis")
+    col = _LEVELS[level]
+    cut = ts(as_of)
+    items = f"""
+        WITH items AS (SELECT DISTINCT i.order_id, CAST(i."{col}" AS VARCHAR) AS item
+                       FROM order_items i JOIN orders o USING (order_id)
+                       WHERE o.ordered_at < ? AND i."{col}" IS NOT NULL)
+    """
+    n = int(scalar(store, items + "SELECT count(DISTINCT order_id) FROM items", [cut]))
+    if n == 0:
+        raise MissingDataError(f"no order lines with a {col} before {as_of.date()}; load order_items")
+    min_count = max(2, math.ceil(min_support * n - 1e-9))
+    pairs = query(store, items + """
+        , ic AS (SELECT item, count(*) AS cnt FROM items GROUP BY item),
+        pc AS (SELECT a.item AS item_a, b.item AS item_b, count(*) AS cnt
+               FROM items a JOIN items b ON a.order_id = b.order_id AND a.item < b.item
+               GROUP BY 1, 2 HAVING count(*) >= ?)
+        SELECT pc.item_a, pc.item_b, pc.cnt AS orders, ia.cnt AS orders_a, ib.cnt AS orders_b
+        FROM pc JOIN ic ia ON ia.item = pc.item_a JOIN ic ib ON ib.item = pc.item_b
+    """, [cut, min_count])
+    for c in ("orders", "orders_a", "orders_b"):
+        pairs[c] = pairs[c].astype("int64")
+    pairs["support"] = pairs["orders"] / n
+    pairs["lift"] = pairs["orders"] * n / (pairs["orders_a"] * pairs["orders_b"])
+    fwd = pd.DataFrame({"antecedent": pairs["item_a"], "consequent": pairs["item_b"], "orders": pairs["orders"],
+                        "orders_antecedent": pairs["orders_a"], "orders_consequent": pairs["orders_b"]})
+    bwd = pd.DataFrame({"antecedent": pairs["item_b"], "consequent": pairs["item_a"], "orders": pairs["orders"],
+                        "orders_antecedent": pairs["orders_b"], "orders_consequent": pairs["orders_a"]})
+    rules = pd.concat([fwd, bwd], ignore_index=True)
+    rules["support"] = rules["orders"] / n
+    rules["confidence"] = rules["orders"] / rules["orders_antecedent"]
+    rules["lift"] = rules["confidence"] / (rules["orders_consequent"] / n)
+    rules = rules[rules["confidence"] >= min_confidence]
+    rules = rules.sort_values(["lift", "support", "antecedent"], ascending=[False, False, True]).reset_index(drop=True)
+    pairs = pairs.sort_values(["lift", "support"], ascending=False).reset_index(drop=True)
+    if level == "product" and _has_names(store):
+        names = query(store, "SELECT product_id AS item, any_value(product_name) AS name FROM order_items "
+                             "WHERE product_name IS NOT NULL GROUP BY 1").set_index("item")["name"]
+        for frame, a, b in ((pairs, "item_a", "item_b"), (rules, "antecedent", "consequent")):
+            frame[f"{a}_name"] = frame[a].map(names)
+            frame[f"{b}_name"] = frame[b].map(names)
+    return BasketResult(pairs=pairs, rules=rules, n_baskets=n, min_count=min_count, level=level, as_of=as_of)
+
+
+def _has_names(store: Store) -> bool:
+    return "product_name" in store.columns("order_items") and bool(
+        scalar(store, "SELECT count(product_name) FROM order_items"))

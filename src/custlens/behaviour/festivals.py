@@ -1,0 +1,250 @@
+"""Festival effects: lift of daily orders and revenue in festival windows against comparable days.
+
+Shopping festivals (618, 双11, Black Friday, Christmas) have configurable dates; the Spring
+Festival and other public holidays come from the `holidays` package (country configurable,
+default China).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+from custlens.behaviour._common import orders_as_of, scalar, ts, with_frame
+from custlens.errors import InputError
+from custlens.features.customer_table import AsOf
+from custlens.store import Store
+
+__all__ = ["DEFAULT_FESTIVALS", "FestivalResult", "ShoppingFestival", "festival_calendar", "festival_lift"]
+
+
+@dataclass(frozen=True)
+class ShoppingFestival:
+    """A shopping festival with a yearly peak day and a window around it.
+
+    Parameters
+    ----------
+    key : str
+        Identifier; the report names it with the i18n key ``behaviour.festival.<key>`` when
+        registered, else shows the key.
+    month, day : int
+        Fixed calendar date of the peak (ignored when ``rule`` or ``dates`` is given).
+    rule : {"black_friday"}, optional
+        A moving date: ``"black_friday"`` is the day after the fourth Thursday of November
+        (US Thanksgiving), e.g. 29 Nov 2024, 28 Nov 2025.
+    dates : mapping of int to str, optional
+        Explicit peak date per year (e.g. a shop's own anniversary sale).
+    before, after : int
+        Days before and after the peak inside the window (default: the peak day alone).
+    """
+
+    key: str
+    month: int = 0
+    day: int = 0
+    rule: str | None = None
+    dates: Mapping[int, str] | None = None
+    before: int = 0
+    after: int = 0
+
+    def peak(self, year: int) -> pd.Timestamp | None:
+        """The peak day in ``year`` (None when unknown)."""
+        if self.dates is not None:
+            d = self.dates.get(year)
+            return None if d is None else pd.Timestamp(d).normalize()
+        if self.rule == "black_friday":  # the day after Thanksgiving, the fourth Thursday of November
+            first = pd.Timestamp(year=year, month=11, day=1)
+            return first + pd.Timedelta(days=(3 - first.day_of_week) % 7 + 21 + 1)
+        if self.rule is not None:
+            raise InputError(f"festival {self.key!r}: rule={self.rule!r} is unknown; use 'black_friday' or dates=")
+        return pd.Timestamp(year=year, month=self.month, day=self.day)
+
+
+DEFAULT_FESTIVALS: tuple[ShoppingFestival, ...] = (
+    ShoppingFestival("618", 6, 18),
+    ShoppingFestival("double_11", 11, 11),
+    ShoppingFestival("black_friday", rule="black_friday"),
+    ShoppingFestival("christmas", 12, 25),
+)
+#: The Spring Festival window around Chinese New Year's Day (from the holiday library).
+SPRING_FESTIVAL_DAYS: tuple[int, int] = (-1, 6)
+
+
+@dataclass
+class FestivalResult:
+    """Festival lift.
+
+    Attributes
+    ----------
+    events : DataFrame
+        One row per festival and year: ``festival, kind`` (shopping/holiday), ``year, start,
+        end, days, orders, revenue, baseline_orders, baseline_revenue, lift_orders,
+        lift_revenue, baseline_days``.
+    summary : DataFrame
+        One row per festival, all years pooled: ``festival, kind, years, orders,
+        baseline_orders, lift_orders, revenue, baseline_revenue, lift_revenue``, by lift.
+    """
+
+    events: pd.DataFrame
+    summary: pd.DataFrame
+    country: str | None
+    baseline_weeks: int
+    as_of: pd.Timestamp
+
+    def lift(self, festival: str) -> float:
+        """Pooled order lift of ``festival``."""
+        row = self.summary.loc[self.summary["festival"] == festival, "lift_orders"]
+        if row.empty:
+            raise KeyError(f"no festival {festival!r} in the data; have {', '.join(self.summary['festival'])}")
+        return float(row.iloc[0])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON view."""
+        return {"country": self.country, "baseline_weeks": self.baseline_weeks,
+                "summary": self.summary.to_dict("records")}
+
+
+def festival_calendar(
+    years: Iterable[int],
+    festivals: Iterable[ShoppingFestival] = DEFAULT_FESTIVALS,
+    country: str | None = "CN",
+    include_holidays: bool = True,
+) -> pd.DataFrame:
+    """Festival windows: ``festival, kind, year, day`` (one row per day in a window).
+
+    The Spring Festival (``spring_festival``: New Year's Eve to the sixth day) is found in
+    the `holidays` calendar of ``country`` by the name "Spring Festival"; with
+    ``include_holidays`` every other public holiday becomes a window of its consecutive
+    official days, named as the library names it. ``country=None`` uses shopping festivals only.
+    """
+    years = sorted(set(int(y) for y in years))
+    rows = []
+    for f in festivals:
+        for y in years:
+            peak = f.peak(y)
+            if peak is not None:
+                for k in range(-f.before, f.after + 1):
+                    rows.append((f.key, "shopping", y, peak + pd.Timedelta(days=k)))
+    if country:
+        rows += _holiday_rows(years, country, include_holidays)
+    return pd.DataFrame(rows, columns=["festival", "kind", "year", "day"])
+
+
+def _holiday_rows(years: list[int], country: str, include_all: bool) -> list[tuple[str, str, int, pd.Timestamp]]:
+    import holidays
+
+    try:
+        cal = holidays.country_holidays(country, years=years)
+    except NotImplementedError as exc:
+        raise InputError(f"country={country!r} is not known to the holidays package; use an ISO code like 'CN'") from exc
+    rows = []
+    named: dict[tuple[str, int], list[pd.Timestamp]] = {}
+    for d, names in sorted(cal.items()):
+        for name in str(names).split("; "):
+            if name.startswith("Day off") or "substituted" in name:
+                continue
+            base = name.replace(" (observed)", "").strip()
+            named.setdefault((base, d.year), []).append(pd.Timestamp(d))
+    for (name, year), days in named.items():
+        if "Spring Festival" in name:
+            lo, hi = SPRING_FESTIVAL_DAYS
+            rows += [("spring_festival", "holiday", year, min(days) + pd.Timedelta(days=k)) for k in range(lo, hi + 1)]
+        elif include_all and "New Year's Eve" not in name:
+            rows += [(name, "holiday", year, day) for day in days]
+    return rows
+
+
+def festival_lift(
+    store: Store,
+    as_of: AsOf = None,
+    festivals: Iterable[ShoppingFestival] = DEFAULT_FESTIVALS,
+    country: str | None = "CN",
+    include_holidays: bool = True,
+    baseline_weeks: int = 4,
+    guard_days: int = 3,
+) -> FestivalResult:
+    """Lift of daily orders and revenue in each festival window against comparable days.
+
+    Parameters
+    ----------
+    store : Store
+        Needs the ``orders`` table.
+    as_of : date-like, optional
+        First day not observed (default: the day after the last order).
+    festivals : iterable of ShoppingFestival
+        Shopping festivals (default 618, 双11, Black Friday, Christmas, peak day only).
+    country : str or None, default "CN"
+        Public holidays (and the Spring Festival) from the `holidays` package.
+    include_holidays : bool, default True
+        Also measure every other public holiday.
+    baseline_weeks : int, default 4
+        Comparable days of a window day ``d`` are ``d ± 7k`` for ``k = 1..baseline_weeks``
+        (same weekday, same season).
+    guard_days : int, default 3
+        Days within ``guard_days`` of any festival or holiday window are never comparable
+        days (pre-sales and after-effects would bias the baseline).
+
+    Returns
+    -------
+    FestivalResult
+
+    Notes
+    -----
+    For a window, ``baseline_orders`` is the sum over its days of the mean orders on that
+    day's comparable days inside the observed period; ``lift_orders = orders /
+    baseline_orders`` (likewise for revenue). Windows not fully observed are skipped. A lift
+    of 2 means twice the orders of comparable ordinary days.
+    """
+    if baseline_weeks < 1:
+        raise InputError(f"baseline_weeks={baseline_weeks!r} should be >= 1")
+    as_of = orders_as_of(store, as_of, "festival effects")
+    cut = ts(as_of)
+    first = pd.Timestamp(scalar(store, "SELECT min(ordered_at) FROM orders WHERE ordered_at < ?", [cut])).normalize()
+    cal = festival_calendar(range(first.year, as_of.year + 1), festivals, country, include_holidays)
+    cal = cal[(cal["day"] >= first) & (cal["day"] < as_of)]
+    cal = cal.groupby(["festival", "year"]).filter(lambda g: _complete(g, festivals))
+    blocked = set()
+    for day in cal["day"].unique():
+        for k in range(-guard_days, guard_days + 1):
+            blocked.add(pd.Timestamp(day) + pd.Timedelta(days=k))
+    comp = [(r.festival, r.year, r.day, r.day + pd.Timedelta(days=7 * k * s))
+            for r in cal.itertuples() for k in range(1, baseline_weeks + 1) for s in (-1, 1)]
+    comp_df = pd.DataFrame(comp, columns=["festival", "year", "day", "cday"])
+    comp_df = comp_df[(comp_df["cday"] >= first) & (comp_df["cday"] < as_of) & ~comp_df["cday"].isin(blocked)]
+    windows = cal.merge(comp_df, on=["festival", "year", "day"], how="left")
+    windows["kind"] = windows["kind"].astype(str)
+    events = with_frame(store, "_cl_festival", windows, """
+        WITH per AS (SELECT CAST(ordered_at AS DATE) AS day, count(*) AS orders, sum(amount) AS revenue
+                     FROM orders WHERE ordered_at < ? GROUP BY 1),
+        w AS (SELECT festival, kind, year, CAST(day AS DATE) AS day, CAST(cday AS DATE) AS cday FROM _cl_festival),
+        perday AS (SELECT w.festival, w.kind, w.year, w.day,
+                          avg(coalesce(c.orders, 0)) FILTER (WHERE w.cday IS NOT NULL) AS b_orders,
+                          avg(coalesce(c.revenue, 0)) FILTER (WHERE w.cday IS NOT NULL) AS b_revenue,
+                          count(w.cday) AS n_comp
+                   FROM w LEFT JOIN per c ON c.day = w.cday GROUP BY 1, 2, 3, 4)
+        SELECT p.festival, p.kind, p.year, min(p.day) AS start, max(p.day) AS "end", count(*) AS days,
+               sum(coalesce(a.orders, 0)) AS orders, sum(coalesce(a.revenue, 0)) AS revenue,
+               sum(p.b_orders) AS baseline_orders, sum(p.b_revenue) AS baseline_revenue,
+               sum(p.n_comp) AS baseline_days
+        FROM perday p LEFT JOIN per a ON a.day = p.day GROUP BY 1, 2, 3 ORDER BY start
+    """, [cut])
+    for c in ("days", "orders", "baseline_days", "year"):
+        events[c] = events[c].astype("int64")
+    events["lift_orders"] = events["orders"] / events["baseline_orders"].where(events["baseline_orders"] > 0)
+    events["lift_revenue"] = events["revenue"] / events["baseline_revenue"].where(events["baseline_revenue"] > 0)
+    summ = events.groupby(["festival", "kind"], as_index=False).agg(
+        years=("year", "nunique"), orders=("orders", "sum"), baseline_orders=("baseline_orders", "sum"),
+        revenue=("revenue", "sum"), baseline_revenue=("baseline_revenue", "sum"))
+    summ["lift_orders"] = summ["orders"] / summ["baseline_orders"].where(summ["baseline_orders"] > 0)
+    summ["lift_revenue"] = summ["revenue"] / summ["baseline_revenue"].where(summ["baseline_revenue"] > 0)
+    summ = summ.sort_values("lift_orders", ascending=False, na_position="last").reset_index(drop=True)
+    summ = summ[["festival", "kind", "years", "orders", "baseline_orders", "lift_orders",
+                 "revenue", "baseline_revenue", "lift_revenue"]]
+    return FestivalResult(events=events, summary=summ, country=country, baseline_weeks=baseline_weeks, as_of=as_of)
+
+
+def _complete(group: pd.DataFrame, festivals: Iterable[ShoppingFestival]) -> bool:
+    """A shopping-festival window counts only when all its days are observed."""
+    spec = {f.key: f for f in festivals}.get(group["festival"].iloc[0])
+    return spec is None or len(group) == spec.before + spec.after + 1

@@ -1,0 +1,165 @@
+"""Purchase frequency: orders per customer, buckets, days between purchases, time to second order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from custlens.behaviour._common import orders_as_of, query, ts
+from custlens.features.customer_table import AsOf
+from custlens.store import Store
+
+__all__ = ["BUCKETS", "FrequencyResult", "purchase_frequency"]
+
+#: Frequency buckets: key and inclusive order-count range (upper None = no limit).
+BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("one_time", 1, 1),
+    ("2_3", 2, 3),
+    ("4_9", 4, 9),
+    ("10_plus", 10, None),
+)
+#: Edges (days) of the histogram of days between purchase days.
+GAP_EDGES: tuple[int, ...] = (0, 7, 14, 30, 60, 90, 180, 365)
+
+
+@dataclass
+class FrequencyResult:
+    """How often customers buy.
+
+    Attributes
+    ----------
+    distribution : DataFrame
+        ``orders, customers, share, revenue`` (one row per observed order count).
+    buckets : DataFrame
+        ``bucket`` (key ``behaviour.bucket.<key>``), ``customers, share, revenue, revenue_share``.
+    gaps : DataFrame
+        Histogram of days between consecutive purchase days: ``gap_band`` (e.g. ``"7-13"``), ``gaps, share``.
+    gap_summary : dict
+        ``count, mean, median, p25, p75, p90`` of the days between consecutive purchase days.
+    time_to_second : dict
+        ``customers, mean, median, p25, p75`` of days from the first to the second purchase day.
+    repeat_rate : float
+        Share of customers with at least two orders.
+    n_customers : int
+        Customers with at least one order before ``as_of``.
+    as_of : Timestamp
+    """
+
+    distribution: pd.DataFrame
+    buckets: pd.DataFrame
+    gaps: pd.DataFrame
+    gap_summary: dict[str, float]
+    time_to_second: dict[str, float]
+    repeat_rate: float
+    n_customers: int
+    as_of: pd.Timestamp
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON view."""
+        return {
+            "as_of": str(self.as_of.date()),
+            "n_customers": self.n_customers,
+            "repeat_rate": self.repeat_rate,
+            "buckets": self.buckets.to_dict("records"),
+            "distribution": self.distribution.to_dict("records"),
+            "gap_summary": self.gap_summary,
+            "time_to_second": self.time_to_second,
+            "gaps": self.gaps.to_dict("records"),
+        }
+
+
+def _bucket(n: int) -> str:
+    for key, lo, hi in BUCKETS:
+        if n >= lo and (hi is None or n <= hi):
+            return key
+    raise ValueError(n)  # pragma: no cover
+
+
+def purchase_frequency(store: Store, as_of: AsOf = None) -> FrequencyResult:
+    """Orders per customer, frequency buckets, gaps between purchases and time to the second order.
+
+    Parameters
+    ----------
+    store : Store
+        Needs the ``orders`` table.
+    as_of : date-like, optional
+        First day not observed (default: the day after the last order).
+
+    Returns
+    -------
+    FrequencyResult
+
+    Notes
+    -----
+    Orders are counted per order row. Gaps and the time to the second order are measured
+    between distinct purchase *days* (several orders on one day are one purchase occasion),
+    as in the customer table. Buckets: one-time (1 order), 2–3, 4–9 and 10+.
+    """
+    as_of = orders_as_of(store, as_of, "purchase frequency")
+    cut = ts(as_of)
+    dist = query(store, """
+        WITH c AS (SELECT customer_id, count(*) AS n, sum(amount) AS rev
+                   FROM orders WHERE ordered_at < ? GROUP BY customer_id)
+        SELECT n AS orders, count(*) AS customers, sum(rev) AS revenue FROM c GROUP BY n ORDER BY n
+    """, [cut])
+    dist["orders"] = dist["orders"].astype("int64")
+    dist["customers"] = dist["customers"].astype("int64")
+    n_customers = int(dist["customers"].sum())
+    dist["share"] = dist["customers"] / max(n_customers, 1)
+    dist = dist[["orders", "customers", "share", "revenue"]]
+
+    b = dist.assign(bucket=[_bucket(int(n)) for n in dist["orders"]]).groupby("bucket")[["customers", "revenue"]].sum()
+    b = b.reindex([k for k, _, _ in BUCKETS], fill_value=0).reset_index()
+    b["customers"] = b["customers"].astype("int64")
+    b["share"] = b["customers"] / max(n_customers, 1)
+    total_rev = float(b["revenue"].sum())
+    b["revenue_share"] = b["revenue"] / total_rev if total_rev else 0.0
+    buckets = b[["bucket", "customers", "share", "revenue", "revenue_share"]]
+
+    days_cte = """
+        WITH d AS (SELECT DISTINCT customer_id, CAST(ordered_at AS DATE) AS day FROM orders WHERE ordered_at < ?),
+        g AS (SELECT customer_id,
+                     date_diff('day', lag(day) OVER w, day) AS gap,
+                     row_number() OVER w AS k
+              FROM d WINDOW w AS (PARTITION BY customer_id ORDER BY day))
+    """
+    summ = query(store, days_cte + """
+        SELECT count(gap) AS count, avg(gap) AS mean, median(gap) AS median,
+               quantile_cont(gap, 0.25) AS p25, quantile_cont(gap, 0.75) AS p75, quantile_cont(gap, 0.9) AS p90,
+               count(gap) FILTER (WHERE k = 2) AS second_customers,
+               avg(gap) FILTER (WHERE k = 2) AS second_mean, median(gap) FILTER (WHERE k = 2) AS second_median,
+               quantile_cont(gap, 0.25) FILTER (WHERE k = 2) AS second_p25,
+               quantile_cont(gap, 0.75) FILTER (WHERE k = 2) AS second_p75
+        FROM g WHERE gap IS NOT NULL
+    """, [cut]).iloc[0]
+    gap_summary = {k: _num(summ[k]) for k in ("count", "mean", "median", "p25", "p75", "p90")}
+    time_to_second = {k: _num(summ[f"second_{k}"]) for k in ("customers", "mean", "median", "p25", "p75")}
+
+    edges = list(GAP_EDGES)
+    case = " ".join(f"WHEN gap < {hi} THEN {i}" for i, hi in enumerate(edges[1:]))
+    hist = query(store, days_cte + f"""
+        SELECT CASE {case} ELSE {len(edges) - 1} END AS band, count(*) AS gaps
+        FROM g WHERE gap IS NOT NULL GROUP BY band ORDER BY band
+    """, [cut])
+    labels = [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-1], edges[1:])] + [f"{edges[-1]}+"]
+    counts = hist.set_index("band")["gaps"].reindex(range(len(labels)), fill_value=0).astype("int64")
+    gaps = pd.DataFrame({"gap_band": labels, "gaps": counts.to_numpy()})
+    gaps["share"] = gaps["gaps"] / max(int(gaps["gaps"].sum()), 1)
+
+    repeat = int(dist.loc[dist["orders"] >= 2, "customers"].sum())
+    return FrequencyResult(
+        distribution=dist.reset_index(drop=True),
+        buckets=buckets,
+        gaps=gaps,
+        gap_summary=gap_summary,
+        time_to_second=time_to_second,
+        repeat_rate=repeat / n_customers if n_customers else float("nan"),
+        n_customers=n_customers,
+        as_of=as_of,
+    )
+
+
+def _num(v: Any) -> float:
+    return float("nan") if v is None or pd.isna(v) else float(v)

@@ -1,0 +1,169 @@
+"""Cohort retention by acquisition period: customers and revenue, first-time and recurring returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from custlens.behaviour._common import orders_as_of, query, ts
+from custlens.errors import InputError
+from custlens.features.customer_table import AsOf
+from custlens.store import Store
+
+__all__ = ["CohortResult", "cohorts"]
+
+_UNITS = {"month": ("month", "MS"), "quarter": ("quarter", "QS")}
+MATRICES = ("retention", "retention_first", "retention_recurring", "revenue", "revenue_retention",
+            "revenue_per_customer", "active")
+
+
+@dataclass
+class CohortResult:
+    """Cohort retention.
+
+    Attributes
+    ----------
+    cohorts : DataFrame
+        ``cohort`` (first day of the acquisition period), ``customers, revenue`` (all revenue of
+        the cohort before ``as_of``), ``periods_observed`` (complete periods after acquisition).
+    table : DataFrame
+        One row per cohort and period index ``period`` (0 = acquisition period), complete
+        periods only: ``active`` (customers who ordered), ``first_time`` (their first repeat
+        purchase day falls in the period), ``recurring`` (active and had repeated before),
+        ``revenue``, and the rates ``retention = active / customers``, ``retention_first``,
+        ``retention_recurring`` (the two add up to ``retention`` for period >= 1),
+        ``revenue_per_customer = revenue / customers`` and ``revenue_retention = revenue /
+        revenue in period 0``.
+    average : DataFrame
+        ``period, cohorts, customers, retention, retention_first, retention_recurring,
+        revenue_retention, revenue_per_customer``: the average curve, weighted by cohort size
+        over the cohorts that observed the period.
+    freq : str
+        ``month`` or ``quarter``.
+    """
+
+    cohorts: pd.DataFrame
+    table: pd.DataFrame
+    average: pd.DataFrame
+    freq: str
+    as_of: pd.Timestamp
+
+    def matrix(self, value: str = "retention") -> pd.DataFrame:
+        """Cohorts x periods of one column of `table` (e.g. ``retention``, ``revenue``)."""
+        if value not in MATRICES:
+            raise InputError(f"value={value!r} is unknown; use one of {', '.join(MATRICES)}")
+        m = self.table.pivot(index="cohort", columns="period", values=value)
+        m.columns.name = "period"
+        return m
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON view: the average curve and the retention matrix."""
+        mat = self.matrix("retention")
+        return {
+            "as_of": str(self.as_of.date()), "freq": self.freq,
+            "average": self.average.to_dict("records"),
+            "cohorts": [{"cohort": str(pd.Timestamp(c).date()), "customers": int(n),
+                         "retention": [None if pd.isna(v) else float(v) for v in mat.loc[c].to_numpy()]}
+                        for c, n in zip(self.cohorts["cohort"], self.cohorts["customers"])],
+        }
+
+
+def cohorts(store: Store, as_of: AsOf = None, freq: str = "month") -> CohortResult:
+    """Retention matrix of customers and revenue by acquisition period.
+
+    Parameters
+    ----------
+    store : Store
+        Needs the ``orders`` table.
+    as_of : date-like, optional
+        First day not observed (default: the day after the last order).
+    freq : {"month", "quarter"}
+        Length of a period.
+
+    Returns
+    -------
+    CohortResult
+
+    Notes
+    -----
+    A customer's cohort is the period of their first order. Period ``k`` of a cohort is
+    the ``k``-th period after it; only periods that ended by ``as_of`` are reported, so the
+    last, partial period does not look like a drop. A customer active in period ``k >= 1``
+    is *first-time* when their first repeat purchase (a purchase on a later day than the
+    first order) falls in that period, else *recurring*.
+    """
+    if freq not in _UNITS:
+        raise InputError(f"freq={freq!r} is unknown; use one of {', '.join(_UNITS)}")
+    unit, _ = _UNITS[freq]
+    as_of = orders_as_of(store, as_of, "cohort retention")
+    cut = ts(as_of)
+    table = query(store, f"""
+        WITH o AS (SELECT customer_id, ordered_at, amount, date_trunc('{unit}', ordered_at) AS p
+                   FROM orders WHERE ordered_at < ?),
+        f AS (SELECT customer_id, min(p) AS cohort, CAST(min(ordered_at) AS DATE) AS first_day FROM o GROUP BY 1),
+        rep AS (SELECT o.customer_id, min(CAST(o.ordered_at AS DATE)) AS first_repeat
+                FROM o JOIN f USING (customer_id) WHERE CAST(o.ordered_at AS DATE) > f.first_day GROUP BY 1),
+        a AS (SELECT o.customer_id, f.cohort, o.p, date_diff('{unit}', f.cohort, o.p) AS period, sum(o.amount) AS revenue
+              FROM o JOIN f USING (customer_id) GROUP BY 1, 2, 3, 4)
+        SELECT a.cohort, a.period, count(*) AS active,
+               count(*) FILTER (WHERE a.period > 0 AND rep.first_repeat >= CAST(a.p AS DATE)) AS first_time,
+               count(*) FILTER (WHERE a.period > 0 AND rep.first_repeat < CAST(a.p AS DATE)) AS recurring,
+               sum(a.revenue) AS revenue
+        FROM a LEFT JOIN rep USING (customer_id)
+        WHERE a.p + INTERVAL 1 {unit} <= ?
+        GROUP BY 1, 2 ORDER BY 1, 2
+    """, [cut, cut])
+    sizes = query(store, f"""
+        WITH o AS (SELECT customer_id, amount, ordered_at FROM orders WHERE ordered_at < ?),
+        f AS (SELECT customer_id, date_trunc('{unit}', min(ordered_at)) AS cohort, sum(amount) AS revenue
+              FROM o GROUP BY 1)
+        SELECT cohort, count(*) AS customers, sum(revenue) AS revenue FROM f GROUP BY 1 ORDER BY 1
+    """, [cut])
+    sizes["cohort"] = pd.to_datetime(sizes["cohort"]).astype("datetime64[ns]")
+    table["cohort"] = pd.to_datetime(table["cohort"]).astype("datetime64[ns]")
+    last_complete = (as_of - pd.Timedelta(days=1)).to_period("M" if unit == "month" else "Q")
+    if (as_of.to_period("M" if unit == "month" else "Q").start_time != as_of):
+        last_complete = last_complete - 1
+    step = 1 if unit == "month" else 3
+    sizes["periods_observed"] = [
+        max(-1, (last_complete.start_time.year - c.year) * 12 // step + (last_complete.start_time.month - c.month) // step)
+        for c in sizes["cohort"]]
+    for c in ("customers", "periods_observed"):
+        sizes[c] = sizes[c].astype("int64")
+    # Every observed cell, zero-activity periods included.
+    grid = pd.DataFrame([(c, k) for c, n in zip(sizes["cohort"], sizes["periods_observed"]) for k in range(n + 1)],
+                        columns=["cohort", "period"]).astype({"cohort": "datetime64[ns]", "period": "int64"})
+    table = grid.merge(table, on=["cohort", "period"], how="left").fillna(
+        {"active": 0, "first_time": 0, "recurring": 0, "revenue": 0.0})
+    for c in ("active", "first_time", "recurring", "period"):
+        table[c] = table[c].astype("int64")
+    table = table.merge(sizes[["cohort", "customers"]], on="cohort")
+    table["retention"] = table["active"] / table["customers"]
+    table["retention_first"] = table["first_time"] / table["customers"]
+    table["retention_recurring"] = table["recurring"] / table["customers"]
+    table["revenue_per_customer"] = table["revenue"] / table["customers"]
+    base = table.loc[table["period"] == 0].set_index("cohort")["revenue"]
+    table["revenue_retention"] = table["revenue"] / table["cohort"].map(base).replace(0, np.nan)
+    avg_cols = ["period", "cohorts", "customers", "retention", "retention_first", "retention_recurring",
+                "revenue_retention", "revenue_per_customer"]
+    if table.empty:
+        avg = pd.DataFrame({c: pd.Series(dtype="float64") for c in avg_cols})
+    else:
+        avg = table.groupby("period").apply(_weighted, include_groups=False).reset_index()[avg_cols]
+    avg = avg.astype({"period": "int64", "cohorts": "int64", "customers": "int64"})
+    return CohortResult(cohorts=sizes, table=table, average=avg, freq=freq, as_of=as_of)
+
+
+def _weighted(g: pd.DataFrame) -> pd.Series:
+    n = g["customers"].sum()
+    rev0 = (g["revenue"] / g["revenue_retention"]).replace([np.inf, -np.inf], np.nan).sum()
+    return pd.Series({
+        "cohorts": len(g), "customers": int(n),
+        "retention": g["active"].sum() / n, "retention_first": g["first_time"].sum() / n,
+        "retention_recurring": g["recurring"].sum() / n,
+        "revenue_retention": g["revenue"].sum() / rev0 if rev0 else np.nan,
+        "revenue_per_customer": g["revenue"].sum() / n,
+    })

@@ -1,0 +1,279 @@
+"""CLI of the behaviour analyses: ``profile``, ``behaviour``, ``cohorts``, ``lifecycle``, ``loyalty``, ``customer``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Optional
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from custlens import i18n
+from custlens.commands._common import AsOfOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean, emit_json, out, parse_as_of
+from custlens.errors import MissingDataError
+
+_PCT = ("share", "rate", "retention", "retention_first", "retention_recurring", "revenue_retention", "support",
+        "confidence")
+
+
+def _frame(df: pd.DataFrame, lang: str, title: str | None = None) -> Table:
+    """A rich table with the behaviour headers; share/rate columns as percentages."""
+    from custlens.behaviour.texts import header
+    from custlens.report import texts  # noqa: F401  (report.col.* headers of raw table columns)
+
+    table = Table(title=title)
+    for c in df.columns:
+        table.add_column(header(str(c), lang), justify="right" if pd.api.types.is_numeric_dtype(df[c]) else "left")
+    pct = [str(c).endswith(_PCT) for c in df.columns]
+    for row in df.itertuples(index=False):
+        table.add_row(*[_cell(v, p) for v, p in zip(row, pct)])
+    return table
+
+
+def _cell(v: Any, pct: bool) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ""
+    if isinstance(v, float):
+        return f"{v:.1%}" if pct else f"{v:,.2f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, pd.Timestamp):
+        return str(v.date())
+    return str(v)
+
+
+def _open(store: str):
+    from custlens.store import open_store
+
+    return open_store(store, read_only=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the six commands to ``app``."""
+
+    @app.command()
+    @clean
+    def profile(store: str = StoreOpt, as_of: Optional[str] = AsOfOpt, lang: str = LangOpt,
+                as_json: bool = JsonOpt) -> None:
+        """Customer profile: demographics against value, with chi-square and Cramér's V.
+
+        Example: custlens profile --store shop.duckdb --lang zh
+        """
+        from custlens import behaviour  # noqa: F401  (texts)
+        from custlens.profile import profile as run
+
+        check_lang(lang)
+        res = run(_open(store), parse_as_of(as_of))
+        if as_json:
+            emit_json({**res.to_dict(), "findings": _findings(res, lang)})
+            return
+        for line in _findings(res, lang):
+            out.print(line, highlight=False)
+        tests = res.tests.assign(dimension=[i18n.t(f"profile.dim.{d}", lang) for d in res.tests["dimension"]],
+                                 target=[i18n.t(f"profile.target.{x}", lang) for x in res.tests["target"]],
+                                 strength=[i18n.t(f"profile.strength.{x}", lang) for x in res.tests["strength"]])
+        out.print(_frame(tests[["dimension", "target", "cramers_v", "p_value", "strength"]], lang))
+        miss = res.missing.assign(dimension=[i18n.t(f"profile.dim.{d}", lang) for d in res.missing["dimension"]])
+        out.print(_frame(miss, lang))
+
+    @app.command()
+    @clean
+    def behaviour(store: str = StoreOpt, as_of: Optional[str] = AsOfOpt, lang: str = LangOpt,
+                  country: str = typer.Option("CN", "--country", help="Public holidays of this country (ISO code)."),
+                  as_json: bool = JsonOpt) -> None:
+        """Purchase behaviour: frequency, preferences, basket rules, timing and festival lift.
+
+        Example: custlens behaviour --store shop.duckdb --json
+        """
+        from custlens.behaviour import (festival_lift, market_basket, preferences, purchase_frequency,
+                                        purchase_timing)
+
+        check_lang(lang)
+        st = _open(store)
+        when = parse_as_of(as_of)
+        freq, prefs, tim = purchase_frequency(st, when), preferences(st, when), purchase_timing(st, when)
+        fest = festival_lift(st, when, country=country or None)
+        try:
+            basket = market_basket(st, when)
+        except MissingDataError:
+            basket = None
+        if as_json:
+            emit_json({"frequency": freq.to_dict(), "preferences": prefs.to_dict(), "timing": tim.to_dict(),
+                       "festivals": fest.to_dict(), "basket": None if basket is None else basket.to_dict()})
+            return
+        b = freq.buckets.assign(bucket=[i18n.t(f"behaviour.bucket.{k}", lang) for k in freq.buckets["bucket"]])
+        out.print(f"{i18n.t('behaviour.repeat_rate', lang)}: {freq.repeat_rate:.1%}   "
+                  f"{i18n.t('behaviour.median_gap', lang)}: {freq.gap_summary['median']:.0f}   "
+                  f"{i18n.t('behaviour.median_second', lang)}: {freq.time_to_second['median']:.0f}", highlight=False)
+        out.print(_frame(b, lang))
+        for dim, frame in prefs.shares.items():
+            out.print(_frame(frame.head(5)[["value", "orders", "revenue", "revenue_share"]], lang,
+                             i18n.t(f"behaviour.dim.{dim}", lang)))
+        if basket is not None and len(basket.rules):
+            named = "antecedent_name" in basket.rules
+            cols = ["antecedent_name", "consequent_name"] if named else ["antecedent", "consequent"]
+            out.print(_frame(basket.rules.head(8)[cols + ["orders", "support", "confidence", "lift"]], lang,
+                             i18n.t("report.basket.title", lang)))
+        wd, hr = tim.peak()
+        out.print(f"{i18n.t('behaviour.peak_time', lang)}: "
+                  f"{i18n.t('behaviour.peak_time_value', lang, weekday=i18n.t(f'behaviour.weekday.{wd}', lang), hour=hr)}",
+                  highlight=False)
+        fs = fest.summary.assign(festival=[i18n.t(f"behaviour.festival.{k}", lang) if i18n.has(f"behaviour.festival.{k}")
+                                           else k for k in fest.summary["festival"]])
+        out.print(_frame(fs[["festival", "years", "orders", "baseline_orders", "lift_orders", "lift_revenue"]], lang,
+                         i18n.t("report.behaviour.festivals", lang)))
+
+    @app.command()
+    @clean
+    def cohorts(store: str = StoreOpt, as_of: Optional[str] = AsOfOpt, lang: str = LangOpt,
+                freq: str = typer.Option("month", "--freq", help="month or quarter."),
+                as_json: bool = JsonOpt) -> None:
+        """Cohort retention by acquisition month: the average curve (first-time and recurring).
+
+        Example: custlens cohorts --freq quarter --json
+        """
+        from custlens import behaviour  # noqa: F401  (texts)
+        from custlens.cohorts import cohorts as run
+
+        check_lang(lang)
+        res = run(_open(store), parse_as_of(as_of), freq=freq)
+        if as_json:
+            emit_json(res.to_dict())
+            return
+        cols = ["period", "cohorts", "customers", "retention", "retention_first", "retention_recurring",
+                "revenue_retention"]
+        out.print(_frame(res.average[cols].head(13), lang, i18n.t("report.cohorts.curve", lang)))
+
+    @app.command()
+    @clean
+    def lifecycle(store: str = StoreOpt, as_of: Optional[str] = AsOfOpt, lang: str = LangOpt,
+                  since: Optional[str] = typer.Option(None, "--from", help="Also show stage transitions from this date to --as-of."),
+                  as_json: bool = JsonOpt) -> None:
+        """Lifecycle stages (prospect ... churned) with their value, and monthly states.
+
+        Example: custlens lifecycle --from 2025-10-01
+        """
+        from custlens import behaviour  # noqa: F401  (texts)
+        from custlens.lifecycle import lifecycle as run
+        from custlens.lifecycle import transitions
+
+        check_lang(lang)
+        st = _open(store)
+        res = run(st, parse_as_of(as_of))
+        tr = transitions(st, parse_as_of(since), res.as_of) if since else None
+        if as_json:
+            d = res.to_dict()
+            if tr is not None:
+                d["transitions"] = {"from": str(tr.date_from.date()), "to": str(tr.date_to.date()),
+                                    "counts": tr.counts.to_dict(orient="index")}
+            emit_json(d)
+            return
+        rules = asdict(res.rules)
+        stages = res.stages.copy()
+        stages["rule"] = [i18n.t(f"lifecycle.rule.{s}", lang, **rules) for s in stages["stage"]]
+        stages["stage"] = [i18n.t(f"lifecycle.stage.{s}", lang) for s in stages["stage"]]
+        out.print(_frame(stages[["stage", "rule", "customers", "share", "revenue", "revenue_share"]], lang))
+        p = res.periods.tail(6).assign(period=lambda f: f["period"].dt.strftime("%Y-%m"))
+        out.print(_frame(p[["period", "new", "returning", "resurrecting", "dormant", "revenue_new"]]
+                         .rename(columns={"revenue_new": "revenue"}), lang))
+        if tr is not None:
+            counts = tr.counts.copy()
+            counts.columns = [i18n.t(f"lifecycle.stage.{s}", lang) for s in counts.columns]
+            counts.insert(0, "stage", [i18n.t(f"lifecycle.stage.{s}", lang) for s in counts.index])
+            out.print(_frame(counts.reset_index(drop=True), lang,
+                             i18n.t("report.lifecycle.transitions", lang, start=tr.date_from.date(), end=tr.date_to.date())))
+
+    @app.command()
+    @clean
+    def loyalty(store: str = StoreOpt, as_of: Optional[str] = AsOfOpt, lang: str = LangOpt,
+                window: int = typer.Option(365, "--window", help="Days of each retention window."),
+                as_json: bool = JsonOpt) -> None:
+        """Loyalty: repeat-purchase rate, retention rate, NPS and the loyalty index.
+
+        Example: custlens loyalty --window 180 --json
+        """
+        from custlens import behaviour  # noqa: F401  (texts)
+        from custlens.loyalty import loyalty as run
+
+        check_lang(lang)
+        res = run(_open(store), parse_as_of(as_of), window_days=window)
+        if as_json:
+            emit_json(res.to_dict())
+            return
+        out.print(f"{i18n.t('loyalty.index', lang)}: {res.index:.1f}/100", highlight=False)
+        comp = res.components.assign(component=[i18n.t(f"loyalty.component.{c}", lang) for c in res.components["component"]])
+        out.print(_frame(comp, lang))
+
+    @app.command()
+    @clean
+    def customer(customer_id: str = typer.Argument(..., help="The customer id."), store: str = StoreOpt,
+                 as_of: Optional[str] = AsOfOpt, lang: str = LangOpt, as_json: bool = JsonOpt) -> None:
+        """Customer 360: profile, orders, segment, lifecycle stage, CLV, churn risk, feedback, tickets.
+
+        Example: custlens customer M10037437 --json
+        """
+        from custlens import behaviour  # noqa: F401  (texts)
+        from custlens.customer360 import customer_360
+
+        check_lang(lang)
+        d = customer_360(_open(store), customer_id, parse_as_of(as_of))
+        if as_json:
+            emit_json(d)
+            return
+        _print_360(d, lang)
+
+
+def _findings(res: Any, lang: str) -> list[str]:
+    rows = res.findings()
+    if rows.empty:
+        return [i18n.t("profile.no_findings", lang)]
+    return [i18n.t("profile.finding", lang, dimension=i18n.t(f"profile.dim.{r.dimension}", lang),
+                   target=i18n.t(f"profile.target.{r.target}", lang), v=f"{r.cramers_v:.2f}",
+                   strength=i18n.t(f"profile.strength.{r.strength}", lang),
+                   p="p < 0.001" if r.p_value < 0.001 else f"p = {r.p_value:.3f}") for r in rows.itertuples()]
+
+
+def _print_360(d: dict[str, Any], lang: str) -> None:
+    def t(key: str, **kw: Any) -> str:
+        return i18n.t(key, lang, **kw)
+
+    none = t("customer360.none")
+    seg = t(f"segment.{d['segment_scheme']}.{d['segment']}.name") if d["segment"] else none
+    out.print(f"[bold]{t('customer360.title', id=d['customer_id'])}[/]  ({d['as_of']})", highlight=False)
+    lines = [
+        (t("customer360.orders"), f"{d['orders']:,}"),
+        (t("customer360.revenue"), f"{d['revenue']:,.2f}"),
+        (t("customer360.first_order"), (d["first_order"] or none)[:19]),
+        (t("customer360.last_order"), (d["last_order"] or none)[:19]),
+        (t("customer360.segment"), seg),
+        (t("customer360.stage"), t(f"lifecycle.stage.{d['lifecycle_stage']}")),
+        (t("customer360.clv"), f"{d['clv']['clv']:,.2f}" if d.get("clv") and d["clv"].get("clv") is not None else none),
+        (t("customer360.churn"), _churn(d.get("churn"), lang) or none),
+    ]
+    for label, value in lines:
+        out.print(f"  {label}: {value}", highlight=False)
+    if d["profile"]:
+        from custlens.behaviour.texts import header
+        from custlens.report import texts  # noqa: F401  (report.col.* names of the profile fields)
+
+        out.print("  " + ", ".join(f"{header(k, lang)}: {v}" for k, v in d["profile"].items() if v is not None),
+                  highlight=False)
+    for key, rows, cols in (("customer360.recent_orders", d["recent_orders"], ["order_id", "ordered_at", "amount", "channel"]),
+                            ("customer360.feedback", d["feedback"], ["created_at", "kind", "rating", "text"]),
+                            ("customer360.tickets", d["tickets"], ["opened_at", "category", "satisfaction"])):
+        if rows:
+            frame = pd.DataFrame(rows)
+            frame = frame[[c for c in cols if c in frame]]
+            out.print(_frame(frame.head(5), lang, t(key)))
+
+
+def _churn(churn: dict[str, Any] | None, lang: str) -> str:
+    if not churn:
+        return ""
+    p = churn.get("churn_probability")
+    band = churn.get("risk_band") or ""
+    reasons = churn.get(f"reasons_{lang}") or ""
+    return " ".join(x for x in (f"{p:.0%}" if isinstance(p, float) else "", str(band), str(reasons)) if x)
+
+

@@ -1,0 +1,147 @@
+"""Loyalty: repeat-purchase rate, retention rate, NPS and a loyalty index with stated weights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+import pandas as pd
+
+from custlens.behaviour._common import has_column, orders_as_of, query, ts
+from custlens.errors import InputError
+from custlens.features.customer_table import AsOf
+from custlens.store import Store
+
+__all__ = ["DEFAULT_WEIGHTS", "LoyaltyResult", "loyalty", "net_promoter_score"]
+
+#: Weights of the loyalty index components (renormalised over the components available).
+DEFAULT_WEIGHTS: Mapping[str, float] = {"repeat_rate": 0.3, "retention_rate": 0.4, "nps": 0.3}
+
+
+@dataclass
+class LoyaltyResult:
+    """Loyalty figures.
+
+    Attributes
+    ----------
+    repeat_rate : float
+        Share of customers with at least two orders before ``as_of``.
+    retention_rate : float
+        Share of the customers who ordered in the window ``[as_of - 2w, as_of - w)`` who
+        ordered again in ``[as_of - w, as_of)`` (``w = window_days``); NaN when the data is
+        shorter than two windows.
+    retained, base : int
+        Numerator and denominator of ``retention_rate``.
+    nps : float or None
+        Net Promoter Score (% promoters − % detractors, −100..100); None without survey scores.
+    nps_counts : dict
+        ``responses, promoters, passives, detractors``.
+    index : float
+        Loyalty index 0–100: weighted mean of ``repeat_rate``, ``retention_rate`` and
+        ``(nps + 100) / 200`` with `weights` (renormalised when NPS is missing), times 100.
+    components : DataFrame
+        ``component, value, scaled, weight, contribution`` (contributions add up to ``index``).
+    """
+
+    repeat_rate: float
+    retention_rate: float
+    retained: int
+    base: int
+    nps: float | None
+    nps_counts: dict[str, int]
+    index: float
+    components: pd.DataFrame
+    window_days: int
+    as_of: pd.Timestamp
+    weights: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON view."""
+        return {"as_of": str(self.as_of.date()), "repeat_rate": self.repeat_rate,
+                "retention_rate": self.retention_rate, "retained": self.retained, "base": self.base,
+                "window_days": self.window_days, "nps": self.nps, "nps_counts": self.nps_counts,
+                "loyalty_index": self.index, "weights": self.weights,
+                "components": self.components.to_dict("records")}
+
+
+def net_promoter_score(scores: pd.Series | list[float]) -> tuple[float | None, dict[str, int]]:
+    """NPS of 0–10 scores: % of 9–10 minus % of 0–6 (None for no scores)."""
+    s = pd.to_numeric(pd.Series(scores, dtype="float64"), errors="coerce").dropna()
+    counts = {"responses": int(len(s)), "promoters": int((s >= 9).sum()),
+              "passives": int(((s >= 7) & (s < 9)).sum()), "detractors": int((s <= 6).sum())}
+    if not len(s):
+        return None, counts
+    return 100.0 * (counts["promoters"] - counts["detractors"]) / len(s), counts
+
+
+def loyalty(
+    store: Store, as_of: AsOf = None, window_days: int = 365, weights: Mapping[str, float] | None = None
+) -> LoyaltyResult:
+    """Repeat-purchase rate, retention rate, NPS and the loyalty index.
+
+    Parameters
+    ----------
+    store : Store
+        Needs ``orders``; ``surveys`` with ``nps`` scores adds the NPS.
+    as_of : date-like, optional
+        First day not observed (default: the day after the last order).
+    window_days : int, default 365
+        Length of the two windows of the retention rate.
+    weights : mapping, optional
+        Weights of ``repeat_rate``, ``retention_rate`` and ``nps`` (default 0.3, 0.4, 0.3).
+
+    Returns
+    -------
+    LoyaltyResult
+
+    Notes
+    -----
+    NPS uses every survey answer before ``as_of`` with a score (0–10): promoters 9–10,
+    passives 7–8, detractors 0–6 (Reichheld 2003). The index rescales NPS to 0–1 as
+    ``(nps + 100) / 200``.
+    """
+    weights = dict(weights or DEFAULT_WEIGHTS)
+    if set(weights) - set(DEFAULT_WEIGHTS) or any(w < 0 for w in weights.values()):
+        raise InputError(f"weights={weights!r}: use non-negative weights of {', '.join(DEFAULT_WEIGHTS)}")
+    if window_days < 1:
+        raise InputError(f"window_days={window_days!r} should be >= 1")
+    as_of = orders_as_of(store, as_of, "loyalty")
+    cut = ts(as_of)
+    w1 = ts(as_of - pd.Timedelta(days=window_days))
+    w0 = ts(as_of - pd.Timedelta(days=2 * window_days))
+    row = query(store, """
+        WITH o AS (SELECT customer_id, ordered_at FROM orders WHERE ordered_at < ?),
+        c AS (SELECT customer_id, count(*) AS n,
+                     bool_or(ordered_at >= ? AND ordered_at < ?) AS prev,
+                     bool_or(ordered_at >= ?) AS cur
+              FROM o GROUP BY 1)
+        SELECT count(*) AS customers, count(*) FILTER (WHERE n >= 2) AS repeaters,
+               count(*) FILTER (WHERE prev) AS base, count(*) FILTER (WHERE prev AND cur) AS retained,
+               (SELECT min(ordered_at) FROM o) AS first_at
+        FROM c
+    """, [cut, w0, w1, w1]).iloc[0]
+    customers = int(row["customers"])
+    repeat_rate = int(row["repeaters"]) / customers if customers else float("nan")
+    base, retained = int(row["base"]), int(row["retained"])
+    covered = pd.Timestamp(row["first_at"]) <= pd.Timestamp(w0)
+    retention = retained / base if base and covered else float("nan")
+    nps, counts = None, {"responses": 0, "promoters": 0, "passives": 0, "detractors": 0}
+    if has_column(store, "surveys", "nps"):
+        scores = query(store, "SELECT nps FROM surveys WHERE answered_at < ? AND nps IS NOT NULL", [cut])["nps"]
+        nps, counts = net_promoter_score(scores)
+    values = {"repeat_rate": repeat_rate, "retention_rate": retention, "nps": nps}
+    scaled = {"repeat_rate": repeat_rate, "retention_rate": retention,
+              "nps": None if nps is None else (nps + 100.0) / 200.0}
+    avail = {k: w for k, w in weights.items() if scaled.get(k) is not None and pd.notna(scaled[k])}
+    total_w = sum(avail.values())
+    rows = []
+    for k in DEFAULT_WEIGHTS:
+        w = avail.get(k, 0.0) / total_w if total_w else 0.0
+        s = scaled[k]
+        rows.append({"component": k, "value": values[k], "scaled": s, "weight": w,
+                     "contribution": 100.0 * w * s if k in avail else 0.0})
+    comp = pd.DataFrame(rows)
+    index = float(comp["contribution"].sum()) if total_w else float("nan")
+    return LoyaltyResult(repeat_rate=repeat_rate, retention_rate=retention, retained=retained, base=base,
+                         nps=nps, nps_counts=counts, index=index, components=comp, window_days=window_days,
+                         as_of=as_of, weights={k: float(v) for k, v in weights.items()})

@@ -1,0 +1,92 @@
+"""Cohort retention: hand-computed on the toy shop, conservation on the demo."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from custlens.store import Store
+
+
+def _toyshop():
+    """The hand-built shop of tests/behaviour/toyshop.py (loaded by path: tests are not a package)."""
+    if "custlens_toyshop" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("custlens_toyshop", Path(__file__).parent / "behaviour" / "toyshop.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["custlens_toyshop"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["custlens_toyshop"]
+
+
+toyshop = _toyshop()
+
+
+@pytest.fixture
+def toy(tmp_path):
+    st = toyshop.fill(Store(tmp_path / "toy.duckdb"))
+    yield st
+    st.close()
+
+
+@pytest.fixture(scope="module")
+def demo(demo_run, tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo360") / "demo.duckdb"
+    shutil.copy(demo_run.store_path, path)
+    st = Store(path)
+    yield st
+    st.close()
+
+from custlens.cohorts import cohorts
+from custlens.errors import InputError
+
+
+def test_toy_retention_by_hand(toy) -> None:
+    """As of 1 Apr: cohorts Jan {a, b} and Feb {c, d}; f (Mar) has no complete period after month 0.
+
+    Jan cohort: month 2 (Mar) a is active, a recurring buyer (first repeat on 20 Jan).
+    Feb cohort: month 1 (Mar) d is active, first-time (first repeat on 1 Mar); d spends 9 x 10.
+    """
+    res = cohorts(toy, as_of=toyshop.AS_OF)
+    assert res.cohorts["customers"].tolist() == [2, 2, 1]
+    assert res.cohorts["periods_observed"].tolist() == [2, 1, 0]
+    t = res.table.set_index([res.table["cohort"].dt.strftime("%Y-%m"), "period"])
+    assert t.loc[("2024-01", 0), ["active", "revenue"]].tolist() == [2, 350.0]
+    assert t.loc[("2024-01", 1), "active"] == 0
+    assert t.loc[("2024-01", 2), ["retention", "retention_first", "retention_recurring"]].tolist() == [0.5, 0.0, 0.5]
+    assert t.loc[("2024-01", 2), "revenue_retention"] == pytest.approx(30 / 350)
+    assert t.loc[("2024-02", 1), ["retention", "retention_first", "retention_recurring"]].tolist() == [0.5, 0.5, 0.0]
+    assert t.loc[("2024-02", 1), "revenue_retention"] == pytest.approx(90 / 200)
+    avg = res.average.set_index("period")
+    assert avg.loc[1, "retention"] == pytest.approx(1 / 4) and avg.loc[1, "cohorts"] == 2
+    assert avg.loc[2, "retention"] == pytest.approx(1 / 2) and avg.loc[2, "customers"] == 2
+    assert res.matrix().shape == (3, 3)
+    with pytest.raises(InputError, match="value='x'"):
+        res.matrix("x")
+
+
+def test_partial_periods_are_left_out(toy) -> None:
+    res = cohorts(toy, as_of="2024-03-15")  # March is not over: only Jan and Feb are complete
+    assert res.table["period"].max() == 1
+    assert res.cohorts["cohort"].dt.month.tolist() == [1, 2]  # f (25 Mar) is after as_of
+    with pytest.raises(InputError, match="freq='week'"):
+        cohorts(toy, freq="week")
+
+
+def test_demo_cohorts_conserve_customers_and_revenue(demo) -> None:
+    res = cohorts(demo)
+    n = demo.con.execute("SELECT count(DISTINCT customer_id), sum(amount) FROM orders").fetchall()[0]
+    assert res.cohorts["customers"].sum() == n[0]
+    assert res.cohorts["revenue"].sum() == pytest.approx(n[1])
+    month0 = res.table[res.table["period"] == 0]
+    assert (month0["retention"] == 1).all()
+    later = res.table[res.table["period"] >= 1]
+    assert ((later["retention_first"] + later["retention_recurring"]) - later["retention"]).abs().max() < 1e-12
+    # Retention decays: the first months keep more customers than a year later.
+    avg = res.average.set_index("period")["retention"]
+    assert avg[1] > avg[12] > 0
+    q = cohorts(demo, freq="quarter")
+    assert q.cohorts["customers"].sum() == n[0] and q.average.loc[1, "retention"] > avg[1]
