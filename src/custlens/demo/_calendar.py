@@ -10,10 +10,10 @@ from custlens.errors import InputError
 
 
 def black_friday(year: int) -> pd.Timestamp:
-    """Fourth Friday of November."""
+    """The day after US Thanksgiving (the fourth Thursday of November)."""
     first = pd.Timestamp(year=year, month=11, day=1)
-    offset = (4 - first.day_of_week) % 7  # Friday is 4
-    return first + pd.Timedelta(days=offset + 21)
+    offset = (3 - first.day_of_week) % 7  # Thursday is 3
+    return first + pd.Timedelta(days=offset + 21 + 1)
 
 
 def day_intensity(days: pd.DatetimeIndex, cal: ShopCalendar) -> tuple[np.ndarray, np.ndarray]:
