@@ -54,3 +54,21 @@ class ConvergenceWarning(CustlensWarning, RuntimeWarning):
 
 class DataQualityWarning(CustlensWarning):
     """Data was accepted but looks suspicious (an assumption may be broken)."""
+
+
+class MissingDependencyError(CustlensError, ImportError):
+    """An optional package (an extra such as ``custlens[forecast]``) is not installed."""
+
+
+def import_optional(module: str, extra: str):  # -> ModuleType
+    """Import an optional dependency or say which extra installs it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"this analysis needs the optional package {module.split('.')[0]!r}; install it with "
+            f"pip install 'custlens[{extra}]'", key="error.optional_dependency",
+            package=module.split(".")[0], extra=extra,
+        ) from exc

@@ -25,6 +25,10 @@ i18n.register({
         "en": "needs the '{table}' table, which is empty; load it with `custlens ingest FILE --table {table}`",
         "zh": "需要“{table}”表，但该表为空；请用 `custlens ingest FILE --table {table}` 导入",
     },
+    "error.optional_dependency": {
+        "en": "this analysis needs the optional package '{package}'; install it with pip install 'custlens[{extra}]'",
+        "zh": "此分析需要可选依赖包“{package}”；请用 pip install 'custlens[{extra}]' 安装",
+    },
     "error.no_orders": {
         "en": "the store has no orders yet; load them with `custlens ingest FILE`",
         "zh": "数据仓库中还没有订单；请用 `custlens ingest FILE` 导入",

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from custlens.churn.texts import Phrase
-from custlens.errors import MissingDataError
+from custlens.errors import MissingDataError, import_optional
 from custlens.features import columns as c
 
 __all__ = ["SurvivalResult", "lifetimes", "retention_curves", "cox_model"]
@@ -87,7 +87,7 @@ def retention_curves(customers: pd.DataFrame, horizon_days: int, by: dict[str, p
     -------
     SurvivalResult
     """
-    from lifelines import KaplanMeierFitter
+    KaplanMeierFitter = import_optional("lifelines", "survival").KaplanMeierFitter
 
     if len(customers) < MIN_GROUP:
         raise MissingDataError(f"retention curves need at least {MIN_GROUP} customers, got {len(customers)}")
@@ -136,7 +136,7 @@ def cox_model(customers: pd.DataFrame, horizon_days: int, profile: pd.DataFrame 
     (DataFrame, list of Phrase, str)
         The hazard-ratio table, one sentence per covariate, and a note when the fit failed.
     """
-    from lifelines import CoxPHFitter
+    CoxPHFitter = import_optional("lifelines", "survival").CoxPHFitter
 
     life = lifetimes(customers, horizon_days)
     data = pd.DataFrame(index=customers.index)
