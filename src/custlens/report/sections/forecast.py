@@ -1,0 +1,107 @@
+"""Forecast: daily revenue and orders ahead, the backtest against seasonal-naive, and the
+CLV model's repeat purchases beside the orders forecast."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from custlens.forecast import texts  # noqa: F401  (registers the texts)
+from custlens.forecast.api import ForecastResult, forecast
+from custlens.report import charts
+from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Note, Section, Table
+from custlens.report.context import ReportContext
+from custlens.report.registry import register_section
+
+#: Days forecast in the report.
+HORIZON_DAYS = 28
+#: Days of history drawn before the forecast.
+HISTORY_DAYS = 120
+#: Candidates in the report: the fast ones (AutoARIMA with festival regressors costs tens of
+#: seconds per daily series; `custlens forecast` uses it).
+REPORT_MODELS = ("AutoETS", "MSTL", "SeasonalNaive")
+METRICS = ("revenue", "orders")
+#: Backtest windows in the report (two keep the section at a few seconds per series).
+WINDOWS = 2
+
+
+@register_section("forecast", order=90)
+def forecast_section(ctx: ReportContext) -> Section:
+    """Forecast cards, charts with 95% bands, backtest tables and the CLV comparison; needs orders."""
+    ctx.store.require("orders", "the forecast")
+    results: dict[str, ForecastResult] = {}
+    for metric in METRICS:
+        results[metric] = ctx.cached(
+            f"forecast:{metric}:D:{HORIZON_DAYS}",
+            lambda metric=metric: forecast(ctx.store, metric, HORIZON_DAYS, "D", ctx.as_of, models=REPORT_MODELS,
+                                        n_windows=WINDOWS),
+        )
+    first = results["revenue"]
+    section = Section(ctx.t("report.forecast.title"),
+                      intro=ctx.t("report.forecast.intro", days=HORIZON_DAYS, windows=first.n_windows,
+                                  h=first.horizon))
+    section.add(KpiCards([c for m in METRICS for c in _cards(ctx, results[m])]))
+    for metric in METRICS:
+        res = results[metric]
+        section.add(Figure(_figure(ctx, res)))
+    section.add(Heading(ctx.t("report.forecast.backtest")))
+    rows = [res.backtest.assign(metric=ctx.t(f"report.forecast.metric.{m}")) for m, res in results.items()]
+    bt = pd.concat(rows, ignore_index=True)[["metric", "model", "mase", "smape"]]
+    section.add(Table(bt, headers={c: ctx.t(f"forecast.col.{c}") for c in bt.columns},
+                      formats={"mase": "float", "smape": "float"}, caption=ctx.t("report.forecast.backtest_caption")))
+    section.add(Heading(ctx.t("report.forecast.clv")))
+    orders = results["orders"]
+    if orders.clv is not None:
+        clv = orders.clv.assign(ds=orders.clv["ds"].dt.strftime("%Y-%m-%d"))
+        headers = {"ds": ctx.t("forecast.col.week"), "ts_orders": ctx.t("forecast.col.ts_orders"),
+                   "clv_orders": ctx.t("forecast.col.clv_orders")}
+        section.add(Table(clv, headers=headers, formats={"ts_orders": "float", "clv_orders": "float"},
+                          caption=ctx.t("report.forecast.clv_caption")))
+    else:
+        section.add(Note(ctx.t("report.forecast.clv_failed"), level="warning", detail=orders.clv_error,
+                         detail_lang="en"))
+    return section
+
+
+def _cards(ctx: ReportContext, res: ForecastResult) -> list[Kpi]:
+    name = ctx.t(f"report.forecast.metric.{res.metric}")
+    fmt = ctx.money if res.metric == "revenue" else (lambda x: f"{x:,.0f}")
+    total = float(res.forecast["mean"].sum())
+    return [
+        Kpi(ctx.t("report.forecast.total", metric=name, days=res.horizon_days),
+            ctx.money(total, compact=True) if res.metric == "revenue" else f"{total:,.0f}",
+            ctx.t("report.forecast.total_detail", lo=fmt(res.forecast["lo_95"].min()),
+                  hi=fmt(res.forecast["hi_95"].max()))),
+        Kpi(ctx.t("report.forecast.chosen", metric=name, model=res.model),
+            f"{res.chosen_mase:.2f}",
+            ctx.t("report.forecast.chosen_detail", mase=f"{res.chosen_mase:.2f}", base=f"{res.baseline_mase:.2f}")),
+    ]
+
+
+def _figure(ctx: ReportContext, res: ForecastResult) -> go.Figure:
+    fmt = charts.PERIOD_TICKFORMAT[res.freq]
+    hist = res.history[res.history["ds"] >= res.as_of - pd.Timedelta(days=HISTORY_DAYS)]
+    fc, base = res.forecast, res.baseline
+    fig = go.Figure()
+    band = ctx.t("report.forecast.band", level=95)
+    fig.add_trace(go.Scatter(x=list(fc["ds"]) + list(fc["ds"][::-1]),
+                             y=list(fc["hi_95"]) + list(fc["lo_95"][::-1]),
+                             fill="toself", fillcolor="rgba(37,99,235,0.15)", line=dict(width=0),
+                             name=band, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=hist["ds"], y=hist["y"], name=ctx.t("report.forecast.history"), mode="lines",
+                             line=dict(color=charts.PALETTE[8], width=1.5),
+                             hovertemplate=f"%{{x|{fmt}}}: %{{y:,.2f}}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=base["ds"], y=base["mean"], name=ctx.t("report.forecast.baseline"), mode="lines",
+                             line=dict(color=charts.PALETTE[1], width=1.5, dash="dot"),
+                             hovertemplate=f"%{{x|{fmt}}}: %{{y:,.2f}}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=fc["ds"], y=fc["mean"], name=ctx.t("report.forecast.mean", model=res.model),
+                             mode="lines", line=dict(color=charts.PALETTE[0], width=2.5),
+                             hovertemplate=f"%{{x|{fmt}}}: %{{y:,.2f}}<extra></extra>"))
+    name = ctx.t(f"report.forecast.metric.{res.metric}")
+    charts.style(fig, ctx.t("report.forecast.chart", metric=name))
+    fig.update_xaxes(tickformat=fmt)
+    fig.update_yaxes(title_text=name, rangemode="tozero")
+    return fig
+
+
+__all__ = ["forecast_section"]
