@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import toyshop
 
 from custlens import Store
 
@@ -44,6 +45,26 @@ def demo_store(demo_run, tmp_path: Path) -> Store:
     import shutil
 
     path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_run.store_path, path)
+    st = Store(path)
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def toy(tmp_path: Path) -> Store:
+    """The hand-built toy shop of ``tests/toyshop.py`` (hand-computed expectations live there)."""
+    st = toyshop.fill(Store(tmp_path / "toy.duckdb"))
+    yield st
+    st.close()
+
+
+@pytest.fixture(scope="module")
+def demo(demo_run, tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """A module-wide private copy of the demo store (read only by the tests)."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("demo_module") / "demo.duckdb"
     shutil.copy(demo_run.store_path, path)
     st = Store(path)
     yield st

@@ -2,47 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import shutil
-import sys
-from pathlib import Path
-
-import pytest
-
-from custlens.store import Store
-
-
-def _toyshop():
-    """The hand-built shop of tests/behaviour/toyshop.py (loaded by path: tests are not a package)."""
-    if "custlens_toyshop" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("custlens_toyshop", Path(__file__).parent / "behaviour" / "toyshop.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["custlens_toyshop"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["custlens_toyshop"]
-
-
-toyshop = _toyshop()
-
-
-@pytest.fixture
-def toy(tmp_path):
-    st = toyshop.fill(Store(tmp_path / "toy.duckdb"))
-    yield st
-    st.close()
-
-
-@pytest.fixture(scope="module")
-def demo(demo_run, tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo360") / "demo.duckdb"
-    shutil.copy(demo_run.store_path, path)
-    st = Store(path)
-    yield st
-    st.close()
-
 import json
 
 import pandas as pd
+import pytest
+import toyshop
 
 from custlens.customer360 import customer_360
 from custlens.errors import MissingDataError
