@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy.special import digamma, expit, gammaln
 
 from custlens.clv import _bgfamily
 from custlens.clv._fit import SumLogLik, summed_by
-from custlens.clv._transaction import TransactionModel, _scored, levels, prepare_levels
+from custlens.clv._bgbase import BetaGeoFamilyModel
+from custlens.clv._transaction import levels, prepare_levels
 
 
 def _summed(data: tuple[np.ndarray, ...], weights: np.ndarray) -> SumLogLik:
@@ -16,7 +16,7 @@ def _summed(data: tuple[np.ndarray, ...], weights: np.ndarray) -> SumLogLik:
     return _bgfamily.summed_loglik(levels(data), weights, extra=0)
 
 
-class BetaGeoModel(TransactionModel):
+class BetaGeoModel(BetaGeoFamilyModel):
     """BG/NBD model (Fader, Hardie & Lee 2005).
 
     While active, a customer buys as a Poisson process with rate ``lambda ~
@@ -50,6 +50,7 @@ class BetaGeoModel(TransactionModel):
     """
 
     _param_names = ("r", "alpha", "a", "b")
+    _extra = 0  # posterior b shift: the coin is not tossed at the first purchase
     _default_start = (1.0, 1.0, 1.0, 1.0)
 
     def _prepare(self, data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
@@ -93,30 +94,6 @@ class BetaGeoModel(TransactionModel):
         r, alpha, a, b = self._p()
         pa = self._p_alive(x, tx, age) if np.any(age > 0) else np.ones_like(x)
         return _bgfamily.expected(t, x, age, pa, r, alpha, a, b, extra=0)
-
-    def probability_of_purchases(self, data: pd.DataFrame, t: float, n: int) -> np.ndarray:
-        """P(exactly ``n`` purchases in the next ``t`` time units | history).
-
-        Parameters
-        ----------
-        data : DataFrame
-            ``frequency, recency, T`` per customer.
-        t : float
-            Horizon.
-        n : int
-            Number of purchases.
-
-        Returns
-        -------
-        ndarray
-        """
-        t, n = self._check_horizon(t), int(n)
-        r, alpha, a, b = self._p()
-
-        def fn(x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
-            return _bgfamily.pmf(n, t, x, age, self._p_alive(x, tx, age), r, alpha, a, b + x)
-
-        return _scored(fn, self._rfm(data))
 
     def probability_of_purchases_new_customer(self, t: float, n: int) -> float:
         """P(exactly ``n`` repeat purchases within ``t`` of the first purchase) (FHL 2005 eq. 8)."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy.special import digamma, expit, gammaln
 
 from custlens.clv import _bgfamily
 from custlens.clv._fit import SumLogLik, summed_by
-from custlens.clv._transaction import TransactionModel, _scored, levels, prepare_levels
+from custlens.clv._bgbase import BetaGeoFamilyModel
+from custlens.clv._transaction import levels, prepare_levels
 
 
 def _summed(data: tuple[np.ndarray, ...], weights: np.ndarray) -> SumLogLik:
@@ -16,7 +16,7 @@ def _summed(data: tuple[np.ndarray, ...], weights: np.ndarray) -> SumLogLik:
     return _bgfamily.summed_loglik(levels(data), weights, extra=1)
 
 
-class ModifiedBetaGeoModel(TransactionModel):
+class ModifiedBetaGeoModel(BetaGeoFamilyModel):
     """MBG/NBD model (Batislam, Denizel & Filiztekin 2007).
 
     Like BG/NBD (:class:`~custlens.clv.BetaGeoModel`), but the drop-out coin
@@ -38,6 +38,7 @@ class ModifiedBetaGeoModel(TransactionModel):
     """
 
     _param_names = ("r", "alpha", "a", "b")
+    _extra = 1  # posterior b shift: the coin is tossed at the first purchase
     _default_start = (1.0, 1.0, 1.0, 1.0)
 
     def _prepare(self, data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
@@ -76,30 +77,6 @@ class ModifiedBetaGeoModel(TransactionModel):
     def _expected(self, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
         r, alpha, a, b = self._p()
         return _bgfamily.expected(t, x, age, self._p_alive(x, tx, age), r, alpha, a, b, extra=1)
-
-    def probability_of_purchases(self, data: pd.DataFrame, t: float, n: int) -> np.ndarray:
-        """P(exactly ``n`` purchases in the next ``t`` time units | history).
-
-        Parameters
-        ----------
-        data : DataFrame
-            ``frequency, recency, T`` per customer.
-        t : float
-            Horizon.
-        n : int
-            Number of purchases.
-
-        Returns
-        -------
-        ndarray
-        """
-        t, n = self._check_horizon(t), int(n)
-        r, alpha, a, b = self._p()
-
-        def fn(x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
-            return _bgfamily.pmf(n, t, x, age, self._p_alive(x, tx, age), r, alpha, a, b + x + 1)
-
-        return _scored(fn, self._rfm(data))
 
     def probability_of_purchases_new_customer(self, t: float, n: int) -> float:
         """P(exactly ``n`` repeat purchases within ``t`` of the first purchase)."""
