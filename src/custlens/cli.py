@@ -119,7 +119,7 @@ def customers(
     from custlens.features import customer_table, export_table
     from custlens.store import open_store
 
-    from custlens.clv.pipeline import join_scores
+    from custlens.clv.scores import join_scores
     from custlens.features import resolve_as_of
 
     st = open_store(store, read_only=True)

@@ -11,13 +11,12 @@ export and the customer-360 use it).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from custlens import i18n, schema
+from custlens import schema
 from custlens.clv import _names as N
 from custlens.clv import texts as _texts  # noqa: F401  (registers the texts)
 from custlens.clv.bgbb import BetaGeoBetaBinomModel
@@ -26,6 +25,8 @@ from custlens.clv.gamma_gamma import GammaGammaModel
 from custlens.clv.mbgnbd import ModifiedBetaGeoModel
 from custlens.clv.pareto_nbd import ParetoNBDModel
 from custlens.clv.validation import compare_models, holdout_by_frequency, holdout_errors, tracking
+from custlens.clv.result import ClvResult
+from custlens.clv.scores import SCORE_COLUMNS, SCORES_TABLE, join_scores
 from custlens.clv.value import score_customers
 from custlens.errors import (ConvergenceError, CustlensError, DataQualityWarning, InputError,
                              MissingDataError)
@@ -33,15 +34,11 @@ from custlens.features import columns as c
 from custlens.features.customer_table import customer_table, resolve_as_of
 from custlens.store import Store
 
-__all__ = ["ClvResult", "MODELS", "SCORES_TABLE", "join_scores", "run_clv"]
+__all__ = ["ClvResult", "MODELS", "SCORE_COLUMNS", "SCORES_TABLE", "join_scores", "run_clv"]
 
 #: Transaction models by CLI name; ``auto`` compares the three continuous ones.
 MODELS: dict[str, type] = {"bgnbd": BetaGeoModel, "mbgnbd": ModifiedBetaGeoModel,
                            "pnbd": ParetoNBDModel, "bgbb": BetaGeoBetaBinomModel}
-#: Store table of the per-customer scores.
-SCORES_TABLE = "clv_scores"
-SCORE_COLUMNS = ("customer_id", "p_alive", "expected_purchases", "expected_spend", "clv",
-                 "expected_days_to_next", "overdue", "model", "as_of")
 MIN_CUSTOMERS = 100
 MIN_REPEAT = 30
 MIN_HOLDOUT_DAYS = 56
@@ -49,110 +46,6 @@ HOLDOUT_SHARE = 0.25
 #: Length of a BG/BB period (a month) in days.
 PERIOD_DAYS = N.TIME_UNIT_DAYS["M"]
 _DAY = pd.Timedelta(days=1)
-
-
-@dataclass
-class ClvResult:
-    """Everything :func:`run_clv` found; DataFrames and numbers, no rendering.
-
-    Attributes
-    ----------
-    model : str
-        Chosen transaction model (``bgnbd``, ``mbgnbd``, ``pnbd`` or ``bgbb``).
-    params, summary, log_likelihood
-        Parameters, their table (estimate, std_error, lower_95, upper_95) and the
-        log-likelihood of the model refitted on the whole window.
-    spend_model : str
-        ``gamma_gamma`` or ``mean_aov`` (the fallback); ``spend_params``/``spend_summary``
-        describe it (empty for the fallback).
-    comparison : DataFrame
-        One row per model fitted on the calibration period (or the whole window without a
-        holdout): log-likelihood, AIC, BIC and holdout errors; ``criterion`` the column used.
-    holdout_by_frequency : DataFrame or None
-        Mean actual and predicted holdout purchases by calibration frequency.
-    holdout_errors : dict
-        ``mae``, ``rmse``, ``actual``, ``predicted``, ``aggregate_pct_error`` (empty without
-        a holdout).
-    tracking : DataFrame
-        Repeat purchases per period (weeks; months for BG/BB), actual vs model, with
-        cumulative columns and a ``holdout`` flag.
-    p_alive_grid, expected_purchases_grid : DataFrame
-        Index frequency, columns recency (in ``time_unit``), for a customer of age ``grid_T``.
-    scores : DataFrame
-        One row per customer: the columns of the ``clv_scores`` table.
-    top_customers : DataFrame
-        The ``top`` customers by CLV with their history.
-    customers, total_clv, mean_clv, share_alive
-        Headline figures (``share_alive`` is the mean P(alive)).
-    notes : list of (str, dict)
-        i18n keys and their fields: how the data was split, how spend was modelled...
-    """
-
-    model: str
-    params: dict[str, float]
-    log_likelihood: float
-    summary: pd.DataFrame
-    spend_model: str
-    spend_params: dict[str, float]
-    spend_summary: pd.DataFrame
-    comparison: pd.DataFrame
-    criterion: str
-    holdout_by_frequency: pd.DataFrame | None
-    holdout_errors: dict[str, float]
-    tracking: pd.DataFrame
-    p_alive_grid: pd.DataFrame
-    expected_purchases_grid: pd.DataFrame
-    grid_T: float
-    scores: pd.DataFrame
-    top_customers: pd.DataFrame
-    customers: int
-    total_clv: float
-    mean_clv: float
-    share_alive: float
-    as_of: pd.Timestamp
-    calibration_end: pd.Timestamp | None
-    holdout_days: int
-    horizon_days: float
-    discount_rate: float
-    time_unit: str
-    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    fitted: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def note_texts(self, lang: str = "en") -> list[str]:
-        """The notes translated into ``lang``."""
-        out = []
-        for key, fields in self.notes:
-            fields = dict(fields)
-            if "model" in fields:
-                fields["model"] = i18n.t(f"clv.model.{fields['model']}", lang)
-            if "criterion" in fields:
-                fields["criterion"] = i18n.t(f"report.col.{fields['criterion']}", lang)
-            out.append(i18n.t(key, lang, **fields))
-        return out
-
-    def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        """A JSON-ready summary (the CLI's ``--json`` object)."""
-        def records(df: pd.DataFrame | None, index: str | None = None) -> list[dict[str, Any]]:
-            if df is None:
-                return []
-            frame = df.reset_index() if index else df
-            return frame.replace({np.nan: None}).to_dict(orient="records")
-
-        return {
-            "model": self.model, "params": self.params, "log_likelihood": self.log_likelihood,
-            "summary": records(self.summary, "parameter"),
-            "spend_model": self.spend_model, "spend_params": self.spend_params,
-            "customers": self.customers, "total_clv": self.total_clv, "mean_clv": self.mean_clv,
-            "share_alive": self.share_alive, "as_of": str(self.as_of.date()),
-            "calibration_end": str(self.calibration_end.date()) if self.calibration_end is not None else None,
-            "holdout_days": self.holdout_days, "horizon_days": self.horizon_days,
-            "discount_rate": self.discount_rate, "time_unit": self.time_unit,
-            "criterion": self.criterion, "comparison": records(self.comparison, "model"),
-            "holdout_errors": self.holdout_errors,
-            "holdout_by_frequency": records(self.holdout_by_frequency, "frequency"),
-            "top_customers": records(self.top_customers),
-            "notes": self.note_texts(lang),
-        }
 
 
 # ----------------------------------------------------------------------------- data
@@ -478,37 +371,3 @@ def run_clv(store: Store, model: str = "auto", horizon_days: float = 365, discou
         notes=notes, fitted={"transaction": final, "calibration": cal_model, "spend": gg,
                              "comparison": comparison},
     )
-
-
-def join_scores(customers: pd.DataFrame, store: Store, as_of: Any = None) -> pd.DataFrame:
-    """Add the saved CLV scores to a customer table (unchanged when there are none).
-
-    The columns ``p_alive, expected_purchases, expected_spend, clv,
-    expected_days_to_next, overdue`` are added as they are; ``model`` and ``as_of``
-    become ``clv_model`` and ``clv_as_of``. Customers without a score get missing values.
-
-    Parameters
-    ----------
-    customers : DataFrame
-        With a ``customer_id`` column (e.g. :func:`custlens.features.customer_table`).
-    store : Store
-    as_of : date-like, optional
-        Join only scores computed as of this date (pass the customer table's ``as_of`` so
-        a table of the past never carries scores that saw later orders); by default any
-        saved scores are joined.
-
-    Returns
-    -------
-    DataFrame
-        ``customers`` in the same row order, with the score columns appended.
-    """
-    if not store.exists(SCORES_TABLE):
-        return customers
-    scores = store.read(SCORES_TABLE).rename(columns={"model": "clv_model", "as_of": "clv_as_of"})
-    if as_of is not None:
-        scores = scores[pd.to_datetime(scores["clv_as_of"]) == pd.Timestamp(as_of).normalize()]
-        if scores.empty:
-            return customers
-    scores[schema.CUSTOMER_ID] = scores[schema.CUSTOMER_ID].astype(customers[schema.CUSTOMER_ID].dtype)
-    keep = [col for col in scores.columns if col not in customers.columns or col == schema.CUSTOMER_ID]
-    return customers.merge(scores[keep], on=schema.CUSTOMER_ID, how="left", validate="one_to_one")

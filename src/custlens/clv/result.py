@@ -1,0 +1,115 @@
+"""The result of :func:`custlens.clv.pipeline.run_clv`: DataFrames and numbers, no rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from custlens import i18n
+
+
+@dataclass
+class ClvResult:
+    """Everything :func:`run_clv` found; DataFrames and numbers, no rendering.
+
+    Attributes
+    ----------
+    model : str
+        Chosen transaction model (``bgnbd``, ``mbgnbd``, ``pnbd`` or ``bgbb``).
+    params, summary, log_likelihood
+        Parameters, their table (estimate, std_error, lower_95, upper_95) and the
+        log-likelihood of the model refitted on the whole window.
+    spend_model : str
+        ``gamma_gamma`` or ``mean_aov`` (the fallback); ``spend_params``/``spend_summary``
+        describe it (empty for the fallback).
+    comparison : DataFrame
+        One row per model fitted on the calibration period (or the whole window without a
+        holdout): log-likelihood, AIC, BIC and holdout errors; ``criterion`` the column used.
+    holdout_by_frequency : DataFrame or None
+        Mean actual and predicted holdout purchases by calibration frequency.
+    holdout_errors : dict
+        ``mae``, ``rmse``, ``actual``, ``predicted``, ``aggregate_pct_error`` (empty without
+        a holdout).
+    tracking : DataFrame
+        Repeat purchases per period (weeks; months for BG/BB), actual vs model, with
+        cumulative columns and a ``holdout`` flag.
+    p_alive_grid, expected_purchases_grid : DataFrame
+        Index frequency, columns recency (in ``time_unit``), for a customer of age ``grid_T``.
+    scores : DataFrame
+        One row per customer: the columns of the ``clv_scores`` table.
+    top_customers : DataFrame
+        The ``top`` customers by CLV with their history.
+    customers, total_clv, mean_clv, share_alive
+        Headline figures (``share_alive`` is the mean P(alive)).
+    notes : list of (str, dict)
+        i18n keys and their fields: how the data was split, how spend was modelled...
+    """
+
+    model: str
+    params: dict[str, float]
+    log_likelihood: float
+    summary: pd.DataFrame
+    spend_model: str
+    spend_params: dict[str, float]
+    spend_summary: pd.DataFrame
+    comparison: pd.DataFrame
+    criterion: str
+    holdout_by_frequency: pd.DataFrame | None
+    holdout_errors: dict[str, float]
+    tracking: pd.DataFrame
+    p_alive_grid: pd.DataFrame
+    expected_purchases_grid: pd.DataFrame
+    grid_T: float
+    scores: pd.DataFrame
+    top_customers: pd.DataFrame
+    customers: int
+    total_clv: float
+    mean_clv: float
+    share_alive: float
+    as_of: pd.Timestamp
+    calibration_end: pd.Timestamp | None
+    holdout_days: int
+    horizon_days: float
+    discount_rate: float
+    time_unit: str
+    notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    fitted: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def note_texts(self, lang: str = "en") -> list[str]:
+        """The notes translated into ``lang``."""
+        out = []
+        for key, fields in self.notes:
+            fields = dict(fields)
+            if "model" in fields:
+                fields["model"] = i18n.t(f"clv.model.{fields['model']}", lang)
+            if "criterion" in fields:
+                fields["criterion"] = i18n.t(f"report.col.{fields['criterion']}", lang)
+            out.append(i18n.t(key, lang, **fields))
+        return out
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """A JSON-ready summary (the CLI's ``--json`` object)."""
+        def records(df: pd.DataFrame | None, index: str | None = None) -> list[dict[str, Any]]:
+            if df is None:
+                return []
+            frame = df.reset_index() if index else df
+            return frame.replace({np.nan: None}).to_dict(orient="records")
+
+        return {
+            "model": self.model, "params": self.params, "log_likelihood": self.log_likelihood,
+            "summary": records(self.summary, "parameter"),
+            "spend_model": self.spend_model, "spend_params": self.spend_params,
+            "customers": self.customers, "total_clv": self.total_clv, "mean_clv": self.mean_clv,
+            "share_alive": self.share_alive, "as_of": str(self.as_of.date()),
+            "calibration_end": str(self.calibration_end.date()) if self.calibration_end is not None else None,
+            "holdout_days": self.holdout_days, "horizon_days": self.horizon_days,
+            "discount_rate": self.discount_rate, "time_unit": self.time_unit,
+            "criterion": self.criterion, "comparison": records(self.comparison, "model"),
+            "holdout_errors": self.holdout_errors,
+            "holdout_by_frequency": records(self.holdout_by_frequency, "frequency"),
+            "top_customers": records(self.top_customers),
+            "notes": self.note_texts(lang),
+        }
