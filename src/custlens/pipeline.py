@@ -66,6 +66,15 @@ def run_demo(out_dir: str | Path = "custlens_demo", customers: int = 5000, seed:
             results[table] = res
             log(f"ingested {shop.paths[table].name:22s} {res.rows_read:>8,} rows: {res.rows_loaded:,} loaded, "
                 f"{res.rows_quarantined:,} quarantined, {res.duplicates_skipped:,} duplicates")
+        # Score every customer once so the customer export and the customer 360 carry CLV.
+        from custlens.clv.pipeline import run_clv
+        from custlens.errors import CustlensError
+
+        try:
+            clv = run_clv(st)
+            log(f"scored {clv.customers:,} customers with {clv.model} (CLV saved in clv_scores)")
+        except CustlensError as exc:
+            log(f"CLV not scored: {exc}")
         html, xlsx = out / "report.html", None
         if report:
             from custlens.report import build_report, write_workbook
