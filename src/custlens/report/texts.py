@@ -31,8 +31,8 @@ PAGE: dict[str, _T] = {
     "report.default_title": _t("Customer analytics report", "客户分析报告"),
     "report.detail_en": _t("Details (in English)", "详细信息（英文）"),
     "report.subtitle": _t(
-        "Data overview, data quality, key figures and customer segments",
-        "数据概览、数据质量、关键指标与客户分群",
+        "Data and its quality, key figures, segments, lifetime value, churn, behaviour, forecasts and campaigns",
+        "数据与数据质量、关键指标、客户分群、生命周期价值、流失、购买行为、预测与营销活动",
     ),
     "report.header.as_of": _t("Data up to", "数据截至"),
     "report.header.generated_at": _t("Generated", "生成时间"),
