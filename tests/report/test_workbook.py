@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from custlens import i18n
@@ -47,3 +48,19 @@ def test_workbook_directory_path_and_errors(shop: Store, empty_store: Store, tmp
         write_workbook(shop, tmp_path / "c.csv")
     with pytest.raises(MissingDataError, match="custlens ingest"):
         write_workbook(empty_store, tmp_path / "e.xlsx")
+
+
+def test_workbook_carries_saved_clv_and_churn_scores(demo_store, tmp_path) -> None:
+    """Scores saved by `custlens clv` / `custlens churn` appear, translated, on the customer sheet."""
+    from custlens.clv.pipeline import run_clv
+
+    run_clv(demo_store)
+    ids = demo_store.read("clv_scores")["customer_id"]
+    demo_store.write("churn_scores", pd.DataFrame({
+        "customer_id": ids, "churn_probability": 0.5, "risk_band": "high",
+        "reasons_en": "no order for long", "reasons_zh": "长期未下单"}))
+    path = write_workbook(demo_store, tmp_path / "wb.xlsx", lang="zh")
+    sheet = pd.read_excel(path, sheet_name="客户")
+    assert {"存活概率", "CLV", "流失概率", "风险等级", "主要原因"} <= set(sheet.columns)
+    assert sheet["CLV"].notna().all() and (sheet["CLV"] >= 0).all()
+    assert set(sheet["风险等级"]) == {"高"} and set(sheet["主要原因"]) == {"长期未下单"}

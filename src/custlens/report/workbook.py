@@ -95,9 +95,29 @@ def _customers_sheet(ctx: ReportContext) -> tuple[pd.DataFrame, list[str]]:
     frame["segment"] = [
         ctx.t(text_key("rfm11", s, "name")) if isinstance(s, str) else "" for s in segment
     ]
+    frame = _with_saved_scores(ctx, frame)
     frame = _naive(frame)
     pct = [c for c in frame.columns if c in _PCT]
     return frame.rename(columns=_headers(ctx, list(frame.columns))), [ctx.t(f"report.col.{c}") for c in pct]
+
+
+def _with_saved_scores(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the CLV and churn scores saved in the store (``custlens clv`` / ``custlens churn``)."""
+    from custlens.clv.scores import join_scores
+    from custlens.report.registry import _load_builtin_sections
+
+    _load_builtin_sections()  # the sections register the column names of their scores
+
+    frame = join_scores(frame, ctx.store, as_of=ctx.as_of)
+    if ctx.store.exists("churn_scores"):
+        churn = ctx.store.read("churn_scores")
+        churn = churn.rename(columns={f"reasons_{ctx.lang}": "reasons"})
+        keep = [c for c in ("customer_id", "churn_probability", "risk_band", "reasons") if c in churn.columns]
+        churn["customer_id"] = churn["customer_id"].astype(frame["customer_id"].dtype)
+        if "risk_band" in churn.columns:
+            churn["risk_band"] = [ctx.t(f"churn.band.{b}") if isinstance(b, str) else b for b in churn["risk_band"]]
+        frame = frame.merge(churn[keep], on="customer_id", how="left", validate="one_to_one")
+    return frame
 
 
 def _segments_sheet(ctx: ReportContext, scheme: str) -> tuple[pd.DataFrame, list[str]]:
