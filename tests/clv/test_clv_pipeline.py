@@ -239,6 +239,7 @@ def test_report_section_notes_too_little_data(store: Store) -> None:
 
 @pytest.mark.slow
 def test_report_section_fits_without_writing_the_store(demo_store: Store) -> None:
+    demo_store.con.execute(f"DROP TABLE IF EXISTS {SCORES_TABLE}")  # the demo run saved scores
     section, _ = _section(demo_store, "en")
     assert not section.missing and len(section.blocks) > 10
     assert not demo_store.exists(SCORES_TABLE)  # sections do no I/O
