@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 import toyshop
+from hypothesis import settings
 
 from custlens import Store
+
+# CI runs the property tests with a fixed seed so a landing never hangs on a new random draw;
+# local runs keep exploring (and keep failures in .hypothesis/ to replay).
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
