@@ -91,3 +91,45 @@ def test_bad_table_and_lang(tmp_path: Path) -> None:
     res = _run("ingest", path, "--table", "products", "--store", tmp_path / "s.duckdb")
     assert res.exit_code == 1
     assert res.stderr.startswith("error: --table 'products' is not a table custlens loads; use one of orders,")
+
+
+def test_rfm_quality_customers_and_report_on_the_demo(demo_store, tmp_path: Path) -> None:
+    store = demo_store.path
+    demo_store.close()  # the CLI opens the file itself
+    res = _run("rfm", "--scheme", "cn8", "--store", store, "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["scheme"] == "cn8" and len(data["segments"]) == 8
+    assert abs(sum(s["share"] for s in data["segments"]) - 1) < 1e-9
+    assert sum(s["customers"] for s in data["segments"]) == data["customers"]
+    res = _run("rfm", "--scheme", "rfm12", "--store", store)
+    assert res.exit_code == 1 and res.stderr == "error: --scheme 'rfm12' is unknown; use one of rfm11, rf10, cn8\n"
+
+    res = _run("quality", "--store", store, "--json")
+    assert res.exit_code == 0, res.output
+    q = json.loads(res.stdout)
+    assert 0 <= q["score"] <= 100 and q["grade"] in "ABCDF"
+    res = _run("quality", "--store", store, "--lang", "zh")
+    assert res.stdout.startswith("数据质量：")
+
+    out = tmp_path / "customers.csv"
+    res = _run("customers", "--store", store, "--export", out, "--json")
+    assert res.exit_code == 0, res.output
+    exported = json.loads(res.stdout)
+    import pandas as pd
+
+    table = pd.read_csv(out)
+    assert len(table) == exported["customers"] and table["customer_id"].is_unique
+    assert {"clv", "p_alive"} <= set(table.columns)  # the demo run saved CLV scores
+
+    res = _run("report", "--store", store, "--out", tmp_path / "rep", "--lang", "zh", "--no-excel")
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "rep" / "report_zh.html").read_text(encoding="utf-8")
+    assert "冠军客户" in html and html.count("<script") >= 1
+
+
+def test_as_of_and_lang_are_checked(tmp_path: Path) -> None:
+    res = _run("rfm", "--as-of", "yesterday-ish", "--store", tmp_path / "s.duckdb")
+    assert res.exit_code == 1 and "error:" in res.stderr
+    res = _run("rfm", "--lang", "fr", "--store", tmp_path / "s.duckdb")
+    assert res.exit_code == 1 and res.stderr == "error: --lang 'fr' is not supported; use en or zh\n"
