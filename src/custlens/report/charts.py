@@ -57,5 +57,7 @@ def style(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure:
     """Apply the report theme, a title and a height to ``fig`` (in place) and return it."""
     fig.update_layout(template=_TEMPLATE, height=height)
     if title:
-        fig.update_layout(title_text=title)
+        # The title sits at the very top, the legend in its own row just above the plot.
+        fig.update_layout(title=dict(text=title, y=0.98, yref="container", yanchor="top"),
+                          margin=dict(t=84))
     return fig
