@@ -12,7 +12,8 @@ gamma distribution and an exponential lifetime, so the data has real repeat buye
 buyers and lapsed customers, and continuous recency and T (time stamps to the second).
 
 Each stage runs in a fresh child process on the same store file, so its time includes imports
-and its peak memory is its own high-water mark (``ru_maxrss`` of the child from ``wait4``):
+and its peak memory is its own high-water mark (``VmHWM``; ``ru_maxrss`` would inherit the
+parent's across ``exec``):
 
 * ingest       ``custlens ingest orders.csv`` (parse, validate, quarantine accounting, insert)
 * customers    ``customer_table(store)``: one row per customer, computed in the store
@@ -136,8 +137,11 @@ except SystemExit as exc:
 except BaseException as exc:
     import traceback; traceback.print_exc(); code = 1
 ru = resource.getrusage(resource.RUSAGE_SELF)
+# VmHWM is this process's own high-water mark; ru_maxrss would carry over the parent's across exec.
+hwm = [int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:')]
 sys.stdout.flush()
-print(json.dumps({"cpu_s": round(ru.ru_utime + ru.ru_stime, 2), "peak_rss_mb": round(ru.ru_maxrss / 1024)}), file=sys.stderr)
+print(json.dumps({"cpu_s": round(ru.ru_utime + ru.ru_stime, 2),
+                  "peak_rss_mb": round((hwm[0] if hwm else ru.ru_maxrss) / 1024)}), file=sys.stderr)
 sys.exit(code)
 """
 
