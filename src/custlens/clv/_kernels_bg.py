@@ -124,7 +124,7 @@ def summed(x: np.ndarray, tx: np.ndarray, age: np.ndarray, weights: np.ndarray,
     w_x = np.bincount(ix, weights=w, minlength=len(ux))
     w_total = float(w.sum())
     ue = ux + extra
-    shift = np.where(ux - 1.0 + extra >= 0.0, ux - 1.0 + extra, 0.0)  # b + shift in d
+    shift = np.where((ux > 0) | (extra > 0), ux - 1.0 + extra, 0.0)  # b + shift in d (unused at x = 0 for BG/NBD)
 
     def evaluate(params: np.ndarray, hess: bool) -> tuple[float, np.ndarray, np.ndarray]:
         r, alpha, a, b = params

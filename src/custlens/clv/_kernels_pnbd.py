@@ -84,6 +84,7 @@ def _log_series(tab: np.ndarray, z: float, out: np.ndarray) -> None:  # pragma: 
             s += t * geo
             sp += tab[1, n] * zn * geo
             sc -= tab[2, n] * zn * geo
+            sz += t * geo * (n + 1.0 / (1.0 - q))
         sz /= z
         spz /= z
         scz /= z
