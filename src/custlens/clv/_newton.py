@@ -20,10 +20,10 @@ LOG_BOUND = 8.0 * np.log(10.0)
 #: Rows above which a subsample fit supplies the starting point, and its size.
 _WARM_ABOVE = 50_000
 _WARM_ROWS = 20_000
-#: Gradient tolerance (mean log-likelihood, log parameters). Newton converges
-#: quadratically, so at 1e-8 the parameters are within about 1e-7 (relative) of the
-#: optimum, the log-likelihood within rounding; the subsample fit needs only a start.
-_GTOL = 1e-8
+#: Gradient tolerance (mean log-likelihood, log parameters). At 1e-7 the parameters are
+#: within about H^-1 g ~ 1e-6 (relative) of the optimum and the log-likelihood within
+#: rounding (the error is quadratic in g); the subsample fit needs only a start.
+_GTOL = 1e-7
 _GTOL_WARM = 1e-5
 
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray, float]]
@@ -78,7 +78,7 @@ def _run(f: Objective, x0: np.ndarray, tol: float, max_iter: int) -> NewtonResul
         return None
     value, grad = f(res.x)[:2]
     # Near the optimum the objective's changes fall below its rounding and trust-exact may
-    # stop with "a bad approximation" at a gradient of 1e-9; that is converged (the
+    # stop with "a bad approximation" at a tiny gradient; that is converged (the
     # parameters' error is about H^-1 g), while L-BFGS-B's fallback accepts 1e-6.
     ok = np.isfinite(value) and (res.success or np.max(np.abs(grad)) < max(tol, _GTOL))
     if not ok or np.any(np.abs(res.x) > LOG_BOUND - 1e-3):
