@@ -22,7 +22,7 @@ from scipy.special import digamma, gammaln, polygamma
 
 from custlens.clv._kernels import KernelEvaluator, x_levels
 
-_MAX_TERMS = 4_096  # as _hyp: rows needing more (z within 1e-2 of 1) get a geometric tail
+_MAX_TERMS = 4_096  # as _hyp: t_0..t_4096 summed, then a geometric tail (z within ~3e-3 of 1)
 _RTOL = 1e-17
 
 
@@ -60,7 +60,7 @@ def _log_series(tab: np.ndarray, z: float, out: np.ndarray) -> None:  # pragma: 
     else:
         zn = 1.0
         n = 0
-        for n in range(n_terms):
+        for n in range(n_terms - 1):  # the last coefficient only gives the tail's ratio
             t = tab[0, n] * zn
             s += t
             sp += tab[1, n] * zn
@@ -75,11 +75,12 @@ def _log_series(tab: np.ndarray, z: float, out: np.ndarray) -> None:  # pragma: 
             if t * (n + 2.0) * (n + 2.0) < _RTOL * s and n > 2:
                 break
             zn *= z
-        if n == n_terms - 1:
-            # not converged (z within about 1e-2 of 1): close with a geometric tail at
-            # the last term ratio, as custlens.clv._hyp does
-            q = min(tab[0, n] / tab[0, n - 1] * z, 1.0 - 1e-12)
+        if n == n_terms - 2:
+            # not converged (z within about 3e-3 of 1): close with a geometric tail at the
+            # next term ratio after t_4096, exactly as custlens.clv._hyp does
+            q = min(tab[0, n + 1] / tab[0, n] * z, 1.0 - 1e-12)
             geo = q / (1.0 - q)
+            zn /= z  # the loop ended with z^(n+1); the last term summed is t_n
             t = tab[0, n] * zn
             s += t * geo
             sp += tab[1, n] * zn * geo
@@ -268,8 +269,9 @@ def summed(x: np.ndarray, tx: np.ndarray, age: np.ndarray, weights: np.ndarray) 
     def evaluate(params: np.ndarray, hess: bool) -> tuple[float, np.ndarray, np.ndarray]:
         r, alpha, s, beta = params
         z_max = abs(alpha - beta) / max(alpha, beta)
-        n_terms = _MAX_TERMS if z_max >= 1.0 else int(min(
-            _MAX_TERMS, max(8.0, np.ceil(np.log(_RTOL) / np.log(z_max)) + 8.0) if z_max > 0 else 8.0))
+        cap = _MAX_TERMS + 2  # coefficients 0..4096 summed, 4097 for the tail's ratio
+        n_terms = cap if z_max >= 1.0 else int(min(
+            cap, max(8.0, np.ceil(np.log(_RTOL) / np.log(z_max)) + 8.0) if z_max > 0 else 8.0))
         p = r + ux if alpha >= beta else np.full(len(ux), s + 1.0)
         tabs = _tables(p, r + s + ux + 1.0, n_terms)
         ll, g, h = _rows(r, alpha, s, beta, x, tx, age, w, ix, np.log(r + s + ux), tabs, hess)

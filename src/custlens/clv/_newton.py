@@ -25,6 +25,8 @@ _WARM_ROWS = 20_000
 #: rounding (the error is quadratic in g); the subsample fit needs only a start.
 _GTOL = 1e-7
 _GTOL_WARM = 1e-5
+#: Smallest accepted ratio of the Hessian's eigenvalues at a Newton optimum (CDNOW: ~1e-3).
+_MIN_CURVATURE = 1e-6
 
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray, float]]
 
@@ -76,12 +78,17 @@ def _run(f: Objective, x0: np.ndarray, tol: float, max_iter: int) -> NewtonResul
                        method="trust-exact", options={"gtol": tol, "maxiter": min(max_iter, 200)})
     except (ValueError, np.linalg.LinAlgError):  # pragma: no cover - defensive, L-BFGS-B follows
         return None
-    value, grad = f(res.x)[:2]
+    value, grad, hess = f(res.x)[:3]
     # Near the optimum the objective's changes fall below its rounding and trust-exact may
     # stop with "a bad approximation" at a tiny gradient; that is converged (the
     # parameters' error is about H^-1 g), while L-BFGS-B's fallback accepts 1e-6.
     ok = np.isfinite(value) and (res.success or np.max(np.abs(grad)) < max(tol, _GTOL))
     if not ok or np.any(np.abs(res.x) > LOG_BOUND - 1e-3):
+        return None
+    # A nearly singular Hessian means a ridge (parameters running off along a direction the
+    # data do not pin down): leave it to L-BFGS-B and its warnings, as without the kernels.
+    eig = np.linalg.eigvalsh(0.5 * (hess + hess.T))
+    if not eig.min() > _MIN_CURVATURE * eig.max():
         return None
     return NewtonResult(res.x, f, f"Newton (trust-exact): {res.message}")
 
