@@ -14,7 +14,8 @@ import pandas as pd
 from scipy.stats import norm
 
 from custlens.clv import _names as N
-from custlens.clv._fit import FitResult, compress, maximise
+from custlens.clv import _kernels
+from custlens.clv._fit import FitResult, compress, compress_if_useful, maximise
 from custlens.errors import InputError, NotFittedError, SchemaError
 
 _Z95 = float(norm.ppf(0.975))
@@ -99,6 +100,8 @@ class BaseModel:
     _param_names: ClassVar[tuple[str, ...]] = ()
     _columns: ClassVar[tuple[str, ...]] = ()
     _default_start: ClassVar[tuple[float, ...]] = ()
+    #: The model has a compiled likelihood kernel (used when numba is available).
+    _has_kernel: ClassVar[bool] = False
 
     def __init__(self, penalizer_coef: float = 0.0, n_starts: int = 3,
                  random_state: int | None = 0, initial_params: dict[str, float] | None = None):
@@ -137,10 +140,14 @@ class BaseModel:
         weights = column(frame, N.WEIGHTS) if N.WEIGHTS in frame.columns else None
         if weights is not None and (weights < 0).any():
             raise InputError(f"column '{N.WEIGHTS}' must be >= 0")
-        unique, w, _ = compress(cols, weights)
+        if self._has_kernel and _kernels.available():
+            unique, w = compress_if_useful(cols, weights)  # kernels: compress only when it pays
+        else:
+            unique, w, _ = compress(cols, weights)
         keep = w > 0
-        unique = tuple(u[keep] for u in unique)
-        w = w[keep]
+        if not keep.all():
+            unique = tuple(u[keep] for u in unique)
+            w = w[keep]
         if w.sum() <= 0:
             raise InputError(f"{name}: no customers to fit on")
         result = maximise(self._loglik, self._prepare(unique), w, self._starts(unique, w),

@@ -1,8 +1,12 @@
 """Fitting machinery shared by the CLV models: compression, optimiser, Hessian.
 
 The models maximise a weighted log-likelihood over the unique rows of their input
-(identical customers merged with a weight), in log-parameter space with a bounded
-quasi-Newton optimiser (L-BFGS-B) using analytic gradients. Further starting points are
+(identical customers merged with a weight), in log-parameter space. When the model's
+likelihood comes with an analytic Hessian (the compiled kernels of
+:mod:`custlens.clv._kernels`), a trust-region Newton method (``trust-exact``) takes the
+first start: each step costs one pass over the data, and it needs a handful of them.
+Otherwise, or when Newton ends without converging or on a bound, a bounded quasi-Newton
+optimiser (L-BFGS-B) with analytic gradients runs as before. Further starting points are
 tried only when a start ends without converging or on a bound.
 """
 
@@ -16,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+from custlens.clv._newton import newton_fit
 from custlens.errors import ConvergenceError, ConvergenceWarning
 
 try:  # installed with scikit-learn; threaded BLAS only slows these tiny problems down
@@ -28,6 +33,9 @@ except ImportError:  # pragma: no cover
 
 #: Bounds of the log-parameters: every parameter stays within [1e-8, 1e8].
 LOG_BOUND = 8.0 * np.log(10.0)
+
+#: Row count above which compression is skipped if it cannot at least halve the rows.
+_COMPRESS_CHECK_ABOVE = 20_000
 
 LogLik = Callable[[np.ndarray, tuple[np.ndarray, ...]], tuple[np.ndarray, np.ndarray]]
 SumLogLik = Callable[[np.ndarray], tuple[float, np.ndarray]]
@@ -67,6 +75,36 @@ def compress(
     summed = np.bincount(inverse, weights=w, minlength=len(first))
     unique = tuple(np.asarray(col)[first_pos] for col in columns)
     return unique, summed, inverse
+
+
+def compress_if_useful(
+    columns: Sequence[np.ndarray], weights: np.ndarray | None = None
+) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """:func:`compress` when it pays, else the rows as they are (for the compiled kernels).
+
+    The number of distinct rows is at least the number of distinct values of any column.
+    When a systematic sample of 50,000 rows of one column (from the last, ``T``, usually
+    the most varied) has over 95% distinct values, that column has roughly half as many
+    distinct values as rows or more, so compression could not even halve the work and
+    costs more than a kernel pass saves: time-stamp precision data take this path,
+    day-resolution data (a few hundred distinct ``T``) still compress. Either way the
+    likelihood is the same; only the work differs.
+
+    Returns
+    -------
+    columns : tuple of arrays
+    weights : ndarray
+    """
+    n = len(columns[0])
+    if n > _COMPRESS_CHECK_ABOVE:
+        step = max(n // 50_000, 1)
+        for col in reversed(columns):
+            sample = np.asarray(col)[::step]
+            if len(np.unique(sample)) > 0.95 * len(sample):
+                w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+                return tuple(np.ascontiguousarray(c, dtype=float) for c in columns), w
+    unique, w, _ = compress(columns, weights)
+    return unique, w
 
 
 @dataclass
@@ -177,8 +215,14 @@ def _maximise(loglik: LogLik, data: tuple[np.ndarray, ...], weights: np.ndarray,
     evaluate = _weighted(loglik, data, weights)
     f = _objective(evaluate, float(weights.sum()), penalizer)
     bounds = [(-LOG_BOUND, LOG_BOUND)] * starts.shape[1]
-    best = None
+    best = newton = None
     n_ok = 0
+    if getattr(evaluate, "with_hessian", None) is not None:
+        best = newton_fit(lambda d, w: _weighted(loglik, d, w), evaluate, data, weights, starts[0],
+                          penalizer, tol, max_iter)
+        if best is not None:
+            n_ok, newton = 1, best.objective
+            starts = starts[:0]  # a clean interior optimum: no further starts needed
     for x0 in starts:
         value0, _ = f(x0)
         if not np.isfinite(value0):
@@ -209,29 +253,37 @@ def _maximise(loglik: LogLik, data: tuple[np.ndarray, ...], weights: np.ndarray,
         warnings.warn(f"{model_name}: a parameter reached its bound (params={np.round(params, 6)}); "
                       "the model may not suit the data, try a penalizer_coef > 0",
                       ConvergenceWarning, stacklevel=3)
-    if getattr(loglik, "summed", None) is not None:
+    if newton is not None:
+        ll_total = best.log_likelihood
+    elif getattr(loglik, "summed", None) is not None:
         with np.errstate(all="ignore"):
             ll_total = float(evaluate(params)[0])
     else:
         ll_total = float(weights @ loglik(params, data)[0])
-    cov = _covariance(f, theta, weights.sum(), model_name)
+    cov = _covariance(f, theta, weights.sum(), model_name,
+                      None if newton is None else (lambda th: newton(th)[2] * weights.sum()))
     return FitResult(params, ll_total, cov, n_ok, str(best.message))
 
 
 def _covariance(f: Callable[[np.ndarray], tuple[float, np.ndarray]], theta: np.ndarray,
-                total_weight: float, model_name: str) -> np.ndarray:
+                total_weight: float, model_name: str,
+                hessian: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """Covariance of the natural-scale parameters from the Hessian of the objective.
 
-    The Hessian in log space is the central difference of the analytic gradient; the
-    delta method maps the covariance to the natural scale.
+    The Hessian in log space is the analytic one when the likelihood provides it, else
+    the central difference of the analytic gradient; the delta method maps the covariance
+    to the natural scale.
     """
     k = len(theta)
-    hess = np.empty((k, k))
-    for i in range(k):
-        h = 1e-5 * max(1.0, abs(theta[i]))
-        e = np.zeros(k)
-        e[i] = h
-        hess[i] = (f(theta + e)[1] - f(theta - e)[1]) / (2 * h)
+    if hessian is not None:
+        hess = hessian(theta) / total_weight
+    else:
+        hess = np.empty((k, k))
+        for i in range(k):
+            h = 1e-5 * max(1.0, abs(theta[i]))
+            e = np.zeros(k)
+            e[i] = h
+            hess[i] = (f(theta + e)[1] - f(theta - e)[1]) / (2 * h)
     hess = 0.5 * (hess + hess.T) * total_weight
     params = np.exp(theta)
     try:

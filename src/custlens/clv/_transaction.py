@@ -58,7 +58,9 @@ class TransactionModel(BaseModel):
     def _data_start(self, data: tuple[np.ndarray, ...], weights: np.ndarray) -> tuple[float, ...]:
         # r = 1 and alpha matching the mean purchase rate; the other pair at (1, alpha) or (1, 1)
         x, _, age = data[:3]
-        rate = max(float(weights @ x) / max(float(weights @ age), 1e-12), 1e-6)
+        # einsum, not BLAS: a threaded dot product stalls on a busy machine
+        rate = max(float(np.einsum("i,i->", weights, x)) / max(float(np.einsum("i,i->", weights, age)),
+                                                               1e-12), 1e-6)
         alpha = float(np.clip(1.0 / rate, 1e-3, 1e6))
         return (1.0, alpha, 1.0, alpha) if self._param_names[2] == "s" else (1.0, alpha, 1.0, 1.0)
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma, expit, gammaln
 
-from custlens.clv import _bgfamily
+from custlens.clv import _bgfamily, _kernels
 from custlens.clv._fit import SumLogLik, summed_by
 from custlens.clv._bgbase import BetaGeoFamilyModel
 from custlens.clv._transaction import levels, prepare_levels
 
 
 def _summed(data: tuple[np.ndarray, ...], weights: np.ndarray) -> SumLogLik:
-    """Weighted log-likelihood sum and gradient for the optimiser (see ``_fit.summed_by``)."""
+    """Weighted log-likelihood sum and gradient for the optimiser (see ``_fit.summed_by``).
+
+    The compiled kernel (with Hessian) when numba is available, else the NumPy form.
+    """
+    if _kernels.available():
+        from custlens.clv import _kernels_bg
+
+        return _kernels_bg.summed(*data[:3], weights, extra=1)
     return _bgfamily.summed_loglik(levels(data), weights, extra=1)
 
 
@@ -41,8 +48,11 @@ class ModifiedBetaGeoModel(BetaGeoFamilyModel):
     _extra = 1  # posterior b shift: the coin is tossed at the first purchase
     _default_start = (1.0, 1.0, 1.0, 1.0)
 
+    _has_kernel = True
+
     def _prepare(self, data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
-        return prepare_levels(data)
+        # the kernel reads the rows directly; the NumPy form works on distinct values
+        return data if _kernels.available() else prepare_levels(data)
 
     @staticmethod
     @summed_by(_summed)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import digamma, gammaln
 
+from custlens.clv import _kernels
 from custlens.clv._fit import SumLogLik, compress, summed_by
 from custlens.clv._hyp import log_series
 from custlens.clv._transaction import TransactionModel, _scored
@@ -87,6 +88,10 @@ def _summed(data: tuple[np.ndarray, ...], weights: np.ndarray) -> SumLogLik:
     coefficients (``bincount``), instead of gathering a gradient matrix to every row.
     """
     x, tx, age = data[:3]
+    if _kernels.available():  # the compiled kernel, with Hessian (same numbers)
+        from custlens.clv import _kernels_pnbd
+
+        return _kernels_pnbd.summed(x, tx, age, weights)
     px, pu, inverse = data[3:] if len(data) == 6 else _tail_pairs(x, tx, age)
     w = np.ascontiguousarray(weights, dtype=float)
     n, n_pairs = len(x), len(px)
@@ -183,8 +188,11 @@ class ParetoNBDModel(TransactionModel):
     _param_names = ("r", "alpha", "s", "beta")
     _default_start = (1.0, 1.0, 1.0, 1.0)
 
+    _has_kernel = True
+
     def _prepare(self, data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
-        return (*data, *_tail_pairs(*data))
+        # the kernel reads the rows directly; the NumPy form works on distinct (x, u) pairs
+        return data if _kernels.available() else (*data, *_tail_pairs(*data))
 
     @staticmethod
     @summed_by(_summed)
