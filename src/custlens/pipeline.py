@@ -66,13 +66,14 @@ def run_demo(out_dir: str | Path = "custlens_demo", customers: int = 5000, seed:
             results[table] = res
             log(f"ingested {shop.paths[table].name:22s} {res.rows_read:>8,} rows: {res.rows_loaded:,} loaded, "
                 f"{res.rows_quarantined:,} quarantined, {res.duplicates_skipped:,} duplicates")
-        # Score every customer once so the customer export and the customer 360 carry CLV.
+        # Save the default CLV scores (auto model, 365 days) for the customer export and 360.
         from custlens.clv.pipeline import run_clv
         from custlens.errors import CustlensError
 
         try:
-            clv = run_clv(st)
-            log(f"scored {clv.customers:,} customers with {clv.model} (CLV saved in clv_scores)")
+            clv = run_clv(st, write=True)
+            log(f"scored {clv.customers:,} customers with {clv.model} (CLV saved in clv_scores)" if clv.sound
+                else "CLV not scored: " + " ".join(clv.note_texts()[-1:]))
         except CustlensError as exc:
             log(f"CLV not scored: {exc}")
         html, xlsx = out / "report.html", None
