@@ -199,6 +199,9 @@ def report(
         res = run_ingest(f, st)
         err.print(f"ingested {f}: {res.rows_loaded:,} loaded, {res.rows_quarantined:,} quarantined, "
                   f"{res.duplicates_skipped:,} duplicates", markup=False, highlight=False)
+    from custlens.clv.pipeline import save_default_scores
+
+    save_default_scores(st, parse_as_of(as_of))  # the workbook and the 360 read the default CLV scores
     html = build_report(st, out=out_dir, lang=lang, as_of=parse_as_of(as_of))
     out.print(f"report: {html}")
     if excel:

@@ -449,3 +449,16 @@ def _unsound(model: str, comparison: Any, diagnostics: list, notes: list, custom
         holdout_days=int((as_of - split).days) if split is not None else 0, horizon_days=float(horizon_days),
         discount_rate=float(discount_rate), time_unit=unit, notes=notes, diagnostics=diagnostics,
         sound=False, fitted={"comparison": comparison})
+
+
+def save_default_scores(store: Store, as_of: Any = None) -> ClvResult | None:
+    """Score every customer with the defaults (``auto``, 365 days) and save the scores.
+
+    What the demo and ``custlens report`` do, so the customer 360, the lifecycle value and
+    the exports read scores of a known context. Returns None when the store has too little
+    data for CLV (nothing is saved then, as when no fit is sound).
+    """
+    try:
+        return run_clv(store, as_of=as_of, write=True)
+    except MissingDataError:
+        return None

@@ -99,6 +99,36 @@ class ClvResult:
         """The problems found in the fits, translated into ``lang``."""
         return [_text(key, fields, lang) for key, fields in self.diagnostics]
 
+    def parameter_table(self, lang: str = "en") -> pd.DataFrame:
+        """Parameters grouped by model: the transaction model's rows, then the spend model's.
+
+        Columns ``model`` (translated name), ``parameter``, ``estimate``, ``std_error``,
+        ``lower_95``, ``upper_95``; empty without a sound fit.
+        """
+        cols = ["model", "parameter", "estimate", "std_error", "lower_95", "upper_95"]
+        if not self.sound:
+            return pd.DataFrame(columns=cols)
+        parts = [self.summary.reset_index().assign(model=i18n.t(f"clv.model.{self.model}", lang))]
+        if len(self.spend_summary):
+            parts.append(self.spend_summary.reset_index().assign(
+                model=i18n.t(f"clv.model.{self.spend_model}", lang)))
+        return pd.concat(parts, ignore_index=True)[cols]
+
+    def comparison_table(self, lang: str = "en") -> pd.DataFrame:
+        """The model comparison with translated model names and a yes/no ``sound`` column."""
+        comp = self.comparison.reset_index()
+        comp["model"] = [i18n.t(f"clv.model.{m}", lang) for m in comp["model"]]
+        if "sound" in comp:
+            comp["sound"] = [i18n.t(f"clv.sound.{'yes' if v else 'no'}", lang) for v in comp["sound"]]
+        return comp
+
+    def rule_text(self, lang: str = "en") -> str:
+        """The automatic choice rule in ``lang`` (empty for a model asked for by name)."""
+        for key, fields in self.notes:
+            if key.startswith("clv.note.rule.") or key == "clv.note.chosen":
+                return _text(key, fields, lang)
+        return ""
+
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """A JSON-ready summary (the CLI's ``--json`` object)."""
         def records(df: pd.DataFrame | None, index: str | None = None) -> list[dict[str, Any]]:
