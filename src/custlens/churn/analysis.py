@@ -283,7 +283,7 @@ def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = N
         score = X_hold.get(col)
         if score is None or score.isna().any():
             if key:
-                notes.append(Phrase("churn.note.p_alive_skipped", {"reason": "the BG/NBD model did not fit"}))
+                notes.append(Phrase("churn.note.p_alive_skipped", {"reason": "the MBG/NBD fit failed or is unsound"}))
             continue
         s = 1.0 - score.to_numpy() if col == "p_alive" else score.to_numpy()
         rows[name] = evaluate(yh, s).to_dict()
