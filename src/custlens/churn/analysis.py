@@ -314,7 +314,8 @@ def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = N
 
 
 def write_scores(store: Store, result: ChurnResult) -> int:
-    """Write ``churn_scores`` (customer_id, churn_probability, risk_band, reasons_en, reasons_zh).
+    """Save ``churn_scores``: customer_id, churn_probability, risk_band, reasons_en, reasons_zh,
+    and the context ``model``, ``horizon_days``, ``as_of`` that readers check.
 
     Returns
     -------
@@ -322,7 +323,9 @@ def write_scores(store: Store, result: ChurnResult) -> int:
         Rows written.
     """
     cols = [schema.CUSTOMER_ID, "churn_probability", "risk_band", "reasons_en", "reasons_zh"]
-    frame = result.scores[cols].copy()
+    frame = result.scores[cols].assign(
+        model="gradient_boosting", horizon_days=float(result.horizon.days) if result.horizon else np.nan,
+        as_of=result.as_of)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         store.write("churn_scores", frame)

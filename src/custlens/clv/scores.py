@@ -61,6 +61,17 @@ class ScoreStatus:
                 "as_of": str(self.as_of.date()) if self.as_of is not None else None,
                 "wanted": str(self.wanted.date()) if self.wanted is not None else None}
 
+    def text(self, lang: str = "en") -> str:
+        """The context (``ok``) or what is wrong (``stale``, ``missing``), in ``lang``."""
+        from custlens import i18n
+        from custlens.clv import texts  # noqa: F401  (registers the scores.* texts)
+
+        fields = self.fields()
+        if self.model and i18n.has(f"clv.model.{self.model}"):
+            fields["model"] = i18n.t(f"clv.model.{self.model}", lang)
+        key = "context" if self.ok else self.state
+        return i18n.t(f"scores.{key}.{self.table}", lang, **fields)
+
     def fields(self) -> dict[str, Any]:
         """Fields of the ``scores.*`` texts."""
         return {"table": self.table, "model": self.model or "?",

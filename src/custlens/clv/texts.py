@@ -185,6 +185,12 @@ CLI: dict[str, _T] = {
     ),
     "clv.cli.top": _t("Most valuable customers", "最有价值的客户"),
     "clv.cli.checks": _t("Checks of the fits", "拟合检查"),
+    "clv.cli.churn_saved": _t("churn scores saved in the store ({horizon} days, as of {as_of}); the customer 360 "
+                              "and the exports now read them",
+                              "流失评分已保存到数据库（{horizon} 天，截至 {as_of}）；客户 360 与导出将读取它们"),
+    "clv.cli.churn_not_saved": _t("churn scores not saved (pass --save to make them the ones the customer 360 "
+                                  "and the exports show)",
+                                  "流失评分未保存（加 --save 才会成为客户 360 与导出所用的评分）"),
     "clv.cli.unsound": _t("No sound CLV fit on this data ({customers:,} customers as of {as_of}).",
                           "此数据上没有可靠的 CLV 拟合（截至 {as_of} 共 {customers:,} 位客户）。"),
     "clv.cli.saved": _t("scores saved in the store ({model}, {horizon} days, as of {as_of}); the customer "
@@ -194,6 +200,23 @@ CLI: dict[str, _T] = {
                             "the exports show)",
                             "评分未保存（加 --save 才会成为客户 360 与导出所用的评分）"),
     "clv.cli.exported": _t("{n:,} customer scores written to {path}", "已将 {n:,} 位客户的评分写入 {path}"),
+}
+
+SCORES: dict[str, _T] = {
+    "scores.missing.clv_scores": _t("no saved CLV scores; run custlens clv --save",
+                                    "没有已保存的 CLV 评分；请运行 custlens clv --save"),
+    "scores.missing.churn_scores": _t("no saved churn scores; run custlens churn --save",
+                                      "没有已保存的流失评分；请运行 custlens churn --save"),
+    "scores.stale.clv_scores": _t(
+        "saved CLV scores are as of {as_of}, not {wanted}; not shown (run custlens clv --save --as-of {wanted})",
+        "已保存的 CLV 评分截至 {as_of}，而非 {wanted}，故不显示（请运行 custlens clv --save --as-of {wanted}）"),
+    "scores.stale.churn_scores": _t(
+        "saved churn scores are as of {as_of}, not {wanted}; not shown (run custlens churn --save --as-of {wanted})",
+        "已保存的流失评分截至 {as_of}，而非 {wanted}，故不显示（请运行 custlens churn --save --as-of {wanted}）"),
+    "scores.context.clv_scores": _t("{model}, next {horizon} days, as of {as_of}",
+                                    "{model}，未来 {horizon} 天，截至 {as_of}"),
+    "scores.context.churn_scores": _t("no order within {horizon} days, as of {as_of}",
+                                      "{horizon} 天内无订单，截至 {as_of}"),
 }
 
 REPORT: dict[str, _T] = {
@@ -308,5 +331,5 @@ COLUMNS: dict[str, _T] = {
     "clv_as_of": _t("CLV as of", "CLV 计算日期"),
 }
 
-i18n.register({**MODELS, **DIAGNOSTICS, **NOTES, **CLI, **REPORT})
+i18n.register({**MODELS, **DIAGNOSTICS, **NOTES, **CLI, **SCORES, **REPORT})
 i18n.register({f"report.col.{name}": texts for name, texts in COLUMNS.items()})
