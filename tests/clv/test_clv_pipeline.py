@@ -106,6 +106,31 @@ def test_result_figures_and_dict(auto) -> None:
     assert "验证" in auto.to_dict("zh")["notes"][0]
 
 
+def test_p_purchase_can_say_a_one_time_buyer_left(clv_store: Store, auto) -> None:
+    """Issue 11.1: BG/NBD P(alive) is 1 for every one-time buyer; P(order within H) is not.
+
+    Closed form for BG/NBD and a one-time buyer (x = 0, alive for sure): P(no order in t) =
+    ((alpha + T) / (alpha + T + t))^r (FHL 2005, Poisson-gamma with the posterior rate).
+    """
+    assert auto.model == "bgnbd"
+    s = auto.scores.merge(customer_table(clv_store)[["customer_id", "orders", "days_since_last", "T"]],
+                          on="customer_id")
+    one = s[s["orders"] == 1]
+    assert (one["p_alive"] == 1).all()  # the model's assumption
+    r, alpha = auto.params["r"], auto.params["alpha"]
+    t = 365 / 7
+    expected = 1 - ((alpha + one["T"]) / (alpha + one["T"] + t)) ** r
+    np.testing.assert_allclose(one["p_purchase"], expected, rtol=1e-9)
+    lapsed = one[one["days_since_last"] >= 365]
+    assert lapsed["p_purchase"].max() < 0.25  # measured at most 0.17
+    assert auto.share_purchase == pytest.approx(s["p_purchase"].mean())
+    assert s["p_purchase"].between(0, 1).all()
+    assert auto.share_purchase < auto.share_alive
+    # heat map: the longer since the last purchase (lower recency, same T), the lower
+    grid = auto.p_purchase_grid
+    assert (np.diff(grid.iloc[3].dropna().to_numpy()) > 0).all()
+
+
 def test_bgnbd_recovers_the_generating_parameters(clv_store: Store, demo_run) -> None:
     truth = demo_run.truth["bgnbd"]
     res = run_clv(clv_store, model="bgnbd", holdout_days=0, write=False)
