@@ -25,7 +25,7 @@ import pytest
 
 from custlens import i18n
 from custlens.clv.pipeline import SCORE_COLUMNS, SCORES_TABLE, join_scores, run_clv
-from custlens.errors import ConvergenceError, InputError, MissingDataError
+from custlens.errors import InputError, MissingDataError
 from custlens.features import customer_table
 from custlens.report import Figure, KpiCards, ReportContext, Table
 from custlens.report.blocks import Note

@@ -17,7 +17,7 @@ import pandas as pd
 from custlens.clv import _names as N
 from custlens.clv._base import as_frame, column
 from custlens.clv.data import _timestamps, _unit_days
-from custlens.errors import ConvergenceError, ConvergenceWarning, InputError, MissingDataError
+from custlens.errors import ConvergenceError, InputError, MissingDataError
 
 
 def _holdout(model: Any, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 
 from custlens.commands._common import (AsOfOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean,
