@@ -29,8 +29,8 @@ def test_everything_about_customer_a(toy) -> None:
 
 
 def _saved(toy, as_of: str) -> None:
-    toy.write("clv_scores", pd.DataFrame({"customer_id": ["a"], "p_alive": [0.8], "expected_purchases": [1.5],
-                                          "clv": [123.4], "model": ["mbgnbd"], "horizon_days": [365.0],
+    toy.write("clv_scores", pd.DataFrame({"customer_id": ["a"], "p_alive": [0.8], "p_purchase": [0.55],
+                                          "expected_purchases": [1.5], "clv": [123.4], "model": ["mbgnbd"], "horizon_days": [365.0],
                                           "as_of": [pd.Timestamp(as_of)]}))
     toy.write("churn_scores", pd.DataFrame({"customer_id": ["a"], "churn_probability": [0.2], "risk_band": ["low"],
                                             "reasons_en": ["recent purchase"], "reasons_zh": ["近期有购买"],
@@ -41,7 +41,7 @@ def _saved(toy, as_of: str) -> None:
 def test_scores_tables_are_picked_up_with_their_context(toy) -> None:
     _saved(toy, toyshop.AS_OF)
     d = customer_360(toy, "a", as_of=toyshop.AS_OF)
-    assert d["clv"] == {"p_alive": 0.8, "expected_purchases": 1.5, "clv": 123.4, "model": "mbgnbd",
+    assert d["clv"] == {"p_alive": 0.8, "p_purchase": 0.55, "expected_purchases": 1.5, "clv": 123.4, "model": "mbgnbd",
                         "horizon_days": 365.0, "as_of": pd.Timestamp(toyshop.AS_OF).isoformat()}
     assert d["churn"]["risk_band"] == "low" and d["churn"]["reasons_zh"] == "近期有购买"
     assert d["scores"]["clv"] == {"state": "ok", "table": "clv_scores", "model": "mbgnbd", "horizon_days": 365.0,
@@ -75,7 +75,7 @@ def test_360_cli_says_which_scores_it_shows(toy) -> None:
     assert res.exit_code == 0, res.output
     assert "saved CLV scores are as of 2024-02-01, not 2024-04-01; not shown" in res.stdout
     res = CliRunner().invoke(app, ["customer", "a", "--store", str(path), "--as-of", "2024-02-01", "--lang", "zh"])
-    assert "123.40" in res.stdout and "MBG/NBD，未来 365 天，截至 2024-02-01" in res.stdout
+    assert "123.40, 期内下单概率 55% (MBG/NBD，未来 365 天，截至 2024-02-01)" in res.stdout
 
 
 def test_prospect_and_time_travel(toy) -> None:

@@ -269,6 +269,8 @@ def _print_360(d: dict[str, Any], lang: str) -> None:
 
 
 def _clv(clv: dict[str, Any] | None, lang: str) -> str:
+    from custlens.clv import texts  # noqa: F401  (report.col.p_purchase)
+
     if not clv or clv.get("clv") is None:
         return ""
     buy = clv.get("p_purchase")

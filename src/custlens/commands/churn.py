@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         labels: Optional[Path] = typer.Option(None, "--labels", help="A labelled customer table (CSV/Excel/Parquet) instead of the store's orders."),
         label_column: str = typer.Option("churned", "--label-column", help="The churn column of --labels."),
         value: str = typer.Option("spend", "--value", help="What ranks the lists: spend (total so far) or clv (12-month CLV)."),
-        save: bool = typer.Option(False, "--save", help="Save the scores (with horizon and as-of) as the ones the customer 360 and the exports read; without it the saved scores are left alone."),
+        save: bool = typer.Option(False, "--save/--no-save", help="Save the scores (with horizon and as-of) as the ones the customer 360 and the exports read; without it the saved scores are left alone."),
         store: str = StoreOpt,
         as_of: Optional[str] = AsOfOpt,
         lang: str = LangOpt,

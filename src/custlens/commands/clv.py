@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         discount_rate: float = typer.Option(0.01, "--discount-rate", help="Monthly discount rate of the CLV."),
         holdout_days: Optional[int] = typer.Option(None, "--holdout-days", help="Holdout length in days (default: the last quarter of the data, at least 56; 0 for none)."),
         export: Optional[Path] = typer.Option(None, "--export", help="Also write the per-customer scores to .csv, .parquet or .xlsx."),
-        save: bool = typer.Option(False, "--save", help="Save the scores (with model, horizon and as-of) as the ones the customer 360, lifecycle and exports read; without it the saved scores are left alone."),
+        save: bool = typer.Option(False, "--save/--no-save", help="Save the scores (with model, horizon and as-of) as the ones the customer 360, lifecycle and exports read; without it the saved scores are left alone."),
         top: int = typer.Option(10, "--top", help="Number of most valuable customers to show."),
         store: str = StoreOpt,
         as_of: Optional[str] = AsOfOpt,
