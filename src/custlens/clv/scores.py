@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from custlens import schema
+from custlens.errors import InputError
 from custlens.store import Store
 
 #: Store table of the per-customer scores.
@@ -122,7 +123,8 @@ def save_scores(store: Store, scores: pd.DataFrame, table: str = SCORES_TABLE) -
     """
     missing = [c for c in ("model", "horizon_days", "as_of") if c not in scores.columns]
     if missing:
-        raise ValueError(f"scores to save must record their context; missing column(s) {missing}")
+        raise InputError(f"scores to save in {table!r} must record their context; missing column(s) "
+                         f"{missing}; add them (the model name, the horizon in days, the as-of date)")
     store.write(table, scores)
     return len(scores)
 
