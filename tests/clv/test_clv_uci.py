@@ -94,3 +94,15 @@ def test_cli_says_so_without_warnings(uci_path: Path, tmp_path: Path) -> None:
         assert raw not in res.output
     with Store(path, read_only=True) as st:
         assert not st.exists("clv_scores")
+
+
+def test_churn_lists_are_not_ranked_by_a_degenerate_clv(uci) -> None:
+    """`custlens churn --value clv` falls back to spend, with the reason, when BG/NBD degenerates."""
+    from custlens.churn.analysis import customer_value
+    from custlens.features import customer_table
+
+    res, st, _ = uci
+    features = customer_table(st, res.as_of).set_index("customer_id")
+    worth, note = customer_value(st, res.as_of, features, "clv")
+    assert note is not None and "ran to the optimiser's bound" in note.text("en")
+    assert worth.equals(features["total_spend"].astype(float))

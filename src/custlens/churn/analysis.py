@@ -200,13 +200,17 @@ def customer_value(store: Store, as_of: pd.Timestamp, features: pd.DataFrame, va
     if value != "clv":
         raise InputError(f"value={value!r} is not supported; use 'spend' or 'clv'")
     from custlens.clv import BetaGeoModel, GammaGammaModel, customer_lifetime_value
+    from custlens.clv.diagnostics import check_fit
     from custlens.features.customer_table import customer_table
 
     table = customer_table(store, as_of).set_index(schema.CUSTOMER_ID).reindex(features.index)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             bg = BetaGeoModel().fit(table)
+            check = check_fit(bg, "bgnbd", caught=caught)
+            if not check.sound:  # a degenerate fit must not rank the lists
+                raise ValueError(" ".join(check.texts()))
             gg = GammaGammaModel().fit(table)
             clv = customer_lifetime_value(bg, table, gg, horizon_months=12)
         return pd.Series(np.asarray(clv, dtype=float), index=features.index), None
