@@ -246,8 +246,14 @@ def test_report_section_renders_in_english(clv_store: Store, auto) -> None:
     assert set(cards) == {"Total CLV", "Mean CLV per customer", "Expected share still active"}
     figures = [b for b in section.blocks if isinstance(b, Figure)]
     assert len(figures) == 5  # holdout by frequency, cumulative, per period, two heat maps
+    active = next(c for b in section.blocks if isinstance(b, KpiCards) for c in b.cards
+                  if c.label == "Expected share still active")
+    assert active.value == ctx.pct(auto.share_purchase)  # not the BG/NBD mean P(alive)
+    assert active.detail == "mean P(at least one order in the next 365 days) of 1,876 customers, BG/NBD"
     tables = [b for b in section.blocks if isinstance(b, Table)]
     assert [len(t.frame) for t in tables[:2]] == [7, 3]  # 4 + 3 parameters; 3 models
+    assert list(tables[0].frame["model"]) == ["BG/NBD"] * 4 + ["Gamma-Gamma"] * 3  # grouped by model
+    assert "the lowest BIC among them wins" in tables[1].caption
     assert any("holdout days the model predicted" in getattr(b, "text", "") for b in section.blocks)
     assert all(i18n.has(k) for k in ctx.used_keys)
 
