@@ -28,14 +28,54 @@ def test_everything_about_customer_a(toy) -> None:
     json.dumps(d)  # plain JSON all the way down
 
 
-def test_scores_tables_are_picked_up(toy) -> None:
-    toy.write("clv_scores", pd.DataFrame({"customer_id": ["a"], "p_alive": [0.8], "expected_purchases": [1.5],
-                                          "clv": [123.4]}))
+def _saved(toy, as_of: str) -> None:
+    toy.write("clv_scores", pd.DataFrame({"customer_id": ["a"], "p_alive": [0.8], "p_purchase": [0.55],
+                                          "expected_purchases": [1.5], "clv": [123.4], "model": ["mbgnbd"], "horizon_days": [365.0],
+                                          "as_of": [pd.Timestamp(as_of)]}))
     toy.write("churn_scores", pd.DataFrame({"customer_id": ["a"], "churn_probability": [0.2], "risk_band": ["low"],
-                                            "reasons_en": ["recent purchase"], "reasons_zh": ["近期有购买"]}))
-    d = customer_360(toy, "a")
-    assert d["clv"] == {"p_alive": 0.8, "expected_purchases": 1.5, "clv": 123.4}
+                                            "reasons_en": ["recent purchase"], "reasons_zh": ["近期有购买"],
+                                            "model": ["gradient_boosting"], "horizon_days": [120.0],
+                                            "as_of": [pd.Timestamp(as_of)]}))
+
+
+def test_scores_tables_are_picked_up_with_their_context(toy) -> None:
+    _saved(toy, toyshop.AS_OF)
+    d = customer_360(toy, "a", as_of=toyshop.AS_OF)
+    assert d["clv"] == {"p_alive": 0.8, "p_purchase": 0.55, "expected_purchases": 1.5, "clv": 123.4, "model": "mbgnbd",
+                        "horizon_days": 365.0, "as_of": pd.Timestamp(toyshop.AS_OF).isoformat()}
     assert d["churn"]["risk_band"] == "low" and d["churn"]["reasons_zh"] == "近期有购买"
+    assert d["scores"]["clv"] == {"state": "ok", "table": "clv_scores", "model": "mbgnbd", "horizon_days": 365.0,
+                                  "as_of": str(pd.Timestamp(toyshop.AS_OF).date()),
+                                  "wanted": str(pd.Timestamp(toyshop.AS_OF).date())}
+    assert d["scores"]["churn"]["horizon_days"] == 120.0
+
+
+def test_stale_or_missing_scores_are_not_shown(toy) -> None:
+    """Issue 11.9: scores saved as of another date (or without a date) must not pass for this view's."""
+    past = customer_360(toy, "a", as_of="2024-02-01")
+    assert past["clv"] is None and past["scores"]["clv"]["state"] == "missing"
+    _saved(toy, toyshop.AS_OF)
+    past = customer_360(toy, "a", as_of="2024-02-01")
+    assert past["clv"] is None and past["churn"] is None
+    assert past["scores"]["clv"]["state"] == "stale" and past["scores"]["churn"]["state"] == "stale"
+    # a table from before scores recorded their context is stale too
+    toy.write("clv_scores", pd.DataFrame({"customer_id": ["a"], "clv": [1.0]}))
+    assert customer_360(toy, "a", as_of=toyshop.AS_OF)["scores"]["clv"]["state"] == "stale"
+
+
+def test_360_cli_says_which_scores_it_shows(toy) -> None:
+    from typer.testing import CliRunner
+
+    from custlens.cli import app
+
+    _saved(toy, "2024-02-01")
+    path = toy.path
+    toy.close()
+    res = CliRunner().invoke(app, ["customer", "a", "--store", str(path), "--as-of", str(toyshop.AS_OF)])
+    assert res.exit_code == 0, res.output
+    assert "saved CLV scores are as of 2024-02-01, not 2024-04-01; not shown" in res.stdout
+    res = CliRunner().invoke(app, ["customer", "a", "--store", str(path), "--as-of", "2024-02-01", "--lang", "zh"])
+    assert "123.40, 期内下单概率 55% (MBG/NBD，未来 365 天，截至 2024-02-01)" in res.stdout
 
 
 def test_prospect_and_time_travel(toy) -> None:

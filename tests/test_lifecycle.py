@@ -43,8 +43,12 @@ def test_stages_by_hand(toy) -> None:
 
 
 def test_value_per_stage_and_clv(toy) -> None:
-    toy.write("clv_scores", pd.DataFrame({"customer_id": ["a", "d"], "clv": [100.0, 300.0]}))
+    toy.write("clv_scores", pd.DataFrame({"customer_id": ["a", "d"], "clv": [100.0, 300.0], "model": "bgnbd",
+                                          "horizon_days": 365.0, "as_of": pd.Timestamp(toyshop.AS_OF)}))
+    stale = lifecycle(toy, as_of="2024-03-05", rules=RULES)  # scores of 1 Apr are not those of 5 Mar
+    assert "clv" not in stale.stages.columns and stale.clv_scores["state"] == "stale"
     res = lifecycle(toy, as_of=toyshop.AS_OF, rules=RULES)
+    assert res.clv_scores["state"] == "ok" and res.to_dict()["clv_scores"]["model"] == "bgnbd"
     s = res.stages.set_index("stage")
     assert s["customers"].sum() == 6 and s.loc["active", "customers"] == 0
     assert s.loc["mature", "revenue"] == 150.0 and s.loc["reactivated", "revenue_share"] == pytest.approx(180 / 740)

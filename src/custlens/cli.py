@@ -119,13 +119,16 @@ def customers(
     from custlens.features import customer_table, export_table
     from custlens.store import open_store
 
-    from custlens.clv.scores import join_scores
+    from custlens.clv.scores import join_scores, score_status
     from custlens.features import resolve_as_of
 
     st = open_store(store, read_only=True)
     df = customer_table(st, as_of=parse_as_of(as_of))
     # CLV scores join only when they were computed at this same as-of date (no leakage).
     df = join_scores(df, st, as_of=resolve_as_of(st, parse_as_of(as_of)))
+    status = score_status(st, "clv_scores", resolve_as_of(st, parse_as_of(as_of)))
+    if not status.ok:  # say why the CLV columns are absent
+        err.print(f"note: {status.text()}", markup=False, highlight=False)
     if export:
         export_table(df, export)
     if as_json:
@@ -199,6 +202,9 @@ def report(
         res = run_ingest(f, st)
         err.print(f"ingested {f}: {res.rows_loaded:,} loaded, {res.rows_quarantined:,} quarantined, "
                   f"{res.duplicates_skipped:,} duplicates", markup=False, highlight=False)
+    from custlens.clv.pipeline import save_default_scores
+
+    save_default_scores(st, parse_as_of(as_of))  # the workbook and the 360 read the default CLV scores
     html = build_report(st, out=out_dir, lang=lang, as_of=parse_as_of(as_of))
     out.print(f"report: {html}")
     if excel:

@@ -44,8 +44,11 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")]
 
 
-def _scores(store: Store, table: str, customer_id: str) -> dict[str, Any] | None:
-    if not store.exists(table) or "customer_id" not in store.columns(table):
+def _scores(store: Store, table: str, customer_id: str, as_of: pd.Timestamp) -> dict[str, Any] | None:
+    """The customer's saved scores, only when they were computed as of ``as_of`` (else None)."""
+    from custlens.clv.scores import score_status
+
+    if not score_status(store, table, as_of).ok or "customer_id" not in store.columns(table):
         return None
     df = query(store, f'SELECT * FROM "{table}" WHERE CAST(customer_id AS VARCHAR) = ? LIMIT 1', [customer_id])
     return None if df.empty else {k: _plain(v) for k, v in df.iloc[0].items() if k != "customer_id"}
@@ -82,7 +85,10 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
         ``customer_id, as_of, orders, revenue, first_order, last_order, aov, days_since_last,
         segment, segment_scheme, rfm (r/f/m scores), lifecycle_stage, profile (customers
         table row or None), order_summary, preferences, clv (row of ``clv_scores`` or None),
-        churn (row of ``churn_scores`` or None), recent_orders, feedback, tickets, surveys``.
+        churn (row of ``churn_scores`` or None), scores (per ``clv``/``churn``: the state
+        ``ok``/``stale``/``missing`` and the model, horizon and as-of the saved scores were
+        computed with), recent_orders, feedback, tickets, surveys``. Saved scores computed at
+        another as-of than the view's are stale and not shown (``clv``/``churn`` None).
         Keys are i18n-free: ``segment`` is a key of ``segment.<scheme>.*``,
         ``lifecycle_stage`` a key of ``lifecycle.stage.*``.
 
@@ -91,6 +97,7 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
     MissingDataError
         When the customer has neither an order nor a customer record.
     """
+    from custlens.clv.scores import score_status
     from custlens.features import customer_table
     from custlens.segments import rfm
 
@@ -141,8 +148,9 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
         "order_summary": summary,
         "preferences": {k: _records(pd.DataFrame(v)) for k, v in customer_preferences(store, cid, as_of).items()}
         if in_orders else {},
-        "clv": _scores(store, "clv_scores", cid),
-        "churn": _scores(store, "churn_scores", cid),
+        "clv": _scores(store, "clv_scores", cid, as_of),
+        "churn": _scores(store, "churn_scores", cid, as_of),
+        "scores": {name: score_status(store, f"{name}_scores", as_of).to_dict() for name in ("clv", "churn")},
         "recent_orders": recent_orders,
         "feedback": _recent(store, "feedback", "created_at", cid, cut, recent),
         "tickets": _recent(store, "tickets", "opened_at", cid, cut, recent),

@@ -11,7 +11,7 @@ prospect → new → reactivated → mature → active → at risk → churned.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -79,8 +79,12 @@ class LifecycleResult:
         days_since_last, prev_gap_days``.
     stages : DataFrame
         Value per stage: ``stage, customers, share, revenue, revenue_share, revenue_per_customer,
-        mean_orders`` (and ``clv, clv_share`` when the store has ``clv_scores``).
+        mean_orders`` (and ``clv, clv_share`` when the store has ``clv_scores`` saved as of
+        the same date).
     rules : StageRules
+    clv_scores : dict
+        State (``ok``, ``stale``, ``missing``) and context (model, horizon, as-of) of the
+        saved CLV scores (`custlens.clv.scores.score_status`).
     """
 
     periods: pd.DataFrame
@@ -88,11 +92,12 @@ class LifecycleResult:
     stages: pd.DataFrame
     rules: StageRules
     as_of: pd.Timestamp
+    clv_scores: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON view."""
         periods = self.periods.assign(period=self.periods["period"].dt.strftime("%Y-%m-%d"))
-        return {"as_of": str(self.as_of.date()), "rules": asdict(self.rules),
+        return {"as_of": str(self.as_of.date()), "rules": asdict(self.rules), "clv_scores": self.clv_scores,
                 "stages": self.stages.to_dict("records"), "periods": periods.to_dict("records")}
 
 
@@ -206,8 +211,13 @@ def customer_stages(store: Store, as_of: AsOf = None, rules: StageRules | None =
     return df[["customer_id", "stage", "orders", "revenue", "first_day", "last_day", "days_since_last", "prev_gap_days"]]
 
 
-def stage_value(store: Store, stages: pd.DataFrame) -> pd.DataFrame:
-    """Customers, revenue and (when ``clv_scores`` exists) CLV held in each stage."""
+def stage_value(store: Store, stages: pd.DataFrame, as_of: AsOf = None) -> pd.DataFrame:
+    """Customers, revenue and (when ``clv_scores`` were saved as of ``as_of``) CLV held in each stage.
+
+    Scores saved at another as-of are stale and left out (`LifecycleResult.clv_scores` says so).
+    """
+    from custlens.clv.scores import score_status
+
     g = stages.groupby("stage")
     out = pd.DataFrame({"customers": g.size(), "revenue": g["revenue"].sum(), "mean_orders": g["orders"].mean()})
     out = out.reindex(list(STAGES)).fillna({"customers": 0, "revenue": 0.0})
@@ -217,7 +227,7 @@ def stage_value(store: Store, stages: pd.DataFrame) -> pd.DataFrame:
     out["revenue_share"] = out["revenue"] / rev if rev else 0.0
     out["revenue_per_customer"] = out["revenue"] / out["customers"].where(out["customers"] > 0)
     cols = ["customers", "share", "revenue", "revenue_share", "revenue_per_customer", "mean_orders"]
-    if has_column(store, "clv_scores", "clv"):
+    if has_column(store, "clv_scores", "clv") and score_status(store, "clv_scores", as_of).ok:
         clv = query(store, "SELECT CAST(customer_id AS VARCHAR) AS customer_id, clv FROM clv_scores")
         m = stages[["customer_id", "stage"]].merge(clv, on="customer_id", how="left")
         out["clv"] = m.groupby("stage")["clv"].sum(min_count=1).reindex(out.index)
@@ -247,8 +257,11 @@ def lifecycle(store: Store, as_of: AsOf = None, rules: StageRules | None = None)
     rules = rules or StageRules()
     as_of = orders_as_of(store, as_of, "the customer lifecycle")
     stages = customer_stages(store, as_of, rules)
+    from custlens.clv.scores import score_status
+
     return LifecycleResult(periods=period_states(store, as_of), customers=stages,
-                           stages=stage_value(store, stages), rules=rules, as_of=as_of)
+                           stages=stage_value(store, stages, as_of), rules=rules, as_of=as_of,
+                           clv_scores=score_status(store, "clv_scores", as_of).to_dict())
 
 
 def transitions(store: Store, date_from: AsOf, date_to: AsOf = None, rules: StageRules | None = None) -> TransitionResult:

@@ -66,15 +66,14 @@ def run_demo(out_dir: str | Path = "custlens_demo", customers: int = 5000, seed:
             results[table] = res
             log(f"ingested {shop.paths[table].name:22s} {res.rows_read:>8,} rows: {res.rows_loaded:,} loaded, "
                 f"{res.rows_quarantined:,} quarantined, {res.duplicates_skipped:,} duplicates")
-        # Score every customer once so the customer export and the customer 360 carry CLV.
-        from custlens.clv.pipeline import run_clv
-        from custlens.errors import CustlensError
+        # Save the default CLV scores (auto model, 365 days) for the customer export and 360.
+        from custlens.clv.pipeline import save_default_scores
 
-        try:
-            clv = run_clv(st)
+        clv = save_default_scores(st)
+        if clv is not None and clv.sound:
             log(f"scored {clv.customers:,} customers with {clv.model} (CLV saved in clv_scores)")
-        except CustlensError as exc:
-            log(f"CLV not scored: {exc}")
+        else:
+            log("CLV not scored: " + (" ".join(clv.note_texts()[-1:]) if clv is not None else "too little data"))
         html, xlsx = out / "report.html", None
         if report:
             from custlens.report import build_report, write_workbook

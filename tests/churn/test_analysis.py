@@ -32,7 +32,7 @@ def test_model_beats_the_recency_rule(churn_demo) -> None:
     assert result.auc >= result.baselines["recency"] + MARGIN
     assert result.auc >= m.loc["logistic", "roc_auc"] - 0.005
     assert m.loc["gradient_boosting", "pr_auc"] > m.loc["recency_rule", "pr_auc"]
-    assert 0 < result.baselines["p_alive"] < 1  # reported even though P(alive) ranks poorly here
+    assert 0.5 < result.baselines["p_alive"] < 1  # MBG/NBD P(alive): see test_p_alive_baseline.py
 
 
 def test_calibration_on_held_out_customers(churn_demo) -> None:
@@ -142,7 +142,9 @@ def test_json_contract_and_scores_table(churn_demo) -> None:
     assert d["customers_scored"] == len(result.scores) == d["bands"]["low"] + d["bands"]["medium"] + d["bands"]["high"]
     assert write_scores(st, result) == len(result.scores)
     table = st.read("churn_scores")
-    assert list(table.columns) == ["customer_id", "churn_probability", "risk_band", "reasons_en", "reasons_zh"]
+    assert list(table.columns) == ["customer_id", "churn_probability", "risk_band", "reasons_en", "reasons_zh",
+                                   "model", "horizon_days", "as_of"]
+    assert (table["horizon_days"] == result.horizon.days).all() and (table["as_of"] == result.as_of).all()
     assert table["churn_probability"].between(0, 1).all()
 
 

@@ -21,7 +21,7 @@ def test_churn_json_contract_and_export(demo_run, tmp_path: Path) -> None:
     store = tmp_path / "demo.duckdb"
     shutil.copy(demo_run.store_path, store)
     export = tmp_path / "lists.csv"
-    res = runner.invoke(app, ["churn", "--store", str(store), "--json", "--export", str(export)])
+    res = runner.invoke(app, ["churn", "--store", str(store), "--json", "--export", str(export), "--save"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
     for key in ("definition", "horizon_days", "customers_scored", "auc", "baselines", "high_risk"):

@@ -80,3 +80,31 @@ def test_errors_are_clean(tmp_path: Path) -> None:
     res = _run("clv", "--store", tmp_path / "nope.duckdb")
     assert res.exit_code == 1 and res.stderr.startswith("error: no store at ")
     assert not (tmp_path / "nope.duckdb").exists()
+
+
+def test_ad_hoc_run_leaves_the_saved_scores_alone(demo_path: Path) -> None:
+    """Issue 11.9: `clv --model bgnbd --horizon 180` used to overwrite what the 360 and the report show."""
+    def saved() -> tuple:
+        with Store(demo_path, read_only=True) as st:
+            t = st.read("clv_scores")
+        return set(t["model"]), set(t["horizon_days"]), len(t)
+
+    before = saved()  # the demo saved the defaults: auto (BG/NBD here), 365 days
+    assert before[1] == {365.0}
+    res = _run("clv", "--store", demo_path, "--model", "mbgnbd", "--horizon", "180", "--top", "1")
+    assert res.exit_code == 0, res.output
+    assert "scores not saved (pass --save" in res.stdout
+    assert saved() == before
+    res = _run("clv", "--store", demo_path, "--model", "mbgnbd", "--horizon", "180", "--top", "1", "--save",
+               "--lang", "zh")
+    assert res.exit_code == 0, res.output
+    assert "评分已保存到数据库（MBG/NBD，180 天，截至 2026-10-01）" in res.stdout
+    assert saved() == ({"mbgnbd"}, {180.0}, before[2])
+
+
+def test_rule_and_model_are_named(demo_path: Path) -> None:
+    res = _run("clv", "--store", demo_path, "--top", "1")
+    assert res.exit_code == 0, res.output
+    assert "Model chosen automatically: BG/NBD. Rule: among the fits that pass the soundness checks" in res.stdout
+    assert "(at least one order in the next 365 days)" in res.stdout.splitlines()[0]
+    assert "BG/NBD      │ r " in res.stdout and "Gamma-Gamma │ p " in res.stdout  # parameters by model

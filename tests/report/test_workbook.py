@@ -54,11 +54,12 @@ def test_workbook_carries_saved_clv_and_churn_scores(demo_store, tmp_path) -> No
     """Scores saved by `custlens clv` / `custlens churn` appear, translated, on the customer sheet."""
     from custlens.clv.pipeline import run_clv
 
-    run_clv(demo_store)
+    res = run_clv(demo_store, write=True)
     ids = demo_store.read("clv_scores")["customer_id"]
     demo_store.write("churn_scores", pd.DataFrame({
         "customer_id": ids, "churn_probability": 0.5, "risk_band": "high",
-        "reasons_en": "no order for long", "reasons_zh": "长期未下单"}))
+        "reasons_en": "no order for long", "reasons_zh": "长期未下单", "model": "gradient_boosting",
+        "horizon_days": 194.0, "as_of": res.as_of}))
     path = write_workbook(demo_store, tmp_path / "wb.xlsx", lang="zh")
     sheet = pd.read_excel(path, sheet_name="客户")
     assert {"存活概率", "CLV", "流失概率", "风险等级", "主要原因"} <= set(sheet.columns)

@@ -60,7 +60,13 @@ def test_small_data_uses_repeat_behaviour_and_states_why(store: Store) -> None:
 
 @pytest.mark.slow
 def test_loyalty_from_the_clv_fit_ranks_the_truly_alive_customers(demo_run) -> None:
-    """On the demo shop (customers_truth.csv) P(alive) separates alive from churned customers."""
+    """On the demo shop (customers_truth.csv) MBG/NBD P(alive) separates alive from churned repeat buyers.
+
+    The demo simulates BG/NBD, where a one-time buyer can never drop out: its truth calls every
+    one-time buyer "alive", even the ones silent for two years. Loyalty must not (issue 11), so the
+    ranking is checked on the repeat buyers, where the two definitions agree (measured AUC 0.810 for
+    MBG/NBD, 0.81 for BG/NBD's own P(alive)), and the one-time buyers by the next test.
+    """
     with Store(demo_run.store_path, read_only=True) as store:
         table = customer_table(store)
     res = value_matrix(table)
@@ -70,10 +76,26 @@ def test_loyalty_from_the_clv_fit_ranks_the_truly_alive_customers(demo_run) -> N
     truth = pd.read_csv(demo_run.out_dir / "exports" / "customers_truth.csv")
     merged = res.customers.merge(truth[["customer_id", "alive_at_end"]], on="customer_id")
     alive = merged["alive_at_end"].astype(bool)
-    # measured 0.947 on all customers and 0.81 on the repeat buyers (seed 42, 2,000 members)
-    assert roc_auc_score(alive, merged["loyalty"]) > 0.9
     repeaters = merged["customer_id"].isin(table.loc[table["frequency"] > 0, "customer_id"]).to_numpy()
-    assert roc_auc_score(alive[repeaters], merged.loc[repeaters, "loyalty"]) > 0.75
-    # the loyal cells hold mostly customers who are truly alive, the others mostly churned ones
-    cells = merged.groupby("segment")["alive_at_end"].mean()
-    assert cells["keep"] > 0.8 and cells["win_back"] < 0.5
+    assert roc_auc_score(alive[repeaters], merged.loc[repeaters, "loyalty"]) > 0.78
+    # among repeat buyers the loyal column is mostly truly alive, the other mostly churned
+    # (measured 70% and 23%)
+    by_column = merged[repeaters].groupby("loyal")["alive_at_end"].mean()
+    assert by_column[True] > 0.6 and by_column[False] < 0.35
+
+
+@pytest.mark.slow
+def test_lapsed_one_time_buyers_are_not_loyal(demo_run) -> None:
+    """Issue 11: one-order customers silent for a year or more (470 on the demo, median 653 days)
+    landed 100% in a loyal column under BG/NBD P(alive); at most 5% may (measured 0%)."""
+    with Store(demo_run.store_path, read_only=True) as store:
+        table = customer_table(store)
+    res = value_matrix(table)
+    merged = res.customers.merge(table[["customer_id", "orders", "days_since_last"]], on="customer_id")
+    lapsed = merged[(merged["orders"] == 1) & (merged["days_since_last"] >= 365)]
+    assert len(lapsed) > 300
+    assert lapsed["loyal"].mean() <= 0.05
+    assert not lapsed["segment"].isin(["keep", "develop", "nurture"]).mean() > 0.05
+    # recent repeat buyers stay loyal: the fix does not empty the loyal column
+    recent = merged[(merged["orders"] >= 3) & (merged["days_since_last"] <= 60)]
+    assert recent["loyal"].mean() > 0.8

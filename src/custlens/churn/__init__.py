@@ -4,7 +4,7 @@ Three churn definitions, each stated in every output:
 
 (a) no purchase within ``H`` days after a date (``H`` from the data's gaps between purchases,
     or given) — the one `churn_analysis` models from leakage-free snapshots;
-(b) model-based: 1 - P(alive) of the BG/NBD model (a baseline of the held-out evaluation);
+(b) model-based: 1 - P(alive) of the MBG/NBD model (a baseline of the held-out evaluation);
 (c) a labelled table with a churn column — `churn_from_labels`.
 
 Also: risk bands and reasons in English and Chinese, permutation importance and partial

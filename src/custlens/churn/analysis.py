@@ -200,13 +200,17 @@ def customer_value(store: Store, as_of: pd.Timestamp, features: pd.DataFrame, va
     if value != "clv":
         raise InputError(f"value={value!r} is not supported; use 'spend' or 'clv'")
     from custlens.clv import BetaGeoModel, GammaGammaModel, customer_lifetime_value
+    from custlens.clv.diagnostics import check_fit
     from custlens.features.customer_table import customer_table
 
     table = customer_table(store, as_of).set_index(schema.CUSTOMER_ID).reindex(features.index)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             bg = BetaGeoModel().fit(table)
+            check = check_fit(bg, "bgnbd", caught=caught)
+            if not check.sound:  # a degenerate fit must not rank the lists
+                raise ValueError(" ".join(check.texts()))
             gg = GammaGammaModel().fit(table)
             clv = customer_lifetime_value(bg, table, gg, horizon_months=12)
         return pd.Series(np.asarray(clv, dtype=float), index=features.index), None
@@ -283,7 +287,7 @@ def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = N
         score = X_hold.get(col)
         if score is None or score.isna().any():
             if key:
-                notes.append(Phrase("churn.note.p_alive_skipped", {"reason": "the BG/NBD model did not fit"}))
+                notes.append(Phrase("churn.note.p_alive_skipped", {"reason": "the MBG/NBD fit failed or is unsound"}))
             continue
         s = 1.0 - score.to_numpy() if col == "p_alive" else score.to_numpy()
         rows[name] = evaluate(yh, s).to_dict()
@@ -314,7 +318,8 @@ def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = N
 
 
 def write_scores(store: Store, result: ChurnResult) -> int:
-    """Write ``churn_scores`` (customer_id, churn_probability, risk_band, reasons_en, reasons_zh).
+    """Save ``churn_scores``: customer_id, churn_probability, risk_band, reasons_en, reasons_zh,
+    and the context ``model``, ``horizon_days``, ``as_of`` that readers check.
 
     Returns
     -------
@@ -322,7 +327,9 @@ def write_scores(store: Store, result: ChurnResult) -> int:
         Rows written.
     """
     cols = [schema.CUSTOMER_ID, "churn_probability", "risk_band", "reasons_en", "reasons_zh"]
-    frame = result.scores[cols].copy()
+    frame = result.scores[cols].assign(
+        model="gradient_boosting", horizon_days=float(result.horizon.days) if result.horizon else np.nan,
+        as_of=result.as_of)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         store.write("churn_scores", frame)

@@ -2,7 +2,7 @@
 
 The base is the customer table (`custlens.features.customer_table`) as of the snapshot; on top
 of it come the recent trend (orders and spend in the last quarter against the quarter before),
-the current gap against the customer's own usual gap, BG/NBD P(alive), the voice of the
+the current gap against the customer's own usual gap, MBG/NBD P(alive), the voice of the
 customer (last NPS, mean CSAT, complaints, tickets, service rating) and the demographics of the
 ``customers`` table. Every event table is filtered on its own date column ``< snapshot``, so a
 row dated on or after the snapshot cannot change a feature (``tests/churn`` proves it).
@@ -113,20 +113,25 @@ def _demographics(store: Store) -> pd.DataFrame:
 
 
 def _btyd(table: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
-    """BG/NBD fitted on this snapshot's customers: P(alive) and P(no purchase in H days).
+    """MBG/NBD fitted on this snapshot's customers: P(alive) and P(no purchase in H days).
 
-    Both are NaN when the fit fails (the features are optional; the model works without them).
+    MBG/NBD, not BG/NBD: BG/NBD gives P(alive) = 1 to every one-time buyer however long
+    ago they bought, which made "1 - P(alive)" rank churners worse than chance. Both
+    columns are NaN when the fit fails or is unsound (`custlens.clv.diagnostics`); the
+    features are optional and the model works without them.
     """
-    from custlens.clv import BetaGeoModel
+    from custlens.clv import ModifiedBetaGeoModel
+    from custlens.clv.diagnostics import check_fit
 
     out = pd.DataFrame(np.nan, index=table.index, columns=["p_alive", "p_no_purchase"])
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model = BetaGeoModel().fit(table[[c.FREQUENCY, c.RECENCY, c.T]])
-            out["p_alive"] = np.asarray(model.p_alive(table), dtype=float)
-            out["p_no_purchase"] = np.asarray(
-                model.probability_of_purchases(table, horizon_days / 7.0, 0), dtype=float)
+        with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+            warnings.simplefilter("always")
+            model = ModifiedBetaGeoModel().fit(table[[c.FREQUENCY, c.RECENCY, c.T]])
+            if check_fit(model, "mbgnbd", caught=caught).sound:
+                out["p_alive"] = np.asarray(model.p_alive(table), dtype=float)
+                out["p_no_purchase"] = np.asarray(
+                    model.probability_of_purchases(table, horizon_days / 7.0, 0), dtype=float)
     except Exception:  # noqa: BLE001
         pass
     return out
@@ -142,7 +147,7 @@ def snapshot_features(store: Store, snapshot: object, horizon_days: int) -> pd.D
     snapshot : date-like
         The first day not observed.
     horizon_days : int
-        The churn horizon ``H`` (for the BG/NBD probability of no purchase in ``H`` days).
+        The churn horizon ``H`` (for the MBG/NBD probability of no purchase in ``H`` days).
 
     Returns
     -------

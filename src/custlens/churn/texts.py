@@ -23,8 +23,8 @@ _FEATURES = {
     "return_rate": ("return rate", "退货率"),
     "returns_count": ("returns", "退货次数"),
     "discount_share": ("discount share", "折扣占比"),
-    "p_alive": ("BG/NBD P(active)", "BG/NBD 活跃概率"),
-    "p_no_purchase": ("BG/NBD P(no order within the horizon)", "BG/NBD 期内不下单概率"),
+    "p_alive": ("MBG/NBD P(alive)", "MBG/NBD 存活概率"),
+    "p_no_purchase": ("MBG/NBD P(no order within the horizon)", "MBG/NBD 期内不下单概率"),
     "nps_last": ("last NPS answer", "最近 NPS 评分"),
     "csat_mean": ("mean satisfaction (CSAT)", "平均满意度（CSAT）"),
     "complaints_90d": ("complaints in the last 3 months", "近 3 个月投诉数"),
@@ -46,8 +46,8 @@ TEXTS.update({
         "en": "Churned = no purchase within {days} days after the date ({basis}).",
         "zh": "流失 = 该日期之后 {days} 天内没有购买（{basis}）。"},
     "churn.definition.model": {
-        "en": "Model-based churn = 1 - P(active) of the BG/NBD purchase model fitted on the customer table.",
-        "zh": "模型定义的流失 = 1 - BG/NBD 购买模型估计的活跃概率。"},
+        "en": "Model-based churn = 1 - P(alive) of the MBG/NBD purchase model fitted on the customer table (MBG/NBD, because BG/NBD gives P(alive) = 1 to every one-time buyer).",
+        "zh": "模型定义的流失 = 1 - MBG/NBD 购买模型估计的存活概率（采用 MBG/NBD，因为 BG/NBD 对所有只购买一次的客户给出存活概率 1）。"},
     "churn.definition.labels": {
         "en": "Churned = the column '{column}' of the labelled table ({positive} counts as churned).",
         "zh": "流失 = 标注表中的 '{column}' 列（取值 {positive} 视为流失）。"},
@@ -128,8 +128,8 @@ TEXTS.update({
     # notes
     "churn.note.clv_skipped": {"en": "CLV could not be computed ({reason}); the lists are ranked by total spend.",
                                "zh": "无法计算 CLV（{reason}），名单按累计消费排序。"},
-    "churn.note.p_alive_skipped": {"en": "BG/NBD P(alive) baseline skipped: {reason}",
-                                   "zh": "未计算 BG/NBD 活跃概率基准：{reason}"},
+    "churn.note.p_alive_skipped": {"en": "MBG/NBD P(alive) baseline skipped: {reason}",
+                                   "zh": "未计算 MBG/NBD 存活概率基准：{reason}"},
 })
 
 i18n.register(TEXTS)
@@ -204,8 +204,8 @@ i18n.register({f"churn.model.{k}": v for k, v in {
     "gradient_boosting": {"en": "gradient boosting (calibrated)", "zh": "梯度提升树（已校准）"},
     "logistic": {"en": "logistic regression", "zh": "逻辑回归"},
     "recency_rule": {"en": "recency rule (days since last order)", "zh": "最近购买规则（距上次下单天数）"},
-    "p_alive": {"en": "BG/NBD 1 - P(alive)", "zh": "BG/NBD 1 - 活跃概率"},
-    "bgnbd_no_purchase": {"en": "BG/NBD P(no order within the horizon)", "zh": "BG/NBD 期内不下单概率"},
+    "p_alive": {"en": "MBG/NBD 1 - P(alive)", "zh": "MBG/NBD 1 - 存活概率"},
+    "bgnbd_no_purchase": {"en": "MBG/NBD P(no order within the horizon)", "zh": "MBG/NBD 期内不下单概率"},
 }.items()})
 i18n.register({"churn.list.early_warning": {"en": "early warning", "zh": "预警"},
                "churn.list.win_back": {"en": "win-back", "zh": "挽回"}})

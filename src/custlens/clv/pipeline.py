@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from custlens import schema
+from custlens import i18n, schema
 from custlens.clv import _names as N
 from custlens.clv import texts as _texts  # noqa: F401  (registers the texts)
 from custlens.clv.bgbb import BetaGeoBetaBinomModel
@@ -24,111 +24,26 @@ from custlens.clv.bgnbd import BetaGeoModel
 from custlens.clv.gamma_gamma import GammaGammaModel
 from custlens.clv.mbgnbd import ModifiedBetaGeoModel
 from custlens.clv.pareto_nbd import ParetoNBDModel
+from custlens.clv.diagnostics import MAE_TOLERANCE, FitCheck, check_fit
+from custlens.clv._window import (HOLDOUT_SHARE, MIN_CUSTOMERS, MIN_HOLDOUT_DAYS,  # noqa: F401 (public)
+                                  MIN_REPEAT, PERIOD_DAYS, _check_enough, _holdout_frame, _periods,
+                                  _plan_holdout, _rfm, _snap_to_periods, _transactions)
 from custlens.clv.validation import compare_models, holdout_by_frequency, holdout_errors, tracking
 from custlens.clv.result import ClvResult
-from custlens.clv.scores import SCORE_COLUMNS, SCORES_TABLE, join_scores
+from custlens.clv.scores import SCORE_COLUMNS, SCORES_TABLE, join_scores, save_scores
 from custlens.clv.value import score_customers
 from custlens.errors import (ConvergenceError, CustlensError, DataQualityWarning, InputError,
                              MissingDataError)
 from custlens.features import columns as c
-from custlens.features.customer_table import customer_table, resolve_as_of
+from custlens.features.customer_table import resolve_as_of
 from custlens.store import Store
 
-__all__ = ["ClvResult", "MODELS", "SCORE_COLUMNS", "SCORES_TABLE", "join_scores", "run_clv"]
+__all__ = ["ClvResult", "MODELS", "SCORE_COLUMNS", "SCORES_TABLE", "join_scores", "run_clv", "save_scores"]
 
 #: Transaction models by CLI name; ``auto`` compares the three continuous ones.
 MODELS: dict[str, type] = {"bgnbd": BetaGeoModel, "mbgnbd": ModifiedBetaGeoModel,
                            "pnbd": ParetoNBDModel, "bgbb": BetaGeoBetaBinomModel}
-MIN_CUSTOMERS = 100
-MIN_REPEAT = 30
-MIN_HOLDOUT_DAYS = 56
-HOLDOUT_SHARE = 0.25
-#: Length of a BG/BB period (a month) in days.
-PERIOD_DAYS = N.TIME_UNIT_DAYS["M"]
 _DAY = pd.Timedelta(days=1)
-
-
-# ----------------------------------------------------------------------------- data
-def _rfm(store: Store, as_of: pd.Timestamp) -> pd.DataFrame:
-    """The customer table as of ``as_of`` indexed by customer (weeks)."""
-    ct = customer_table(store, as_of)
-    return ct.set_index(schema.CUSTOMER_ID, drop=False)
-
-
-def _transactions(store: Store, as_of: pd.Timestamp) -> pd.DataFrame:
-    orders = store.require(schema.ORDERS.name, "customer lifetime value")
-    cutoff = pd.Timestamp(as_of).to_pydatetime()
-    expr = orders.filter(orders[schema.ORDERED_AT] < cutoff).select(
-        schema.CUSTOMER_ID, schema.ORDERED_AT, schema.AMOUNT)
-    tx = store.execute(expr)
-    tx["day"] = pd.to_datetime(tx[schema.ORDERED_AT]).dt.normalize()
-    return tx
-
-
-def _check_enough(rfm: pd.DataFrame, as_of: pd.Timestamp) -> None:
-    n, repeat = len(rfm), int((rfm[c.FREQUENCY] > 0).sum())
-    if n < MIN_CUSTOMERS or repeat < MIN_REPEAT:
-        raise MissingDataError(
-            f"customer lifetime value needs at least {MIN_CUSTOMERS} customers, {MIN_REPEAT} of them "
-            f"with repeat purchases (orders on two or more dates); before {as_of.date()} the store "
-            f"has {n:,} customers, {repeat:,} of them with repeat purchases. Load a longer order "
-            "history (or pass a later --as-of)")
-
-
-def _holdout_frame(cal: pd.DataFrame, full: pd.DataFrame, duration: float) -> pd.DataFrame:
-    """Calibration RFM plus the holdout purchases (as purchase-day counts)."""
-    data = cal[[N.FREQUENCY, N.RECENCY, N.T, N.MONETARY_VALUE]].copy()
-    later = full[N.FREQUENCY].reindex(data.index)
-    data[N.FREQUENCY_HOLDOUT] = (later - data[N.FREQUENCY]).clip(lower=0)
-    data[N.DURATION_HOLDOUT] = duration
-    return data
-
-
-def _periods(tx: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
-    """BG/BB input: whole months since each first purchase (the incomplete last one dropped).
-
-    ``frequency`` = months 1..n with a purchase, ``recency`` = the last such month, ``T`` =
-    ``n`` (complete months observed), ``monetary_value`` = mean spend of those months.
-    """
-    days = tx.groupby([schema.CUSTOMER_ID, "day"], as_index=False)[schema.AMOUNT].sum()
-    first = days.groupby(schema.CUSTOMER_ID)["day"].transform("min")
-    k = np.floor((days["day"] - first).dt.days / PERIOD_DAYS).astype(int)
-    n = np.floor((end - first).dt.days / PERIOD_DAYS).astype(int)
-    days = days.assign(k=k, n=n)
-    per = days.groupby(schema.CUSTOMER_ID)["n"].first().to_frame(N.T)
-    rep = days[(days["k"] >= 1) & (days["k"] <= days["n"])]
-    months = rep.groupby([schema.CUSTOMER_ID, "k"])[schema.AMOUNT].sum().reset_index()
-    g = months.groupby(schema.CUSTOMER_ID)
-    per[N.FREQUENCY] = g.size().reindex(per.index, fill_value=0).astype(float)
-    per[N.RECENCY] = g["k"].max().reindex(per.index, fill_value=0).astype(float)
-    per[N.MONETARY_VALUE] = g[schema.AMOUNT].mean().reindex(per.index, fill_value=0.0)
-    per[N.T] = per[N.T].astype(float)
-    return per[[N.FREQUENCY, N.RECENCY, N.T, N.MONETARY_VALUE]]
-
-
-def _snap_to_periods(tx: pd.DataFrame) -> pd.DataFrame:
-    """Transactions moved to the first day of their customer month (BG/BB tracking)."""
-    first = tx.groupby(schema.CUSTOMER_ID)["day"].transform("min")
-    k = np.floor((tx["day"] - first).dt.days / PERIOD_DAYS)
-    return tx.assign(day=(first + pd.to_timedelta(np.ceil(k * PERIOD_DAYS), unit="D")))
-
-
-# ----------------------------------------------------------------------------- split
-def _plan_holdout(first_day: pd.Timestamp, as_of: pd.Timestamp, holdout_days: int | None
-                  ) -> tuple[pd.Timestamp | None, tuple[str, dict[str, Any]] | None]:
-    window = int((as_of - first_day).days)
-    if holdout_days is None:
-        days = max(MIN_HOLDOUT_DAYS, int(round(HOLDOUT_SHARE * window)))
-        if window - days < 2 * days:
-            return None, ("clv.note.no_holdout_short", {"days": window, "min_days": MIN_HOLDOUT_DAYS})
-    elif holdout_days == 0:
-        return None, ("clv.note.no_holdout_asked", {})
-    else:
-        days = int(holdout_days)
-        if days < 0 or days >= window:
-            raise InputError(f"holdout_days={holdout_days} must be between 1 and {window - 1} (the "
-                             f"orders span {window} days before {as_of.date()}); pass 0 for no holdout")
-    return as_of - pd.Timedelta(days=days), None
 
 
 # ----------------------------------------------------------------------------- scoring
@@ -167,11 +82,14 @@ def _score(model: Any, name: str, data: pd.DataFrame, spend: np.ndarray, horizon
            discount_rate: float) -> pd.DataFrame:
     unit = "M" if name == "bgbb" else "W"
     frame = data[[N.FREQUENCY, N.RECENCY, N.T]].assign(**{N.MONETARY_VALUE: spend})
-    out = pd.DataFrame(index=data.index, columns=["predicted_purchases", "p_alive", "clv"], dtype=float)
+    out = pd.DataFrame(index=data.index, columns=["predicted_purchases", "p_alive", "clv", "p_purchase"],
+                       dtype=float)
     ok = frame[N.T] > 0  # BG/BB: customers without a complete month yet are scored as new
     scored = score_customers(model, frame.loc[ok], horizon_days=horizon_days,
                              discount_rate=discount_rate, time_unit=unit)
     out.loc[ok, scored.columns.drop("expected_spend")] = scored.drop(columns="expected_spend")
+    h = _horizon_units(name, horizon_days)
+    out.loc[ok, "p_purchase"] = 1.0 - np.asarray(model.probability_of_purchases(frame.loc[ok], h, 0))
     if (~ok).any():
         months = horizon_days / PERIOD_DAYS
         steps = np.minimum(np.arange(1, int(np.ceil(months - 1e-12)) + 1, dtype=float), months)
@@ -180,6 +98,7 @@ def _score(model: Any, name: str, data: pd.DataFrame, spend: np.ndarray, horizon
         out.loc[~ok, "predicted_purchases"] = cum[-1]
         out.loc[~ok, "p_alive"] = 1.0
         out.loc[~ok, "clv"] = spend[~ok.to_numpy()] * disc
+        out.loc[~ok, "p_purchase"] = 1.0 - model.probability_of_purchases_new_customer(h, 0)
     if name == "bgbb":
         a, b = model.params_["alpha"], model.params_["beta"]
         gap = (a + b + frame[N.T]) / (a + frame[N.FREQUENCY]) * PERIOD_DAYS
@@ -189,9 +108,17 @@ def _score(model: Any, name: str, data: pd.DataFrame, spend: np.ndarray, horizon
     return out
 
 
-def _grids(model: Any, name: str, data: pd.DataFrame, horizon: float
-           ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
-    """P(alive) and expected purchases over frequency x recency for the oldest customers."""
+def _horizon_units(name: str, horizon_days: float) -> float:
+    """The horizon in the model's time unit (whole months, at least one, for BG/BB)."""
+    if name == "bgbb":
+        return float(max(1, int(round(horizon_days / PERIOD_DAYS))))
+    return horizon_days / N.TIME_UNIT_DAYS["W"]
+
+
+def _grids(model: Any, name: str, data: pd.DataFrame, horizon: float, horizon_days: float
+           ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, float]:
+    """P(alive), P(an order within the horizon) and expected purchases over frequency x
+    recency for the oldest customers."""
     age = float(np.ceil(data[N.T].max()))
     top = int(min(max(data[N.FREQUENCY].quantile(0.99), 5), 30))
     freq = np.arange(top + 1, dtype=float)
@@ -201,38 +128,40 @@ def _grids(model: Any, name: str, data: pd.DataFrame, horizon: float
     if name == "bgbb":
         valid &= f <= r
     grid = pd.DataFrame({N.FREQUENCY: f[valid], N.RECENCY: r[valid], N.T: age})
-    alive, purchases = np.full(f.shape, np.nan), np.full(f.shape, np.nan)
+    alive, purchases, buy = (np.full(f.shape, np.nan) for _ in range(3))
     alive[valid] = model.p_alive(grid)
     purchases[valid] = model.expected_purchases(grid, horizon)
+    buy[valid] = 1.0 - np.asarray(model.probability_of_purchases(grid, _horizon_units(name, horizon_days), 0))
     idx = pd.Index(freq.astype(int), name=N.FREQUENCY)
     cols = pd.Index(rec, name=N.RECENCY)
-    return pd.DataFrame(alive, idx, cols), pd.DataFrame(purchases, idx, cols), age
-
-
-def _degenerate(model: Any, name: str) -> None:
-    params = ", ".join(f"{k}={v:.4g}" for k, v in model.params_.items())
-    raise ConvergenceError(
-        f"the {name} model fitted on this data gives non-finite predictions ({params}): its "
-        "parameters ran to extreme values the data cannot pin down (e.g. too few periods per "
-        f"customer); use another --model ({', '.join(m for m in ('auto', *MODELS) if m != name)})")
+    return (pd.DataFrame(alive, idx, cols), pd.DataFrame(buy, idx, cols),
+            pd.DataFrame(purchases, idx, cols), age)
 
 
 # ----------------------------------------------------------------------------- main
 def run_clv(store: Store, model: str = "auto", horizon_days: float = 365, discount_rate: float = 0.01,
             as_of: Any = None, holdout_days: int | None = None, top: int = 20,
-            write: bool = True) -> ClvResult:
-    """Fit, validate and apply the CLV models to the orders of a store.
+            write: bool = False) -> ClvResult:
+    """Fit, validate, check and apply the CLV models to the orders of a store.
 
     1. The observation window (first order to ``as_of``) is split by date: the holdout is
        the last quarter of the window (at least 8 weeks) when the rest is at least twice
        as long and has ``MIN_REPEAT`` repeat customers; otherwise there is no holdout.
-    2. The transaction models are fitted on the calibration period and compared
-       (:func:`~custlens.clv.compare_models`); ``auto`` picks the lowest holdout MAE (BIC
-       without a holdout) among BG/NBD, MBG/NBD and Pareto/NBD.
-    3. The chosen model is refitted on the whole window; spend per purchase comes from a
-       Gamma-Gamma model of the repeat customers (or the mean order value, with a note).
-    4. Every customer is scored as of ``as_of`` and the scores are written to the store
-       table ``clv_scores`` (unless ``write=False``).
+    2. The transaction models are fitted on the calibration period, checked
+       (:func:`~custlens.clv.diagnostics.check_fit`: parameters on a bound, singular
+       Hessian, holdout error above 50%...) and compared
+       (:func:`~custlens.clv.compare_models`). ``auto`` ranks the sound fits of BG/NBD,
+       MBG/NBD and Pareto/NBD: among those whose holdout MAE is within 5% of the best, the
+       lowest BIC first (by BIC alone without a holdout).
+    3. The first model of that ranking is refitted on the whole window and checked again;
+       when the refit is unsound the next model is tried. When no model is sound the result
+       has ``sound=False``, its ``diagnostics`` say why, and there are no scores.
+       Spend per purchase comes from a Gamma-Gamma model of the repeat customers (or the
+       mean order value, with a note).
+    4. Every customer is scored as of ``as_of``: P(alive), P(at least one order within the
+       horizon) (``p_purchase``, which can say a one-time buyer has left even under
+       BG/NBD), expected purchases, spend and CLV. With ``write=True`` the scores replace
+       the store table ``clv_scores`` (with their model, horizon and as-of).
 
     Parameters
     ----------
@@ -249,8 +178,9 @@ def run_clv(store: Store, model: str = "auto", horizon_days: float = 365, discou
         Length of the holdout; default automatic (see above), ``0`` for none.
     top : int, default 20
         Rows of ``top_customers``.
-    write : bool, default True
-        Write the ``clv_scores`` table.
+    write : bool, default False
+        Save the scores as the store's ``clv_scores`` (what the customer 360, the lifecycle
+        value and the exports read). An ad-hoc run leaves the saved scores alone.
 
     Returns
     -------
@@ -260,9 +190,6 @@ def run_clv(store: Store, model: str = "auto", horizon_days: float = 365, discou
     ------
     MissingDataError
         With fewer than 100 customers or 30 repeat customers before ``as_of``.
-    ConvergenceError
-        When the chosen model's parameters run off to values that give non-finite
-        predictions (e.g. BG/BB on a few months of history).
 
     Examples
     --------
@@ -271,6 +198,14 @@ def run_clv(store: Store, model: str = "auto", horizon_days: float = 365, discou
     """
     if model != "auto" and model not in MODELS:
         raise InputError(f"model={model!r} is not one of auto, {', '.join(MODELS)}")
+    # Library warnings become diagnostics (custlens' words, en+zh), never terminal output.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _run(store, model, horizon_days, discount_rate, as_of, holdout_days, top, write)
+
+
+def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as_of: Any,
+         holdout_days: int | None, top: int, write: bool) -> ClvResult:
     if not np.isfinite(horizon_days) or horizon_days <= 0:
         raise InputError(f"horizon_days={horizon_days} must be > 0")
     as_of = resolve_as_of(store, as_of)
@@ -313,47 +248,54 @@ def run_clv(store: Store, model: str = "auto", horizon_days: float = 365, discou
 
     candidates = {model: MODELS[model]()} if model != "auto" else None
     fit_data = holdout if holdout is not None else data_full[data_full[N.T] > 0]
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # idxmin over NaN, checked below
-        comparison = compare_models(fit_data, candidates)
-    usable = comparison.table[comparison.criterion].notna()
-    if not usable.any():
-        _degenerate(next(iter(comparison.models.values())), model)
-    if model == "auto" and not usable[comparison.best]:
-        comparison.best = str(comparison.table.loc[usable, comparison.criterion].idxmin())
-    chosen = comparison.best if model == "auto" else model
+    comparison = compare_models(fit_data, candidates)
+    diagnostics = [p for check in comparison.checks.values() for p in check.problems]
+    final, chosen = None, ""
+    for name in comparison.ranking:  # the rule's order; the next one when a refit is unsound
+        model_obj, check, scored, spend, gg = _refit_and_score(name, data_full, full, horizon_days,
+                                                               discount_rate, notes)
+        if check.sound:
+            final, chosen = model_obj, name
+            break
+        diagnostics += [("clv.diag.refit", {"model": name})] + check.problems
+    if final is None:
+        return _unsound(model, comparison, diagnostics, notes, len(full), as_of, split, horizon_days,
+                        discount_rate, unit)
     if model == "auto":
-        notes.append(("clv.note.chosen", {"model": chosen, "criterion": comparison.criterion}))
+        first = comparison.ranking[0]
+        notes.append((f"clv.note.rule.{comparison.criterion}" if i18n.has(
+            f"clv.note.rule.{comparison.criterion}") else "clv.note.chosen",
+            {"model": chosen, "criterion": comparison.criterion, "tolerance": MAE_TOLERANCE}))
+        if chosen != first:
+            notes.append(("clv.note.fallback", {"first": first, "model": chosen}))
     cal_model = comparison.models[chosen]
-
-    final = MODELS[chosen]().fit(data_full[data_full[N.T] > 0])
     by_freq = holdout_by_frequency(cal_model, holdout) if holdout is not None else None
     errors = holdout_errors(cal_model, holdout) if holdout is not None else {}
     track_tx = _snap_to_periods(tx) if bgbb else tx
     track_model = cal_model if holdout is not None else final
     track_cal = (split if split is not None else as_of) - _DAY
-    track = tracking(track_model, track_tx, schema.CUSTOMER_ID, "day", track_cal, as_of - _DAY, unit)
-
-    spend, gg = _spend(full, notes)
-    notes.append(("clv.note.discount", {"horizon": f"{horizon_days:g}", "rate": discount_rate}))
     with np.errstate(all="ignore"):
-        scored = _score(final, chosen, data_full, spend, horizon_days, discount_rate)
-    if not np.isfinite(scored[["predicted_purchases", "p_alive", "clv"]].to_numpy()).all():
-        _degenerate(final, chosen)
+        track = tracking(track_model, track_tx, schema.CUSTOMER_ID, "day", track_cal, as_of - _DAY, unit)
+    notes.append(("clv.note.discount", {"horizon": f"{horizon_days:g}", "rate": discount_rate}))
+    notes.append(("clv.note.p_purchase", {"model": chosen, "horizon": f"{horizon_days:g}"}))
     scores = pd.DataFrame({
         "customer_id": full[schema.CUSTOMER_ID].to_numpy(),
         "p_alive": scored["p_alive"].to_numpy(),
+        "p_purchase": scored["p_purchase"].to_numpy(),
         "expected_purchases": scored["predicted_purchases"].to_numpy(),
         "expected_spend": spend, "clv": scored["clv"].to_numpy(),
         "expected_days_to_next": scored["expected_days_to_next"].to_numpy(),
         "overdue": (full[c.DAYS_SINCE_LAST].to_numpy() > scored["expected_days_to_next"].to_numpy()),
-        "model": chosen, "as_of": as_of,
+        "model": chosen, "horizon_days": float(horizon_days), "as_of": as_of,
     })
     if write:
-        store.write(SCORES_TABLE, scores)
-    alive_grid, purchase_grid, grid_T = _grids(final, chosen, data_full[data_full[N.T] > 0], horizon)
+        save_scores(store, scores)
+    with np.errstate(all="ignore"):
+        alive_grid, buy_grid, purchase_grid, grid_T = _grids(final, chosen, data_full[data_full[N.T] > 0],
+                                                             horizon, horizon_days)
     history = full[[schema.CUSTOMER_ID, c.ORDERS, c.TOTAL_SPEND, c.DAYS_SINCE_LAST]].reset_index(drop=True)
-    top_rows = (pd.concat([history, scores.drop(columns=["customer_id", "model", "as_of"])], axis=1)
+    top_rows = (pd.concat([history, scores.drop(columns=["customer_id", "model", "horizon_days", "as_of"])],
+                          axis=1)
                 .sort_values("clv", ascending=False).head(top).reset_index(drop=True))
     return ClvResult(
         model=chosen, params=dict(final.params_), log_likelihood=float(final.log_likelihood_),
@@ -365,9 +307,72 @@ def run_clv(store: Store, model: str = "auto", horizon_days: float = 365, discou
         p_alive_grid=alive_grid, expected_purchases_grid=purchase_grid, grid_T=grid_T,
         scores=scores, top_customers=top_rows, customers=len(scores),
         total_clv=float(scores["clv"].sum()), mean_clv=float(scores["clv"].mean()),
-        share_alive=float(scores["p_alive"].mean()), as_of=as_of, calibration_end=split,
+        share_alive=float(scores["p_alive"].mean()), share_purchase=float(scores["p_purchase"].mean()),
+        as_of=as_of, calibration_end=split,
         holdout_days=int((as_of - split).days) if split is not None else 0,
         horizon_days=float(horizon_days), discount_rate=float(discount_rate), time_unit=unit,
-        notes=notes, fitted={"transaction": final, "calibration": cal_model, "spend": gg,
-                             "comparison": comparison},
+        notes=notes, diagnostics=diagnostics, p_purchase_grid=buy_grid,
+        fitted={"transaction": final, "calibration": cal_model, "spend": gg, "comparison": comparison},
     )
+
+
+def _refit_and_score(name: str, data_full: pd.DataFrame, full: pd.DataFrame, horizon_days: float,
+                     discount_rate: float, notes: list) -> tuple[Any, FitCheck, Any, Any, Any]:
+    """Refit ``name`` on the whole window, check it and score every customer with it.
+
+    Returns ``(model, check, scores, spend, spend_model)``; the last three are None when
+    the check fails.
+    """
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+        warnings.simplefilter("always")
+        try:
+            final = MODELS[name]().fit(data_full[data_full[N.T] > 0])
+        except ConvergenceError:
+            return None, FitCheck(name, [("clv.diag.failed", {"model": name})]), None, None, None
+    check = check_fit(final, name, caught=caught)
+    if not check.sound:
+        return final, check, None, None, None
+    spend_notes: list = []
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        spend, gg = _spend(full, spend_notes)
+        scored = _score(final, name, data_full, spend, horizon_days, discount_rate)
+    values = scored[["predicted_purchases", "p_alive", "p_purchase", "clv"]].to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        params = ", ".join(f"{k}={v:.4g}" for k, v in final.params_.items())
+        return (final, FitCheck(name, [("clv.diag.predictions", {"model": name, "params": params})]),
+                None, None, None)
+    notes.extend(spend_notes)
+    return final, check, scored, spend, gg
+
+
+def _unsound(model: str, comparison: Any, diagnostics: list, notes: list, customers: int,
+             as_of: pd.Timestamp, split: pd.Timestamp | None, horizon_days: float, discount_rate: float,
+             unit: str) -> ClvResult:
+    """The result when no fit is sound: the comparison and the problems, no scores."""
+    notes.append(("clv.note.unsound_auto" if model == "auto" else "clv.note.unsound_model",
+                  {"model": model}))
+    empty = pd.DataFrame()
+    return ClvResult(
+        model="", params={}, log_likelihood=float("nan"), summary=empty, spend_model="",
+        spend_params={}, spend_summary=empty, comparison=comparison.table, criterion=comparison.criterion,
+        holdout_by_frequency=None, holdout_errors={}, tracking=empty, p_alive_grid=empty,
+        expected_purchases_grid=empty, grid_T=float("nan"), scores=pd.DataFrame(columns=list(SCORE_COLUMNS)),
+        top_customers=empty, customers=customers, total_clv=float("nan"), mean_clv=float("nan"),
+        share_alive=float("nan"), share_purchase=float("nan"), as_of=as_of, calibration_end=split,
+        holdout_days=int((as_of - split).days) if split is not None else 0, horizon_days=float(horizon_days),
+        discount_rate=float(discount_rate), time_unit=unit, notes=notes, diagnostics=diagnostics,
+        sound=False, fitted={"comparison": comparison})
+
+
+def save_default_scores(store: Store, as_of: Any = None) -> ClvResult | None:
+    """Score every customer with the defaults (``auto``, 365 days) and save the scores.
+
+    What the demo and ``custlens report`` do, so the customer 360, the lifecycle value and
+    the exports read scores of a known context. Returns None when the store has too little
+    data for CLV (nothing is saved then, as when no fit is sound).
+    """
+    try:
+        return run_clv(store, as_of=as_of, write=True)
+    except MissingDataError:
+        return None

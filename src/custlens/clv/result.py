@@ -18,7 +18,14 @@ class ClvResult:
     Attributes
     ----------
     model : str
-        Chosen transaction model (``bgnbd``, ``mbgnbd``, ``pnbd`` or ``bgbb``).
+        Transaction model actually used (``bgnbd``, ``mbgnbd``, ``pnbd`` or ``bgbb``);
+        empty when no fit was sound.
+    sound : bool
+        False when no model passed the checks: then there are no scores, and
+        ``diagnostics`` says why (the CLI and the report show that instead of numbers).
+    diagnostics : list of (str, dict)
+        Problems found in the fits (``clv.diag.*`` i18n keys and their fields), including
+        those of models that were not used.
     params, summary, log_likelihood
         Parameters, their table (estimate, std_error, lower_95, upper_95) and the
         log-likelihood of the model refitted on the whole window.
@@ -36,14 +43,16 @@ class ClvResult:
     tracking : DataFrame
         Repeat purchases per period (weeks; months for BG/BB), actual vs model, with
         cumulative columns and a ``holdout`` flag.
-    p_alive_grid, expected_purchases_grid : DataFrame
+    p_alive_grid, p_purchase_grid, expected_purchases_grid : DataFrame
         Index frequency, columns recency (in ``time_unit``), for a customer of age ``grid_T``.
     scores : DataFrame
         One row per customer: the columns of the ``clv_scores`` table.
     top_customers : DataFrame
         The ``top`` customers by CLV with their history.
-    customers, total_clv, mean_clv, share_alive
-        Headline figures (``share_alive`` is the mean P(alive)).
+    customers, total_clv, mean_clv, share_alive, share_purchase
+        Headline figures: ``share_alive`` is the mean P(alive) of the model (BG/NBD gives 1
+        to every one-time buyer), ``share_purchase`` the mean P(at least one order within
+        the horizon), the "expected share still active" shown to readers.
     notes : list of (str, dict)
         i18n keys and their fields: how the data was split, how spend was modelled...
     """
@@ -69,6 +78,7 @@ class ClvResult:
     total_clv: float
     mean_clv: float
     share_alive: float
+    share_purchase: float
     as_of: pd.Timestamp
     calibration_end: pd.Timestamp | None
     holdout_days: int
@@ -76,19 +86,48 @@ class ClvResult:
     discount_rate: float
     time_unit: str
     notes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    diagnostics: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    sound: bool = True
+    p_purchase_grid: pd.DataFrame = field(default_factory=pd.DataFrame)
     fitted: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def note_texts(self, lang: str = "en") -> list[str]:
         """The notes translated into ``lang``."""
-        out = []
+        return [_text(key, fields, lang) for key, fields in self.notes]
+
+    def diagnostic_texts(self, lang: str = "en") -> list[str]:
+        """The problems found in the fits, translated into ``lang``."""
+        return [_text(key, fields, lang) for key, fields in self.diagnostics]
+
+    def parameter_table(self, lang: str = "en") -> pd.DataFrame:
+        """Parameters grouped by model: the transaction model's rows, then the spend model's.
+
+        Columns ``model`` (translated name), ``parameter``, ``estimate``, ``std_error``,
+        ``lower_95``, ``upper_95``; empty without a sound fit.
+        """
+        cols = ["model", "parameter", "estimate", "std_error", "lower_95", "upper_95"]
+        if not self.sound:
+            return pd.DataFrame(columns=cols)
+        parts = [self.summary.reset_index().assign(model=i18n.t(f"clv.model.{self.model}", lang))]
+        if len(self.spend_summary):
+            parts.append(self.spend_summary.reset_index().assign(
+                model=i18n.t(f"clv.model.{self.spend_model}", lang)))
+        return pd.concat(parts, ignore_index=True)[cols]
+
+    def comparison_table(self, lang: str = "en") -> pd.DataFrame:
+        """The model comparison with translated model names and a yes/no ``sound`` column."""
+        comp = self.comparison.reset_index()
+        comp["model"] = [i18n.t(f"clv.model.{m}", lang) for m in comp["model"]]
+        if "sound" in comp:
+            comp["sound"] = [i18n.t(f"clv.sound.{'yes' if v else 'no'}", lang) for v in comp["sound"]]
+        return comp
+
+    def rule_text(self, lang: str = "en") -> str:
+        """The automatic choice rule in ``lang`` (empty for a model asked for by name)."""
         for key, fields in self.notes:
-            fields = dict(fields)
-            if "model" in fields:
-                fields["model"] = i18n.t(f"clv.model.{fields['model']}", lang)
-            if "criterion" in fields:
-                fields["criterion"] = i18n.t(f"report.col.{fields['criterion']}", lang)
-            out.append(i18n.t(key, lang, **fields))
-        return out
+            if key.startswith("clv.note.rule.") or key == "clv.note.chosen":
+                return _text(key, fields, lang)
+        return ""
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """A JSON-ready summary (the CLI's ``--json`` object)."""
@@ -99,11 +138,12 @@ class ClvResult:
             return frame.replace({np.nan: None}).to_dict(orient="records")
 
         return {
-            "model": self.model, "params": self.params, "log_likelihood": self.log_likelihood,
+            "model": self.model or None, "params": self.params, "log_likelihood": self.log_likelihood,
             "summary": records(self.summary, "parameter"),
             "spend_model": self.spend_model, "spend_params": self.spend_params,
             "customers": self.customers, "total_clv": self.total_clv, "mean_clv": self.mean_clv,
-            "share_alive": self.share_alive, "as_of": str(self.as_of.date()),
+            "share_alive": self.share_alive, "share_purchase": self.share_purchase,
+            "sound": self.sound, "diagnostics": self.diagnostic_texts(lang), "as_of": str(self.as_of.date()),
             "calibration_end": str(self.calibration_end.date()) if self.calibration_end is not None else None,
             "holdout_days": self.holdout_days, "horizon_days": self.horizon_days,
             "discount_rate": self.discount_rate, "time_unit": self.time_unit,
@@ -113,3 +153,15 @@ class ClvResult:
             "top_customers": records(self.top_customers),
             "notes": self.note_texts(lang),
         }
+
+
+def _text(key: str, fields: dict[str, Any], lang: str) -> str:
+    fields = dict(fields)
+    for name in ("model", "first"):
+        if fields.get(name) in ("auto", "bgnbd", "mbgnbd", "pnbd", "bgbb"):
+            fields[name] = i18n.t(f"clv.model.{fields[name]}", lang)
+    if "criterion" in fields and i18n.has(f"report.col.{fields['criterion']}"):
+        fields["criterion"] = i18n.t(f"report.col.{fields['criterion']}", lang)
+    if "tolerance" in fields:
+        fields["tolerance"] = f"{fields['tolerance']:.0%}"
+    return i18n.t(key, lang, **fields)

@@ -1,26 +1,141 @@
-"""The per-customer CLV scores saved in the store, and joining them to a customer table."""
+"""The per-customer CLV scores saved in the store, and reading them back with their context.
+
+Saved scores carry the model, horizon and as-of date they were computed with (columns
+``model``, ``horizon_days``, ``as_of``). They are written only when asked
+(``run_clv(write=True)``, ``custlens clv --save``, the demo and ``custlens report``), so
+an ad-hoc run never replaces the scores other views show. Readers call
+:func:`score_status` (or :func:`join_scores`) with the as-of they need: scores computed
+at another date are *stale* and are not joined.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from custlens import schema
+from custlens.errors import InputError
 from custlens.store import Store
 
 #: Store table of the per-customer scores.
 SCORES_TABLE = "clv_scores"
-SCORE_COLUMNS = ("customer_id", "p_alive", "expected_purchases", "expected_spend", "clv",
-                 "expected_days_to_next", "overdue", "model", "as_of")
+SCORE_COLUMNS = ("customer_id", "p_alive", "p_purchase", "expected_purchases", "expected_spend", "clv",
+                 "expected_days_to_next", "overdue", "model", "horizon_days", "as_of")
+
+
+@dataclass(frozen=True)
+class ScoreStatus:
+    """What a reader finds in a saved-scores table.
+
+    Attributes
+    ----------
+    state : str
+        ``ok`` (scores as of the date asked), ``stale`` (computed at another date, or
+        without a recorded date), ``missing`` (no table).
+    table : str
+    model : str or None
+    horizon_days : float or None
+    as_of : Timestamp or None
+        The context the scores were saved with.
+    wanted : Timestamp or None
+        The as-of the reader asked for.
+    """
+
+    state: str
+    table: str
+    model: str | None = None
+    horizon_days: float | None = None
+    as_of: pd.Timestamp | None = None
+    wanted: pd.Timestamp | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the scores match the as-of asked for."""
+        return self.state == "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {"state": self.state, "table": self.table, "model": self.model,
+                "horizon_days": self.horizon_days,
+                "as_of": str(self.as_of.date()) if self.as_of is not None else None,
+                "wanted": str(self.wanted.date()) if self.wanted is not None else None}
+
+    def text(self, lang: str = "en") -> str:
+        """The context (``ok``) or what is wrong (``stale``, ``missing``), in ``lang``."""
+        from custlens import i18n
+        from custlens.clv import texts  # noqa: F401  (registers the scores.* texts)
+
+        fields = self.fields()
+        if self.model and i18n.has(f"clv.model.{self.model}"):
+            fields["model"] = i18n.t(f"clv.model.{self.model}", lang)
+        key = "context" if self.ok else self.state
+        return i18n.t(f"scores.{key}.{self.table}", lang, **fields)
+
+    def fields(self) -> dict[str, Any]:
+        """Fields of the ``scores.*`` texts."""
+        return {"table": self.table, "model": self.model or "?",
+                "horizon": f"{self.horizon_days:g}" if self.horizon_days is not None else "?",
+                "as_of": str(self.as_of.date()) if self.as_of is not None else "?",
+                "wanted": str(self.wanted.date()) if self.wanted is not None else "?"}
+
+
+def score_status(store: Store, table: str, as_of: Any = None) -> ScoreStatus:
+    """The context of the saved scores in ``table`` and whether they fit ``as_of``.
+
+    Parameters
+    ----------
+    store : Store
+    table : str
+        ``clv_scores`` or ``churn_scores``.
+    as_of : date-like, optional
+        The as-of the reader needs; None accepts any date.
+
+    Returns
+    -------
+    ScoreStatus
+    """
+    wanted = pd.Timestamp(as_of).normalize() if as_of is not None else None
+    if not store.exists(table):
+        return ScoreStatus("missing", table, wanted=wanted)
+    cols = store.columns(table)
+    sel = [c for c in ("model", "horizon_days", "as_of") if c in cols]
+    if not sel:
+        return ScoreStatus("stale", table, wanted=wanted)
+    row = store.con.execute(f'SELECT {", ".join(sel)} FROM "{table}" LIMIT 1').fetchone()
+    if row is None:
+        return ScoreStatus("missing", table, wanted=wanted)
+    ctx = dict(zip(sel, row, strict=True))
+    saved = pd.Timestamp(ctx["as_of"]).normalize() if ctx.get("as_of") is not None else None
+    horizon = float(ctx["horizon_days"]) if ctx.get("horizon_days") is not None else None
+    state = "ok" if saved is not None and (wanted is None or saved == wanted) else "stale"
+    return ScoreStatus(state, table, ctx.get("model"), horizon, saved, wanted)
+
+
+def save_scores(store: Store, scores: pd.DataFrame, table: str = SCORES_TABLE) -> int:
+    """Replace ``table`` with ``scores`` (which carry ``model``, ``horizon_days`` and ``as_of``).
+
+    Returns
+    -------
+    int
+        Rows written.
+    """
+    missing = [c for c in ("model", "horizon_days", "as_of") if c not in scores.columns]
+    if missing:
+        raise InputError(f"scores to save in {table!r} must record their context; missing column(s) "
+                         f"{missing}; add them (the model name, the horizon in days, the as-of date)")
+    store.write(table, scores)
+    return len(scores)
 
 
 def join_scores(customers: pd.DataFrame, store: Store, as_of: Any = None) -> pd.DataFrame:
     """Add the saved CLV scores to a customer table (unchanged when there are none).
 
-    The columns ``p_alive, expected_purchases, expected_spend, clv,
-    expected_days_to_next, overdue`` are added as they are; ``model`` and ``as_of``
-    become ``clv_model`` and ``clv_as_of``. Customers without a score get missing values.
+    The columns ``p_alive, p_purchase, expected_purchases, expected_spend, clv,
+    expected_days_to_next, overdue`` are added as they are; ``model``, ``horizon_days``
+    and ``as_of`` become ``clv_model``, ``clv_horizon_days`` and ``clv_as_of``. Customers
+    without a score get missing values.
 
     Parameters
     ----------
@@ -37,13 +152,10 @@ def join_scores(customers: pd.DataFrame, store: Store, as_of: Any = None) -> pd.
     DataFrame
         ``customers`` in the same row order, with the score columns appended.
     """
-    if not store.exists(SCORES_TABLE):
+    if not score_status(store, SCORES_TABLE, as_of).ok:
         return customers
-    scores = store.read(SCORES_TABLE).rename(columns={"model": "clv_model", "as_of": "clv_as_of"})
-    if as_of is not None:
-        scores = scores[pd.to_datetime(scores["clv_as_of"]) == pd.Timestamp(as_of).normalize()]
-        if scores.empty:
-            return customers
+    scores = store.read(SCORES_TABLE).rename(columns={"model": "clv_model", "as_of": "clv_as_of",
+                                                      "horizon_days": "clv_horizon_days"})
     scores[schema.CUSTOMER_ID] = scores[schema.CUSTOMER_ID].astype(customers[schema.CUSTOMER_ID].dtype)
     keep = [col for col in scores.columns if col not in customers.columns or col == schema.CUSTOMER_ID]
     return customers.merge(scores[keep], on=schema.CUSTOMER_ID, how="left", validate="one_to_one")

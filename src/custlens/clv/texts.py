@@ -31,6 +31,38 @@ MODELS: dict[str, _T] = {
     "clv.model.bgbb": _t("BG/BB (monthly periods)", "BG/BB（按月离散）"),
     "clv.model.gamma_gamma": _t("Gamma-Gamma", "Gamma-Gamma"),
     "clv.model.mean_aov": _t("mean order value", "平均客单价"),
+    "clv.model.auto": _t("automatic choice", "自动选择"),
+    "clv.sound.yes": _t("yes", "是"),
+    "clv.sound.no": _t("no", "否"),
+}
+
+DIAGNOSTICS: dict[str, _T] = {
+    "clv.diag.nonfinite": _t("{model}: the parameters or the log-likelihood are not finite ({params}).",
+                             "{model}：参数或对数似然不是有限值（{params}）。"),
+    "clv.diag.bound": _t(
+        "{model}: parameter {parameter} = {value} ran to the optimiser's bound; the model degenerates "
+        "on this data.",
+        "{model}：参数 {parameter} = {value} 落在优化边界上，该模型在此数据上退化。"),
+    "clv.diag.hessian": _t(
+        "{model}: the Hessian is singular, so the parameters have no standard errors; the data do not "
+        "identify the fit.",
+        "{model}：Hessian 矩阵奇异，参数没有标准误；数据无法识别该拟合。"),
+    "clv.diag.unidentified": _t(
+        "{model}: parameter {parameter} = {value} has a standard error of {se}, more than ten times "
+        "the estimate; the data cannot pin it down.",
+        "{model}：参数 {parameter} = {value} 的标准误为 {se}，超过估计值的十倍，数据无法确定该参数。"),
+    "clv.diag.not_converged": _t("{model}: the optimiser stopped before converging.",
+                                 "{model}：优化器未收敛即停止。"),
+    "clv.diag.holdout": _t("{model}: misses the holdout purchases by {error:+.1f}% (limit ±{limit:.0f}%).",
+                           "{model}：留出期购买次数偏差 {error:+.1f}%（上限 ±{limit:.0f}%）。"),
+    "clv.diag.failed": _t("{model}: could not be fitted (the likelihood is not finite at any start).",
+                          "{model}：无法拟合（所有起点的似然均非有限值）。"),
+    "clv.diag.predictions": _t(
+        "{model}: gives non-finite predictions ({params}); its parameters ran to values the data "
+        "cannot pin down.",
+        "{model}：预测值非有限（{params}），参数取到了数据无法确定的极端值。"),
+    "clv.diag.refit": _t("{model} was refitted on all orders and failed the checks:",
+                         "{model} 用全部订单重新拟合后未通过检查："),
 }
 
 NOTES: dict[str, _T] = {
@@ -56,6 +88,43 @@ NOTES: dict[str, _T] = {
     "clv.note.no_holdout_asked": _t(
         "No holdout validation (holdout_days=0); models are compared by BIC on all orders.",
         "未做留出验证（holdout_days=0）；模型按全部订单的 BIC 比较。",
+    ),
+    "clv.note.rule.holdout_mae_bic": _t(
+        "Model chosen automatically: {model}. Rule: among the fits that pass the soundness checks "
+        "(no parameter on a bound, finite standard errors, holdout error within ±50%), the models whose "
+        "holdout MAE is within {tolerance} of the lowest are equally accurate, and the lowest BIC among "
+        "them wins.",
+        "自动选择的模型：{model}。规则：在通过可靠性检查（参数不在边界上、标准误有限、留出期误差在 ±50% "
+        "以内）的拟合中，留出期 MAE 与最低值相差不超过 {tolerance} 的模型视为同样准确，其中 BIC 最低者胜出。",
+    ),
+    "clv.note.rule.bic": _t(
+        "Model chosen automatically: {model}, the lowest BIC among the fits that pass the soundness "
+        "checks (no holdout to compare on).",
+        "自动选择的模型：{model}，即通过可靠性检查的拟合中 BIC 最低者（没有留出期可供比较）。",
+    ),
+    "clv.note.fallback": _t(
+        "{first} ranked first, but refitted on all orders it failed the checks; {model}, the next by "
+        "the rule, is used.",
+        "{first} 排名第一，但用全部订单重新拟合后未通过检查；改用按规则排名其次的 {model}。",
+    ),
+    "clv.note.p_purchase": _t(
+        "\"Still active\" is the probability of at least one order in the next {horizon} days under "
+        "{model}. Unlike BG/NBD's P(alive), which is 1 for every customer who bought only once, it falls "
+        "as a one-time buyer stays away.",
+        "“仍活跃”指在 {model} 下未来 {horizon} 天内至少下单一次的概率。BG/NBD 的存活概率对只购买过一次"
+        "的客户恒为 1，而该概率会随一次性买家久未回购而下降。",
+    ),
+    "clv.note.unsound_auto": _t(
+        "No CLV scores: none of the models gives a sound fit on this data (see the checks). Confident-"
+        "looking numbers from a broken fit would mislead; load a longer order history or more repeat "
+        "customers. No scores were saved.",
+        "无 CLV 评分：所有模型在此数据上都未得到可靠的拟合（见检查结果）。不可靠拟合给出的数字看似可信却会"
+        "误导；请导入更长的订单历史或更多复购客户。未保存任何评分。",
+    ),
+    "clv.note.unsound_model": _t(
+        "No CLV scores: the {model} fit is not sound on this data (see the checks); try --model auto. "
+        "No scores were saved.",
+        "无 CLV 评分：{model} 在此数据上的拟合不可靠（见检查结果）；请尝试 --model auto。未保存任何评分。",
     ),
     "clv.note.chosen": _t(
         "Model chosen automatically: {model} (lowest {criterion}).",
@@ -99,9 +168,10 @@ NOTES: dict[str, _T] = {
 CLI: dict[str, _T] = {
     "clv.cli.headline": _t(
         "{model}: {customers:,} customers as of {as_of}, total CLV {total:,.2f} over {horizon} "
-        "days (mean {mean:,.2f}), expected share still active {alive:.1%}",
+        "days (mean {mean:,.2f}), expected share still active {alive:.1%} (at least one order in the "
+        "next {horizon} days)",
         "{model}：截至 {as_of} 共 {customers:,} 位客户，未来 {horizon} 天 CLV 合计 {total:,.2f}"
-        "（人均 {mean:,.2f}），预计仍活跃比例 {alive:.1%}",
+        "（人均 {mean:,.2f}），预计仍活跃比例 {alive:.1%}（未来 {horizon} 天内至少下单一次）",
     ),
     "clv.cli.params": _t("Parameters (95% intervals)", "参数（95% 置信区间）"),
     "clv.cli.comparison": _t("Model comparison", "模型比较"),
@@ -114,7 +184,39 @@ CLI: dict[str, _T] = {
         "人均绝对误差 {mae:.3f}",
     ),
     "clv.cli.top": _t("Most valuable customers", "最有价值的客户"),
+    "clv.cli.checks": _t("Checks of the fits", "拟合检查"),
+    "clv.cli.churn_saved": _t("churn scores saved in the store ({horizon} days, as of {as_of}); the customer 360 "
+                              "and the exports now read them",
+                              "流失评分已保存到数据库（{horizon} 天，截至 {as_of}）；客户 360 与导出将读取它们"),
+    "clv.cli.churn_not_saved": _t("churn scores not saved (pass --save to make them the ones the customer 360 "
+                                  "and the exports show)",
+                                  "流失评分未保存（加 --save 才会成为客户 360 与导出所用的评分）"),
+    "clv.cli.unsound": _t("No sound CLV fit on this data ({customers:,} customers as of {as_of}).",
+                          "此数据上没有可靠的 CLV 拟合（截至 {as_of} 共 {customers:,} 位客户）。"),
+    "clv.cli.saved": _t("scores saved in the store ({model}, {horizon} days, as of {as_of}); the customer "
+                        "360, lifecycle and exports now read them",
+                        "评分已保存到数据库（{model}，{horizon} 天，截至 {as_of}）；客户 360、生命周期与导出将读取它们"),
+    "clv.cli.not_saved": _t("scores not saved (pass --save to make them the ones the customer 360 and "
+                            "the exports show)",
+                            "评分未保存（加 --save 才会成为客户 360 与导出所用的评分）"),
     "clv.cli.exported": _t("{n:,} customer scores written to {path}", "已将 {n:,} 位客户的评分写入 {path}"),
+}
+
+SCORES: dict[str, _T] = {
+    "scores.missing.clv_scores": _t("no saved CLV scores; run custlens clv --save",
+                                    "没有已保存的 CLV 评分；请运行 custlens clv --save"),
+    "scores.missing.churn_scores": _t("no saved churn scores; run custlens churn --save",
+                                      "没有已保存的流失评分；请运行 custlens churn --save"),
+    "scores.stale.clv_scores": _t(
+        "saved CLV scores are as of {as_of}, not {wanted}; not shown (run custlens clv --save --as-of {wanted})",
+        "已保存的 CLV 评分截至 {as_of}，而非 {wanted}，故不显示（请运行 custlens clv --save --as-of {wanted}）"),
+    "scores.stale.churn_scores": _t(
+        "saved churn scores are as of {as_of}, not {wanted}; not shown (run custlens churn --save --as-of {wanted})",
+        "已保存的流失评分截至 {as_of}，而非 {wanted}，故不显示（请运行 custlens churn --save --as-of {wanted}）"),
+    "scores.context.clv_scores": _t("{model}, next {horizon} days, as of {as_of}",
+                                    "{model}，未来 {horizon} 天，截至 {as_of}"),
+    "scores.context.churn_scores": _t("no order within {horizon} days, as of {as_of}",
+                                      "{horizon} 天内无订单，截至 {as_of}"),
 }
 
 REPORT: dict[str, _T] = {
@@ -129,18 +231,24 @@ REPORT: dict[str, _T] = {
     "report.clv.total": _t("Total CLV", "CLV 合计"),
     "report.clv.mean": _t("Mean CLV per customer", "人均 CLV"),
     "report.clv.alive": _t("Expected share still active", "预计仍活跃比例"),
-    "report.clv.alive_detail": _t("mean P(alive) of {n} customers", "{n} 位客户的平均存活概率"),
+    "report.clv.alive_detail": _t("mean P(at least one order in the next {horizon} days) of {n} customers, "
+                                  "{model}",
+                                  "{n} 位客户未来 {horizon} 天内至少下单一次的平均概率，{model}"),
+    "report.clv.unsound": _t("No sound fit: the scores are not shown", "没有可靠的拟合：不显示评分"),
+    "report.clv.checks": _t("Checks of the fits", "拟合检查"),
     "report.clv.horizon_detail": _t("next {horizon} days, discounted", "未来 {horizon} 天，已折现"),
     "report.clv.params": _t("Model parameters", "模型参数"),
     "report.clv.params_caption": _t(
-        "Maximum-likelihood estimates with standard errors and 95% intervals from the Hessian; "
-        "spend model: {spend}.",
-        "最大似然估计值，标准误与 95% 置信区间由 Hessian 矩阵得出；金额模型：{spend}。",
+        "Maximum-likelihood estimates with standard errors and 95% intervals from the Hessian, by "
+        "model: {model} (purchases, refitted on all orders) and {spend} (spend per purchase).",
+        "最大似然估计值，标准误与 95% 置信区间由 Hessian 矩阵得出，按模型分组：{model}（购买次数，用全部订单"
+        "重新拟合）与 {spend}（单次购买金额）。",
     ),
     "report.clv.comparison": _t("Model comparison", "模型比较"),
     "report.clv.comparison_caption": _t(
-        "Fitted on the calibration period; lower AIC, BIC and holdout error are better.",
-        "基于拟合期数据；AIC、BIC 与留出期误差越低越好。",
+        "Fitted on the calibration period; lower AIC, BIC and holdout error are better; a fit that "
+        "fails the soundness checks is never used. {rule}",
+        "基于拟合期数据；AIC、BIC 与留出期误差越低越好；未通过可靠性检查的拟合不会被使用。{rule}",
     ),
     "report.clv.holdout": _t("Holdout check", "留出期检验"),
     "report.clv.holdout_chart": _t("Holdout purchases per customer by calibration frequency",
@@ -180,7 +288,8 @@ REPORT: dict[str, _T] = {
         "(no repeat purchase means recency 0).",
         "针对首次购买在 {T:.0f} {unit}前的客户；空白区域不可能出现（无复购时最近购买间隔为 0）。",
     ),
-    "report.clv.heatmap_alive": _t("P(alive)", "存活概率"),
+    "report.clv.heatmap_alive": _t("P(at least one order in the next {horizon} days)",
+                                   "未来 {horizon} 天内至少下单一次的概率"),
     "report.clv.heatmap_purchases": _t("Expected purchases, next {horizon} days",
                                        "未来 {horizon} 天预计购买次数"),
     "report.clv.recency_axis": _t("Recency ({unit} from first to last purchase)",
@@ -209,6 +318,10 @@ COLUMNS: dict[str, _T] = {
     "actual": _t("Actual", "实际"),
     "predicted": _t("Predicted", "预测"),
     "p_alive": _t("P(alive)", "存活概率"),
+    "p_purchase": _t("P(order within horizon)", "期内下单概率"),
+    "sound": _t("Sound fit", "拟合可靠"),
+    "horizon_days": _t("Horizon (days)", "预测期（天）"),
+    "clv_horizon_days": _t("CLV horizon (days)", "CLV 预测期（天）"),
     "expected_purchases": _t("Expected purchases", "预计购买次数"),
     "expected_spend": _t("Spend per purchase", "预计单次金额"),
     "clv": _t("CLV", "CLV"),
@@ -218,5 +331,5 @@ COLUMNS: dict[str, _T] = {
     "clv_as_of": _t("CLV as of", "CLV 计算日期"),
 }
 
-i18n.register({**MODELS, **NOTES, **CLI, **REPORT})
+i18n.register({**MODELS, **DIAGNOSTICS, **NOTES, **CLI, **SCORES, **REPORT})
 i18n.register({f"report.col.{name}": texts for name, texts in COLUMNS.items()})

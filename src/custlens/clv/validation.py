@@ -17,7 +17,7 @@ import pandas as pd
 from custlens.clv import _names as N
 from custlens.clv._base import as_frame, column
 from custlens.clv.data import _timestamps, _unit_days
-from custlens.errors import ConvergenceError, ConvergenceWarning, InputError, MissingDataError
+from custlens.errors import ConvergenceError, InputError, MissingDataError
 
 
 def _holdout(model: Any, data: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -132,29 +132,39 @@ def tracking(model: Any, transactions: pd.DataFrame, customer_col: str, date_col
 
 @dataclass
 class ModelComparison:
-    """Fit statistics of several models and the one chosen.
+    """Fit statistics of several models, their soundness checks and the one chosen.
 
     Attributes
     ----------
     table : DataFrame
-        One row per model: ``log_likelihood``, ``n_params``, ``aic``, ``bic`` and, with a
-        holdout, ``holdout_mae``, ``holdout_rmse``, ``holdout_pct_error``.
+        One row per model: ``log_likelihood``, ``n_params``, ``aic``, ``bic``, with a
+        holdout ``holdout_mae``, ``holdout_rmse``, ``holdout_pct_error``, and ``sound``
+        (passed :func:`~custlens.clv.diagnostics.check_fit`).
     best : str
-        Name of the chosen model.
+        Name of the chosen model; empty when no fit is sound.
     criterion : str
-        Column the choice minimised.
+        The rule of the choice: ``holdout_mae_bic`` (lowest BIC among the sound models
+        within 5% of the best holdout MAE), ``bic``, or the column asked for.
     models : dict
         The fitted models by name.
+    checks : dict
+        :class:`~custlens.clv.diagnostics.FitCheck` by name.
+    ranking : list of str
+        The sound models in the order of the rule (``best`` first).
     """
 
     table: pd.DataFrame
     best: str
     criterion: str
     models: dict[str, Any] = field(repr=False)
+    checks: dict[str, Any] = field(default_factory=dict, repr=False)
+    ranking: list[str] = field(default_factory=list)
 
     @property
     def best_model(self) -> Any:
         """The chosen fitted model."""
+        if not self.best:
+            raise ConvergenceError("no model passed the soundness checks; see the checks attribute")
         return self.models[self.best]
 
 
@@ -168,7 +178,13 @@ def _default_models() -> dict[str, Any]:
 
 def compare_models(data: pd.DataFrame, models: dict[str, Any] | None = None,
                    criterion: str | None = None) -> ModelComparison:
-    """Fit several transaction models and pick the best one.
+    """Fit several transaction models, check each, and pick the best sound one.
+
+    Every fit is checked (:func:`~custlens.clv.diagnostics.check_fit`: parameters on a
+    bound, singular Hessian, huge holdout error...); only sound fits can be chosen. The
+    default rule (:func:`~custlens.clv.diagnostics.rank_models`): with a holdout, the
+    lowest BIC among the sound models whose holdout MAE is within 5% of the best; without
+    one, the lowest BIC. The fits' warnings are recorded in the checks, never re-raised.
 
     Parameters
     ----------
@@ -179,43 +195,55 @@ def compare_models(data: pd.DataFrame, models: dict[str, Any] | None = None,
         Unfitted models by name (default BG/NBD ``bgnbd``, MBG/NBD ``mbgnbd`` and
         Pareto/NBD ``pnbd``).
     criterion : str, optional
-        Column of the table to minimise; default ``holdout_mae`` when there is a holdout,
-        else ``bic``.
+        A column of the table to minimise instead of the default rule (among sound fits).
 
     Returns
     -------
     ModelComparison
+        ``best`` is empty when no fit is sound.
 
     Raises
     ------
     MissingDataError
         When no model could be fitted.
     """
+    from custlens.clv.diagnostics import FitCheck, check_fit, rank_models
+
     models = models or _default_models()
     has_holdout = N.FREQUENCY_HOLDOUT in data.columns and N.DURATION_HOLDOUT in data.columns
-    criterion = criterion or ("holdout_mae" if has_holdout else "bic")
-    rows, fitted = [], {}
+    rows, fitted, checks = [], {}, {}
     for name, model in models.items():
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
+            with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+                warnings.simplefilter("always")
                 model.fit(data)
-        except ConvergenceError as exc:
-            warnings.warn(f"{name} could not be fitted: {exc}", ConvergenceWarning, stacklevel=2)
+        except ConvergenceError:
+            checks[name] = FitCheck(name, [("clv.diag.failed", {"model": name})])
             continue
         fitted[name] = model
         row = {"model": name, "log_likelihood": model.log_likelihood_,
                "n_params": len(model.params_), "aic": model.aic_, "bic": model.bic_}
+        pct = None
         if has_holdout:
-            err = holdout_errors(model, data)
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                err = holdout_errors(model, data)
+            pct = err["aggregate_pct_error"]
             row |= {"holdout_mae": err["mae"], "holdout_rmse": err["rmse"],
-                    "holdout_pct_error": err["aggregate_pct_error"]}
+                    "holdout_pct_error": pct}
+        checks[name] = check_fit(model, name, pct, caught)
+        row["sound"] = checks[name].sound
         rows.append(row)
     if not rows:
         raise MissingDataError("none of the CLV models could be fitted; more customers with "
                                "repeat purchases are needed")
     table = pd.DataFrame(rows).set_index("model")
-    if criterion not in table.columns:
-        raise InputError(f"criterion={criterion!r} is not one of {list(table.columns)}")
-    best = str(table[criterion].idxmin())
-    return ModelComparison(table, best, criterion, fitted)
+    sound = {m: c.sound for m, c in checks.items()}
+    if criterion is None:
+        ranking, criterion = rank_models(table, sound)
+    else:
+        if criterion not in table.columns:
+            raise InputError(f"criterion={criterion!r} is not one of {list(table.columns)}")
+        ok = table[table["sound"] & table[criterion].notna()]
+        ranking = [str(m) for m in ok.sort_values(criterion).index]
+    return ModelComparison(table, ranking[0] if ranking else "", criterion, fitted, checks, ranking)

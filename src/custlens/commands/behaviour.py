@@ -248,8 +248,8 @@ def _print_360(d: dict[str, Any], lang: str) -> None:
         (t("customer360.last_order"), (d["last_order"] or none)[:19]),
         (t("customer360.segment"), seg),
         (t("customer360.stage"), t(f"lifecycle.stage.{d['lifecycle_stage']}")),
-        (t("customer360.clv"), f"{d['clv']['clv']:,.2f}" if d.get("clv") and d["clv"].get("clv") is not None else none),
-        (t("customer360.churn"), _churn(d.get("churn"), lang) or none),
+        (t("customer360.clv"), _with_context(_clv(d.get("clv"), lang), d, "clv", lang) or none),
+        (t("customer360.churn"), _with_context(_churn(d.get("churn"), lang), d, "churn", lang) or none),
     ]
     for label, value in lines:
         out.print(f"  {label}: {value}", highlight=False)
@@ -266,6 +266,28 @@ def _print_360(d: dict[str, Any], lang: str) -> None:
             frame = pd.DataFrame(rows)
             frame = frame[[c for c in cols if c in frame]]
             out.print(_frame(frame.head(5), lang, t(key)))
+
+
+def _clv(clv: dict[str, Any] | None, lang: str) -> str:
+    from custlens.clv import texts  # noqa: F401  (report.col.p_purchase)
+
+    if not clv or clv.get("clv") is None:
+        return ""
+    buy = clv.get("p_purchase")
+    return f"{clv['clv']:,.2f}" + (f", {i18n.t('report.col.p_purchase', lang)} {buy:.0%}" if buy is not None else "")
+
+
+def _with_context(value: str, d: dict[str, Any], name: str, lang: str) -> str:
+    """The saved score with the model/horizon/as-of it was computed with, or why it is not shown."""
+    from custlens.clv.scores import ScoreStatus
+
+    info = (d.get("scores") or {}).get(name)
+    if not info:
+        return value
+    status = ScoreStatus(info["state"], f"{name}_scores", info["model"], info["horizon_days"],
+                         pd.Timestamp(info["as_of"]) if info["as_of"] else None,
+                         pd.Timestamp(info["wanted"]) if info["wanted"] else None)
+    return f"{value} ({status.text(lang)})" if value and status.ok else ("" if status.ok else status.text(lang))
 
 
 def _churn(churn: dict[str, Any] | None, lang: str) -> str:

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         labels: Optional[Path] = typer.Option(None, "--labels", help="A labelled customer table (CSV/Excel/Parquet) instead of the store's orders."),
         label_column: str = typer.Option("churned", "--label-column", help="The churn column of --labels."),
         value: str = typer.Option("spend", "--value", help="What ranks the lists: spend (total so far) or clv (12-month CLV)."),
-        save: bool = typer.Option(True, "--save/--no-save", help="Write per-customer scores to the store table churn_scores."),
+        save: bool = typer.Option(False, "--save/--no-save", help="Save the scores (with horizon and as-of) as the ones the customer 360 and the exports read; without it the saved scores are left alone."),
         store: str = StoreOpt,
         as_of: Optional[str] = AsOfOpt,
         lang: str = LangOpt,
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Churn early warning: risk per customer with reasons, checked on a held-out period.
 
-        Example: custlens churn --horizon 120 --export at_risk.csv --json
+        Example: custlens churn --horizon 120 --export at_risk.csv --json   (add --save to keep the scores)
         """
         from custlens import i18n
         from custlens.churn import churn_analysis, churn_from_labels, localise, write_scores
@@ -68,6 +68,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             d = res.to_dict(lang)
             d["export"] = str(export) if export else None
+            d["saved"] = bool(save and labels is None)
             emit_json(d)
             return
         out.print(res.definition.text(lang), highlight=False)
@@ -84,3 +85,6 @@ def register(app: typer.Typer) -> None:
             out.print(frame_table(top[["customer_id", "churn_probability", "risk_band", "customer_value", "reasons"]], lang=lang))
         if export:
             out.print(i18n.t("churn.cli.exported", lang, n=f"{len(lists):,}", path=str(export)), highlight=False)
+        if labels is None:
+            key = "clv.cli.churn_saved" if save else "clv.cli.churn_not_saved"
+            out.print(i18n.t(key, lang, horizon=res.horizon.days, as_of=str(res.as_of.date())), highlight=False)

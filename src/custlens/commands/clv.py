@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 
 from custlens.commands._common import (AsOfOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean,
                                        emit_json, frame_table, out, parse_as_of)
 from custlens.errors import CustlensError
 
-_TOP = ["customer_id", "orders", "total_spend", "p_alive", "expected_purchases", "expected_spend", "clv"]
+_TOP = ["customer_id", "orders", "total_spend", "p_purchase", "expected_purchases", "expected_spend", "clv"]
+
 
 
 def register(app: typer.Typer) -> None:
@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
         discount_rate: float = typer.Option(0.01, "--discount-rate", help="Monthly discount rate of the CLV."),
         holdout_days: Optional[int] = typer.Option(None, "--holdout-days", help="Holdout length in days (default: the last quarter of the data, at least 56; 0 for none)."),
         export: Optional[Path] = typer.Option(None, "--export", help="Also write the per-customer scores to .csv, .parquet or .xlsx."),
+        save: bool = typer.Option(False, "--save/--no-save", help="Save the scores (with model, horizon and as-of) as the ones the customer 360, lifecycle and exports read; without it the saved scores are left alone."),
         top: int = typer.Option(10, "--top", help="Number of most valuable customers to show."),
         store: str = StoreOpt,
         as_of: Optional[str] = AsOfOpt,
@@ -34,10 +35,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Customer lifetime value: fit BG/NBD-family models, check them on a holdout, score every customer.
 
-        The scores (P(alive), expected purchases and spend, CLV, days to the next purchase)
-        are saved in the store table clv_scores, which the customer export joins.
+        Every fit is checked (parameters on a bound, singular Hessian, holdout error); with no
+        sound fit no scores are shown or saved. With --save the scores (P(alive), P(an order
+        within the horizon), expected purchases and spend, CLV, days to the next purchase) replace
+        the store table clv_scores, which the customer 360, lifecycle and exports read.
 
-        Example: custlens clv --model auto --horizon 365 --export clv.csv
+        Example: custlens clv --model auto --horizon 365 --save --export clv.csv
         """
         from custlens import i18n
         from custlens.clv.pipeline import MODELS, run_clv
@@ -48,33 +51,48 @@ def register(app: typer.Typer) -> None:
         if model != "auto" and model not in MODELS:
             raise CustlensError(f"--model {model!r} is unknown; use one of auto, {', '.join(MODELS)}")
         open_store(store, read_only=True).close()  # a clean error for a missing store file
-        st = open_store(store)
+        st = open_store(store, read_only=not save)
         try:
             res = run_clv(st, model=model, horizon_days=horizon, discount_rate=discount_rate,
-                          as_of=parse_as_of(as_of), holdout_days=holdout_days, top=max(top, 1))
+                          as_of=parse_as_of(as_of), holdout_days=holdout_days, top=max(top, 1),
+                          write=save)
         finally:
             st.close()
-        if export:
+        if export and res.sound:
             export_table(res.scores, export)
         if as_json:
-            emit_json(res.to_dict(lang) | {"export": str(export) if export else None})
+            emit_json(res.to_dict(lang) | {"export": str(export) if export and res.sound else None,
+                                           "saved": bool(save and res.sound)})
+            if not res.sound:
+                raise typer.Exit(1)
             return
-        name = i18n.t(f"clv.model.{res.model}", lang)
-        out.print(i18n.t("clv.cli.headline", lang, model=name, customers=res.customers,
-                         as_of=str(res.as_of.date()), total=res.total_clv, horizon=f"{horizon:g}",
-                         mean=res.mean_clv, alive=res.share_alive), highlight=False)
-        params = res.summary.reset_index()
-        if len(res.spend_summary):
-            params = pd.concat([params, res.spend_summary.reset_index()], ignore_index=True)
-        for col in ("estimate", "std_error", "lower_95", "upper_95"):
-            params[col] = [f"{v:.4g}" for v in params[col]]
-        out.print(frame_table(params, i18n.t("clv.cli.params", lang), lang=lang))
-        comp = res.comparison.reset_index()
-        comp["model"] = [i18n.t(f"clv.model.{m}", lang) for m in comp["model"]]
+        comp = res.comparison_table(lang)
         for col in ("holdout_mae", "holdout_rmse"):
             if col in comp:
                 comp[col] = [f"{v:.4f}" for v in comp[col]]
+        if not res.sound:  # say so instead of showing scores
+            out.print(i18n.t("clv.cli.unsound", lang, customers=res.customers, as_of=str(res.as_of.date())),
+                      highlight=False, markup=False)
+            out.print(frame_table(comp, i18n.t("clv.cli.comparison", lang), lang=lang))
+            out.print(i18n.t("clv.cli.checks", lang), highlight=False)
+            for text in res.diagnostic_texts(lang):
+                out.print("  " + text, highlight=False, markup=False)
+            for text in res.note_texts(lang):
+                out.print(text, highlight=False, markup=False)
+            raise typer.Exit(1)
+        name = i18n.t(f"clv.model.{res.model}", lang)
+        out.print(i18n.t("clv.cli.headline", lang, model=name, customers=res.customers,
+                         as_of=str(res.as_of.date()), total=res.total_clv, horizon=f"{horizon:g}",
+                         mean=res.mean_clv, alive=res.share_purchase), highlight=False)
+        params = res.parameter_table(lang)
+        for col in ("estimate", "std_error", "lower_95", "upper_95"):
+            params[col] = [f"{v:.4g}" for v in params[col]]
+        out.print(frame_table(params, i18n.t("clv.cli.params", lang), lang=lang))
         out.print(frame_table(comp, i18n.t("clv.cli.comparison", lang), lang=lang))
+        if res.diagnostics:
+            out.print(i18n.t("clv.cli.checks", lang), highlight=False)
+            for text in res.diagnostic_texts(lang):
+                out.print("  " + text, highlight=False, markup=False)
         if res.holdout_by_frequency is not None:
             by_freq = res.holdout_by_frequency.reset_index()
             by_freq["frequency"] = [str(f) for f in by_freq["frequency"]]
@@ -88,3 +106,8 @@ def register(app: typer.Typer) -> None:
             out.print(text, highlight=False, markup=False)
         if export:
             out.print(i18n.t("clv.cli.exported", lang, n=len(res.scores), path=str(export)), highlight=False)
+        if save:
+            out.print(i18n.t("clv.cli.saved", lang, model=name, horizon=f"{horizon:g}", as_of=str(res.as_of.date())),
+                      highlight=False, markup=False)
+        else:
+            out.print(i18n.t("clv.cli.not_saved", lang), highlight=False, markup=False)

@@ -228,9 +228,9 @@ _SCHEMES: dict[str, tuple[_T, _T]] = {
             _t("Customers ranked by spend: A make the first 80% of revenue, B the next 15%, C the rest.",
                "按消费金额排序：A 类贡献前 80% 的销售额，B 类贡献接下来的 15%，C 类贡献其余部分。")),
     "value": (_t("Value × loyalty matrix", "价值 × 忠诚度矩阵"),
-              _t("Current value (spend so far), future value (predicted CLV) and loyalty (probability "
-                 "of being active) combined into named cells.",
-                 "结合当前价值（历史消费）、未来价值（预测 CLV）和忠诚度（仍活跃的概率）划分为命名的单元格。")),
+              _t("Current value (spend so far), future value (predicted CLV) and loyalty (MBG/NBD "
+                 "probability of being alive) combined into named cells.",
+                 "结合当前价值（历史消费）、未来价值（预测 CLV）和忠诚度（MBG/NBD 存活概率）划分为命名的单元格。")),
     "volume": (_t("Heavy / medium / light buyers", "重度 / 中度 / 轻度购买者"),
                _t("Customers ranked by orders: heavy place the first 80% of orders, medium the next 15%.",
                   "按订单数排序：重度购买者下了前 80% 的订单，中度购买者下了接下来的 15%。")),
@@ -247,9 +247,11 @@ _NOTES: dict[str, _T] = {
         "The orders carry no discount, so C cannot be measured: the clusters use L, R, F and M only.",
         "订单中没有折扣数据，无法计算 C：聚类只使用 L、R、F、M。"),
     "segment.value.note.clv": _t(
-        "Future value is the 12-month CLV from BG/NBD and Gamma-Gamma models fitted to the customers; "
-        "loyalty is the model's probability that the customer is still active.",
-        "未来价值为基于 BG/NBD 与 Gamma-Gamma 模型预测的 12 个月 CLV；忠诚度为模型给出的客户仍然活跃的概率。"),
+        "Future value is the 12-month CLV from MBG/NBD and Gamma-Gamma models fitted to the customers; "
+        "loyalty is the MBG/NBD probability that the customer is still alive (loyal from 50%). Not "
+        "BG/NBD's P(alive), which is 1 for every one-time buyer however long ago they bought.",
+        "未来价值为基于 MBG/NBD 与 Gamma-Gamma 模型预测的 12 个月 CLV；忠诚度为 MBG/NBD 给出的客户仍存活的概率"
+        "（50% 及以上为忠诚）。未采用 BG/NBD 的存活概率：它对所有只购买一次的客户恒为 1，无论其多久未购买。"),
     "segment.value.note.repeat": _t(
         "The CLV models could not be fitted, so loyalty is repeat behaviour (a repeat buyer whose last "
         "order is within twice their usual gap) and future value is their spend rate so far.",

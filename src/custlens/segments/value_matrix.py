@@ -3,13 +3,18 @@
 Measures per customer:
 
 - **current value**: spend so far (``total_spend``);
-- **future value**: the CLV over ``horizon_months`` from a BG/NBD fit (purchases) and a
+- **future value**: the CLV over ``horizon_months`` from an MBG/NBD fit (purchases) and a
   Gamma-Gamma fit (spend per purchase), `custlens.clv.score_customers`;
-- **loyalty**: the BG/NBD probability of being alive.
+- **loyalty**: the MBG/NBD probability of being alive (Batislam et al. 2007). Not BG/NBD's
+  P(alive): that is 1 for every one-time buyer however long ago they bought (BG/NBD has
+  no drop-out without a repeat purchase), which put lapsed one-time buyers in the loyal
+  column. MBG/NBD also lets a customer drop out right after the first purchase, so a
+  one-time buyer's P(alive) falls as they stay away. The MBG/NBD fit must pass the
+  soundness checks of `custlens.clv.diagnostics`.
 
 When the models cannot be fitted (fewer than ``min_customers`` customers or
-``min_repeaters`` repeat buyers, a fitting error or a convergence warning), the matrix falls
-back to **repeat behaviour**, and says so (``method="repeat"`` and ``reason``):
+``min_repeaters`` repeat buyers, a fitting error, or a fit that fails the soundness checks of
+`custlens.clv.diagnostics`), the matrix falls back to **repeat behaviour**, and says so (``method="repeat"`` and ``reason``):
 loyalty is 1 for a repeat buyer whose last order is within twice their mean gap between
 purchases, else 0; future value is the spend rate so far (spend / days since the first
 order) over the horizon for those loyal customers, 0 for the others.
@@ -55,7 +60,7 @@ class ValueMatrixResult:
     Attributes
     ----------
     method : str
-        ``"clv"`` (BG/NBD + Gamma-Gamma) or ``"repeat"`` (the fallback).
+        ``"clv"`` (MBG/NBD + Gamma-Gamma) or ``"repeat"`` (the fallback).
     reason : str
         Why the fallback was used; empty for ``"clv"``.
     horizon_months : float
@@ -85,17 +90,23 @@ class ValueMatrixResult:
 
 def _fit_clv(customers: pd.DataFrame, horizon_months: float, min_customers: int,
              min_repeaters: int) -> tuple[pd.DataFrame | None, str, dict[str, float]]:
-    from custlens.clv import BetaGeoModel, GammaGammaModel, score_customers
+    from custlens.clv import GammaGammaModel, ModifiedBetaGeoModel, score_customers
+    from custlens.clv.diagnostics import check_fit
 
     n, repeaters = len(customers), int((customers[FREQUENCY] > 0).sum())
     if n < min_customers or repeaters < min_repeaters:
-        return None, (f"too few customers to fit BG/NBD and Gamma-Gamma ({n:,} customers, {repeaters:,} "
+        return None, (f"too few customers to fit MBG/NBD and Gamma-Gamma ({n:,} customers, {repeaters:,} "
                       f"repeat buyers; need {min_customers} and {min_repeaters})"), {}
     data = customers[[FREQUENCY, RECENCY, T, MONETARY_VALUE]].astype(float)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
+            warnings.simplefilter("always")
+            bg = ModifiedBetaGeoModel().fit(data[[FREQUENCY, RECENCY, T]])
+            check = check_fit(bg, "mbgnbd", caught=caught)
+            if not check.sound:
+                return None, "the MBG/NBD fit is not sound: " + " ".join(check.texts()), {}
+            caught.clear()
             warnings.simplefilter("error", ConvergenceWarning)
-            bg = BetaGeoModel().fit(data[[FREQUENCY, RECENCY, T]])
             gg = GammaGammaModel().fit(data[[FREQUENCY, MONETARY_VALUE]])
             scores = score_customers(bg, data, gg, horizon_months=horizon_months, time_unit="W")
     except (CustlensError, ConvergenceWarning, ValueError, FloatingPointError, ArithmeticError) as exc:
@@ -106,7 +117,7 @@ def _fit_clv(customers: pd.DataFrame, horizon_months: float, min_customers: int,
         return None, f"the CLV models failed ({type(exc).__name__}: {exc})", {}
     if not np.isfinite(scores[["clv", "p_alive"]].to_numpy()).all():
         return None, "the CLV models gave non-finite predictions", {}
-    params = {f"bgnbd_{k}": float(v) for k, v in dict(bg.params_).items()}
+    params = {f"mbgnbd_{k}": float(v) for k, v in dict(bg.params_).items()}
     params.update({f"gamma_gamma_{k}": float(v) for k, v in dict(gg.params_).items()})
     return scores, "", params
 
@@ -135,7 +146,7 @@ def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value
     value_quantile : float, default 0.5
         Quantile of spend (and of future value) at or above which value is *high*.
     loyalty_cut : float, default 0.5
-        P(alive) at or above which a customer is *loyal*.
+        MBG/NBD P(alive) at or above which a customer is *loyal*.
     use_clv : bool, default True
         False skips the models and uses repeat behaviour.
     min_customers, min_repeaters : int

@@ -15,6 +15,8 @@ from custlens.report.registry import register_section
 #: Aggregate holdout error (absolute, %) below which the fit reads "good", and "fair".
 GOOD_PCT, FAIR_PCT = 10.0, 25.0
 TOP_ROWS = 15
+_COMPARISON_FORMATS = {"n_params": "int", "holdout_mae": "float2", "holdout_rmse": "float2",
+                       "holdout_pct_error": "float", "sound": "text"}
 
 
 @register_section("clv", order=50)
@@ -23,27 +25,28 @@ def clv_section(ctx: ReportContext) -> Section:
     if ctx.as_of is None:
         ctx.store.require("orders", "customer lifetime value")
     res: ClvResult = ctx.cached("clv", lambda: run_clv(ctx.store, as_of=ctx.as_of, write=False))
+    if not res.sound:
+        return _unsound_section(ctx, res)
     horizon = f"{res.horizon_days:g}"
+    model = ctx.t(f"clv.model.{res.model}")
     section = Section(ctx.t("report.clv.title"), intro=ctx.t(
-        "report.clv.intro", horizon=horizon, model=ctx.t(f"clv.model.{res.model}"),
-        spend=ctx.t(f"clv.model.{res.spend_model}")))
+        "report.clv.intro", horizon=horizon, model=model, spend=ctx.t(f"clv.model.{res.spend_model}")))
     section.add(KpiCards([
         Kpi(ctx.t("report.clv.total"), ctx.money(res.total_clv, compact=True),
             ctx.t("report.clv.horizon_detail", horizon=horizon)),
         Kpi(ctx.t("report.clv.mean"), ctx.money(res.mean_clv)),
-        Kpi(ctx.t("report.clv.alive"), ctx.pct(res.share_alive),
-            ctx.t("report.clv.alive_detail", n=ctx.num(res.customers))),
+        Kpi(ctx.t("report.clv.alive"), ctx.pct(res.share_purchase),
+            ctx.t("report.clv.alive_detail", n=ctx.num(res.customers), horizon=horizon, model=model)),
     ]))
     section.add(Paragraph(_reading(ctx, res)))
     section.add(Heading(ctx.t("report.clv.params")), Table(
-        _params(res), formats={"parameter": "text"},
-        caption=ctx.t("report.clv.params_caption", spend=ctx.t(f"clv.model.{res.spend_model}"))))
-    comp = res.comparison.reset_index()
-    comp["model"] = [ctx.t(f"clv.model.{m}") for m in comp["model"]]
+        _params(res, ctx.lang), formats={"parameter": "text", "model": "text"},
+        caption=ctx.t("report.clv.params_caption", model=model, spend=ctx.t(f"clv.model.{res.spend_model}"))))
     section.add(Heading(ctx.t("report.clv.comparison")), Table(
-        comp, formats={"n_params": "int", "holdout_mae": "float2", "holdout_rmse": "float2",
-                       "holdout_pct_error": "float"},
-        caption=ctx.t("report.clv.comparison_caption")))
+        res.comparison_table(ctx.lang), formats=_COMPARISON_FORMATS,
+        caption=ctx.t("report.clv.comparison_caption", rule=res.rule_text(ctx.lang))))
+    if res.diagnostics:
+        section.add(Heading(ctx.t("report.clv.checks")), *[Note(text) for text in res.diagnostic_texts(ctx.lang)])
     section.add(Heading(ctx.t("report.clv.holdout")))
     if res.holdout_by_frequency is not None:
         section.add(Figure(_holdout_figure(ctx, res)))
@@ -54,17 +57,32 @@ def clv_section(ctx: ReportContext) -> Section:
     unit = ctx.t(f"report.clv.unit.{res.time_unit}")
     caption = ctx.t("report.clv.heatmap_caption", T=res.grid_T, unit=unit)
     section.add(Heading(ctx.t("report.clv.heatmaps")),
-                Figure(_heatmap(ctx, res.p_alive_grid, ctx.t("report.clv.heatmap_alive"), unit, "Blues"),
+                Figure(_heatmap(ctx, res.p_purchase_grid, ctx.t("report.clv.heatmap_alive", horizon=horizon),
+                                unit, "Blues"),
                        caption=caption, height=420),
                 Figure(_heatmap(ctx, res.expected_purchases_grid,
                                 ctx.t("report.clv.heatmap_purchases", horizon=horizon), unit, "Greens"),
                        caption=caption, height=420))
-    top = res.top_customers[["customer_id", "orders", "total_spend", "p_alive", "expected_purchases",
+    top = res.top_customers[["customer_id", "orders", "total_spend", "p_purchase", "expected_purchases",
                              "expected_spend", "clv", "expected_days_to_next"]].head(TOP_ROWS)
     section.add(Heading(ctx.t("report.clv.top")), Table(
-        top, formats={"total_spend": "money", "p_alive": "pct", "expected_purchases": "float2",
+        top, formats={"total_spend": "money", "p_purchase": "pct", "expected_purchases": "float2",
                       "expected_spend": "money", "clv": "money", "expected_days_to_next": "int"}))
     for text in res.note_texts(ctx.lang):
+        section.add(Note(text))
+    return section
+
+
+def _unsound_section(ctx: ReportContext, res: ClvResult) -> Section:
+    """No sound fit: the comparison, the problems found and no scores."""
+    section = Section(ctx.t("report.clv.title"), intro=ctx.t("report.clv.unsound"))
+    for text in res.note_texts(ctx.lang)[-1:]:  # the "no CLV scores" note says why and what to do
+        section.add(Paragraph(text))
+    section.add(Heading(ctx.t("report.clv.comparison")), Table(
+        res.comparison_table(ctx.lang), formats=_COMPARISON_FORMATS,
+        caption=ctx.t("report.clv.comparison_caption", rule="")))
+    section.add(Heading(ctx.t("report.clv.checks")), *[Note(text) for text in res.diagnostic_texts(ctx.lang)])
+    for text in res.note_texts(ctx.lang)[:-1]:
         section.add(Note(text))
     return section
 
@@ -80,9 +98,8 @@ def _reading(ctx: ReportContext, res: ClvResult) -> str:
                  verdict=ctx.t(f"report.clv.verdict_{verdict}"))
 
 
-def _params(res: ClvResult) -> pd.DataFrame:
-    table = pd.concat([res.summary, res.spend_summary]) if len(res.spend_summary) else res.summary
-    out = table.reset_index().rename(columns={"index": "parameter"})
+def _params(res: ClvResult, lang: str) -> pd.DataFrame:
+    out = res.parameter_table(lang)
     for col in ("estimate", "std_error", "lower_95", "upper_95"):
         out[col] = [f"{v:.4g}" for v in out[col]]
     return out
