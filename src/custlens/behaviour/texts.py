@@ -38,7 +38,7 @@ COLUMNS: dict[str, _T] = {
     "chi2": _t("Chi-square", "卡方值"),
     "dof": _t("Degrees of freedom", "自由度"),
     "p_value": _t("p-value", "p 值"),
-    "cramers_v": _t("Cramér's V", "Cramér's V"),
+    "cramers_v": _t("Cramér's V (bias-corrected)", "Cramér's V（偏差校正）"),
     "strength": _t("Strength", "关联强度"),
     "sparse_share": _t("Sparse cells", "稀疏单元格占比"),
     "matters": _t("Matters", "是否显著"),
