@@ -103,7 +103,8 @@ TEXTS.update({
         "en": "Low-cost win-back sequence (email/SMS, 2-3 touches); stop when there is no response.",
         "zh": "低成本挽回序列（短信/邮件 2-3 次触达），无回应即停止。"},
     # survival
-    "churn.km.by.segment": {"en": "RFM segment", "zh": "RFM 分群"},
+    "churn.km.by.acquisition": {"en": "acquisition channel", "zh": "获客渠道"},
+    "churn.km.by.first_value": {"en": "first-order value", "zh": "首单金额"},
     "churn.km.by.channel": {"en": "favourite channel", "zh": "常用渠道"},
     "churn.km.by.cohort": {"en": "first-order cohort", "zh": "首购批次"},
     "churn.km.sentence": {
@@ -124,6 +125,20 @@ TEXTS.update({
     "churn.cox.not_significant": {"en": " (not significant, p = {p})", "zh": "（不显著，p = {p}）"},
     "churn.cox.significant": {"en": " (p = {p})", "zh": "（p = {p}）"},
     "churn.cox.unit.one": {"en": "1", "zh": "1"},
+    "churn.cox.fit.plain": {
+        "en": "Fitted without penalty (plain partial likelihood); hazard ratios per standard deviation for numbers, "
+              "against the most common level for categories.",
+        "zh": "无惩罚拟合（普通偏似然）；数值变量的风险比按每个标准差计，类别变量相对最常见的类别。"},
+    "churn.cox.fit.penalised": {
+        "en": "The plain fit did not converge, so this fit is penalised (L2 penalizer {penalizer}): hazard ratios "
+              "are shrunk towards 1.",
+        "zh": "普通拟合未收敛，因此采用带惩罚的拟合（L2 惩罚系数 {penalizer}）：风险比向 1 收缩。"},
+    "churn.km.origin": {
+        "en": "Lifetime: from the first order to the end of the day of the last one (a one-time buyer's ends at "
+              "day 1); still-active customers are censored at their last order. Curves are by attributes fixed "
+              "near the first order, not by RFM segment (segments are built from recency, the outcome itself).",
+        "zh": "生命周期：从首次下单到最后一次下单当天结束（只买过一次的客户在第 1 天结束）；仍活跃的客户在其最后一次下单时删失。"
+              "曲线按首单前后即确定的属性分组，而非 RFM 分群（分群本身由最近购买时间构建，即结果本身）。"},
     "churn.cox.unit.sd": {"en": "standard deviation ({sd})", "zh": "一个标准差（{sd}）"},
     # notes
     "churn.note.clv_skipped": {"en": "CLV could not be computed ({reason}); the lists are ranked by total spend.",

@@ -52,6 +52,7 @@ i18n.register({
 def churn_section(ctx: ReportContext) -> Section:
     """Definition, headline figures, model check, drivers, lists and retention curves."""
     from custlens.churn import churn_analysis, localise, retention_analysis
+    from custlens.churn.retention import GROUPINGS
 
     res = ctx.cached("churn", lambda: churn_analysis(ctx.store, ctx.as_of))
     lang = ctx.lang
@@ -96,8 +97,8 @@ def churn_section(ctx: ReportContext) -> Section:
     surv = ctx.cached("churn:retention", lambda: retention_analysis(ctx.store, ctx.as_of,
                                                                     res.horizon.days if res.horizon else None,
                                                                     customers=ctx.customers()))
-    section.add(Heading(ctx.t("report.churn.survival")))
-    for by in ("segment", "channel", "cohort"):
+    section.add(Heading(ctx.t("report.churn.survival")), Paragraph(ctx.t("churn.km.origin")))
+    for by in GROUPINGS:
         if (surv.curves["by"] == by).any():
             section.add(Figure(_km_figure(ctx, surv.curves[surv.curves["by"] == by], by), height=400))
     for s in surv.sentences:
@@ -105,7 +106,9 @@ def churn_section(ctx: ReportContext) -> Section:
     if len(surv.cox):
         cox = surv.cox.copy()
         cox["churn_reading"] = [s.text(lang) for s in surv.cox_sentences]
-        section.add(Heading(ctx.t("report.churn.cox")),
+        fit = (ctx.t("churn.cox.fit.plain") if surv.cox_penalizer == 0 else
+               ctx.t("churn.cox.fit.penalised", penalizer=f"{surv.cox_penalizer:g}"))
+        section.add(Heading(ctx.t("report.churn.cox")), Paragraph(fit),
                     Table(cox[["hazard_ratio", "ci_lower", "ci_upper", "p_value", "churn_reading"]],
                           formats={"hazard_ratio": "float2", "ci_lower": "float2", "ci_upper": "float2",
                                    "p_value": "float2"}))
