@@ -61,6 +61,15 @@ TEXTS.update({
     "churn.band.low": {"en": "low", "zh": "低"},
     "churn.band.medium": {"en": "medium", "zh": "中"},
     "churn.band.high": {"en": "high", "zh": "高"},
+    "churn.band.lapsed": {"en": "lapsed", "zh": "已流失"},
+    "churn.bands.capacity": {
+        "en": "Risk bands from the calibrated churn probabilities and a capacity of {n} of the {active} still-active "
+              "customers ({share}): high = the {n} most likely to churn (probability at least {high}), medium = the "
+              "next {n} (at least {medium}), low = the rest. Customers silent for {days} days or more have already "
+              "lapsed (win-back list). Change the capacity with --capacity (e.g. 5% or 200).",
+        "zh": "风险等级依据校准后的流失概率与容量确定：在 {active} 位仍活跃客户中容量为 {n} 位（{share}）。高 = 最可能流失的 {n} 位"
+              "（流失概率不低于 {high}），中 = 其后的 {n} 位（不低于 {medium}），低 = 其余客户。已 {days} 天及以上未下单的客户视为已流失"
+              "（进入挽回名单）。可用 --capacity 调整容量（如 5% 或 200）。"},
     "churn.bands.rule": {
         "en": "Risk bands: high when the churn probability is at least {high}, medium from {medium}, low below.",
         "zh": "风险等级：流失概率不低于 {high} 为高，不低于 {medium} 为中，其余为低。"},
@@ -196,7 +205,8 @@ COLUMNS = {
     "lift_top10": ("lift, top 10%", "前 10% 提升度"),
     "gain_top10": ("gain, top 10%", "前 10% 捕获率"),
     "feature_name": ("feature", "特征"),
-    "importance": ("AUC drop when shuffled", "打乱后 AUC 下降"),
+    "importance": ("log-loss rise when shuffled", "打乱后对数损失上升"),
+    "importance_share": ("share of importance", "重要性占比"),
     "importance_std": ("std. dev.", "标准差"),
     "hazard_ratio": ("hazard ratio", "风险比"),
     "ci_lower": ("95% CI low", "95% 置信下限"),
