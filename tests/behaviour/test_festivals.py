@@ -134,3 +134,22 @@ def test_demo_is_a_chinese_shop(demo) -> None:
     res = festival_lift(demo)
     assert res.country == "CN" and res.country_choice.basis == "chinese_text"
     assert {"618", "double_11", "spring_festival"} <= set(res.findings()["festival"])
+
+
+@pytest.mark.parametrize("lang, country, said", [("en", "auto", "CN, assumed from region names in Chinese"),
+                                                 ("zh", "GB", "GB（用户指定）")])
+def test_report_timing_section_states_the_calendar(demo, lang: str, country: str, said: str) -> None:
+    """The report's festival paragraph says which calendar it used; a UK calendar drops 618 and 11.11."""
+    from custlens.report import ReportContext
+    from custlens.report.blocks import Figure, Paragraph
+    from custlens.report.registry import registered_sections, run_section
+
+    (spec,) = registered_sections(["timing"])
+    section = run_section(spec, ReportContext(demo, lang=lang, country=country))
+    assert any(isinstance(b, Paragraph) and said in b.text for b in section.blocks)
+    fest = section.blocks[[i for i, b in enumerate(section.blocks) if isinstance(b, Figure)][-1]].figure
+    names = set(fest.data[0].x)
+    if country == "GB":
+        assert not names & {"618", "双11", "春节"}
+    else:
+        assert {"618", "Singles' Day (11.11)", "Spring Festival"} <= names and "Black Friday" not in names  # 22 orders
