@@ -243,7 +243,9 @@ def festival_lift(
             blocked.add(pd.Timestamp(day) + pd.Timedelta(days=k))
     comp = [(r.festival, r.year, r.day, r.day + pd.Timedelta(days=7 * k * s))
             for r in cal.itertuples() for k in range(1, baseline_weeks + 1) for s in (-1, 1)]
-    comp_df = pd.DataFrame(comp, columns=["festival", "year", "day", "cday"])
+    comp_df = pd.DataFrame(comp, columns=["festival", "year", "day", "cday"]).astype(
+        {"day": "datetime64[ns]", "cday": "datetime64[ns]"})  # typed even when empty (no window observed)
+    cal = cal.astype({"day": "datetime64[ns]"})
     comp_df = comp_df[(comp_df["cday"] >= first) & (comp_df["cday"] < as_of) & ~comp_df["cday"].isin(blocked)]
     windows = cal.merge(comp_df, on=["festival", "year", "day"], how="left")
     windows["kind"] = windows["kind"].astype(str)
