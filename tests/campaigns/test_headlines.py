@@ -57,7 +57,6 @@ def test_cli_says_not_significant_and_writes_points(tmp_path: Path, lang: str, n
 def test_report_section_warns_about_a_non_significant_roi(tmp_path: Path) -> None:
     """The KPI card and a warning note carry the interval and the verdict, in both languages."""
     from custlens.report import ReportContext
-    from custlens.report.blocks import KpiCards, Note
     from custlens.report.sections.campaigns import _cards
     from custlens.store import Store
 
