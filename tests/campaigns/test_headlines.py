@@ -54,8 +54,8 @@ def test_cli_says_not_significant_and_writes_points(tmp_path: Path, lang: str, n
     assert "%" not in cells[3] + cells[4]
 
 
-def test_report_section_warns_about_a_non_significant_roi(tmp_path: Path) -> None:
-    """The KPI card and a warning note carry the interval and the verdict, in both languages."""
+def test_report_roi_card_carries_verdict_and_interval(tmp_path: Path) -> None:
+    """The report's ROI card carries the verdict and the interval, the conversion card points, in both languages."""
     from custlens.report import ReportContext
     from custlens.report.sections.campaigns import _cards
     from custlens.store import Store
