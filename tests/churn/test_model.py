@@ -88,3 +88,16 @@ def test_gate_refuses_when_nobody_is_retained(make_store) -> None:
     with pytest.raises(ChurnEligibilityError, match=r"hold [\d,]+ churned and 0 retained customers; at least 20 of each"):
         churn_analysis(st, horizon_days=30)
     assert issubclass(ChurnEligibilityError, MissingDataError)
+
+
+def test_calibration_folds_keep_each_customer_on_one_side() -> None:
+    """Stacked snapshots repeat customers; a customer's rows must not be split between fitting and calibrating."""
+    rng = np.random.default_rng(2)
+    ids = [f"c{i}" for i in range(120)]
+    X = pd.DataFrame({"x": rng.random(360)}, index=ids * 3)
+    y = (rng.random(360) < 0.5).astype(int)
+    folds = ChurnModel(["x"], [])._folds(X, X, y)
+    assert len(folds) == 3
+    for train, test in folds:
+        assert not set(X.index[train]) & set(X.index[test])
+    assert ChurnModel(["x"], [])._folds(X.iloc[:120], X.iloc[:120], y[:120]) == 3  # one row per customer: plain folds
