@@ -124,7 +124,7 @@ class ChurnResult:
             "auc": self.auc,
             "baselines": self.baselines,
             "metrics": metrics,
-            "cutoffs": {"medium": self.cutoffs[0], "high": self.cutoffs[1]},
+            "cutoffs": {k: (None if np.isinf(v) else v) for k, v in zip(("medium", "high"), self.cutoffs)},
             "capacity": self.capacity.to_dict() if self.capacity else None,
             "bands": {b: int((self.scores["risk_band"] == b).sum()) for b in ("low", "medium", "high", "lapsed")},
             "high_risk": self.high_risk,
