@@ -18,6 +18,7 @@ plus a few spellings seen in exports (UK, EIRE, USA, 中国).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -49,13 +50,19 @@ def _norm(text: str) -> str:
     return re.sub(r"[\s_\-\.'()]+", "", str(text)).lower()
 
 
+@functools.lru_cache(maxsize=1)
 def _known() -> dict[str, str]:
-    from holidays.registry import COUNTRIES  # {module: (ClassName, alpha-2, alpha-3, ...)}
+    import holidays
 
     out: dict[str, str] = {}
-    for module, (cls, alpha2, *rest) in COUNTRIES.items():
-        for name in (module, cls, alpha2, *[r for r in rest if isinstance(r, str) and len(r) == 3]):
-            out[_norm(name)] = alpha2
+    try:  # names and codes: {module: (ClassName, alpha-2, alpha-3, ...)}
+        from holidays.registry import COUNTRIES
+
+        for module, (cls, alpha2, *rest) in COUNTRIES.items():
+            for name in (module, cls, alpha2, *[r for r in rest if isinstance(r, str) and len(r) == 3]):
+                out[_norm(name)] = alpha2
+    except (ImportError, ValueError, TypeError):  # a holidays release without that registry: codes only
+        out.update({_norm(code): code for code in holidays.list_supported_countries() if len(code) == 2})
     out.update({_norm(k): v for k, v in _EXTRA.items()})
     return out
 
