@@ -153,3 +153,13 @@ def test_report_timing_section_states_the_calendar(demo, lang: str, country: str
         assert not names & {"618", "双11", "春节"}
     else:
         assert {"618", "Singles' Day (11.11)", "Spring Festival"} <= names and "Black Friday" not in names  # 22 orders
+
+
+def test_report_and_demo_take_a_country() -> None:
+    from typer.testing import CliRunner
+
+    from custlens.cli import app
+
+    for cmd in ("report", "demo", "behaviour"):
+        res = CliRunner().invoke(app, [cmd, "--help"], env={"COLUMNS": "200"})
+        assert res.exit_code == 0 and "--country" in res.stdout, cmd
