@@ -195,6 +195,9 @@ def report(
     from custlens.store import Store
 
     check_lang(lang)
+    from custlens.behaviour.country import check_country
+
+    check_country(country)
     st = Store(store)
     for f in files or []:
         res = run_ingest(f, st)
@@ -224,6 +227,9 @@ def demo(
     from custlens.pipeline import run_demo
 
     check_lang(lang)
+    from custlens.behaviour.country import check_country
+
+    check_country(country)
     run = run_demo(out_dir, customers=customers_, seed=seed, lang=lang, log=lambda m: out.print(m, highlight=False),
                    country=country)
     out.print(f"\n[bold green]report:[/] {run.report}")

@@ -163,3 +163,13 @@ def test_report_and_demo_take_a_country() -> None:
     for cmd in ("report", "demo", "behaviour"):
         res = CliRunner().invoke(app, [cmd, "--help"], env={"COLUMNS": "200"})
         assert res.exit_code == 0 and "--country" in res.stdout, cmd
+
+
+def test_an_unknown_country_is_refused_before_any_work(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from custlens.cli import app
+
+    res = CliRunner().invoke(app, ["report", "--store", str(tmp_path / "none.duckdb"), "--country", "Atlantis"])
+    assert res.exit_code != 0 and "--country 'Atlantis'" in res.output and "ISO code" in res.output
+    assert not (tmp_path / "none.duckdb").exists()

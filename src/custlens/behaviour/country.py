@@ -29,7 +29,7 @@ from custlens.behaviour import texts  # noqa: F401  (registers the texts)
 from custlens.errors import InputError
 from custlens.store import Store
 
-__all__ = ["AUTO", "CountryChoice", "country_code", "infer_country", "resolve_country"]
+__all__ = ["AUTO", "CountryChoice", "check_country", "country_code", "infer_country", "resolve_country"]
 
 #: The default of ``country`` arguments: infer it from the data.
 AUTO = "auto"
@@ -152,6 +152,15 @@ def infer_country(store: Store) -> CountryChoice:
         if cjk >= MAJORITY:
             return CountryChoice("CN", "chinese_text", str(names.idxmax()), cjk)
     return CountryChoice(None, "unknown")
+
+
+def check_country(country: str | None) -> None:
+    """Raise `InputError` for a country that is neither ``auto``, empty nor known (before any work starts)."""
+    if country is None or str(country).strip() == "" or str(country).lower() == AUTO:
+        return
+    if country_code(country) is None:
+        raise InputError(f"--country {country!r} is not a country the holidays package knows; use an ISO code "
+                         "such as CN, GB, US or DE, or 'auto' to read it from the data")
 
 
 def resolve_country(store: Store, country: str | None) -> CountryChoice:
