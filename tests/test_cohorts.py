@@ -28,9 +28,21 @@ def test_toy_retention_by_hand(toy) -> None:
     avg = res.average.set_index("period")
     assert avg.loc[1, "retention"] == pytest.approx(1 / 4) and avg.loc[1, "cohorts"] == 2
     assert avg.loc[2, "retention"] == pytest.approx(1 / 2) and avg.loc[2, "customers"] == 2
+    assert t.loc[("2024-01", 1), ["revenue", "revenue_0"]].tolist() == [0.0, 350.0]
     assert res.matrix().shape == (3, 3)
     with pytest.raises(InputError, match="value='x'"):
         res.matrix("x")
+
+
+def test_average_revenue_retention_keeps_cohorts_with_no_revenue(toy) -> None:
+    """Month 1: the Jan cohort spends 0 of its 350, the Feb cohort 90 of its 200.
+
+    Pooled by hand: (0 + 90) / (350 + 200) = 0.1636. Dropping the Jan cohort (0 / 0 when period-0
+    revenue was recovered as revenue / retention) gave 90 / 200 = 0.45.
+    """
+    avg = cohorts(toy, as_of=toyshop.AS_OF).average.set_index("period")
+    assert avg.loc[1, "revenue_retention"] == pytest.approx(90 / 550)
+    assert avg.loc[2, "revenue_retention"] == pytest.approx(30 / 350)
 
 
 def test_partial_periods_are_left_out(toy) -> None:

@@ -187,6 +187,7 @@ def report(
     store: str = StoreOpt,
     as_of: Optional[str] = AsOfOpt,
     excel: bool = typer.Option(True, "--excel/--no-excel", help="Also write the Excel workbook."),
+    country: str = typer.Option("auto", "--country", help="Festival calendar: ISO code (CN, GB, US...) or auto (read from the data)."),
 ) -> None:
     """Write the self-contained HTML report (and an Excel workbook).
 
@@ -197,6 +198,9 @@ def report(
     from custlens.store import Store
 
     check_lang(lang)
+    from custlens.behaviour.country import check_country
+
+    check_country(country)
     st = Store(store)
     for f in files or []:
         res = run_ingest(f, st)
@@ -205,7 +209,7 @@ def report(
     from custlens.clv.pipeline import save_default_scores
 
     save_default_scores(st, parse_as_of(as_of))  # the workbook and the 360 read the default CLV scores
-    html = build_report(st, out=out_dir, lang=lang, as_of=parse_as_of(as_of))
+    html = build_report(st, out=out_dir, lang=lang, as_of=parse_as_of(as_of), country=country)
     out.print(f"report: {html}")
     if excel:
         xlsx = write_workbook(st, Path(out_dir) / f"custlens_{lang}.xlsx", lang=lang, as_of=parse_as_of(as_of))
@@ -220,6 +224,7 @@ def demo(
     seed: int = typer.Option(42, "--seed", help="Random seed."),
     lang: str = LangOpt,
     out_dir: Path = typer.Option(Path("custlens_demo"), "--out", help="Output folder."),
+    country: str = typer.Option("auto", "--country", help="Festival calendar of the report: ISO code or auto (the demo shop is Chinese: CN)."),
 ) -> None:
     """Generate the demo shop (with known ground truth), ingest its messy exports and write the report.
 
@@ -228,7 +233,11 @@ def demo(
     from custlens.pipeline import run_demo
 
     check_lang(lang)
-    run = run_demo(out_dir, customers=customers_, seed=seed, lang=lang, log=lambda m: out.print(m, highlight=False))
+    from custlens.behaviour.country import check_country
+
+    check_country(country)
+    run = run_demo(out_dir, customers=customers_, seed=seed, lang=lang, log=lambda m: out.print(m, highlight=False),
+                   country=country)
     out.print(f"\n[bold green]report:[/] {run.report}")
     out.print(f"store: {run.store_path}   (try: custlens rfm --store {run.store_path})")
 

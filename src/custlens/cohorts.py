@@ -35,12 +35,14 @@ class CohortResult:
         purchase day falls in the period), ``recurring`` (active and had repeated before),
         ``revenue``, and the rates ``retention = active / customers``, ``retention_first``,
         ``retention_recurring`` (the two add up to ``retention`` for period >= 1),
-        ``revenue_per_customer = revenue / customers`` and ``revenue_retention = revenue /
-        revenue in period 0``.
+        ``revenue_per_customer = revenue / customers``, ``revenue_0`` (the cohort's revenue in
+        period 0) and ``revenue_retention = revenue / revenue_0``.
     average : DataFrame
         ``period, cohorts, customers, retention, retention_first, retention_recurring,
         revenue_retention, revenue_per_customer``: the average curve, weighted by cohort size
-        over the cohorts that observed the period.
+        over the cohorts that observed the period; ``revenue_retention`` is the pooled
+        ``sum(revenue) / sum(revenue_0)`` over those cohorts, cohorts with no revenue in the
+        period included.
     freq : str
         ``month`` or ``quarter``.
     """
@@ -146,7 +148,10 @@ def cohorts(store: Store, as_of: AsOf = None, freq: str = "month") -> CohortResu
     table["retention_recurring"] = table["recurring"] / table["customers"]
     table["revenue_per_customer"] = table["revenue"] / table["customers"]
     base = table.loc[table["period"] == 0].set_index("cohort")["revenue"]
-    table["revenue_retention"] = table["revenue"] / table["cohort"].map(base).replace(0, np.nan)
+    # Period-0 revenue is carried as a column: recovering it as revenue / revenue_retention
+    # lost every cohort with no revenue in a period (0 / 0), which inflated the average.
+    table["revenue_0"] = table["cohort"].map(base).astype(float)
+    table["revenue_retention"] = table["revenue"] / table["revenue_0"].replace(0, np.nan)
     avg_cols = ["period", "cohorts", "customers", "retention", "retention_first", "retention_recurring",
                 "revenue_retention", "revenue_per_customer"]
     if table.empty:
@@ -159,7 +164,7 @@ def cohorts(store: Store, as_of: AsOf = None, freq: str = "month") -> CohortResu
 
 def _weighted(g: pd.DataFrame) -> pd.Series:
     n = g["customers"].sum()
-    rev0 = (g["revenue"] / g["revenue_retention"]).replace([np.inf, -np.inf], np.nan).sum()
+    rev0 = g["revenue_0"].sum()
     return pd.Series({
         "cohorts": len(g), "customers": int(n),
         "retention": g["active"].sum() / n, "retention_first": g["first_time"].sum() / n,

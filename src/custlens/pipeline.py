@@ -31,7 +31,7 @@ class DemoRun:
 
 
 def run_demo(out_dir: str | Path = "custlens_demo", customers: int = 5000, seed: int = 42, lang: str = "en",
-             log: Callable[[str], None] = lambda _m: None, report: bool = True) -> DemoRun:
+             log: Callable[[str], None] = lambda _m: None, report: bool = True, country: str | None = "auto") -> DemoRun:
     """Generate the demo shop, ingest its exports into a fresh store and write the report.
 
     Parameters
@@ -46,6 +46,8 @@ def run_demo(out_dir: str | Path = "custlens_demo", customers: int = 5000, seed:
         Receives one line per step.
     report : bool
         Write the HTML report and workbook (tests may skip it).
+    country : str or None, default "auto"
+        Festival calendar of the report (ISO code; "auto" reads it from the data).
     """
     from custlens.demo import generate_shop
 
@@ -78,7 +80,7 @@ def run_demo(out_dir: str | Path = "custlens_demo", customers: int = 5000, seed:
         if report:
             from custlens.report import build_report, write_workbook
 
-            html = build_report(st, out=out, lang=lang, title=i18n.t("demo.title", lang))
+            html = build_report(st, out=out, lang=lang, title=i18n.t("demo.title", lang), country=country)
             xlsx = write_workbook(st, out / f"custlens_{lang}.xlsx", lang=lang)
             log(f"wrote the report and workbook ({time.perf_counter() - t0:.1f} s in all)")
     return DemoRun(out, store_path, html, xlsx, results, shop.truth, time.perf_counter() - t0)

@@ -2,7 +2,7 @@
 
 Distributions of age band, gender, region, city tier, occupation, income band and
 acquisition channel, each against value (revenue per customer, value band, RFM segment mix)
-with chi-square tests and Cramér's V. Missing demographics are their own category.
+with chi-square tests and Cramér's V (bias-corrected, Bergsma 2013). Missing demographics are their own category.
 """
 
 from __future__ import annotations
@@ -80,19 +80,41 @@ class ProfileResult:
                 "distributions": self.distributions.to_dict("records")}
 
 
-def cramers_v(table: pd.DataFrame | np.ndarray) -> tuple[float, float, int, float]:
+def cramers_v(table: pd.DataFrame | np.ndarray, corrected: bool = True) -> tuple[float, float, int, float]:
     """Chi-square test of independence and Cramér's V of a contingency table.
 
-    Returns ``(chi2, p_value, dof, v)`` with ``V = sqrt(chi2 / (n (min(r, c) - 1)))``; rows
-    and columns that are all zero are dropped; no continuity correction. A table with a
-    single row or column gives ``(0, 1, 0, 0)``.
+    Returns ``(chi2, p_value, dof, v)``; rows and columns that are all zero are dropped; no
+    continuity correction. A table with a single row or column gives ``(0, 1, 0, 0)``.
+
+    With ``corrected`` (the default) ``v`` is the bias-corrected V of Bergsma (2013):
+
+        phi2+ = max(0, chi2 / n - (r - 1)(c - 1) / (n - 1)),
+        r~ = r - (r - 1)^2 / (n - 1),  c~ = c - (c - 1)^2 / (n - 1),
+        V~ = sqrt(phi2+ / min(r~ - 1, c~ - 1)).
+
+    The plain ``V = sqrt(chi2 / (n (min(r, c) - 1)))`` (``corrected=False``) is biased upwards
+    in small samples and with many categories: independent attributes still show V > 0.
+
+    References
+    ----------
+    Bergsma, W. (2013). A bias-correction for Cramér's V and Tschuprow's T. Journal of the
+    Korean Statistical Society 42(3), 323-328.
     """
     arr = np.asarray(table, dtype=float)
     arr = arr[arr.sum(axis=1) > 0][:, arr.sum(axis=0) > 0]
     if arr.ndim != 2 or min(arr.shape) < 2:
         return 0.0, 1.0, 0, 0.0
     chi2, p, dof, _ = stats.chi2_contingency(arr, correction=False)
-    v = float(np.sqrt(chi2 / (arr.sum() * (min(arr.shape) - 1))))
+    n = float(arr.sum())
+    r, k = arr.shape
+    if not corrected:
+        return float(chi2), float(p), int(dof), float(np.sqrt(chi2 / (n * (min(r, k) - 1))))
+    if n <= 1:
+        return float(chi2), float(p), int(dof), 0.0
+    phi2 = max(0.0, chi2 / n - (r - 1) * (k - 1) / (n - 1))
+    r_t, k_t = r - (r - 1) ** 2 / (n - 1), k - (k - 1) ** 2 / (n - 1)
+    denom = min(r_t - 1, k_t - 1)
+    v = float(np.sqrt(phi2 / denom)) if denom > 0 else 0.0
     return float(chi2), float(p), int(dof), v
 
 

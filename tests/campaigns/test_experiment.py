@@ -140,6 +140,10 @@ def test_demo_segments_and_report_section(demo) -> None:
         kinds = [b.kind for b in section.blocks]
         assert kinds.count("figure") == 2 and kinds.count("table") == 2
         assert all(i18n.has(k) for k in ctx.used_keys)
+        # the demo's revenue lift is not significant: the report says so next to the ROI, with its interval
+        roi = analyze_campaign(st, window_days=30).roi
+        notes = [b.text for b in section.blocks if b.kind == "note" and "投入回报率" in b.text]
+        assert (len(notes) == 1) == (not roi.significant) and (not notes or "不显著" in notes[0])
     assert section.title == "营销活动"
     assert all(i18n.t(k, "en").strip() for k in ctx.used_keys)
 

@@ -119,7 +119,7 @@ def test_lists_and_bands(churn_demo) -> None:
     result, _, _ = churn_demo
     h = result.horizon.days
     ew, wb = result.early_warning, result.win_back
-    assert (ew["days_since_last"] < h).all() and ew["risk_band"].isin(["medium", "high"]).all()
+    assert (ew["days_since_last"] < h).all() and (ew["risk_band"] == "high").all()
     assert (wb["days_since_last"] >= h).all()
     for lst in (ew, wb):
         assert lst["expected_loss"].is_monotonic_decreasing
@@ -130,6 +130,42 @@ def test_lists_and_bands(churn_demo) -> None:
     assert (s["reasons_en"].str.len() > 0).all() and (s["reasons_zh"].str.len() > 0).all()
     assert (s.loc[s["risk_band"] == "high", "churn_probability"] >= hi).all()
     assert (s.loc[s["risk_band"] == "low", "churn_probability"] < lo).all()
+    assert ((s["risk_band"] == "lapsed") == (s["days_since_last"] >= h)).all()
+
+
+def test_capacity_sets_the_bands_on_the_demo(churn_demo) -> None:
+    """Issue 11: 76.7% of demo customers were "high risk" with fixed 0.4 / 0.7 cut-offs.
+
+    With the default capacity (top 10% of the active customers) at most 10% of them are high,
+    at most 20% high or medium, and the early-warning list is exactly the high band.
+    """
+    result, _, _ = churn_demo
+    s, cap = result.scores, result.capacity
+    active = s[s["risk_band"] != "lapsed"]
+    assert cap is not None and cap.active == len(active) and cap.requested == 0.1
+    assert cap.customers == int(0.1 * len(active))
+    high = (active["risk_band"] == "high").sum()
+    assert 0 < high <= cap.customers and result.high_risk == high
+    assert high / len(active) <= 0.10 and active["risk_band"].isin(["high", "medium"]).mean() <= 0.20
+    assert len(result.early_warning) == high
+    assert result.cutoffs == (cap.medium, cap.high)
+    # the probabilities of still-active customers are spread out, not all near certainty
+    assert (active["churn_probability"] < 0.99).mean() > 0.9
+    assert active["churn_probability"].std() > 0.1
+    # every customer on the list comes with the reasons in both languages
+    assert (result.early_warning["reasons_en"].str.len() > 0).all()
+    assert (result.early_warning["reasons_zh"].str.len() > 0).all()
+    text = cap.text("en", result.horizon.days)
+    assert f"{cap.high:.1%}" in text and f"{cap.customers:,}" in text and "--capacity" in cap.text("zh", 9)
+
+
+def test_drivers_are_not_one_feature_and_zeros(churn_demo) -> None:
+    """Issue 11: the AUC-drop importance read 0.00 for every feature but one on the demo."""
+    result, _, _ = churn_demo
+    imp = result.importance
+    real = imp[(imp["importance"] > 0) & (imp["importance"] > imp["importance_std"])]
+    assert len(real) >= 3
+    assert (real["importance"].head(3) >= 5e-4).all()  # shown with 4 decimals in the report
 
 
 def test_json_contract_and_scores_table(churn_demo) -> None:
@@ -139,7 +175,8 @@ def test_json_contract_and_scores_table(churn_demo) -> None:
         assert key in d
     assert d["horizon_days"] == result.horizon.days and str(result.horizon.days) in d["definition"]
     assert set(d["baselines"]) == {"recency", "p_alive"}
-    assert d["customers_scored"] == len(result.scores) == d["bands"]["low"] + d["bands"]["medium"] + d["bands"]["high"]
+    assert d["customers_scored"] == len(result.scores) == sum(d["bands"].values())
+    assert d["capacity"]["customers"] >= d["high_risk"] and set(d["bands"]) == {"low", "medium", "high", "lapsed"}
     assert write_scores(st, result) == len(result.scores)
     table = st.read("churn_scores")
     assert list(table.columns) == ["customer_id", "churn_probability", "risk_band", "reasons_en", "reasons_zh",

@@ -8,7 +8,7 @@ import pytest
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 from custlens.churn import ChurnEligibilityError, ChurnModel, bands, churn_analysis, evaluate, lift_gain
-from custlens.errors import MissingDataError, NotFittedError
+from custlens.errors import InputError, MissingDataError, NotFittedError
 
 
 def test_lift_and_gain_by_hand() -> None:
@@ -51,6 +51,25 @@ def test_bands_follow_the_cutoffs() -> None:
         bands([0.5], (0.8, 0.3))
 
 
+def test_capacity_cutoffs_never_split_ties() -> None:
+    """10 active customers, capacity 30% = 3: probabilities .9 .8 .8 .8 .5 .4 ... -> the three .8 tie at
+    the 3rd place, so only .9 is high (1 <= 3); high or medium: the top 6 (.9 .8 .8 .8 .5 .4), cut at .4."""
+    from custlens.churn.warning import capacity_cutoffs, parse_capacity
+
+    p = np.array([0.9, 0.8, 0.8, 0.8, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05])
+    cap = capacity_cutoffs(p, 0.3)
+    assert cap.customers == 3 and cap.active == 10 and cap.high == 0.9 and cap.medium == 0.4
+    b = bands(p, (cap.medium, cap.high))
+    assert list(b) == ["high"] + ["medium"] * 5 + ["low"] * 4
+    cap = capacity_cutoffs(p, 5)  # a number: .9 .8 .8 .8 .5 are the top 5
+    assert cap.customers == 5 and cap.high == 0.5
+    assert capacity_cutoffs(np.full(4, 0.7), 0.5).high == float("inf")  # all tied: nobody rather than a coin toss
+    assert parse_capacity("10%") == pytest.approx(0.1) and parse_capacity("0.05") == 0.05 and parse_capacity("200") == 200
+    for bad in ("0", "-5%", "abc", "1.5"):
+        with pytest.raises(InputError, match="capacity"):
+            parse_capacity(bad)
+
+
 def test_model_must_be_fitted_and_keeps_its_levels() -> None:
     model = ChurnModel(["x"], ["c"])
     X = pd.DataFrame({"x": np.arange(200.0), "c": ["a", "b"] * 100})
@@ -69,3 +88,16 @@ def test_gate_refuses_when_nobody_is_retained(make_store) -> None:
     with pytest.raises(ChurnEligibilityError, match=r"hold [\d,]+ churned and 0 retained customers; at least 20 of each"):
         churn_analysis(st, horizon_days=30)
     assert issubclass(ChurnEligibilityError, MissingDataError)
+
+
+def test_calibration_folds_keep_each_customer_on_one_side() -> None:
+    """Stacked snapshots repeat customers; a customer's rows must not be split between fitting and calibrating."""
+    rng = np.random.default_rng(2)
+    ids = [f"c{i}" for i in range(120)]
+    X = pd.DataFrame({"x": rng.random(360)}, index=ids * 3)
+    y = (rng.random(360) < 0.5).astype(int)
+    folds = ChurnModel(["x"], [])._folds(X, X, y)
+    assert len(folds) == 3
+    for train, test in folds:
+        assert not set(X.index[train]) & set(X.index[test])
+    assert ChurnModel(["x"], [])._folds(X.iloc[:120], X.iloc[:120], y[:120]) == 3  # one row per customer: plain folds

@@ -33,6 +33,19 @@ def test_churn_section_on_the_demo(churn_demo, lang: str) -> None:
     if lang == "zh":
         assert not reasons.str.contains("no order for").any()
         assert reasons.str.contains("天未下单").any()
+    # issue 11: the band rule states the capacity and its cut-offs; the Cox table says how it was fitted;
+    # the lifetime definition is stated and no curve is drawn by RFM segment
+    assert result.capacity.text(lang, result.horizon.days) in paragraphs
+    assert i18n.t("churn.cox.fit.plain", lang) in paragraphs and i18n.t("churn.km.origin", lang) in paragraphs
+    titles = [b.figure.layout.title.text or "" for b in section.blocks if isinstance(b, Figure)]
+    assert not any("RFM" in t for t in titles)
+    assert sum(i18n.t(f"churn.km.by.{by}", lang) in t for t in titles
+               for by in ("acquisition", "first_value", "channel", "cohort")) == 4
+    km = [b.figure for b in section.blocks if isinstance(b, Figure) and b.figure.data and
+          getattr(b.figure.data[0], "line", None) is not None and b.figure.data[0].line.shape == "hv"]
+    assert len(km) == 4 and all(tr.y[0] == 1.0 and tr.x[0] == 0 for f in km for tr in f.data)
+    drivers = next(t for t in tables if "importance_share" in t.columns)
+    assert (drivers["importance"].head(3) != "0.0000").all() and drivers["importance_share"].iloc[0] < 1
 
 
 def test_churn_section_says_what_is_missing(make_store) -> None:

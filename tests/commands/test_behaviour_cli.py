@@ -64,8 +64,11 @@ def test_text_output_in_both_languages(toy_path) -> None:
     assert "Prospect" in res.stdout and "Stage transitions from 2024-03-05 to 2024-04-01" in res.stdout
     res = _run("loyalty", "--store", toy_path, "--as-of", toyshop.AS_OF, "--window", "30", "--lang", "zh")
     assert res.exit_code == 0 and "忠诚度指数: 53.0/100" in res.stdout
-    res = _run("behaviour", "--store", toy_path, "--lang", "zh")
-    assert res.exit_code == 0 and "复购率: 60.0%" in res.stdout and "春节" in res.stdout
+    res = _run("behaviour", "--store", toy_path, "--lang", "zh")  # no country in the toy data: said, no 春节
+    assert res.exit_code == 0 and "复购率: 60.0%" in res.stdout and "春节" not in res.stdout
+    assert "未知（数据中没有国家、地区或币种）" in res.stdout and "--country" in res.stdout
+    res = _run("behaviour", "--store", toy_path, "--lang", "zh", "--country", "CN")
+    assert res.exit_code == 0 and "春节" in res.stdout and "CN（用户指定）" in res.stdout
     res = _run("cohorts", "--store", toy_path, "--freq", "quarter")
     assert res.exit_code == 0 and "Average retention curve" in res.stdout
     res = _run("profile", "--store", toy_path)

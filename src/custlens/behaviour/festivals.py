@@ -1,8 +1,9 @@
 """Festival effects: lift of daily orders and revenue in festival windows against comparable days.
 
 Shopping festivals (618, 双11, Black Friday, Christmas) have configurable dates; the Spring
-Festival and other public holidays come from the `holidays` package (country configurable,
-default China).
+Festival and other public holidays come from the `holidays` package. The country is given or
+read from the data (`custlens.behaviour.country`): 618 and 双11 are measured only for China,
+and a lift resting on fewer than `MIN_ORDERS` orders is flagged, not a finding.
 """
 
 from __future__ import annotations
@@ -13,11 +14,16 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from custlens.behaviour._common import orders_as_of, scalar, ts, with_frame
+from custlens.behaviour.country import AUTO, CountryChoice, resolve_country
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
 from custlens.store import Store
 
-__all__ = ["DEFAULT_FESTIVALS", "FestivalResult", "ShoppingFestival", "festival_calendar", "festival_lift"]
+__all__ = ["DEFAULT_FESTIVALS", "MIN_ORDERS", "FestivalResult", "ShoppingFestival", "festival_calendar", "festival_lift",
+           "festivals_for"]
+
+#: A festival lift resting on fewer orders than this (in its windows, all years) is not a finding.
+MIN_ORDERS = 30
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,17 @@ DEFAULT_FESTIVALS: tuple[ShoppingFestival, ...] = (
     ShoppingFestival("black_friday", rule="black_friday"),
     ShoppingFestival("christmas", 12, 25),
 )
+#: Chinese e-commerce festivals, measured only for China.
+CN_ONLY = frozenset({"618", "double_11"})
+
+
+def festivals_for(country: str | None) -> tuple[ShoppingFestival, ...]:
+    """The shopping festivals of a country: all of `DEFAULT_FESTIVALS` for China, else without 618 and 双11."""
+    if country == "CN":
+        return DEFAULT_FESTIVALS
+    return tuple(f for f in DEFAULT_FESTIVALS if f.key not in CN_ONLY)
+
+
 #: The Spring Festival window around Chinese New Year's Day (from the holiday library).
 SPRING_FESTIVAL_DAYS: tuple[int, int] = (-1, 6)
 
@@ -83,7 +100,11 @@ class FestivalResult:
         lift_revenue, baseline_days``.
     summary : DataFrame
         One row per festival, all years pooled: ``festival, kind, years, orders,
-        baseline_orders, lift_orders, revenue, baseline_revenue, lift_revenue``, by lift.
+        baseline_orders, lift_orders, revenue, baseline_revenue, lift_revenue,
+        enough_orders`` (False when the festival windows hold fewer than `MIN_ORDERS` orders
+        in all: the lift is then not a finding), by lift.
+    country : str or None
+        ISO code of the calendar used; ``country_choice`` says how it was chosen.
     """
 
     events: pd.DataFrame
@@ -91,6 +112,11 @@ class FestivalResult:
     country: str | None
     baseline_weeks: int
     as_of: pd.Timestamp
+    country_choice: CountryChoice | None = None
+
+    def findings(self) -> pd.DataFrame:
+        """The summary rows whose lift rests on enough orders."""
+        return self.summary[self.summary["enough_orders"]].reset_index(drop=True)
 
     def lift(self, festival: str) -> float:
         """Pooled order lift of ``festival``."""
@@ -101,7 +127,8 @@ class FestivalResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON view."""
-        return {"country": self.country, "baseline_weeks": self.baseline_weeks,
+        return {"country": self.country, "baseline_weeks": self.baseline_weeks, "min_orders": MIN_ORDERS,
+                "country_choice": self.country_choice.to_dict() if self.country_choice else None,
                 "summary": self.summary.to_dict("records")}
 
 
@@ -158,8 +185,8 @@ def _holiday_rows(years: list[int], country: str, include_all: bool) -> list[tup
 def festival_lift(
     store: Store,
     as_of: AsOf = None,
-    festivals: Iterable[ShoppingFestival] = DEFAULT_FESTIVALS,
-    country: str | None = "CN",
+    festivals: Iterable[ShoppingFestival] | None = None,
+    country: str | None = AUTO,
     include_holidays: bool = True,
     baseline_weeks: int = 4,
     guard_days: int = 3,
@@ -172,10 +199,13 @@ def festival_lift(
         Needs the ``orders`` table.
     as_of : date-like, optional
         First day not observed (default: the day after the last order).
-    festivals : iterable of ShoppingFestival
-        Shopping festivals (default 618, 双11, Black Friday, Christmas, peak day only).
-    country : str or None, default "CN"
-        Public holidays (and the Spring Festival) from the `holidays` package.
+    festivals : iterable of ShoppingFestival, optional
+        Shopping festivals (default `festivals_for` the country: 618 and 双11 for China only,
+        Black Friday and Christmas; peak day only).
+    country : str or None, default "auto"
+        ISO code (or English name) of the public holidays (and the Spring Festival) from the
+        `holidays` package; ``"auto"`` reads it from the data (`infer_country`), None measures
+        shopping festivals only.
     include_holidays : bool, default True
         Also measure every other public holiday.
     baseline_weeks : int, default 4
@@ -198,6 +228,9 @@ def festival_lift(
     """
     if baseline_weeks < 1:
         raise InputError(f"baseline_weeks={baseline_weeks!r} should be >= 1")
+    choice = resolve_country(store, country)
+    country = choice.code
+    festivals = festivals_for(country) if festivals is None else tuple(festivals)
     as_of = orders_as_of(store, as_of, "festival effects")
     cut = ts(as_of)
     first = pd.Timestamp(scalar(store, "SELECT min(ordered_at) FROM orders WHERE ordered_at < ?", [cut])).normalize()
@@ -210,7 +243,9 @@ def festival_lift(
             blocked.add(pd.Timestamp(day) + pd.Timedelta(days=k))
     comp = [(r.festival, r.year, r.day, r.day + pd.Timedelta(days=7 * k * s))
             for r in cal.itertuples() for k in range(1, baseline_weeks + 1) for s in (-1, 1)]
-    comp_df = pd.DataFrame(comp, columns=["festival", "year", "day", "cday"])
+    comp_df = pd.DataFrame(comp, columns=["festival", "year", "day", "cday"]).astype(
+        {"day": "datetime64[ns]", "cday": "datetime64[ns]"})  # typed even when empty (no window observed)
+    cal = cal.astype({"day": "datetime64[ns]"})
     comp_df = comp_df[(comp_df["cday"] >= first) & (comp_df["cday"] < as_of) & ~comp_df["cday"].isin(blocked)]
     windows = cal.merge(comp_df, on=["festival", "year", "day"], how="left")
     windows["kind"] = windows["kind"].astype(str)
@@ -239,9 +274,11 @@ def festival_lift(
     summ["lift_orders"] = summ["orders"] / summ["baseline_orders"].where(summ["baseline_orders"] > 0)
     summ["lift_revenue"] = summ["revenue"] / summ["baseline_revenue"].where(summ["baseline_revenue"] > 0)
     summ = summ.sort_values("lift_orders", ascending=False, na_position="last").reset_index(drop=True)
+    summ["enough_orders"] = summ["orders"] >= MIN_ORDERS
     summ = summ[["festival", "kind", "years", "orders", "baseline_orders", "lift_orders",
-                 "revenue", "baseline_revenue", "lift_revenue"]]
-    return FestivalResult(events=events, summary=summ, country=country, baseline_weeks=baseline_weeks, as_of=as_of)
+                 "revenue", "baseline_revenue", "lift_revenue", "enough_orders"]]
+    return FestivalResult(events=events, summary=summ, country=country, baseline_weeks=baseline_weeks, as_of=as_of,
+                          country_choice=choice)
 
 
 def _complete(group: pd.DataFrame, festivals: Iterable[ShoppingFestival]) -> bool:

@@ -38,7 +38,7 @@ COLUMNS: dict[str, _T] = {
     "chi2": _t("Chi-square", "卡方值"),
     "dof": _t("Degrees of freedom", "自由度"),
     "p_value": _t("p-value", "p 值"),
-    "cramers_v": _t("Cramér's V", "Cramér's V"),
+    "cramers_v": _t("Cramér's V (bias-corrected)", "Cramér's V（偏差校正）"),
     "strength": _t("Strength", "关联强度"),
     "sparse_share": _t("Sparse cells", "稀疏单元格占比"),
     "matters": _t("Matters", "是否显著"),
@@ -155,6 +155,24 @@ NAMES: dict[str, _T] = {
     "behaviour.festival.christmas": _t("Christmas", "圣诞节"),
     "behaviour.festival.spring_festival": _t("Spring Festival", "春节"),
     "behaviour.kind.shopping": _t("shopping festival", "购物节"),
+    "behaviour.country.given": _t("{code} (as given)", "{code}（用户指定）"),
+    "behaviour.country.orders_region": _t("{code}, read from the orders' country/region column ({value}: {share} of orders)",
+                                          "{code}，依据订单的国家/地区列（{value}：占订单 {share}）"),
+    "behaviour.country.customers_region": _t("{code}, read from the customers' region column ({value}: {share} of customers)",
+                                             "{code}，依据客户的地区列（{value}：占客户 {share}）"),
+    "behaviour.country.currency": _t("{code}, read from the orders' currency ({value}: {share} of orders)",
+                                     "{code}，依据订单币种（{value}：占订单 {share}）"),
+    "behaviour.country.chinese_text": _t("{code}, assumed from region names in Chinese ({share} of them, e.g. {value})",
+                                         "{code}，依据中文地区名称推断（占 {share}，如 {value}）"),
+    "behaviour.country.unknown": _t(
+        "unknown (no country, region or currency in the data): public holidays not measured, 618 and Singles' Day "
+        "left out; pass --country, e.g. --country GB",
+        "未知（数据中没有国家、地区或币种）：不计算法定假日，也不计算 618 和双11；请用 --country 指定，如 --country CN"),
+    "behaviour.country.none": _t("none (public holidays not measured)", "无（不计算法定假日）"),
+    "behaviour.festival.too_few": _t(
+        "Not a finding: {names} rest on fewer than {n} orders in their festival windows; their lift is left out "
+        "of the chart and shown in the table only.",
+        "不构成结论：{names} 的节日窗口内订单少于 {n} 单，其提升不画入图中，仅列于表中。"),
     "behaviour.kind.holiday": _t("public holiday", "法定节假日"),
     "behaviour.weekday.0": _t("Mon", "周一"),
     "behaviour.weekday.1": _t("Tue", "周二"),
@@ -267,8 +285,8 @@ REPORT: dict[str, _T] = {
     "report.behaviour.festivals": _t("Festival lift", "节日提升效应"),
     "report.behaviour.festivals_intro": _t(
         "Orders in each festival window against the same weekdays up to {weeks} weeks before and after "
-        "(days near any festival or public holiday excluded). Public holidays: {country}.",
-        "节日窗口内的订单与前后 {weeks} 周内相同星期的普通日对比（排除任何节日或法定假日附近的日子）。法定假日：{country}。",
+        "(days near any festival or public holiday excluded). Calendar: {country}.",
+        "节日窗口内的订单与前后 {weeks} 周内相同星期的普通日对比（排除任何节日或法定假日附近的日子）。日历：{country}。",
     ),
     "report.behaviour.festival_chart": _t("Order lift by festival (1 = ordinary day)", "各节日订单提升（1 = 普通日）"),
     "report.cohorts.title": _t("Cohorts", "同期群分析"),

@@ -43,7 +43,10 @@ class Roi:
     """Incremental revenue of the treatment group and the return on the campaign's cost.
 
     ``incremental_revenue = lift per member x treated members`` (interval from the lift's);
-    ``roi = (incremental_revenue - cost) / cost`` on revenue, not margin.
+    ``roi = (incremental_revenue - cost) / cost`` on revenue, not margin. ``p_value`` is the
+    revenue lift's; when it is not below ``alpha`` the interval of the incremental revenue
+    holds zero and the ROI point value is not a finding: every headline must say so and show
+    the interval (`significant`).
     """
 
     metric: str
@@ -54,6 +57,13 @@ class Roi:
     roi: float
     roi_low: float
     roi_high: float
+    p_value: float = float("nan")
+    alpha: float = 0.05
+
+    @property
+    def significant(self) -> bool:
+        """True when the revenue lift is significant at ``alpha`` (its interval excludes 0)."""
+        return bool(self.p_value < self.alpha)
 
 
 @dataclass
@@ -118,7 +128,8 @@ class ExperimentResult:
             "srm_p_value": self.srm.p_value,
             "srm_chi2": self.srm.chi2,
             "srm_alarm": self.srm_alarm,
-            "roi": None if self.roi is None else {k: _clean(v) for k, v in vars(self.roi).items()},
+            "roi": None if self.roi is None else {**{k: _clean(v) for k, v in vars(self.roi).items()},
+                                                  "significant": self.roi.significant},
             "notes": list(self.notes),
         }
 
@@ -272,7 +283,7 @@ def analyze_experiment(
         cont = [n for n, k in zip(metrics["name"], metrics["kind"]) if k == "mean"]
         rev = revenue or ("revenue" if "revenue" in cont else (cont[0] if cont else None))
         if rev is not None:
-            roi = _roi(metrics.set_index("name").loc[rev], rev, n_t, float(costs.sum()))
+            roi = _roi(metrics.set_index("name").loc[rev], rev, n_t, float(costs.sum()), alpha)
     return ExperimentResult(groups, metrics, srm, split, alpha, roi, notes)  # type: ignore[arg-type]
 
 
@@ -305,13 +316,13 @@ def _metric_row(name: str, y: pd.Series, is_t: np.ndarray, x: pd.Series | None, 
     return row
 
 
-def _roi(m: pd.Series, name: str, n_t: int, cost: float) -> Roi:
+def _roi(m: pd.Series, name: str, n_t: int, cost: float, alpha: float = 0.05) -> Roi:
     inc, lo, hi = (float(m[k]) * n_t for k in ("lift", "ci_low", "ci_high"))
     if cost > 0:
         r, rlo, rhi = ((v - cost) / cost for v in (inc, lo, hi))
     else:
         r = rlo = rhi = float("nan")
-    return Roi(name, inc, lo, hi, cost, r, rlo, rhi)
+    return Roi(name, inc, lo, hi, cost, r, rlo, rhi, float(m["p_value"]), alpha)
 
 
 def analyze_campaign(

@@ -62,6 +62,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "report.campaigns.ci": {"en": "95% CI {low} to {high}", "zh": "95% 置信区间 {low} 至 {high}"},
     "report.campaigns.incremental_revenue": {"en": "Incremental revenue", "zh": "增量收入"},
     "report.campaigns.roi": {"en": "ROI on cost {cost}", "zh": "投入回报率（成本 {cost}）"},
+    "report.campaigns.not_significant": {"en": "not significant (p = {p})", "zh": "不显著（p = {p}）"},
+    "report.campaigns.significant": {"en": "significant (p = {p})", "zh": "显著（p = {p}）"},
+    "report.campaigns.roi_detail": {"en": "{verdict}; 95% CI {low} to {high}",
+                                    "zh": "{verdict}；95% 置信区间 {low} 至 {high}"},
+    "report.campaigns.roi_warning": {
+        "en": "The revenue lift is not significant (p = {p}): incremental revenue could be anywhere from {low} to "
+              "{high}, so the ROI of {roi} is not a finding (its 95% interval runs from {roi_low} to {roi_high}). "
+              "Do not budget on it; run the campaign longer or on more customers.",
+        "zh": "收入提升不显著（p = {p}）：增量收入可能在 {low} 至 {high} 之间，因此 {roi} 的投入回报率不能作为结论"
+              "（其 95% 区间为 {roi_low} 至 {roi_high}）。请勿据此做预算；应延长活动时间或扩大覆盖客户。"},
     "report.campaigns.srm": {"en": "Sample-ratio check", "zh": "样本比例检验"},
     "report.campaigns.srm_ok": {"en": "p = {p}: split as intended", "zh": "p = {p}：分组符合计划"},
     "report.campaigns.srm_bad": {"en": "p = {p}: mismatch", "zh": "p = {p}：比例失衡"},
@@ -125,8 +135,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli.campaign.srm": {"en": "sample-ratio check: p = {p} ({verdict})", "zh": "样本比例检验：p = {p}（{verdict}）"},
     "cli.campaign.srm_ok": {"en": "split as intended", "zh": "分组符合计划"},
     "cli.campaign.srm_bad": {"en": "MISMATCH", "zh": "比例失衡"},
-    "cli.campaign.roi": {"en": "incremental revenue {inc} (95% CI {low} to {high}), cost {cost}, ROI {roi}",
-                         "zh": "增量收入 {inc}（95% 置信区间 {low} 至 {high}），成本 {cost}，投入回报率 {roi}"},
+    "cli.campaign.roi": {"en": "incremental revenue {inc} (95% CI {low} to {high}), cost {cost}, ROI {roi} "
+                                "(95% CI {roi_low} to {roi_high}): {verdict}",
+                         "zh": "增量收入 {inc}（95% 置信区间 {low} 至 {high}），成本 {cost}，投入回报率 {roi}"
+                               "（95% 置信区间 {roi_low} 至 {roi_high}）：{verdict}"},
+    "cli.campaign.roi_ns": {"en": "NOT significant (p = {p}); the ROI is not a finding",
+                            "zh": "不显著（p = {p}），该投入回报率不能作为结论"},
+    "cli.campaign.roi_sig": {"en": "significant (p = {p})", "zh": "显著（p = {p}）"},
+    "cli.campaign.pp": {"en": "{v} pp", "zh": "{v} 个百分点"},
     "cli.campaign.plan": {
         "en": "{n} members per group ({total} in all) detect {baseline} -> {target} with power {power} at alpha {alpha}",
         "zh": "每组 {n} 人（共 {total} 人）可在显著性水平 {alpha}、检验功效 {power} 下检出 {baseline} -> {target}"},

@@ -16,7 +16,7 @@ from custlens.churn.labels import Horizon, churn_labels, default_horizon, snapsh
 from custlens.churn.model import ChurnModel, calibration_table, evaluate
 from custlens.churn.reasons import contributions, join_reasons, reasons_for, reference_values
 from custlens.churn.texts import Phrase
-from custlens.churn.warning import DEFAULT_CUTOFFS, bands, early_warning, win_back
+from custlens.churn.warning import DEFAULT_CAPACITY, Capacity, bands, capacity_cutoffs, early_warning, win_back
 from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import resolve_as_of
 from custlens.store import Store
@@ -67,6 +67,9 @@ class ChurnResult:
         The action lists (see `custlens.churn.warning`).
     cutoffs : (float, float)
         The (medium, high) probability cut-offs of the bands.
+    capacity : Capacity or None
+        The capacity the cut-offs come from (see `custlens.churn.warning`); None when fixed
+        cut-offs were given.
     model : ChurnModel
         The model that scored ``scores`` (fitted on every labelled snapshot).
     features : DataFrame
@@ -92,6 +95,7 @@ class ChurnResult:
     model: ChurnModel = field(repr=False)
     features: pd.DataFrame = field(repr=False)
     notes: list[Phrase] = field(default_factory=list)
+    capacity: Capacity | None = None
 
     @property
     def auc(self) -> float:
@@ -100,7 +104,7 @@ class ChurnResult:
 
     @property
     def high_risk(self) -> int:
-        """Customers in the high band."""
+        """Customers in the high band (active customers only: the lapsed are a band of their own)."""
         return int((self.scores["risk_band"] == "high").sum())
 
     def to_dict(self, lang: str = "en", top: int = 20) -> dict[str, Any]:
@@ -120,8 +124,9 @@ class ChurnResult:
             "auc": self.auc,
             "baselines": self.baselines,
             "metrics": metrics,
-            "cutoffs": {"medium": self.cutoffs[0], "high": self.cutoffs[1]},
-            "bands": {b: int((self.scores["risk_band"] == b).sum()) for b in ("low", "medium", "high")},
+            "cutoffs": {k: (None if np.isinf(v) else v) for k, v in zip(("medium", "high"), self.cutoffs)},
+            "capacity": self.capacity.to_dict() if self.capacity else None,
+            "bands": {b: int((self.scores["risk_band"] == b).sum()) for b in ("low", "medium", "high", "lapsed")},
             "high_risk": self.high_risk,
             "early_warning": int(len(self.early_warning)),
             "win_back": int(len(self.win_back)),
@@ -163,18 +168,23 @@ def drivers_of(importance: pd.DataFrame) -> set[str]:
 
 
 def score_frame(model: ChurnModel, X: pd.DataFrame, horizon_days: int | None,
-                cutoffs: tuple[float, float], value: pd.Series, drivers: set[str] | None = None) -> pd.DataFrame:
+                cutoffs: tuple[float, float], value: pd.Series, drivers: set[str] | None = None,
+                p: np.ndarray | None = None) -> pd.DataFrame:
     """Probability, band and reasons (English and Chinese) of every row of ``X``.
 
     Reasons compare each customer with the typical low-risk customer (`reference_values`) and
-    come only from the ``drivers`` (see `reasons_for`).
+    come only from the ``drivers`` (see `reasons_for`). With ``horizon_days``, customers silent
+    for that long are in the band ``"lapsed"``. ``p`` are the probabilities if already computed.
     """
-    p = model.predict_proba(X)
+    p = model.predict_proba(X) if p is None else np.asarray(p, dtype=float)
     ref = reference_values(model, X, p)
     contrib = contributions(model, X, ref)
     reasons = reasons_for(contrib, X, ref, horizon_days or 0, drivers=drivers)
+    band = bands(p, cutoffs)
+    if horizon_days and "days_since_last" in X:
+        band = np.where(X["days_since_last"].to_numpy(dtype=float) >= horizon_days, "lapsed", band)
     out = pd.DataFrame({
-        schema.CUSTOMER_ID: X.index.astype(str), "churn_probability": p, "risk_band": bands(p, cutoffs),
+        schema.CUSTOMER_ID: X.index.astype(str), "churn_probability": p, "risk_band": band,
         "customer_value": value.reindex(X.index).fillna(0.0).to_numpy(dtype=float),
         "reasons_en": [join_reasons(r, "en") for r in reasons],
         "reasons_zh": [join_reasons(r, "zh") for r in reasons],
@@ -224,8 +234,9 @@ def _snapshot(store: Store, snap: pd.Timestamp, h: int) -> tuple[pd.DataFrame, p
 
 
 def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = None, n_snapshots: int = 3,
-                   step_days: int | None = None, cutoffs: tuple[float, float] = DEFAULT_CUTOFFS,
-                   value: str = "spend", random_state: int = 0) -> ChurnResult:
+                   step_days: int | None = None, cutoffs: tuple[float, float] | None = None,
+                   value: str = "spend", random_state: int = 0,
+                   capacity: float | int = DEFAULT_CAPACITY) -> ChurnResult:
     """Train, check and apply the churn model of definition (a): no purchase within ``H`` days.
 
     Parameters
@@ -240,11 +251,15 @@ def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = N
         Training snapshots (from ``as_of - 2H`` back in steps of ``step_days``).
     step_days : int, optional
         Default ``min(H, 90)``.
-    cutoffs : (float, float)
-        (medium, high) probability cut-offs of the risk bands.
+    cutoffs : (float, float), optional
+        Fixed (medium, high) probability cut-offs; by default they come from ``capacity``.
     value : {"spend", "clv"}
         What ranks the lists: total spend so far, or the 12-month CLV (`customer_value`).
     random_state : int
+    capacity : float or int, default 0.1
+        How many active customers the early-warning list may hold: a share of them (0.1 = the
+        10% most likely to churn) or a number. The high band is that many customers, medium
+        the next as many (`custlens.churn.warning.capacity_cutoffs`).
 
     Returns
     -------
@@ -306,7 +321,12 @@ def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = N
     worth, note = customer_value(store, as_of, X_now, value)
     if note is not None:
         notes.append(note)
-    scores = score_frame(final, X_now, h, cutoffs, worth, drivers_of(importance))
+    p_now = final.predict_proba(X_now)
+    cap = None
+    if cutoffs is None:
+        cap = capacity_cutoffs(p_now[X_now["days_since_last"].to_numpy(dtype=float) < h], capacity)
+        cutoffs = (cap.medium, cap.high)
+    scores = score_frame(final, X_now, h, cutoffs, worth, drivers_of(importance), p=p_now)
     definition = Phrase("churn.definition.inactivity",
                         {"days": h, "basis": Phrase(f"churn.horizon.{horizon.basis}", {"n": f"{horizon.n_gaps:,}"})})
     return ChurnResult(
@@ -314,7 +334,7 @@ def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = N
         train_snapshots=train_snaps, n_train=len(X_train), n_holdout=len(X_hold), metrics=metrics,
         baselines=baselines, calibration=calibration, importance=importance, partial_dependence=pdp,
         scores=scores, early_warning=early_warning(scores, h), win_back=win_back(scores, h), cutoffs=cutoffs,
-        model=final, features=X_now, notes=notes)
+        model=final, features=X_now, notes=notes, capacity=cap)
 
 
 def write_scores(store: Store, result: ChurnResult) -> int:

@@ -20,6 +20,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -147,10 +148,24 @@ class ChurnModel:
             max_iter=100, learning_rate=0.05, max_depth=2, min_samples_leaf=50,
             categorical_features="from_dtype", random_state=self.random_state)
         with single_thread():
-            self.model_ = CalibratedClassifierCV(trees, method="isotonic", cv=3).fit(Xe, y)
+            self.model_ = CalibratedClassifierCV(trees, method="isotonic", cv=self._folds(X, Xe, y)).fit(Xe, y)
         Xb = self._baseline_frame(Xe)
         self.baseline_ = self._logistic().fit(Xb, y)
         return self
+
+    def _folds(self, X: pd.DataFrame, Xe: pd.DataFrame, y: np.ndarray) -> object:
+        """Calibration folds that keep each customer's snapshots together.
+
+        Training stacks several snapshots, so one customer appears several times. Plain folds
+        put a customer's rows on both sides: the calibrator then learns from rows whose twins the
+        trees were fitted on, and trusts their extreme scores (held-out top decile predicted
+        99.9%, observed 95% on the demo). Folds grouped by customer remove that.
+        """
+        groups = np.asarray(X.index.astype(str))
+        if len(np.unique(groups)) < 3 or len(np.unique(groups)) == len(groups):
+            return 3
+        splitter = StratifiedGroupKFold(n_splits=3, shuffle=True, random_state=self.random_state)
+        return list(splitter.split(Xe, y, groups))
 
     def _baseline_frame(self, Xe: pd.DataFrame) -> pd.DataFrame:
         Xb = Xe.copy()

@@ -1,9 +1,11 @@
-"""`retention_analysis`: Kaplan-Meier curves by segment, channel and cohort, and the Cox model."""
+"""`retention_analysis`: Kaplan-Meier curves by groups fixed near the first order, and the Cox model."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import ibis
+import numpy as np
 import pandas as pd
 
 from custlens import schema
@@ -11,13 +13,13 @@ from custlens.churn.labels import default_horizon
 from custlens.churn.survival import SurvivalResult, cox_model, retention_curves
 from custlens.features import columns as c
 from custlens.features.customer_table import customer_table, resolve_as_of
-from custlens.segments.catalog import text_key
 from custlens.store import Store
 
-__all__ = ["retention_analysis"]
+__all__ = ["GROUPINGS", "retention_analysis"]
 
-#: The RFM scheme whose segments get retention curves.
-SCHEME = "rfm11"
+#: The groupings of the curves, in report order. None is built from recency or frequency:
+#: curves by RFM segment would be circular (a segment of recent buyers "retains" by construction).
+GROUPINGS = ("acquisition", "first_value", "channel", "cohort")
 
 
 def _cohort(first: pd.Series) -> pd.Series:
@@ -25,9 +27,28 @@ def _cohort(first: pd.Series) -> pd.Series:
     return ts.dt.year.astype(str) + "H" + ((ts.dt.month - 1) // 6 + 1).astype(str)
 
 
+def _first_order_value(store: Store, as_of: pd.Timestamp) -> pd.Series:
+    """Amount of each customer's first order before ``as_of``."""
+    o = store.table(schema.ORDERS.name)
+    o = o.filter(o[schema.ORDERED_AT] < ibis.literal(as_of.to_pydatetime(), type="timestamp"))
+    expr = o.group_by(schema.CUSTOMER_ID).aggregate(first_value=o[schema.AMOUNT].argmin(o[schema.ORDERED_AT]))
+    return store.execute(expr).set_index(schema.CUSTOMER_ID)["first_value"].astype(float)
+
+
+def _value_band(values: pd.Series) -> pd.Series:
+    """Quartile bands of the first-order value, labelled by their range (``"52-98"``)."""
+    v = values.astype(float)
+    edges = np.unique(np.nanquantile(v, [0, 0.25, 0.5, 0.75, 1.0])) if v.notna().any() else np.array([])
+    if len(edges) < 3:
+        return pd.Series("-", index=v.index)
+    band = pd.cut(v, edges, include_lowest=True, duplicates="drop")
+    labels = {iv: f"{iv.left:,.0f}-{iv.right:,.0f}" for iv in band.cat.categories}
+    return band.map(labels).astype(object).fillna("-")
+
+
 def retention_analysis(store: Store, as_of: Any = None, horizon_days: int | None = None,
                        customers: pd.DataFrame | None = None) -> SurvivalResult:
-    """Retention curves by RFM segment, favourite channel and half-year cohort, plus a Cox model.
+    """Retention curves by acquisition channel, first-order value, favourite channel and cohort, plus a Cox model.
 
     Parameters
     ----------
@@ -41,26 +62,28 @@ def retention_analysis(store: Store, as_of: Any = None, horizon_days: int | None
     Returns
     -------
     SurvivalResult
-        Group labels of the segment curves are i18n references (``"@segment.rfm11...name"``).
+        ``curves["by"]`` is one of `GROUPINGS` (``acquisition`` only with a ``customers`` table
+        that records it). First-order value bands are the quartiles of the first order's amount.
     """
-    from custlens.segments import rfm
-
     as_of = resolve_as_of(store, as_of)
     h = default_horizon(store, as_of, horizon_days).days
     table = customer_table(store, as_of) if customers is None else customers
     table = table.set_index(schema.CUSTOMER_ID, drop=False)
-    seg = rfm(table.reset_index(drop=True), scheme=SCHEME).customers.set_index(schema.CUSTOMER_ID)["segment"]
-    by = {"segment": seg.reindex(table.index).map(lambda s: f"@{text_key(SCHEME, s, 'name')}"),
-          "cohort": _cohort(table[c.FIRST_ORDER_AT])}
-    if table[c.FAVOURITE_CHANNEL].notna().any():
-        by["channel"] = table[c.FAVOURITE_CHANNEL].fillna("-")
-    result = retention_curves(table, h, by)
     profile = None
     if store.has(schema.CUSTOMERS.name):
         t = store.table(schema.CUSTOMERS.name)
         cols = [x for x in ("age", "income", "acquisition_channel") if x in t.columns]
         profile = store.execute(t.select(schema.CUSTOMER_ID, *cols)).drop_duplicates(schema.CUSTOMER_ID)
         profile = profile.set_index(schema.CUSTOMER_ID)
+    by: dict[str, pd.Series] = {}
+    if profile is not None and "acquisition_channel" in profile and profile["acquisition_channel"].notna().any():
+        by["acquisition"] = profile["acquisition_channel"].reindex(table.index).fillna("-")
+    by["first_value"] = _value_band(_first_order_value(store, as_of).reindex(table.index))
+    if table[c.FAVOURITE_CHANNEL].notna().any():
+        by["channel"] = table[c.FAVOURITE_CHANNEL].fillna("-")
+    by["cohort"] = _cohort(table[c.FIRST_ORDER_AT])
+    result = retention_curves(table, h, by)
     result.cox, result.cox_sentences, result.cox_note = cox_model(table.drop(columns=[schema.CUSTOMER_ID]), h,
                                                                   profile)
+    result.cox_penalizer = float(result.cox.attrs.get("penalizer", float("nan")))
     return result

@@ -1,9 +1,17 @@
 """Retention over customer lifetime: Kaplan-Meier curves by group and a Cox model (lifelines).
 
-A customer's lifetime runs from the first order to the last one. It has *ended* (the event)
-when the customer has not bought for at least ``H`` days at ``as_of`` (definition (a)); a
-customer who bought within ``H`` days is censored at their age ``T_days``. One-time buyers
-who lapsed end at day 0, so the curve's first drop is the share who never came back.
+A customer's lifetime runs from the first order to the end of the day of the last one, in
+days: ``recency_days + 1`` (the day of the first order is day 1, so every curve starts at
+100% at day 0 and a one-time buyer's lifetime ends at day 1). It has *ended* (the event)
+when the customer has not bought for at least ``H`` days at ``as_of`` (definition (a)). A
+customer who bought within ``H`` days is censored at the same point, their last order: what
+is known is that they were active then. Censoring them at their age ``T_days`` instead would
+count the silent days since their last order as survival for them but not for the lapsed,
+and lift every curve.
+
+Groups are chosen so that they are fixed at or near the first order (acquisition channel,
+first-order value band, first-order cohort, favourite channel): curves by RFM segment are not
+drawn, since the segments are built from recency, i.e. from the outcome itself.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from custlens.churn.texts import Phrase
 from custlens.errors import MissingDataError, import_optional
 from custlens.features import columns as c
 
-__all__ = ["SurvivalResult", "lifetimes", "retention_curves", "cox_model"]
+__all__ = ["SurvivalResult", "kaplan_meier", "lifetimes", "retention_curves", "cox_model", "survival_at"]
 
 #: Groups smaller than this get no curve of their own.
 MIN_GROUP = 20
@@ -26,6 +34,8 @@ MIN_GROUP = 20
 COX_NUMERIC = ("aov", "discount_share", "return_rate", "age", "income")
 #: Categorical covariates (dummies of the common levels against the most common one).
 COX_CATEGORICAL = ("acquisition_channel",)
+#: L2 penalty of the fallback Cox fit (lifelines' ``penalizer``), used only when the plain fit fails.
+COX_PENALIZER = 0.01
 
 
 @dataclass
@@ -46,6 +56,9 @@ class SurvivalResult:
         One per covariate, reading its hazard ratio.
     cox_note : str
         Why the Cox model is missing, when it is.
+    cox_penalizer : float
+        The L2 penalty of the Cox fit: 0.0 (plain partial likelihood) or `COX_PENALIZER` when
+        the plain fit did not converge; NaN without a fit.
     """
 
     curves: pd.DataFrame
@@ -54,20 +67,75 @@ class SurvivalResult:
     cox: pd.DataFrame = field(default_factory=pd.DataFrame)
     cox_sentences: list[Phrase] = field(default_factory=list)
     cox_note: str = ""
+    cox_penalizer: float = float("nan")
 
 
 def lifetimes(customers: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
-    """``duration`` (days) and ``event`` (1 = lapsed for ``H`` days) per customer."""
+    """``duration`` (days, ``recency_days + 1``) and ``event`` (1 = lapsed for ``H`` days) per customer.
+
+    Lapsed and active customers alike are measured to their last order; the active ones are
+    censored there (see the module docstring).
+    """
     event = (customers[c.DAYS_SINCE_LAST] >= horizon_days).astype(int)
-    duration = np.where(event == 1, customers[c.RECENCY_DAYS], customers[c.T_DAYS]).astype(float)
+    duration = customers[c.RECENCY_DAYS].to_numpy(dtype=float) + 1.0
     return pd.DataFrame({"duration": duration, "event": event.to_numpy()}, index=customers.index)
 
 
-def _km_at(kmf: object, days: float, longest: float) -> float:
-    """Retention at ``days``; NaN past the longest observed lifetime (no extrapolation)."""
-    if days > longest:
+def kaplan_meier(duration: np.ndarray | pd.Series, event: np.ndarray | pd.Series) -> pd.DataFrame:
+    """The Kaplan-Meier estimate, ``S(t) = prod over event times t_i <= t of (1 - d_i / n_i)``.
+
+    Parameters
+    ----------
+    duration : array
+        Time to the event or to censoring (>= 0).
+    event : array
+        1 for an observed event, 0 for a censored time.
+
+    Returns
+    -------
+    DataFrame
+        ``days, at_risk, events, retention``: one row at 0 (retention 1 unless events at 0)
+        and one per distinct observed time, as lifelines' ``survival_function_``.
+
+    Examples
+    --------
+    >>> kaplan_meier([1, 2, 2, 3], [1, 1, 0, 0])["retention"].round(3).tolist()
+    [1.0, 0.75, 0.5, 0.5]
+    """
+    t = np.asarray(duration, dtype=float)
+    e = np.asarray(event, dtype=int)
+    if len(t) == 0 or not np.isfinite(t).all() or (t < 0).any():
+        raise MissingDataError(f"kaplan_meier needs finite durations >= 0; got {len(t)} values, min {np.min(t) if len(t) else None}")
+    # One pass over the data (bincount), not one per distinct time: a million customers stay fast.
+    times, inv = np.unique(np.concatenate([[0.0], t]), return_inverse=True)
+    inv = inv[1:]  # the prepended origin is not a customer
+    d = np.bincount(inv, weights=e, minlength=len(times)).astype(float)
+    left = np.bincount(inv, minlength=len(times)).astype(float)
+    at_risk = len(t) - np.concatenate([[0.0], np.cumsum(left)[:-1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step = np.where(at_risk > 0, 1.0 - d / at_risk, 1.0)
+    return pd.DataFrame({"days": times, "at_risk": at_risk.astype(int), "events": d.astype(int),
+                         "retention": np.cumprod(step)})
+
+
+def survival_at(curve: pd.DataFrame, days: float) -> float:
+    """Retention of a `kaplan_meier` curve at ``days``.
+
+    0 once the curve has reached 0 (everybody's lifetime has ended), NaN past the longest
+    observed time while the curve is above 0 (no extrapolation).
+    """
+    past = curve[curve["days"] <= days]
+    value = float(past["retention"].iloc[-1]) if len(past) else 1.0
+    if value == 0.0:
+        return 0.0
+    if days > float(curve["days"].max()):
         return float("nan")
-    return float(kmf.survival_function_at_times(days).iloc[0])  # type: ignore[attr-defined]
+    return value
+
+
+def _median(curve: pd.DataFrame) -> float:
+    below = curve[curve["retention"] <= 0.5]
+    return float(below["days"].iloc[0]) if len(below) else float("nan")
 
 
 def retention_curves(customers: pd.DataFrame, horizon_days: int, by: dict[str, pd.Series]) -> SurvivalResult:
@@ -80,15 +148,14 @@ def retention_curves(customers: pd.DataFrame, horizon_days: int, by: dict[str, p
     horizon_days : int
         ``H`` of the churn definition.
     by : dict of name -> Series
-        Group labels aligned with ``customers`` (e.g. ``{"segment": ..., "channel": ...}``);
+        Group labels aligned with ``customers`` (e.g. ``{"acquisition": ..., "channel": ...}``);
         labels may be i18n references ``"@key"``.
 
     Returns
     -------
     SurvivalResult
+        Curves from `kaplan_meier` (the same numbers as lifelines' ``KaplanMeierFitter``).
     """
-    KaplanMeierFitter = import_optional("lifelines", "survival").KaplanMeierFitter
-
     if len(customers) < MIN_GROUP:
         raise MissingDataError(f"retention curves need at least {MIN_GROUP} customers, got {len(customers)}")
     life = lifetimes(customers, horizon_days)
@@ -101,17 +168,15 @@ def retention_curves(customers: pd.DataFrame, horizon_days: int, by: dict[str, p
             part = life.loc[idx]
             if len(part) < MIN_GROUP:
                 continue
-            kmf = KaplanMeierFitter().fit(part["duration"], part["event"])
-            sf = kmf.survival_function_
-            curves.append(pd.DataFrame({"by": name, "group": g, "days": sf.index.to_numpy(dtype=float),
-                                        "retention": sf.iloc[:, 0].to_numpy()}))
-            median = kmf.median_survival_time_
-            longest = float(part["duration"].max())
-            if longest >= day_mark:
-                at_mark[g] = _km_at(kmf, day_mark, longest)
+            km = kaplan_meier(part["duration"], part["event"])
+            curves.append(pd.DataFrame({"by": name, "group": g, "days": km["days"].to_numpy(),
+                                        "retention": km["retention"].to_numpy()}))
+            mark = survival_at(km, day_mark)
+            if not np.isnan(mark):
+                at_mark[g] = mark
             groups.append({"by": name, "group": g, "customers": len(part), "churned": int(part["event"].sum()),
-                           "retention_180": _km_at(kmf, 180, longest), "retention_365": _km_at(kmf, 365, longest),
-                           "median_days": float(median) if np.isfinite(median) else np.nan})
+                           "retention_180": survival_at(km, 180), "retention_365": survival_at(km, 365),
+                           "median_days": _median(km)})
         if len(at_mark) >= 2:
             best = max(at_mark, key=at_mark.get)
             worst = min(at_mark, key=at_mark.get)
@@ -130,6 +195,9 @@ def cox_model(customers: pd.DataFrame, horizon_days: int, profile: pd.DataFrame 
 
     Numeric covariates are standardised (hazard ratio per standard deviation); categories are
     dummies against their most common level. Missing numbers are set to the median.
+
+    The fit is the plain (unpenalised) partial likelihood; when it does not converge, an L2
+    penalty of `COX_PENALIZER` is used. ``table.attrs["penalizer"]`` says which.
 
     Returns
     -------
@@ -163,16 +231,25 @@ def cox_model(customers: pd.DataFrame, horizon_days: int, profile: pd.DataFrame 
     if data.empty or life["event"].sum() < MIN_GROUP:
         return pd.DataFrame(), [], "too few covariates or lapsed customers for a Cox model"
     frame = data.join(life)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cph = CoxPHFitter(penalizer=0.01).fit(frame, duration_col="duration", event_col="event")
-    except Exception as exc:  # noqa: BLE001 - lifelines raises several kinds on degenerate data
-        return pd.DataFrame(), [], f"the Cox model did not fit: {exc}"
+    cph, errors = None, []
+    # The plain partial likelihood first: its hazard ratios and intervals are the textbook ones.
+    # Only when it does not converge (e.g. separation) a small ridge penalty is used, and said.
+    for penalizer in (0.0, COX_PENALIZER):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cph = CoxPHFitter(penalizer=penalizer).fit(frame, duration_col="duration", event_col="event")
+            break
+        except Exception as exc:  # noqa: BLE001 - lifelines raises several kinds on degenerate data
+            cph = None
+            errors.append(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    if cph is None:
+        return pd.DataFrame(), [], f"the Cox model did not fit: {errors[-1]}"
     s = cph.summary
     table = pd.DataFrame({"covariate": s.index.astype(str), "hazard_ratio": s["exp(coef)"].to_numpy(),
                           "ci_lower": s["exp(coef) lower 95%"].to_numpy(),
                           "ci_upper": s["exp(coef) upper 95%"].to_numpy(), "p_value": s["p"].to_numpy()})
+    table.attrs["penalizer"] = float(cph.penalizer)
     return table, [_cox_sentence(row, sds, bases) for row in table.itertuples(index=False)], ""
 
 

@@ -61,6 +61,15 @@ TEXTS.update({
     "churn.band.low": {"en": "low", "zh": "低"},
     "churn.band.medium": {"en": "medium", "zh": "中"},
     "churn.band.high": {"en": "high", "zh": "高"},
+    "churn.band.lapsed": {"en": "lapsed", "zh": "已流失"},
+    "churn.bands.capacity": {
+        "en": "Risk bands from the calibrated churn probabilities and a capacity of {n} of the {active} still-active "
+              "customers ({share}): high = at most the {n} most likely to churn (probability at least {high}; tied "
+              "probabilities are never split), medium = at most the next {n} (at least {medium}), low = the rest. Customers silent for {days} days or more have already "
+              "lapsed (win-back list). Change the capacity with --capacity (e.g. 5% or 200).",
+        "zh": "风险等级依据校准后的流失概率与容量确定：在 {active} 位仍活跃客户中容量为 {n} 位（{share}）。高 = 最可能流失的至多 {n} 位"
+              "（流失概率不低于 {high}；概率相同者不拆分），中 = 其后的至多 {n} 位（不低于 {medium}），低 = 其余客户。已 {days} 天及以上未下单的客户视为已流失"
+              "（进入挽回名单）。可用 --capacity 调整容量（如 5% 或 200）。"},
     "churn.bands.rule": {
         "en": "Risk bands: high when the churn probability is at least {high}, medium from {medium}, low below.",
         "zh": "风险等级：流失概率不低于 {high} 为高，不低于 {medium} 为中，其余为低。"},
@@ -103,7 +112,8 @@ TEXTS.update({
         "en": "Low-cost win-back sequence (email/SMS, 2-3 touches); stop when there is no response.",
         "zh": "低成本挽回序列（短信/邮件 2-3 次触达），无回应即停止。"},
     # survival
-    "churn.km.by.segment": {"en": "RFM segment", "zh": "RFM 分群"},
+    "churn.km.by.acquisition": {"en": "acquisition channel", "zh": "获客渠道"},
+    "churn.km.by.first_value": {"en": "first-order value", "zh": "首单金额"},
     "churn.km.by.channel": {"en": "favourite channel", "zh": "常用渠道"},
     "churn.km.by.cohort": {"en": "first-order cohort", "zh": "首购批次"},
     "churn.km.sentence": {
@@ -124,6 +134,20 @@ TEXTS.update({
     "churn.cox.not_significant": {"en": " (not significant, p = {p})", "zh": "（不显著，p = {p}）"},
     "churn.cox.significant": {"en": " (p = {p})", "zh": "（p = {p}）"},
     "churn.cox.unit.one": {"en": "1", "zh": "1"},
+    "churn.cox.fit.plain": {
+        "en": "Fitted without penalty (plain partial likelihood); hazard ratios per standard deviation for numbers, "
+              "against the most common level for categories.",
+        "zh": "无惩罚拟合（普通偏似然）；数值变量的风险比按每个标准差计，类别变量相对最常见的类别。"},
+    "churn.cox.fit.penalised": {
+        "en": "The plain fit did not converge, so this fit is penalised (L2 penalizer {penalizer}): hazard ratios "
+              "are shrunk towards 1.",
+        "zh": "普通拟合未收敛，因此采用带惩罚的拟合（L2 惩罚系数 {penalizer}）：风险比向 1 收缩。"},
+    "churn.km.origin": {
+        "en": "Lifetime: from the first order to the end of the day of the last one (a one-time buyer's ends at "
+              "day 1); still-active customers are censored at their last order. Curves are by attributes fixed "
+              "near the first order, not by RFM segment (segments are built from recency, the outcome itself).",
+        "zh": "生命周期：从首次下单到最后一次下单当天结束（只买过一次的客户在第 1 天结束）；仍活跃的客户在其最后一次下单时删失。"
+              "曲线按首单前后即确定的属性分组，而非 RFM 分群（分群本身由最近购买时间构建，即结果本身）。"},
     "churn.cox.unit.sd": {"en": "standard deviation ({sd})", "zh": "一个标准差（{sd}）"},
     # notes
     "churn.note.clv_skipped": {"en": "CLV could not be computed ({reason}); the lists are ranked by total spend.",
@@ -181,7 +205,8 @@ COLUMNS = {
     "lift_top10": ("lift, top 10%", "前 10% 提升度"),
     "gain_top10": ("gain, top 10%", "前 10% 捕获率"),
     "feature_name": ("feature", "特征"),
-    "importance": ("AUC drop when shuffled", "打乱后 AUC 下降"),
+    "importance": ("log-loss rise when shuffled", "打乱后对数损失上升"),
+    "importance_share": ("share of importance", "重要性占比"),
     "importance_std": ("std. dev.", "标准差"),
     "hazard_ratio": ("hazard ratio", "风险比"),
     "ci_lower": ("95% CI low", "95% 置信下限"),

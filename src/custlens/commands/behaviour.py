@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @clean
     def behaviour(store: str = StoreOpt, as_of: Optional[str] = AsOfOpt, lang: str = LangOpt,
-                  country: str = typer.Option("CN", "--country", help="Public holidays of this country (ISO code)."),
+                  country: str = typer.Option("auto", "--country", help="Festival calendar: ISO code (CN, GB...) or auto (read from the data)."),
                   as_json: bool = JsonOpt) -> None:
         """Purchase behaviour: frequency, preferences, basket rules, timing and festival lift.
 
@@ -94,6 +94,7 @@ def register(app: typer.Typer) -> None:
         when = parse_as_of(as_of)
         freq, prefs, tim = purchase_frequency(st, when), preferences(st, when), purchase_timing(st, when)
         fest = festival_lift(st, when, country=country or None)
+        from custlens.behaviour.festivals import MIN_ORDERS
         try:
             basket = market_basket(st, when)
         except MissingDataError:
@@ -123,6 +124,12 @@ def register(app: typer.Typer) -> None:
                                            else k for k in fest.summary["festival"]])
         out.print(_frame(fs[["festival", "years", "orders", "baseline_orders", "lift_orders", "lift_revenue"]], lang,
                          i18n.t("report.behaviour.festivals", lang)))
+        if fest.country_choice is not None:
+            out.print(fest.country_choice.text(lang), highlight=False)
+        thin = fs[~fest.summary["enough_orders"].to_numpy()]
+        if len(thin):
+            out.print(i18n.t("behaviour.festival.too_few", lang, n=MIN_ORDERS, names=", ".join(thin["festival"])),
+                      highlight=False)
 
     @app.command()
     @clean

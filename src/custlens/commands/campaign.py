@@ -209,9 +209,12 @@ def _print_result(res: Any, seg: pd.DataFrame | None, lang: str) -> None:
     out.print(i18n.t("cli.campaign.srm", lang, p=_p(res.srm_p_value), verdict=verdict), highlight=False)
     if res.roi is not None:
         r = res.roi
+        verdict = i18n.t("cli.campaign.roi_sig" if r.significant else "cli.campaign.roi_ns", lang, p=_p(r.p_value))
+        pct = (lambda v: "–" if v != v else f"{v:.1%}")
         out.print(i18n.t("cli.campaign.roi", lang, inc=f"{r.incremental_revenue:,.2f}",
                          low=f"{r.incremental_revenue_low:,.2f}", high=f"{r.incremental_revenue_high:,.2f}",
-                         cost=f"{r.cost:,.2f}", roi="–" if r.roi != r.roi else f"{r.roi:.1%}"), highlight=False)
+                         cost=f"{r.cost:,.2f}", roi=pct(r.roi), roi_low=pct(r.roi_low), roi_high=pct(r.roi_high),
+                         verdict=verdict), highlight=False)
     for key in res.notes:
         err.print(f"warning: {i18n.t(key, lang)}", markup=False, highlight=False)
     if seg is not None and len(seg):
@@ -230,8 +233,17 @@ def _num(v: float, pct: bool) -> str:
     return "–" if v != v else (f"{v:.2%}" if pct else f"{v:,.2f}")
 
 
+def _diff(v: float, pct: bool, lang: str) -> str:
+    """A lift: of a rate in percentage points (pp / 个百分点), never "%"; of an amount with 2 decimals."""
+    from custlens import i18n
+
+    if v != v:
+        return "–"
+    return i18n.t("cli.campaign.pp", lang, v=f"{v * 100:+.2f}") if pct else f"{v:,.2f}"
+
+
 def _shown(df: pd.DataFrame, cols: list[str], lang: str) -> pd.DataFrame:
-    """Display strings: rates and their lifts in percent, amounts with 2 decimals, p-values to 3."""
+    """Display strings: rates in percent, their lifts in points, amounts with 2 decimals, p-values to 3."""
     from custlens.campaigns.texts import column_headers, metric_label
 
     rows = []
@@ -246,10 +258,12 @@ def _shown(df: pd.DataFrame, cols: list[str], lang: str) -> pd.DataFrame:
                 row[c] = _p(v)
             elif c == "variance_reduction":
                 row[c] = "–" if v != v else f"{v:.1%}"
-            elif c in ("control", "treatment", "lift", "cuped_lift"):
+            elif c in ("control", "treatment"):
                 row[c] = _num(v, pct)
+            elif c in ("lift", "cuped_lift"):
+                row[c] = _diff(v, pct, lang)
             elif c == "ci":
-                row[c] = f"{_num(r['ci_low'], pct)} .. {_num(r['ci_high'], pct)}"
+                row[c] = f"{_diff(r['ci_low'], pct, lang)} .. {_diff(r['ci_high'], pct, lang)}"
             else:
                 row[c] = v
         rows.append(row)

@@ -43,13 +43,15 @@ def register(app: typer.Typer) -> None:
         as_of: Optional[str] = AsOfOpt,
         lang: str = LangOpt,
         as_json: bool = JsonOpt,
+        capacity: str = typer.Option("10%", "--capacity", help="How many active customers the early-warning list holds: a share (10%, 0.1) or a number (200). Sets the risk bands."),
     ) -> None:
         """Churn early warning: risk per customer with reasons, checked on a held-out period.
 
-        Example: custlens churn --horizon 120 --export at_risk.csv --json   (add --save to keep the scores)
+        Example: custlens churn --horizon 120 --capacity 5% --export at_risk.csv --json   (add --save to keep the scores)
         """
         from custlens import i18n
         from custlens.churn import churn_analysis, churn_from_labels, localise, write_scores
+        from custlens.churn.warning import parse_capacity
         from custlens.features import export_table
         from custlens.store import open_store
 
@@ -58,7 +60,8 @@ def register(app: typer.Typer) -> None:
             res = churn_from_labels(_read_labels(labels), label_column)
         else:
             st = open_store(store, read_only=not save)
-            res = churn_analysis(st, as_of=parse_as_of(as_of), horizon_days=horizon, value=value)
+            res = churn_analysis(st, as_of=parse_as_of(as_of), horizon_days=horizon, value=value,
+                                 capacity=parse_capacity(capacity))
             if save:
                 write_scores(st, res)
         lists = pd.concat([localise(res.early_warning, lang).assign(churn_list=i18n.t("churn.list.early_warning", lang)),
@@ -78,6 +81,8 @@ def register(app: typer.Typer) -> None:
         out.print(frame_table(m, lang=lang))
         out.print(i18n.t("churn.cli.summary", lang, scored=f"{len(res.scores):,}", high=f"{res.high_risk:,}",
                          early=f"{len(res.early_warning):,}", winback=f"{len(res.win_back):,}"), highlight=False)
+        if res.capacity is not None:
+            out.print(res.capacity.text(lang, res.horizon.days if res.horizon else "-"), highlight=False)
         for note in res.notes:
             out.print(note.text(lang), highlight=False)
         top = localise(res.early_warning.head(10), lang)

@@ -44,7 +44,7 @@ _ALIASES: dict[str, list[str]] = {
                  "分类", "商品分类", "类别"],
     "brand": ["brand", "品牌"],
     "discount": ["discount", "discount amount", "coupon", "优惠金额", "折扣金额", "优惠", "折扣",
-                 "优惠券金额"],
+                 "优惠券金额", "discount rate", "discount %", "discount pct", "折扣率", "折扣比例"],
     "channel": ["channel", "sales channel", "platform", "source channel", "渠道", "销售渠道",
                 "平台", "下单渠道"],
     "payment_method": ["payment_method", "payment method", "payment", "pay type", "支付方式",

@@ -11,6 +11,7 @@ from custlens import schema
 from custlens.errors import InputError
 from custlens.ingest import orders as _orders
 from custlens.ingest import tables as _tables
+from custlens.ingest.discount import DiscountStyle, detect_discount_style
 from custlens.ingest.mapping import guess_table, map_columns, parse_overrides
 from custlens.ingest.readers import RAW, RawSource, read_source
 from custlens.ingest.result import IngestResult
@@ -161,6 +162,18 @@ def _warnings(con, rows: int, headers: list[str]) -> list[str]:
     return out
 
 
+def _discount_style(con, cols: dict[str, str], numbers: dict[str, NumberStyle], decisions: list[str]
+                    ) -> DiscountStyle | None:
+    """Rates or money in the discount column (`custlens.ingest.discount`), said in the decisions."""
+    header = next((h for h, c in cols.items() if c == "discount"), None)
+    if header is None or "discount" not in numbers:
+        return None
+    style = detect_discount_style(con, RAW, header, numbers["discount"])
+    if style.rate:
+        decisions.append(style.decision(header))
+    return style
+
+
 def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step) -> IngestResult:
     con = st.con
     dates, numbers = _styles(st, cols, ["ordered_at"], list(_NUMERIC_ORDER_COLS), label, dayfirst,
@@ -176,7 +189,9 @@ def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, d
         line_level = line_level or not ids_unique
     if "order_id" not in canon:
         decisions.append("no order id column: each row is one order (ids derived from the row content)")
-    _orders.build_parsed(con, cols, raw.headers, dates["ordered_at"], numbers, line_level, now_sql, ids_unique)
+    discount = _discount_style(con, cols, numbers, decisions)
+    _orders.build_parsed(con, cols, raw.headers, dates["ordered_at"], numbers, line_level, now_sql, ids_unique,
+                         discount)
     step("load")
     # Row order inside the store's tables carries no meaning; not keeping it makes inserts cheaper.
     con.execute("SET preserve_insertion_order = false")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
+from custlens.ingest.discount import DiscountStyle, discount_expr
 from custlens.ingest.readers import RAW
 from custlens.ingest.values import (DateStyle, NumberStyle, id_expr, number_expr, q, text_expr,
                                     timestamp_expr)
@@ -21,7 +22,7 @@ CANCELLED_STATUS = ("cancelled", "canceled", "refunded", "returned", "refund", "
 
 def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], headers: list[str],
                  dates: DateStyle, numbers: dict[str, NumberStyle], line_level: bool,
-                 now_sql: str, ids_unique: bool = False) -> None:
+                 now_sql: str, ids_unique: bool = False, discount: DiscountStyle | None = None) -> None:
     """Create the parsed table of the raw rows with their fate and quarantine reason.
 
     ``ids_unique`` (every row has its own order id) lets the duplicate and conflict checks,
@@ -71,7 +72,8 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
                 {raw_amount} AS amount_raw,
                 round({amount}, 4) AS amount,
                 {qty} AS quantity, {price} AS unit_price,
-                {num('discount')} AS discount,
+                {discount_expr(col['discount'], numbers['discount'], discount, amount)
+                 if discount is not None and 'discount' in col else num('discount')} AS discount,
                 {id_expr(col['product_id']) if 'product_id' in col else 'NULL'} AS product_id,
                 {text('product_name')} AS product_name, {text('category')} AS category,
                 {text('brand')} AS brand, {text('channel')} AS channel,

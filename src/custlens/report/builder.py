@@ -43,6 +43,7 @@ def build_report(
     as_of: object = None,
     title: str | None = None,
     sections: Iterable[str] | None = None,
+    country: str | None = "auto",
 ) -> Path:
     """Write the HTML report of a store.
 
@@ -62,6 +63,8 @@ def build_report(
         else "Customer analytics report" in ``lang``.
     sections : iterable of str, optional
         Keys of the sections to include (default: every registered section).
+    country : str or None, default "auto"
+        Calendar of the festival lift (ISO code; "auto" reads it from the data).
 
     Returns
     -------
@@ -76,7 +79,7 @@ def build_report(
     own = not isinstance(store, Store)
     st = open_store(store, read_only=own and str(store) != ":memory:")
     try:
-        ctx = ReportContext(st, as_of=as_of, lang=lang)
+        ctx = ReportContext(st, as_of=as_of, lang=lang, country=country)
         built = run_sections(ctx, sections)
         meta = {
             "title": title or _shop_name(st) or ctx.t("report.default_title"),

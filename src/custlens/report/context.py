@@ -53,6 +53,8 @@ class ReportContext:
     as_of: pd.Timestamp | None = None
     lang: str = "en"
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: Calendar of the festival lift: an ISO code, "auto" (read from the data) or None.
+    country: str | None = "auto"
     used_keys: set[str] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:

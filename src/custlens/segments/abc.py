@@ -1,13 +1,17 @@
 """ABC / Pareto tiers of customers by revenue, the Lorenz curve and the Gini coefficient.
 
-Customers are sorted by spend, largest first (ties by ``customer_id``, so the result is
-deterministic). With cumulative revenue share ``S_before`` of the customers ranked above a
+Customers are sorted by spend, largest first (ties listed by ``customer_id``, so the order
+is deterministic). With cumulative revenue share ``S_before`` of the customers ranked above a
 customer, the customer is
 
 - **A** when ``S_before < a`` (the fewest customers who together make the first ``a`` of
   revenue, 80% by default; the customer who crosses the line is in A),
 - **B** when ``a <= S_before < b`` (up to ``b`` = 95%, the next 15%),
 - **C** otherwise.
+
+Customers with the same value are one group and land in one tier: the tier of the group's
+first member (its ``S_before`` is the share of the customers ranked above the whole group).
+Splitting identical customers by their id would be arbitrary.
 
 The same rule on the number of orders gives the **heavy / medium / light** buyers.
 
@@ -111,9 +115,16 @@ def lorenz_curve(values: np.ndarray | pd.Series) -> pd.DataFrame:
 
 def pareto_tiers(values: np.ndarray, cuts: tuple[float, float], labels: tuple[str, str, str]
                  ) -> np.ndarray:
-    """Tier of each value in the order given (sorted largest first): the ABC rule."""
+    """Tier of each value in the order given (sorted largest first): the ABC rule.
+
+    Equal values share the tier of the first of them, so ties never straddle a cut.
+    """
+    values = np.asarray(values, dtype=float)
     total = float(values.sum())
     before = (np.cumsum(values) - values) / total if total else np.zeros(len(values))
+    # Sorted descending, so equal values are contiguous: each takes its run's first position.
+    first = np.searchsorted(-values, -values, side="left")
+    before = before[first]
     return np.where(before < cuts[0], labels[0], np.where(before < cuts[1], labels[1], labels[2]))
 
 

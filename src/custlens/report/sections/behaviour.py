@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from custlens.behaviour import festival_lift, market_basket, preferences, purchase_frequency, purchase_timing
+from custlens.behaviour.festivals import MIN_ORDERS
 from custlens.behaviour.preferences import MISSING
 from custlens.behaviour.texts import header
 from custlens.report import charts
@@ -144,7 +145,7 @@ def _lift_heatmap(ctx: ReportContext, pairs: pd.DataFrame, named: bool) -> go.Fi
 def timing_section(ctx: ReportContext) -> Section:
     """Hour x weekday heat map, monthly series, seasonal index and festival lift."""
     tim = ctx.cached("behaviour:timing", lambda: purchase_timing(ctx.store, ctx.as_of))
-    fest = ctx.cached("behaviour:festivals", lambda: festival_lift(ctx.store, ctx.as_of))
+    fest = ctx.cached("behaviour:festivals", lambda: festival_lift(ctx.store, ctx.as_of, country=ctx.country))
     section = Section(ctx.t("report.timing.title"), intro=ctx.t("report.timing.intro"))
     wd, hr = tim.peak()
     section.add(KpiCards([Kpi(ctx.t("behaviour.peak_time"),
@@ -176,13 +177,18 @@ def timing_section(ctx: ReportContext) -> Section:
     section.add(Figure(fig, height=320))
     section.add(Heading(ctx.t("report.behaviour.festivals")),
                 Paragraph(ctx.t("report.behaviour.festivals_intro", weeks=fest.baseline_weeks,
-                                country=fest.country or "-")))
+                                country=fest.country_choice.text(ctx.lang) if fest.country_choice else "-")))
     summ = fest.summary.dropna(subset=["lift_orders"]).copy()
+    thin = summ[~summ["enough_orders"]]
+    if len(thin):  # a lift on a handful of orders is noise: named, kept out of the chart
+        section.add(Note(ctx.t("behaviour.festival.too_few", n=MIN_ORDERS, names=", ".join(
+            ctx.t_or(f"behaviour.festival.{k}", str(k)) for k in thin["festival"]))))
     summ["festival"] = [ctx.t_or(f"behaviour.festival.{k}", str(k)) for k in summ["festival"]]
     summ["kind"] = [ctx.t(f"behaviour.kind.{k}") for k in summ["kind"]]
-    fig = go.Figure(go.Bar(x=summ["festival"], y=summ["lift_orders"],
-                           marker_color=[charts.PALETTE[1] if v >= 1 else charts.PALETTE[3] for v in summ["lift_orders"]],
-                           text=[f"{v:.2f}×" for v in summ["lift_orders"]], textposition="outside", cliponaxis=False))
+    shown = summ[summ["enough_orders"]]
+    fig = go.Figure(go.Bar(x=shown["festival"], y=shown["lift_orders"],
+                           marker_color=[charts.PALETTE[1] if v >= 1 else charts.PALETTE[3] for v in shown["lift_orders"]],
+                           text=[f"{v:.2f}×" for v in shown["lift_orders"]], textposition="outside", cliponaxis=False))
     fig.add_hline(y=1.0, line_dash="dot", line_color="#64748b")
     charts.style(fig, ctx.t("report.behaviour.festival_chart"), height=380)
     fig.update_xaxes(type="category")

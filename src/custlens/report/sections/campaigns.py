@@ -43,6 +43,12 @@ def campaigns_section(ctx: ReportContext) -> Section | None:
     section.add(Paragraph(ctx.t("report.campaigns.campaign", id=info["campaign_id"], members=ctx.num(info["members"]),
                                 date=ctx.date(info["first_exposed"]), window=info["window_days"])))
     section.add(KpiCards(_cards(ctx, res)))
+    r = res.roi
+    if r is not None and not r.significant:
+        section.add(Note(ctx.t("report.campaigns.roi_warning", p=_p(r.p_value), roi=ctx.pct(r.roi, 0),
+                               low=ctx.money(r.incremental_revenue_low, compact=True),
+                               high=ctx.money(r.incremental_revenue_high, compact=True),
+                               roi_low=ctx.pct(r.roi_low, 0), roi_high=ctx.pct(r.roi_high, 0)), level="warning"))
     for key in res.notes:
         section.add(Note(ctx.t(key), level="warning"))
     cols = ["name", "control", "treatment", "lift", "ci_low", "ci_high", "p_value", "p_holm", "p_bh",
@@ -106,7 +112,11 @@ def _cards(ctx: ReportContext, res: Any) -> list[Kpi]:
         cards.append(Kpi(ctx.t("report.campaigns.incremental_revenue"), ctx.money(r.incremental_revenue, compact=True),
                          ctx.t("report.campaigns.ci", low=ctx.money(r.incremental_revenue_low, compact=True),
                                high=ctx.money(r.incremental_revenue_high, compact=True))))
-        cards.append(Kpi(ctx.t("report.campaigns.roi", cost=ctx.money(r.cost)), ctx.pct(r.roi, 0)))
+        verdict = ctx.t("report.campaigns.significant" if r.significant else "report.campaigns.not_significant",
+                        p=_p(r.p_value))
+        cards.append(Kpi(ctx.t("report.campaigns.roi", cost=ctx.money(r.cost)), ctx.pct(r.roi, 0),
+                         ctx.t("report.campaigns.roi_detail", verdict=verdict, low=ctx.pct(r.roi_low, 0),
+                               high=ctx.pct(r.roi_high, 0))))
     key = "report.campaigns.srm_bad" if res.srm_alarm else "report.campaigns.srm_ok"
     cards.append(Kpi(ctx.t("report.campaigns.srm"), ctx.t(key, p=_p(res.srm_p_value))))
     return cards

@@ -19,7 +19,7 @@ i18n.register({
               "past snapshots and is checked on the most recent period it did not see.",
         "zh": "哪些客户可能停止购买、原因是什么、应先联系谁。模型从过去的快照中学习，并在未参与训练的最近时期上检验。"},
     "report.churn.scored": {"en": "customers scored", "zh": "已评分客户"},
-    "report.churn.high": {"en": "high risk", "zh": "高风险"},
+    "report.churn.high": {"en": "high risk (active)", "zh": "高风险（活跃客户）"},
     "report.churn.auc": {"en": "held-out ROC-AUC", "zh": "留出期 ROC-AUC"},
     "report.churn.auc_detail": {"en": "recency rule {recency}", "zh": "最近购买规则 {recency}"},
     "report.churn.at_risk_value": {"en": "value at risk (early warning)", "zh": "风险价值（预警名单）"},
@@ -33,8 +33,11 @@ i18n.register({
                                  "zh": "校准：预测与实际流失率（留出客户）"},
     "report.churn.drivers": {"en": "What drives churn", "zh": "流失的驱动因素"},
     "report.churn.drivers_text": {
-        "en": "Permutation importance: how much the held-out ROC-AUC drops when one feature is shuffled.",
-        "zh": "置换重要性：打乱某个特征后留出期 ROC-AUC 下降多少。"},
+        "en": "Permutation importance (scikit-learn) of the calibrated model on the held-out customers: how much "
+              "worse its probabilities get (rise of the log loss) when one feature is shuffled, and that rise as a "
+              "share of all rises. Related features share their importance.",
+        "zh": "校准后模型在留出客户上的置换重要性（scikit-learn）：打乱某个特征后概率变差多少（对数损失上升），以及该上升在全部上升中的占比。"
+              "相关的特征会分摊重要性。"},
     "report.churn.pd_title": {"en": "Partial dependence of the top drivers", "zh": "主要驱动因素的部分依赖"},
     "report.churn.early": {"en": "Early-warning list (still active, highest value at risk first)",
                            "zh": "预警名单（仍活跃，风险价值高者优先）"},
@@ -52,6 +55,7 @@ i18n.register({
 def churn_section(ctx: ReportContext) -> Section:
     """Definition, headline figures, model check, drivers, lists and retention curves."""
     from custlens.churn import churn_analysis, localise, retention_analysis
+    from custlens.churn.retention import GROUPINGS
 
     res = ctx.cached("churn", lambda: churn_analysis(ctx.store, ctx.as_of))
     lang = ctx.lang
@@ -60,12 +64,12 @@ def churn_section(ctx: ReportContext) -> Section:
     loss = float(res.early_warning["expected_loss"].sum()) if len(res.early_warning) else 0.0
     section.add(KpiCards([
         Kpi(ctx.t("report.churn.scored"), ctx.num(len(res.scores))),
-        Kpi(ctx.t("report.churn.high"), ctx.num(res.high_risk), ctx.pct(res.high_risk / max(len(res.scores), 1))),
+        Kpi(ctx.t("report.churn.high"), ctx.num(res.high_risk), ctx.pct(res.high_risk / max(_active(res), 1))),
         Kpi(ctx.t("report.churn.auc"), f"{res.auc:.3f}",
             ctx.t("report.churn.auc_detail", recency=f"{res.baselines.get('recency', float('nan')):.3f}")),
         Kpi(ctx.t("report.churn.at_risk_value"), ctx.money(loss, compact=True)),
     ]))
-    section.add(Paragraph(ctx.t("churn.bands.rule", medium=ctx.pct(res.cutoffs[0], 0), high=ctx.pct(res.cutoffs[1], 0))))
+    section.add(Paragraph(_bands_text(ctx, res)))
     m = res.metrics.reset_index(names="churn_model")
     m["churn_model"] = [ctx.t(f"churn.model.{k}") for k in m["churn_model"]]
     section.add(
@@ -80,11 +84,15 @@ def churn_section(ctx: ReportContext) -> Section:
     )
     for note in res.notes:
         section.add(Note(note.text(lang)))
-    imp = res.importance.head(10).copy()
+    imp = res.importance.copy()
+    imp["importance_share"] = imp["importance"].clip(lower=0) / max(float(imp["importance"].clip(lower=0).sum()), 1e-12)
+    imp = imp.head(10)
     imp["feature_name"] = [ctx.t_or(f"churn.feature.{f}", f) for f in imp["feature"]]
+    for col in ("importance", "importance_std"):  # log-loss units are small: 4 decimals, not 0.00
+        imp[col] = [f"{v:.4f}" for v in imp[col]]
     section.add(Heading(ctx.t("report.churn.drivers")), Paragraph(ctx.t("report.churn.drivers_text")),
-                Table(imp[["feature_name", "importance", "importance_std"]],
-                      formats={"importance": "float2", "importance_std": "float2"}))
+                Table(imp[["feature_name", "importance_share", "importance", "importance_std"]],
+                      formats={"importance_share": "pct", "importance": "text", "importance_std": "text"}))
     if len(res.partial_dependence):
         section.add(Figure(_pd_figure(ctx, res.partial_dependence), height=360))
     cols = ["customer_id", "churn_probability", "risk_band", "customer_value", "reasons", "action"]
@@ -96,8 +104,8 @@ def churn_section(ctx: ReportContext) -> Section:
     surv = ctx.cached("churn:retention", lambda: retention_analysis(ctx.store, ctx.as_of,
                                                                     res.horizon.days if res.horizon else None,
                                                                     customers=ctx.customers()))
-    section.add(Heading(ctx.t("report.churn.survival")))
-    for by in ("segment", "channel", "cohort"):
+    section.add(Heading(ctx.t("report.churn.survival")), Paragraph(ctx.t("churn.km.origin")))
+    for by in GROUPINGS:
         if (surv.curves["by"] == by).any():
             section.add(Figure(_km_figure(ctx, surv.curves[surv.curves["by"] == by], by), height=400))
     for s in surv.sentences:
@@ -105,13 +113,28 @@ def churn_section(ctx: ReportContext) -> Section:
     if len(surv.cox):
         cox = surv.cox.copy()
         cox["churn_reading"] = [s.text(lang) for s in surv.cox_sentences]
-        section.add(Heading(ctx.t("report.churn.cox")),
+        fit = (ctx.t("churn.cox.fit.plain") if surv.cox_penalizer == 0 else
+               ctx.t("churn.cox.fit.penalised", penalizer=f"{surv.cox_penalizer:g}"))
+        section.add(Heading(ctx.t("report.churn.cox")), Paragraph(fit),
                     Table(cox[["hazard_ratio", "ci_lower", "ci_upper", "p_value", "churn_reading"]],
                           formats={"hazard_ratio": "float2", "ci_lower": "float2", "ci_upper": "float2",
                                    "p_value": "float2"}))
     elif surv.cox_note:
         section.add(Note(surv.cox_note, level="warning"))
     return section
+
+
+def _active(res: object) -> int:
+    scores = res.scores  # type: ignore[attr-defined]
+    return int((scores["risk_band"] != "lapsed").sum())
+
+
+def _bands_text(ctx: ReportContext, res: object) -> str:
+    """The capacity rule with its cut-offs, or the fixed cut-offs (labelled tables)."""
+    cap = getattr(res, "capacity", None)
+    if cap is None:
+        return ctx.t("churn.bands.rule", medium=ctx.pct(res.cutoffs[0], 0), high=ctx.pct(res.cutoffs[1], 0))  # type: ignore[attr-defined]
+    return cap.text(ctx.lang, res.horizon.days if res.horizon else "-")  # type: ignore[attr-defined]
 
 
 def _calibration_figure(ctx: ReportContext, cal: pd.DataFrame) -> go.Figure:
