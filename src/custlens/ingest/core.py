@@ -10,6 +10,7 @@ from typing import Any, Callable
 from custlens import schema
 from custlens.errors import InputError
 from custlens.ingest import orders as _orders
+from custlens.ingest._faults import reach
 from custlens.ingest import tables as _tables
 from custlens.ingest.mapping import guess_table, map_columns, parse_overrides
 from custlens.ingest.readers import RAW, RawSource, read_source
@@ -87,6 +88,7 @@ def ingest(
     con = st.con
     step("read")
     raw = read_source(con, source, name=name, delimiter=delimiter, names=columns)
+    reach("read")
     label = name or raw.name
     try:
         overrides = parse_overrides(mapping)
@@ -101,12 +103,9 @@ def ingest(
             return res
         now_sql = f"TIMESTAMP '{(today or date.today()) + timedelta(days=1)}'"
         step("parse")
-        if load_as == "orders":
-            res = _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step)
-        else:
-            res = _load_table(st, raw, cols, load_as, label, dayfirst, date_format, now_sql, decisions, step)
-        res.seconds = round(time.perf_counter() - t0, 3)
-        _log(st, res, raw.sha256, t0)
+        load = _load_orders if load_as == "orders" else _load_table
+        res = load(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step, t0)
+        reach("committed")
         return res
     finally:
         for tmp in (RAW, _orders.PARSED, _orders.DUPS):
@@ -152,16 +151,16 @@ def _styles(st: Store, cols: dict[str, str], date_cols: list[str], num_cols: lis
     return dates, numbers
 
 
-def _warnings(con, rows: int, headers: list[str]) -> list[str]:
+def _warnings(con, rows: int, headers: list[str], parsed: str = _orders.PARSED) -> list[str]:
     out = []
-    for reason, n, first_row, example in _orders.reason_examples(con, headers):
+    for reason, n, first_row, example in _orders.reason_examples(con, headers, parsed):
         if rows and n / rows >= _WARN_SHARE:
             out.append(f"{n:,} of {rows:,} rows quarantined as {reason} (row {first_row}: {example[:160] + ('…' if len(example) > 160 else '')}); "
                        "check the column mapping (--map) or the date/number format")
     return out
 
 
-def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step) -> IngestResult:
+def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step, t0) -> IngestResult:
     con = st.con
     dates, numbers = _styles(st, cols, ["ordered_at"], list(_NUMERIC_ORDER_COLS), label, dayfirst,
                              date_format, decisions)
@@ -177,25 +176,35 @@ def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, d
     if "order_id" not in canon:
         decisions.append("no order id column: each row is one order (ids derived from the row content)")
     _orders.build_parsed(con, cols, raw.headers, dates["ordered_at"], numbers, line_level, now_sql, ids_unique)
+    reach("parsed")
     step("load")
     # Row order inside the store's tables carries no meaning; not keeping it makes inserts cheaper.
     con.execute("SET preserve_insertion_order = false")
     try:
+        # Rows, quarantine and the log row commit together: a crash leaves all or nothing.
         with st.transaction():
+            reach("begin")
             _orders.mark_existing(con)
+            _orders.mark_quarantined(con, "orders", raw.headers)
             _orders.quarantine(con, label, "orders", raw.headers)
+            reach("quarantined")
             _orders.insert_rows(con, label, line_level)
+            reach("inserted")
+            s = _orders.summary(con, line_level)
+            if line_level:
+                decisions.append(f"line items: {s['rows_loaded'] - s['returns']:,} lines aggregated into "
+                                 f"{s['orders']:,} orders")
+            res = IngestResult(label, target, rows_read=raw.rows, mapping=cols, decisions=decisions, **s)
+            res.warnings = _warnings(con, raw.rows, raw.headers)
+            res.seconds = round(time.perf_counter() - t0, 3)
+            _log(st, res, raw.sha256, t0)
+            reach("logged")
     finally:
         con.execute("RESET preserve_insertion_order")
-    s = _orders.summary(con, line_level)
-    if line_level:
-        decisions.append(f"line items: {s['rows_loaded'] - s['returns']:,} lines aggregated into {s['orders']:,} orders")
-    res = IngestResult(label, target, rows_read=raw.rows, mapping=cols, decisions=decisions, **s)
-    res.warnings = _warnings(con, raw.rows, raw.headers)
     return res
 
 
-def _load_table(st, raw, cols, table_name, label, dayfirst, date_format, now_sql, decisions, step) -> IngestResult:
+def _load_table(st, raw, cols, table_name, label, dayfirst, date_format, now_sql, decisions, step, t0) -> IngestResult:
     con = st.con
     table = schema.DATA_TABLES[table_name]
     types = _tables.column_types(table, cols)
@@ -203,13 +212,23 @@ def _load_table(st, raw, cols, table_name, label, dayfirst, date_format, now_sql
     num_cols = [c for c, t in types.items() if t == "DOUBLE"]
     dates, numbers = _styles(st, cols, date_cols, num_cols, label, dayfirst, date_format, decisions)
     columns = _tables.build_parsed(con, table, cols, raw.headers, dates, numbers, now_sql)
+    reach("parsed")
     step("load")
     with st.transaction():
+        reach("begin")
         _tables.ensure_extra_columns(con, table, cols)
+        _orders.mark_quarantined(con, table_name, raw.headers, _tables.PARSED)
         _orders.quarantine(con, label, table_name, raw.headers, _tables.PARSED)
+        reach("quarantined")
         _tables.insert_rows(con, table, columns)
-    s = _tables.summary(con)
-    return IngestResult(label, table_name, rows_read=raw.rows, mapping=cols, decisions=decisions, **s)
+        reach("inserted")
+        s = _tables.summary(con)
+        res = IngestResult(label, table_name, rows_read=raw.rows, mapping=cols, decisions=decisions, **s)
+        res.warnings = _warnings(con, raw.rows, raw.headers, _tables.PARSED)
+        res.seconds = round(time.perf_counter() - t0, 3)
+        _log(st, res, raw.sha256, t0)
+        reach("logged")
+    return res
 
 
 def _log(st: Store, res: IngestResult, sha: str, t0: float) -> None:
