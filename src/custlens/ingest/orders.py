@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
+from custlens.ingest.limits import max_field_bytes
 from custlens.ingest.readers import RAW
 from custlens.ingest.values import (DateStyle, NumberStyle, id_expr, number_expr, q, text_expr,
                                     timestamp_expr)
@@ -77,7 +78,7 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
                 {text('brand')} AS brand, {text('channel')} AS channel,
                 {text('payment_method')} AS payment_method, {text('currency')} AS currency,
                 {text('status')} AS status, {text('region')} AS region, {text('reason')} AS reason,
-                {dup} AS is_dup,
+                {dup} AS is_dup, {too_large_expr(headers)} AS too_large,
                 (coalesce({amount} < 0, false) OR coalesce({qty} < 0, false)
                  OR coalesce({status} IN {CANCELLED_STATUS}, false)
                  OR regexp_matches(coalesce({order_id if has_id else "''"}, ''), '^C\\d')) AS is_return
@@ -86,6 +87,7 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
         SELECT *,
             CASE
                 WHEN is_dup THEN NULL
+                WHEN too_large THEN 'field_too_large'
                 WHEN {'order_id IS NULL' if has_id else 'false'} THEN 'missing_order_id'
                 WHEN customer_id IS NULL THEN 'missing_customer_id'
                 WHEN date_raw IS NULL THEN 'missing_date'
@@ -110,6 +112,12 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
                     FROM {PARSED} WHERE NOT is_dup AND reason_q IS NULL AND NOT is_return)
                 WHERE k > 1)
         """)
+
+
+def too_large_expr(headers: list[str]) -> str:
+    """SQL: true when a raw field of the row is longer than the field limit (in bytes)."""
+    longest = "greatest(" + ", ".join(f"coalesce(strlen({q(h)}), 0)" for h in headers) + ", 0)"
+    return f"({longest} > {max_field_bytes()})"
 
 
 def _line_checks(con: duckdb.DuckDBPyConnection) -> None:
