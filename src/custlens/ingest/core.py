@@ -37,6 +37,8 @@ def ingest(
     name: str | None = None,
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
+    pseudonymise: bool = False,
+    salt_file: str | Path | None = None,
 ) -> IngestResult:
     """Load a file or DataFrame into the store.
 
@@ -66,6 +68,14 @@ def ingest(
         Dates after this day are quarantined (default: the real today).
     progress : callable, optional
         Called with a short label at each stage (for progress bars).
+    pseudonymise : bool, default False
+        Replace customer ids, and hash personal columns (e-mail, phone, name, address,
+        found by header or by value), with keyed hashes before anything is stored, and mark
+        the store so every later ingest does the same (see `custlens.privacy`). A store
+        already marked pseudonymises whatever this says.
+    salt_file : path, optional
+        The secret key file; default ``CUSTLENS_SALT_FILE``, ``CUSTLENS_SALT`` or
+        ``<store>.key`` (created with permissions 0600 when missing).
 
     Returns
     -------
@@ -101,6 +111,7 @@ def ingest(
                                decisions=decisions + ["this exact file was ingested before: nothing loaded again"])
             _log(st, res, raw.sha256, t0)
             return res
+        _pseudonymise(st, raw, cols, pseudonymise, salt_file, decisions)
         now_sql = f"TIMESTAMP '{(today or date.today()) + timedelta(days=1)}'"
         step("parse")
         load = _load_orders if load_as == "orders" else _load_table
@@ -121,6 +132,29 @@ def _read_decisions(raw: RawSource, cols: dict[str, str]) -> list[str]:
     out.extend(raw.notes)
     out.append("columns: " + ", ".join(f"{h} -> {c}" for h, c in cols.items()))
     return out
+
+
+def _pseudonymise(st: Store, raw: RawSource, cols: dict[str, str], wanted: bool,
+                  salt_file: str | Path | None, decisions: list[str]) -> None:
+    """Hash customer ids and personal columns in the raw table, before any row is stored."""
+    from custlens.privacy import detect
+    from custlens.privacy import pseudo as ps
+
+    on = ps.is_pseudonymised(st)
+    if not (on or wanted):
+        return
+    key = ps.load_key(st, salt_file, create=not on)
+    ps.enable(st, key)
+    ids = [h for h, c in cols.items() if c == schema.CUSTOMER_ID]
+    for h in ids:
+        ps.pseudonymise_column(st.con, RAW, h, key, as_id=True)
+    # Mapped columns feed the analyses and are not personal by design; the rest is checked.
+    personal = [h for h in detect.personal_columns(st.con, RAW, [h for h in raw.headers if h not in cols])]
+    for h in personal:
+        ps.pseudonymise_column(st.con, RAW, h, key, as_id=False)
+    decisions.append("pseudonymised: customer ids" + (
+        " and personal columns " + ", ".join(repr(h) for h in personal) if personal else "")
+        + " replaced by keyed hashes")
 
 
 def _seen_before(st: Store, sha: str, table: str) -> bool:
@@ -152,9 +186,12 @@ def _styles(st: Store, cols: dict[str, str], date_cols: list[str], num_cols: lis
 
 
 def _warnings(con, rows: int, headers: list[str], parsed: str = _orders.PARSED) -> list[str]:
+    from custlens.privacy.detect import redact_json  # the example row is shown: no personal data in it
+
     out = []
     for reason, n, first_row, example in _orders.reason_examples(con, headers, parsed):
         if rows and n / rows >= _WARN_SHARE:
+            example = redact_json(example)
             out.append(f"{n:,} of {rows:,} rows quarantined as {reason} (row {first_row}: {example[:160] + ('…' if len(example) > 160 else '')}); "
                        "check the column mapping (--map) or the date/number format")
     return out
