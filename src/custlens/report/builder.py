@@ -43,6 +43,7 @@ def build_report(
     as_of: object = None,
     title: str | None = None,
     sections: Iterable[str] | None = None,
+    min_group: int = 5,
 ) -> Path:
     """Write the HTML report of a store.
 
@@ -62,6 +63,9 @@ def build_report(
         else "Customer analytics report" in ``lang``.
     sections : iterable of str, optional
         Keys of the sections to include (default: every registered section).
+    min_group : int, default 5
+        Statistics of groups (segments, profile values, cohorts) with fewer customers are
+        not shown, with a footnote (k-anonymity).
 
     Returns
     -------
@@ -76,7 +80,7 @@ def build_report(
     own = not isinstance(store, Store)
     st = open_store(store, read_only=own and str(store) != ":memory:")
     try:
-        ctx = ReportContext(st, as_of=as_of, lang=lang)
+        ctx = ReportContext(st, as_of=as_of, lang=lang, min_group=min_group)
         built = run_sections(ctx, sections)
         meta = {
             "title": title or _shop_name(st) or ctx.t("report.default_title"),

@@ -67,14 +67,14 @@ def profile_section(ctx: ReportContext) -> Section:
         section.add(Figure(_mix_figure(ctx, res, dim), height=380))
     for dim in res.dimensions:
         d = res.distributions[res.distributions["dimension"] == dim].drop(columns="dimension")
-        d = d.assign(value=[_value(ctx, v) for v in d["value"]])
+        d, small = ctx.small_groups(d.assign(value=[_value(ctx, v) for v in d["value"]]))
         name = ctx.t(f"profile.dim.{dim}")
         section.add(Heading(ctx.t("report.profile.distribution", dimension=name)))
         section.add(Figure(_figure(ctx, d.nlargest(TOP_VALUES, "customers") if dim == "region" else d, name),
                            height=340))
         cols = d[["value", "customers", "share", "revenue_per_customer", "aov", "revenue_share"]]
         section.add(Table(cols, headers=_headers(ctx, cols),
-                          formats={"revenue_per_customer": "money", "aov": "money"}, max_rows=15))
+                          formats={"revenue_per_customer": "money", "aov": "money"}, max_rows=15, caption=small))
     return section
 
 

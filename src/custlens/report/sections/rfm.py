@@ -23,6 +23,7 @@ def rfm_section(ctx: ReportContext) -> Section:
     segs = _named(ctx, SCHEME, result.segments)
     section = Section(ctx.t("report.rfm.title"), intro=ctx.t("report.rfm.intro"))
     section.add(KpiCards(_cards(ctx, segs, result.n_customers)))
+    segs, small = ctx.small_groups(segs)
     section.add(
         Heading(ctx.t(text_key(SCHEME, None, "title"))),
         Paragraph(ctx.t(text_key(SCHEME, None, "rule"))),
@@ -32,18 +33,18 @@ def rfm_section(ctx: ReportContext) -> Section:
             segs[["name", "customers", "share", "revenue", "revenue_share",
                   "mean_recency_days", "mean_orders", "mean_spend"]],
             formats={"revenue": "money", "mean_spend": "money", "mean_recency_days": "float",
-                     "mean_orders": "float2"},
+                     "mean_orders": "float2"}, caption=small,
         ),
         Heading(ctx.t("report.rfm.playbook")),
         Table(segs[["name", "description", "action"]]),
     )
-    cn = _named(ctx, CN_SCHEME, ctx.rfm(CN_SCHEME).segments)
+    cn, cn_small = ctx.small_groups(_named(ctx, CN_SCHEME, ctx.rfm(CN_SCHEME).segments))
     section.add(
         Heading(ctx.t(text_key(CN_SCHEME, None, "title"))),
         Paragraph(ctx.t(text_key(CN_SCHEME, None, "rule"))),
         Table(
             cn[["name", "customers", "share", "revenue_share", "mean_spend", "action"]],
-            formats={"mean_spend": "money"},
+            formats={"mean_spend": "money"}, caption=cn_small,
         ),
     )
     return section
