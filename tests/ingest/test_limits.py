@@ -135,3 +135,10 @@ def test_a_corrupt_xlsx_is_a_clear_error(tmp_path: Path, store: Store) -> None:
     path.write_bytes(b"PK\x03\x04 this is not really a zip")
     with pytest.raises(InputError, match="not a valid .xlsx"):
         ingest(path, store)
+
+
+def test_space_separated_text_with_a_huge_field(tmp_path: Path, store: Store) -> None:
+    path = tmp_path / "cdnow_like.txt"
+    path.write_text("customer_id date amount\nc1 2024-01-01 5\nc2 2024-01-02 " + "9" * (3 * 2**20) + "\n")
+    res = ingest(path, store, today=TODAY)
+    assert (res.rows_loaded, res.quarantine_reasons) == (1, {"field_too_large": 1})

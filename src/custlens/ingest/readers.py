@@ -167,12 +167,16 @@ def _read_whitespace(con: duckdb.DuckDBPyConnection, src: Path, encoding: str,
                      names: list[str] | None = None) -> list[str]:
     """Fixed-width-looking text (CDNOW): split each line on runs of white space in SQL."""
     lines = (f"SELECT line FROM read_csv({_quote(src)}, columns={{'line': 'VARCHAR'}}, header=false, "
-             f"delim='\\x1f', quote='', escape='', encoding='{encoding}')")
-    headers = names or con.execute(f"{lines} LIMIT 1").fetchall()[0][0].split()
-    parts = "regexp_split_to_array(trim(line), '\\s+')"
-    cols = ", ".join(f'{parts}[{i + 1}] AS "{h}"' for i, h in enumerate(headers))
-    sql = f"SELECT {cols} FROM ({lines}{'' if names else ' OFFSET 1'}) WHERE trim(line) <> ''"
-    return _create_raw(con, sql)
+             f"delim='\\x1f', quote='', escape='', encoding='{encoding}', max_line_size={limits.max_line_bytes()})")
+    try:
+        headers = names or con.execute(f"{lines} LIMIT 1").fetchall()[0][0].split()
+        parts = "regexp_split_to_array(trim(line), '\\s+')"
+        cols = ", ".join(f'{parts}[{i + 1}] AS "{h}"' for i, h in enumerate(headers))
+        sql = f"SELECT {cols} FROM ({lines}{'' if names else ' OFFSET 1'}) WHERE trim(line) <> ''"
+        return _create_raw(con, sql)
+    except duckdb.Error as exc:
+        raise InputError(f"{src}: cannot read the space-separated text ({str(exc).splitlines()[0]}); "
+                         "check the file, or raise CUSTLENS_MAX_LINE_MB for very long lines") from exc
 
 
 def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
