@@ -133,15 +133,13 @@ def _snapshot(path: Path) -> dict[str, list[tuple]]:
     try:
         snap = {}
         for table in ("orders", "order_items", "returns"):
-            snap[table] = sorted(con.execute(f"SELECT * EXCLUDE (source) FROM {table}"
-                                             if table != "order_items" else f"SELECT * FROM {table}").fetchall(),
-                                 key=repr)
+            snap[table] = sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
         snap["_quarantine"] = sorted(con.execute(
-            "SELECT table_name, row_number, raw, reason FROM _quarantine").fetchall(), key=repr)
+            "SELECT * EXCLUDE (ingested_at) FROM _quarantine").fetchall(), key=repr)
         # The first log row of each file is its ingest; a re-run of a committed file adds a row
         # saying everything was a duplicate, which is checked separately.
         log = con.execute("SELECT sha256, table_name, rows_read, rows_loaded, rows_quarantined, "
-                          "duplicates_skipped, started_at FROM _ingest_log ORDER BY started_at").fetchall()
+                          "duplicates_skipped, source FROM _ingest_log ORDER BY started_at").fetchall()
     finally:
         con.close()
     first: dict[tuple, tuple] = {}
@@ -150,7 +148,7 @@ def _snapshot(path: Path) -> dict[str, list[tuple]]:
         if key in first:
             assert row[3] == row[4] == 0 and row[5] == row[2], f"a repeated ingest loaded rows: {row}"
         else:
-            first[key] = row[:6]
+            first[key] = row
     snap["_ingest_log"] = sorted(first.values())
     return snap
 

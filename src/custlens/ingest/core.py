@@ -149,7 +149,7 @@ def _pseudonymise(st: Store, raw: RawSource, cols: dict[str, str], wanted: bool,
     for h in ids:
         ps.pseudonymise_column(st.con, RAW, h, key, as_id=True)
     # Mapped columns feed the analyses and are not personal by design; the rest is checked.
-    personal = [h for h in detect.personal_columns(st.con, RAW, [h for h in raw.headers if h not in cols])]
+    personal = detect.personal_columns(st.con, RAW, [h for h in raw.headers if h not in cols])
     for h in personal:
         ps.pseudonymise_column(st.con, RAW, h, key, as_id=False)
     decisions.append("pseudonymised: customer ids" + (

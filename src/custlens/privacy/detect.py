@@ -12,6 +12,8 @@ import json
 import re
 from typing import Any
 
+import duckdb
+
 from custlens.ingest.aliases import normalize_header
 
 REDACTED = "<redacted>"
@@ -56,7 +58,7 @@ def personal_value(value: Any) -> bool:
     return bool(PHONE.match(v)) and 7 <= digits <= 15
 
 
-def personal_columns(con: Any, table: str, headers: list[str]) -> list[str]:
+def personal_columns(con: duckdb.DuckDBPyConnection, table: str, headers: list[str]) -> list[str]:
     """Headers of ``table`` (a DuckDB table of text columns) that hold personal data.
 
     By header name, or by value: at least half of a sample of its non-empty values are

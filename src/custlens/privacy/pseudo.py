@@ -21,6 +21,7 @@ import stat
 import warnings
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from custlens import schema
@@ -145,7 +146,7 @@ def enable(store: Store, key: bytes) -> None:
     store.con.execute("INSERT INTO _meta VALUES (?, 'hmac-sha256'), (?, ?)", [META_MODE, META_CHECK, _check_value(key)])
 
 
-def pseudonymise_column(con, table: str, header: str, key: bytes, as_id: bool) -> int:
+def pseudonymise_column(con: duckdb.DuckDBPyConnection, table: str, header: str, key: bytes, as_id: bool) -> int:
     """Replace every value of ``header`` in ``table`` by its pseudonym; returns distinct values.
 
     ``as_id`` cleans the value as ingest cleans ids first (``12488.0`` is ``12488``), so a
