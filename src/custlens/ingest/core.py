@@ -115,9 +115,7 @@ def ingest(
         now_sql = f"TIMESTAMP '{(today or date.today()) + timedelta(days=1)}'"
         step("parse")
         load = _load_orders if load_as == "orders" else _load_table
-        res = load(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step, t0)
-        reach("committed")
-        return res
+        return load(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step, t0)
     finally:
         for tmp in (RAW, _orders.PARSED, _orders.DUPS):
             con.execute(f"DROP TABLE IF EXISTS {tmp}")
@@ -236,6 +234,7 @@ def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, d
             res.seconds = round(time.perf_counter() - t0, 3)
             _log(st, res, raw.sha256, t0)
             reach("logged")
+        reach("committed")  # right after COMMIT: nothing the store needs may come after this
     finally:
         con.execute("RESET preserve_insertion_order")
     return res
@@ -265,6 +264,7 @@ def _load_table(st, raw, cols, table_name, label, dayfirst, date_format, now_sql
         res.seconds = round(time.perf_counter() - t0, 3)
         _log(st, res, raw.sha256, t0)
         reach("logged")
+    reach("committed")  # right after COMMIT: nothing the store needs may come after this
     return res
 
 
