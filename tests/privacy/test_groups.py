@@ -28,7 +28,7 @@ def test_suppress_small_groups_blanks_every_number_of_small_rows() -> None:
         suppress_small_groups(df, "size")
 
 
-@pytest.mark.parametrize("key", ["rfm", "cohorts", "profile"])
+@pytest.mark.parametrize("key", ["rfm", "cohorts", "profile", "segments"])
 def test_report_sections_hide_small_groups_and_say_so(demo_run, key: str) -> None:
     with Store(demo_run.store_path, read_only=True) as store:
         (spec,) = registered_sections([key])

@@ -95,7 +95,9 @@ def _mix_figure(ctx: ReportContext, res: ProfileResult, dim: str) -> go.Figure:
     """RFM segment mix (share of each value's buyers) of an attribute whose differences matter."""
     mix = res.segment_mix[res.segment_mix["dimension"] == dim]
     order = [s for s in ctx.rfm("rfm11").segments["segment"] if s in set(mix["segment"])]
-    values = list(dict.fromkeys(mix["value"]))
+    dist = res.distributions[res.distributions["dimension"] == dim]
+    small = set(dist.loc[dist["customers"] < ctx.min_group, "value"])  # no mix of a group under k customers
+    values = [v for v in dict.fromkeys(mix["value"]) if v not in small]
     fig = go.Figure()
     for i, seg in enumerate(order):
         part = mix[mix["segment"] == seg].set_index("value")["share"].reindex(values).fillna(0.0)
