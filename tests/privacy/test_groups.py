@@ -50,3 +50,17 @@ def test_report_sections_hide_small_groups_and_say_so(demo_run, key: str) -> Non
         assert (t.frame["customers"].dropna() >= 400).all()
     assert shown_small, "min_group=400 should hide some group of the demo shop"
     assert not any(b.caption for b in open_.blocks if isinstance(b, (Table, Figure)) and "400" in b.caption)
+
+
+def test_rfm_cards_name_no_segment_when_every_segment_is_too_small(demo_run) -> None:
+    from custlens.report.blocks import KpiCards
+
+    with Store(demo_run.store_path, read_only=True) as store:
+        (spec,) = registered_sections(["rfm"])
+        ctx = ReportContext(store, lang="en", min_group=10**6)
+        section = run_section(spec, ctx)
+        scored = ctx.rfm("rfm11").n_customers
+    cards = [c for b in section.blocks if isinstance(b, KpiCards) for c in b.cards]
+    assert len(cards) == 1 and cards[0].value == f"{scored:,}" and scored > 1000
+    tables = [b for b in section.blocks if isinstance(b, Table) and "customers" in b.frame.columns]
+    assert all(t.frame["customers"].isna().all() for t in tables)

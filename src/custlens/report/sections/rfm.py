@@ -22,8 +22,8 @@ def rfm_section(ctx: ReportContext) -> Section:
     result = ctx.rfm(SCHEME)
     segs = _named(ctx, SCHEME, result.segments)
     section = Section(ctx.t("report.rfm.title"), intro=ctx.t("report.rfm.intro"))
-    section.add(KpiCards(_cards(ctx, segs, result.n_customers)))
     segs, small = ctx.small_groups(segs)
+    section.add(KpiCards(_cards(ctx, segs, result.n_customers)))
     section.add(
         Heading(ctx.t(text_key(SCHEME, None, "title"))),
         Paragraph(ctx.t(text_key(SCHEME, None, "rule"))),
@@ -58,6 +58,8 @@ def _named(ctx: ReportContext, scheme: str, segments: pd.DataFrame) -> pd.DataFr
 
 
 def _cards(ctx: ReportContext, segs: pd.DataFrame, n_customers: int) -> list[Kpi]:
+    if segs["customers"].isna().all():  # every segment under --min-group: no segment to name
+        return [Kpi(ctx.t("report.rfm.customers_scored"), ctx.num(n_customers))]
     largest = segs.loc[segs["customers"].idxmax()]
     richest = segs.loc[segs["revenue"].idxmax()]
     return [
