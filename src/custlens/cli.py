@@ -33,6 +33,8 @@ def ingest(
     date_format: Optional[str] = typer.Option(None, "--date-format", help="strptime format of the date columns, e.g. '%d.%m.%Y'."),
     delimiter: Optional[str] = typer.Option(None, "--delimiter", help="CSV delimiter when the sniffer gets it wrong."),
     columns: Optional[str] = typer.Option(None, "--columns", help="Comma-separated column names for a file without a header row."),
+    pseudonymise: bool = typer.Option(False, "--pseudonymise", help="Replace customer ids and personal columns by keyed hashes (and do so for every later ingest into this store)."),
+    salt_file: Optional[Path] = typer.Option(None, "--salt-file", help="Secret key file for --pseudonymise (default: STORE.key, created with mode 0600)."),
     store: str = StoreOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -52,10 +54,11 @@ def ingest(
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task(f"ingest {file.name}", total=3)
             res = run_ingest(file, st, table=table, mapping=map_, dayfirst=dayfirst, date_format=date_format,
-                             delimiter=delimiter, columns=names, progress=lambda label: bar.update(task, advance=1, description=f"{label} {file.name}"))
+                             delimiter=delimiter, columns=names, progress=lambda label: bar.update(task, advance=1, description=f"{label} {file.name}"),
+                             pseudonymise=pseudonymise, salt_file=salt_file)
     else:
         res = run_ingest(file, st, table=table, mapping=map_, dayfirst=dayfirst, date_format=date_format,
-                         delimiter=delimiter, columns=names)
+                         delimiter=delimiter, columns=names, pseudonymise=pseudonymise, salt_file=salt_file)
     st.close()
     if as_json:
         emit_json(res.to_dict())
@@ -188,6 +191,7 @@ def report(
     as_of: Optional[str] = AsOfOpt,
     excel: bool = typer.Option(True, "--excel/--no-excel", help="Also write the Excel workbook."),
     country: str = typer.Option("auto", "--country", help="Festival calendar: ISO code (CN, GB, US...) or auto (read from the data)."),
+    min_group: int = typer.Option(5, "--min-group", min=1, help="Hide statistics of groups with fewer customers than this."),
 ) -> None:
     """Write the self-contained HTML report (and an Excel workbook).
 
@@ -209,7 +213,7 @@ def report(
     from custlens.clv.pipeline import save_default_scores
 
     save_default_scores(st, parse_as_of(as_of))  # the workbook and the 360 read the default CLV scores
-    html = build_report(st, out=out_dir, lang=lang, as_of=parse_as_of(as_of), country=country)
+    html = build_report(st, out=out_dir, lang=lang, as_of=parse_as_of(as_of), country=country, min_group=min_group)
     out.print(f"report: {html}")
     if excel:
         xlsx = write_workbook(st, Path(out_dir) / f"custlens_{lang}.xlsx", lang=lang, as_of=parse_as_of(as_of))

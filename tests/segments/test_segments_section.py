@@ -14,7 +14,7 @@ from custlens.store import Store
 
 def build(store: Store, lang: str) -> tuple[object, ReportContext]:
     (spec,) = registered_sections(["segments"])
-    ctx = ReportContext(store, lang=lang)
+    ctx = ReportContext(store, lang=lang, min_group=1)  # exact figures: small-group suppression off
     return run_section(spec, ctx), ctx
 
 

@@ -10,6 +10,7 @@ from typing import Any, Callable
 from custlens import schema
 from custlens.errors import InputError
 from custlens.ingest import orders as _orders
+from custlens.ingest._faults import reach
 from custlens.ingest import tables as _tables
 from custlens.ingest.discount import DiscountStyle, detect_discount_style
 from custlens.ingest.mapping import guess_table, map_columns, parse_overrides
@@ -37,6 +38,8 @@ def ingest(
     name: str | None = None,
     today: date | None = None,
     progress: Callable[[str], None] | None = None,
+    pseudonymise: bool = False,
+    salt_file: str | Path | None = None,
 ) -> IngestResult:
     """Load a file or DataFrame into the store.
 
@@ -66,6 +69,14 @@ def ingest(
         Dates after this day are quarantined (default: the real today).
     progress : callable, optional
         Called with a short label at each stage (for progress bars).
+    pseudonymise : bool, default False
+        Replace customer ids, and hash personal columns (e-mail, phone, name, address,
+        found by header or by value), with keyed hashes before anything is stored, and mark
+        the store so every later ingest does the same (see `custlens.privacy`). A store
+        already marked pseudonymises whatever this says.
+    salt_file : path, optional
+        The secret key file; default ``CUSTLENS_SALT_FILE``, ``CUSTLENS_SALT`` or
+        ``<store>.key`` (created with permissions 0600 when missing).
 
     Returns
     -------
@@ -88,6 +99,7 @@ def ingest(
     con = st.con
     step("read")
     raw = read_source(con, source, name=name, delimiter=delimiter, names=columns)
+    reach("read")
     label = name or raw.name
     try:
         overrides = parse_overrides(mapping)
@@ -100,15 +112,11 @@ def ingest(
                                decisions=decisions + ["this exact file was ingested before: nothing loaded again"])
             _log(st, res, raw.sha256, t0)
             return res
+        _pseudonymise(st, raw, cols, pseudonymise, salt_file, decisions)
         now_sql = f"TIMESTAMP '{(today or date.today()) + timedelta(days=1)}'"
         step("parse")
-        if load_as == "orders":
-            res = _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step)
-        else:
-            res = _load_table(st, raw, cols, load_as, label, dayfirst, date_format, now_sql, decisions, step)
-        res.seconds = round(time.perf_counter() - t0, 3)
-        _log(st, res, raw.sha256, t0)
-        return res
+        load = _load_orders if load_as == "orders" else _load_table
+        return load(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step, t0)
     finally:
         for tmp in (RAW, _orders.PARSED, _orders.DUPS):
             con.execute(f"DROP TABLE IF EXISTS {tmp}")
@@ -123,6 +131,29 @@ def _read_decisions(raw: RawSource, cols: dict[str, str]) -> list[str]:
     out.extend(raw.notes)
     out.append("columns: " + ", ".join(f"{h} -> {c}" for h, c in cols.items()))
     return out
+
+
+def _pseudonymise(st: Store, raw: RawSource, cols: dict[str, str], wanted: bool,
+                  salt_file: str | Path | None, decisions: list[str]) -> None:
+    """Hash customer ids and personal columns in the raw table, before any row is stored."""
+    from custlens.privacy import detect
+    from custlens.privacy import pseudo as ps
+
+    on = ps.is_pseudonymised(st)
+    if not (on or wanted):
+        return
+    key = ps.load_key(st, salt_file, create=not on)
+    ps.enable(st, key)
+    ids = [h for h, c in cols.items() if c == schema.CUSTOMER_ID]
+    for h in ids:
+        ps.pseudonymise_column(st.con, RAW, h, key, as_id=True)
+    # Mapped columns feed the analyses and are not personal by design; the rest is checked.
+    personal = detect.personal_columns(st.con, RAW, [h for h in raw.headers if h not in cols])
+    for h in personal:
+        ps.pseudonymise_column(st.con, RAW, h, key, as_id=False)
+    decisions.append("pseudonymised: customer ids" + (
+        " and personal columns " + ", ".join(repr(h) for h in personal) if personal else "")
+        + " replaced by keyed hashes")
 
 
 def _seen_before(st: Store, sha: str, table: str) -> bool:
@@ -153,10 +184,13 @@ def _styles(st: Store, cols: dict[str, str], date_cols: list[str], num_cols: lis
     return dates, numbers
 
 
-def _warnings(con, rows: int, headers: list[str]) -> list[str]:
+def _warnings(con, rows: int, headers: list[str], parsed: str = _orders.PARSED) -> list[str]:
+    from custlens.privacy.detect import redact_json  # the example row is shown: no personal data in it
+
     out = []
-    for reason, n, first_row, example in _orders.reason_examples(con, headers):
+    for reason, n, first_row, example in _orders.reason_examples(con, headers, parsed):
         if rows and n / rows >= _WARN_SHARE:
+            example = redact_json(example)
             out.append(f"{n:,} of {rows:,} rows quarantined as {reason} (row {first_row}: {example[:160] + ('…' if len(example) > 160 else '')}); "
                        "check the column mapping (--map) or the date/number format")
     return out
@@ -174,7 +208,7 @@ def _discount_style(con, cols: dict[str, str], numbers: dict[str, NumberStyle], 
     return style
 
 
-def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step) -> IngestResult:
+def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step, t0) -> IngestResult:
     con = st.con
     dates, numbers = _styles(st, cols, ["ordered_at"], list(_NUMERIC_ORDER_COLS), label, dayfirst,
                              date_format, decisions)
@@ -192,25 +226,36 @@ def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, d
     discount = _discount_style(con, cols, numbers, decisions)
     _orders.build_parsed(con, cols, raw.headers, dates["ordered_at"], numbers, line_level, now_sql, ids_unique,
                          discount)
+    reach("parsed")
     step("load")
     # Row order inside the store's tables carries no meaning; not keeping it makes inserts cheaper.
     con.execute("SET preserve_insertion_order = false")
     try:
+        # Rows, quarantine and the log row commit together: a crash leaves all or nothing.
         with st.transaction():
+            reach("begin")
             _orders.mark_existing(con)
+            _orders.mark_quarantined(con, "orders", raw.headers)
             _orders.quarantine(con, label, "orders", raw.headers)
+            reach("quarantined")
             _orders.insert_rows(con, label, line_level)
+            reach("inserted")
+            s = _orders.summary(con, line_level)
+            if line_level:
+                decisions.append(f"line items: {s['rows_loaded'] - s['returns']:,} lines aggregated into "
+                                 f"{s['orders']:,} orders")
+            res = IngestResult(label, target, rows_read=raw.rows, mapping=cols, decisions=decisions, **s)
+            res.warnings = _warnings(con, raw.rows, raw.headers)
+            res.seconds = round(time.perf_counter() - t0, 3)
+            _log(st, res, raw.sha256, t0)
+            reach("logged")
+        reach("committed")  # right after COMMIT: nothing the store needs may come after this
     finally:
         con.execute("RESET preserve_insertion_order")
-    s = _orders.summary(con, line_level)
-    if line_level:
-        decisions.append(f"line items: {s['rows_loaded'] - s['returns']:,} lines aggregated into {s['orders']:,} orders")
-    res = IngestResult(label, target, rows_read=raw.rows, mapping=cols, decisions=decisions, **s)
-    res.warnings = _warnings(con, raw.rows, raw.headers)
     return res
 
 
-def _load_table(st, raw, cols, table_name, label, dayfirst, date_format, now_sql, decisions, step) -> IngestResult:
+def _load_table(st, raw, cols, table_name, label, dayfirst, date_format, now_sql, decisions, step, t0) -> IngestResult:
     con = st.con
     table = schema.DATA_TABLES[table_name]
     types = _tables.column_types(table, cols)
@@ -218,13 +263,24 @@ def _load_table(st, raw, cols, table_name, label, dayfirst, date_format, now_sql
     num_cols = [c for c, t in types.items() if t == "DOUBLE"]
     dates, numbers = _styles(st, cols, date_cols, num_cols, label, dayfirst, date_format, decisions)
     columns = _tables.build_parsed(con, table, cols, raw.headers, dates, numbers, now_sql)
+    reach("parsed")
     step("load")
     with st.transaction():
+        reach("begin")
         _tables.ensure_extra_columns(con, table, cols)
+        _orders.mark_quarantined(con, table_name, raw.headers, _tables.PARSED)
         _orders.quarantine(con, label, table_name, raw.headers, _tables.PARSED)
+        reach("quarantined")
         _tables.insert_rows(con, table, columns)
-    s = _tables.summary(con)
-    return IngestResult(label, table_name, rows_read=raw.rows, mapping=cols, decisions=decisions, **s)
+        reach("inserted")
+        s = _tables.summary(con)
+        res = IngestResult(label, table_name, rows_read=raw.rows, mapping=cols, decisions=decisions, **s)
+        res.warnings = _warnings(con, raw.rows, raw.headers, _tables.PARSED)
+        res.seconds = round(time.perf_counter() - t0, 3)
+        _log(st, res, raw.sha256, t0)
+        reach("logged")
+    reach("committed")  # right after COMMIT: nothing the store needs may come after this
+    return res
 
 
 def _log(st: Store, res: IngestResult, sha: str, t0: float) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from custlens.ingest.discount import DiscountStyle, discount_expr
+from custlens.ingest.limits import max_field_bytes
 from custlens.ingest.readers import RAW
 from custlens.ingest.values import (DateStyle, NumberStyle, id_expr, number_expr, q, text_expr,
                                     timestamp_expr)
@@ -79,7 +80,7 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
                 {text('brand')} AS brand, {text('channel')} AS channel,
                 {text('payment_method')} AS payment_method, {text('currency')} AS currency,
                 {text('status')} AS status, {text('region')} AS region, {text('reason')} AS reason,
-                {dup} AS is_dup,
+                {dup} AS is_dup, {too_large_expr(headers)} AS too_large,
                 (coalesce({amount} < 0, false) OR coalesce({qty} < 0, false)
                  OR coalesce({status} IN {CANCELLED_STATUS}, false)
                  OR regexp_matches(coalesce({order_id if has_id else "''"}, ''), '^C\\d')) AS is_return
@@ -88,6 +89,7 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
         SELECT *,
             CASE
                 WHEN is_dup THEN NULL
+                WHEN too_large THEN 'field_too_large'
                 WHEN {'order_id IS NULL' if has_id else 'false'} THEN 'missing_order_id'
                 WHEN customer_id IS NULL THEN 'missing_customer_id'
                 WHEN date_raw IS NULL THEN 'missing_date'
@@ -112,6 +114,12 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
                     FROM {PARSED} WHERE NOT is_dup AND reason_q IS NULL AND NOT is_return)
                 WHERE k > 1)
         """)
+
+
+def too_large_expr(headers: list[str]) -> str:
+    """SQL: true when a raw field of the row is longer than the field limit (in bytes)."""
+    longest = "greatest(" + ", ".join(f"coalesce(strlen({q(h)}), 0)" for h in headers) + ", 0)"
+    return f"({longest} > {max_field_bytes()})"
 
 
 def _line_checks(con: duckdb.DuckDBPyConnection) -> None:
@@ -179,9 +187,43 @@ def insert_rows(con: duckdb.DuckDBPyConnection, source: str, line_level: bool) -
         """, [source])
 
 
+#: Longest raw value kept verbatim in ``_quarantine``; a longer one (a ``field_too_large``
+#: row) keeps its start and its length, so the quarantine cannot be used to bloat the store.
+RAW_KEEP_CHARS = 1000
+
+
+def _raw_value(h: str) -> str:
+    col = f"r.{q(h)}"
+    return (f"CASE WHEN length({col}) > {RAW_KEEP_CHARS} THEN left({col}, {RAW_KEEP_CHARS}) || "
+            f"'… [' || length({col}) || ' characters]' ELSE {col} END")
+
+
 def raw_json(headers: list[str]) -> str:
     """SQL for one raw row as a JSON object keyed by the file's own headers."""
-    return "to_json(struct_pack(" + ", ".join(f"{q(h)} := r.{q(h)}" for h in headers) + "))"
+    return "to_json(struct_pack(" + ", ".join(f"{q(h)} := {_raw_value(h)}" for h in headers) + "))"
+
+
+def mark_quarantined(con: duckdb.DuckDBPyConnection, table: str, headers: list[str],
+                     parsed: str = PARSED) -> None:
+    """Bad rows already in ``_quarantine`` (same table, reason and raw values) are duplicates.
+
+    The key is a hash of the raw row, the reason and the table, counted as a multiset: a file
+    holding the same bad row twice quarantines it twice, but ingesting an overlapping export
+    or re-running after a crash never quarantines a row more often than it occurs.
+    """
+    con.execute(f"""
+        UPDATE {parsed} SET is_dup = true FROM (
+            SELECT x.__row FROM (
+                SELECT p.__row, p.reason_q, md5({raw_json(headers)}) AS h,
+                       row_number() OVER (PARTITION BY md5({raw_json(headers)}), p.reason_q
+                                          ORDER BY p.__row) AS k
+                FROM {parsed} p JOIN {RAW} r ON r.__row = p.__row
+                WHERE NOT p.is_dup AND p.reason_q IS NOT NULL) x
+            JOIN (SELECT md5(raw) AS h, reason, count(*) AS n FROM _quarantine
+                  WHERE table_name = ? GROUP BY ALL) e ON e.h = x.h AND e.reason = x.reason_q
+            WHERE x.k <= e.n) d
+        WHERE {parsed}.__row = d.__row
+    """, [table])
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, source: str, table: str, headers: list[str],
@@ -219,10 +261,11 @@ def summary(con: duckdb.DuckDBPyConnection, line_level: bool = True) -> dict:
             "returns": row[6], "quarantine_reasons": reasons}
 
 
-def reason_examples(con: duckdb.DuckDBPyConnection, headers: list[str]) -> list[tuple[str, int, int, str]]:
+def reason_examples(con: duckdb.DuckDBPyConnection, headers: list[str],
+                    parsed: str = PARSED) -> list[tuple[str, int, int, str]]:
     """(reason, count, first row, that row as JSON) per reason, for warnings."""
     return con.execute(f"""
         SELECT reason_q, count(*), min(p.__row), arg_min(CAST({raw_json(headers)} AS VARCHAR), p.__row)
-        FROM {PARSED} p JOIN {RAW} r ON r.__row = p.__row
+        FROM {parsed} p JOIN {RAW} r ON r.__row = p.__row
         WHERE NOT p.is_dup AND p.reason_q IS NOT NULL GROUP BY reason_q
     """).fetchall()

@@ -22,6 +22,7 @@ import pandas as pd
 from charset_normalizer import from_bytes
 
 from custlens.errors import InputError
+from custlens.ingest import limits
 
 RAW = "__custlens_raw"
 _CANDIDATES = ("gb18030", "big5", "cp1252", "latin_1", "utf_16", "shift_jis", "euc_kr")
@@ -110,7 +111,7 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str | None =
         src, native = tmp, "utf-8"
         notes.append(f"transcoded from {enc} to UTF-8")
     try:
-        opts = f"all_varchar=true, encoding='{native}', null_padding=true"
+        opts = f"all_varchar=true, encoding='{native}', null_padding=true, max_line_size={limits.max_line_bytes()}"
         if names:
             opts += ", header=false, names=[" + ", ".join("'" + n.replace("'", "''") + "'" for n in names) + "]"
         else:
@@ -122,20 +123,37 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, delimiter: str | None =
             delimiter = "whitespace"
             notes.append("columns separated by runs of spaces")
         else:
-            try:
-                headers = _create_raw(con, f"SELECT * FROM read_csv({_quote(src)}, {opts})")
-            except duckdb.Error as exc:
-                raise InputError(f"{path}: cannot read as CSV ({str(exc).splitlines()[0]}); "
-                                 "check the file or pass --delimiter") from exc
+            headers = _read_delimited(con, path, src, opts)
         sniff = delimiter
         if sniff is None:
-            row = con.execute(f"SELECT Delimiter FROM sniff_csv({_quote(src)}, encoding='{native}')").fetchall()
+            row = con.execute(f"SELECT Delimiter FROM sniff_csv({_quote(src)}, encoding='{native}', "
+                              f"max_line_size={limits.max_line_bytes()})").fetchall()
             sniff = row[0][0] if row else None
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
     rows = int(con.execute(f"SELECT count(*) FROM {RAW}").fetchall()[0][0])
     return RawSource(str(path), headers, rows, file_sha256(path), "csv", enc, sniff, notes)
+
+
+def _read_delimited(con: duckdb.DuckDBPyConnection, path: Path, src: Path, opts: str) -> list[str]:
+    sql = f"SELECT * FROM read_csv({_quote(src)}, {opts})"
+    try:
+        try:
+            return _create_raw(con, sql)
+        except duckdb.Error as exc:
+            # DuckDB's parallel scanner cannot split a file whose quoted fields hold line
+            # breaks; the single-threaded scanner reads them correctly.
+            if "quoted new lines" not in str(exc):
+                raise
+            return _create_raw(con, f"SELECT * FROM read_csv({_quote(src)}, {opts}, parallel=false)")
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        if "Maximum line size" in str(exc):
+            raise InputError(
+                f"{path}: a line is longer than {limits.max_line_bytes() / 2**20:g} MB ({first}); "
+                "check that the file is a CSV export, or raise the limit with CUSTLENS_MAX_LINE_MB") from exc
+        raise InputError(f"{path}: cannot read as CSV ({first}); check the file or pass --delimiter") from exc
 
 
 def _whitespace_separated(src: Path, encoding: str) -> bool:
@@ -149,12 +167,16 @@ def _read_whitespace(con: duckdb.DuckDBPyConnection, src: Path, encoding: str,
                      names: list[str] | None = None) -> list[str]:
     """Fixed-width-looking text (CDNOW): split each line on runs of white space in SQL."""
     lines = (f"SELECT line FROM read_csv({_quote(src)}, columns={{'line': 'VARCHAR'}}, header=false, "
-             f"delim='\\x1f', quote='', escape='', encoding='{encoding}')")
-    headers = names or con.execute(f"{lines} LIMIT 1").fetchall()[0][0].split()
-    parts = "regexp_split_to_array(trim(line), '\\s+')"
-    cols = ", ".join(f'{parts}[{i + 1}] AS "{h}"' for i, h in enumerate(headers))
-    sql = f"SELECT {cols} FROM ({lines}{'' if names else ' OFFSET 1'}) WHERE trim(line) <> ''"
-    return _create_raw(con, sql)
+             f"delim='\\x1f', quote='', escape='', encoding='{encoding}', max_line_size={limits.max_line_bytes()})")
+    try:
+        headers = names or con.execute(f"{lines} LIMIT 1").fetchall()[0][0].split()
+        parts = "regexp_split_to_array(trim(line), '\\s+')"
+        cols = ", ".join(f'{parts}[{i + 1}] AS "{h}"' for i, h in enumerate(headers))
+        sql = f"SELECT {cols} FROM ({lines}{'' if names else ' OFFSET 1'}) WHERE trim(line) <> ''"
+        return _create_raw(con, sql)
+    except duckdb.Error as exc:
+        raise InputError(f"{src}: cannot read the space-separated text ({str(exc).splitlines()[0]}); "
+                         "check the file, or raise CUSTLENS_MAX_LINE_MB for very long lines") from exc
 
 
 def read_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> RawSource:
@@ -191,10 +213,17 @@ def read_frame(con: duckdb.DuckDBPyConnection, frame: Any, name: str, sha: str |
 
 
 def read_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | int = 0) -> RawSource:
+    if path.suffix.lower() != ".xls":
+        limits.check_xlsx(path)
+    max_rows = limits.max_xlsx_rows()
     try:
-        df = pd.read_excel(path, sheet_name=sheet, dtype=object)
+        # nrows caps the parse even when the sheet's declared dimension is missing or lies.
+        df = pd.read_excel(path, sheet_name=sheet, dtype=object, nrows=max_rows + 1)
     except Exception as exc:  # openpyxl raises many kinds
         raise InputError(f"{path}: cannot read as Excel ({exc})") from exc
+    if len(df) > max_rows:
+        raise InputError(f"{path}: the sheet has more than {max_rows:,} rows, over the limit; split the "
+                         "file or export it as CSV, or raise the limit with CUSTLENS_MAX_XLSX_ROWS")
     # Excel cells arrive as datetimes, numbers or text: give every cell its text form.
     df = df.map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else
                 (v.isoformat(sep=" ") if hasattr(v, "isoformat") else str(v)))

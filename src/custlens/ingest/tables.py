@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from custlens import schema
+from custlens.ingest.orders import too_large_expr
 from custlens.ingest.readers import RAW
 from custlens.ingest.values import DateStyle, NumberStyle, id_expr, number_expr, q, text_expr, timestamp_expr
 
@@ -84,11 +85,12 @@ def build_parsed(con: duckdb.DuckDBPyConnection, table: schema.Table, mapping: d
             checks.append("WHEN \"group\" NOT IN ('treatment', 'control') THEN 'unknown_group'")
     raw_cols = ", ".join(q(h) for h in headers)
     key = ", ".join(q(k) for k in table.key) if table.key else raw_cols
-    reason = f"CASE WHEN is_dup THEN NULL {' '.join(checks)} END" if checks else "NULL"
+    checks.insert(0, "WHEN too_large THEN 'field_too_large'")
+    reason = f"CASE WHEN is_dup THEN NULL {' '.join(checks)} END"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {PARSED} AS
         WITH p AS (
-            SELECT __row, {', '.join(exprs)},
+            SELECT __row, {', '.join(exprs)}, {too_large_expr(headers)} AS too_large,
                    row_number() OVER (PARTITION BY {raw_cols} ORDER BY __row) > 1 AS is_dup
             FROM {RAW}
         )

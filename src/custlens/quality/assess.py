@@ -15,6 +15,7 @@ import pandas as pd
 
 from custlens import schema
 from custlens.errors import InputError, MissingDataError
+from custlens.privacy.detect import redact_record
 from custlens.quality import scoring
 from custlens.quality.checks import EXAMPLES, Check, build_checks, q
 from custlens.quality.report import QualityReport, _plain
@@ -51,13 +52,15 @@ def _json_value(value: Any) -> Any:
 
 def _examples(store: Store, sql: str, keep: str | None = None) -> str:
     """Up to `EXAMPLES` rows as JSON text; columns empty in every example are left out
-    (except the ``keep`` columns, comma-separated, which the check is about)."""
+    (except the ``keep`` columns, comma-separated, which the check is about). Personal
+    fields (also inside a quarantined row's ``raw``) show as ``<redacted>``."""
     cur = store.con.execute(sql)
     names = [d[0] for d in cur.description]
     rows = [[_json_value(v) for v in r] for r in cur.fetchall()]
     kept = {k.strip() for k in (keep or "").split(",")}
     show = [i for i, n in enumerate(names) if n in kept or any(r[i] is not None for r in rows)]
-    return json.dumps([{names[i]: r[i] for i in show} for r in rows], ensure_ascii=False, default=str)
+    # Examples reach the CLI, the JSON and the report: personal fields never do.
+    return json.dumps([redact_record({names[i]: r[i] for i in show}) for r in rows], ensure_ascii=False, default=str)
 
 
 def _check_row(check: Check, count: int, checked: int | None, examples: str) -> dict[str, Any]:

@@ -44,6 +44,7 @@ def build_report(
     title: str | None = None,
     sections: Iterable[str] | None = None,
     country: str | None = "auto",
+    min_group: int = 5,
 ) -> Path:
     """Write the HTML report of a store.
 
@@ -65,6 +66,9 @@ def build_report(
         Keys of the sections to include (default: every registered section).
     country : str or None, default "auto"
         Calendar of the festival lift (ISO code; "auto" reads it from the data).
+    min_group : int, default 5
+        Statistics of groups (segments, profile values, cohorts) with fewer customers are
+        not shown, with a footnote (k-anonymity).
 
     Returns
     -------
@@ -79,7 +83,7 @@ def build_report(
     own = not isinstance(store, Store)
     st = open_store(store, read_only=own and str(store) != ":memory:")
     try:
-        ctx = ReportContext(st, as_of=as_of, lang=lang, country=country)
+        ctx = ReportContext(st, as_of=as_of, lang=lang, country=country, min_group=min_group)
         built = run_sections(ctx, sections)
         meta = {
             "title": title or _shop_name(st) or ctx.t("report.default_title"),

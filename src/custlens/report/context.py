@@ -40,6 +40,8 @@ class ReportContext:
         the store has no orders (sections that need orders then report missing data).
     lang : {"en", "zh"}
         The report language.
+    min_group : int, default 5
+        Smallest group of customers whose statistics are shown (`small_groups`).
 
     Attributes
     ----------
@@ -52,6 +54,7 @@ class ReportContext:
     store: Store
     as_of: pd.Timestamp | None = None
     lang: str = "en"
+    min_group: int = 5
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     #: Calendar of the festival lift: an ISO code, "auto" (read from the data) or None.
     country: str | None = "auto"
@@ -93,6 +96,16 @@ class ReportContext:
     def date(self, x: Any) -> str:
         """``'2024-03-01'``."""
         return fmt.fmt_date(x)
+
+    def small_groups(self, frame: pd.DataFrame, size_col: str = "customers",
+                     keep: list[str] | None = None) -> tuple[pd.DataFrame, str]:
+        """``frame`` with the numbers of groups under `min_group` customers blanked (except the
+        ``keep`` columns, e.g. labels), and the footnote saying so ("" when no group was that
+        small). Use it on every table or chart of groups of customers."""
+        from custlens.privacy.groups import suppress_small_groups
+
+        out, n = suppress_small_groups(frame, size_col, self.min_group, keep)
+        return out, (self.t("privacy.min_group_note", k=self.min_group, n=n) if n else "")
 
     # -- shared computations -----------------------------------------------------------
     def cached(self, key: str, compute: Callable[[], T]) -> T:

@@ -118,6 +118,7 @@ REASONS: dict[str, _T] = {
     "report.reason.missing_amount": _t("missing amount", "缺少金额"),
     "report.reason.non_numeric_amount": _t("amount is not a number", "金额不是数字"),
     "report.reason.zero_amount": _t("amount is zero", "金额为零"),
+    "report.reason.field_too_large": _t("a field is larger than the limit (2 MB)", "某个字段超过大小上限（2 MB）"),
     "report.reason.order_total_not_positive": _t("order total not positive", "订单总额不为正"),
     "report.reason.conflicting_duplicate_order_id": _t(
         "same order id with different values", "订单号重复但内容不同"

@@ -28,9 +28,12 @@ def cohorts_section(ctx: ReportContext) -> Section:
              for k in (1, 3, 12) if k in avg.index]
     if cards:
         section.add(KpiCards(cards))
-    section.add(Figure(_heatmap(ctx, res.matrix("retention"), "report.cohorts.heatmap", ".0%"), height=_h(res)))
-    section.add(Figure(_heatmap(ctx, res.matrix("revenue_per_customer"), "report.cohorts.revenue_heatmap", ",.0f"),
-                       height=_h(res)))
+    sizes, hidden = ctx.small_groups(res.cohorts.set_index("cohort")[["customers"]])  # small cohorts: blank rows
+    for value, title, fmt in (("retention", "report.cohorts.heatmap", ".0%"),
+                              ("revenue_per_customer", "report.cohorts.revenue_heatmap", ",.0f")):
+        m = res.matrix(value)
+        m.loc[m.index.isin(sizes.index[sizes["customers"].isna()])] = float("nan")
+        section.add(Figure(_heatmap(ctx, m, title, fmt), height=_h(res), caption=hidden))
     curve = res.average[res.average["period"] >= 1]
     fig = go.Figure()
     for col, color in (("retention_first", charts.PALETTE[0]), ("retention_recurring", charts.PALETTE[1])):
@@ -44,7 +47,8 @@ def cohorts_section(ctx: ReportContext) -> Section:
     section.add(Figure(fig, height=360))
     table = res.average[["period", "cohorts", "customers", "retention", "retention_first", "retention_recurring",
                          "revenue_retention", "revenue_per_customer"]].head(MAX_PERIODS + 1)
-    section.add(Table(table, headers={c: header(c, ctx.lang) for c in table.columns},
+    table, small = ctx.small_groups(table, keep=["period"])
+    section.add(Table(table, caption=small, headers={c: header(c, ctx.lang) for c in table.columns},
                       formats={"retention": "pct", "retention_first": "pct", "retention_recurring": "pct",
                                "revenue_retention": "pct", "revenue_per_customer": "money", "cohorts": "int",
                                "customers": "int", "period": "int"}, max_rows=13))

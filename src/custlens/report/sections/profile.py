@@ -67,14 +67,14 @@ def profile_section(ctx: ReportContext) -> Section:
         section.add(Figure(_mix_figure(ctx, res, dim), height=380))
     for dim in res.dimensions:
         d = res.distributions[res.distributions["dimension"] == dim].drop(columns="dimension")
-        d = d.assign(value=[_value(ctx, v) for v in d["value"]])
+        d, small = ctx.small_groups(d.assign(value=[_value(ctx, v) for v in d["value"]]))
         name = ctx.t(f"profile.dim.{dim}")
         section.add(Heading(ctx.t("report.profile.distribution", dimension=name)))
         section.add(Figure(_figure(ctx, d.nlargest(TOP_VALUES, "customers") if dim == "region" else d, name),
                            height=340))
         cols = d[["value", "customers", "share", "revenue_per_customer", "aov", "revenue_share"]]
         section.add(Table(cols, headers=_headers(ctx, cols),
-                          formats={"revenue_per_customer": "money", "aov": "money"}, max_rows=15))
+                          formats={"revenue_per_customer": "money", "aov": "money"}, max_rows=15, caption=small))
     return section
 
 
@@ -95,7 +95,9 @@ def _mix_figure(ctx: ReportContext, res: ProfileResult, dim: str) -> go.Figure:
     """RFM segment mix (share of each value's buyers) of an attribute whose differences matter."""
     mix = res.segment_mix[res.segment_mix["dimension"] == dim]
     order = [s for s in ctx.rfm("rfm11").segments["segment"] if s in set(mix["segment"])]
-    values = list(dict.fromkeys(mix["value"]))
+    dist = res.distributions[res.distributions["dimension"] == dim]
+    small = set(dist.loc[dist["customers"] < ctx.min_group, "value"])  # no mix of a group under k customers
+    values = [v for v in dict.fromkeys(mix["value"]) if v not in small]
     fig = go.Figure()
     for i, seg in enumerate(order):
         part = mix[mix["segment"] == seg].set_index("value")["share"].reindex(values).fillna(0.0)

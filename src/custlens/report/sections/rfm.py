@@ -22,6 +22,7 @@ def rfm_section(ctx: ReportContext) -> Section:
     result = ctx.rfm(SCHEME)
     segs = _named(ctx, SCHEME, result.segments)
     section = Section(ctx.t("report.rfm.title"), intro=ctx.t("report.rfm.intro"))
+    segs, small = ctx.small_groups(segs)
     section.add(KpiCards(_cards(ctx, segs, result.n_customers)))
     section.add(
         Heading(ctx.t(text_key(SCHEME, None, "title"))),
@@ -32,18 +33,18 @@ def rfm_section(ctx: ReportContext) -> Section:
             segs[["name", "customers", "share", "revenue", "revenue_share",
                   "mean_recency_days", "mean_orders", "mean_spend"]],
             formats={"revenue": "money", "mean_spend": "money", "mean_recency_days": "float",
-                     "mean_orders": "float2"},
+                     "mean_orders": "float2"}, caption=small,
         ),
         Heading(ctx.t("report.rfm.playbook")),
         Table(segs[["name", "description", "action"]]),
     )
-    cn = _named(ctx, CN_SCHEME, ctx.rfm(CN_SCHEME).segments)
+    cn, cn_small = ctx.small_groups(_named(ctx, CN_SCHEME, ctx.rfm(CN_SCHEME).segments))
     section.add(
         Heading(ctx.t(text_key(CN_SCHEME, None, "title"))),
         Paragraph(ctx.t(text_key(CN_SCHEME, None, "rule"))),
         Table(
             cn[["name", "customers", "share", "revenue_share", "mean_spend", "action"]],
-            formats={"mean_spend": "money"},
+            formats={"mean_spend": "money"}, caption=cn_small,
         ),
     )
     return section
@@ -57,6 +58,8 @@ def _named(ctx: ReportContext, scheme: str, segments: pd.DataFrame) -> pd.DataFr
 
 
 def _cards(ctx: ReportContext, segs: pd.DataFrame, n_customers: int) -> list[Kpi]:
+    if segs["customers"].isna().all():  # every segment under --min-group: no segment to name
+        return [Kpi(ctx.t("report.rfm.customers_scored"), ctx.num(n_customers))]
     largest = segs.loc[segs["customers"].idxmax()]
     richest = segs.loc[segs["revenue"].idxmax()]
     return [

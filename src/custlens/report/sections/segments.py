@@ -133,10 +133,10 @@ def _profile_tables(ctx: ReportContext, seg, scheme: str, with_demographics: boo
     # the cluster table shows means and indices; LRFMC (five features) its means only, to stay readable
     kinds = ("mean_", "index_") if with_demographics else ("mean_",)
     cols = ["name", "customers", "share", "revenue_share"] + [f"{k}{f}" for f in res.features for k in kinds]
-    frame = prof[cols]
+    frame, small = ctx.small_groups(prof[cols])
     title = "report.segments.profile" if with_demographics else "report.segments.profile_means"
     blocks: list[Block] = [Heading(ctx.t(title)),
-                           Table(frame, headers=_headers(ctx, frame),
+                           Table(frame, headers=_headers(ctx, frame), caption=small,
                                  formats={c: "float" for c in cols if c.startswith(("mean_", "index_"))})]
     if with_demographics and len(res.demographics):
         demo = res.demographics.copy()
@@ -181,13 +181,13 @@ def _abc_blocks(ctx: ReportContext, seg) -> list[Block]:  # type: ignore[no-unty
     fig.update_yaxes(tickformat=".0%", title_text=ctx.t("report.segments.revenue_axis"))
     tiers = _named(ctx, "abc", res.segments, ("name", "action", "channel", "offer"))
     volume = _named(ctx, "volume", res.volume, ("name", "description"))
-    t1 = tiers[["name", "customers", "share", "revenue", "revenue_share", "action", "channel", "offer"]]
-    t2 = volume[["name", "description", "customers", "share", "revenue", "revenue_share"]]
+    t1, small1 = ctx.small_groups(tiers[["name", "customers", "share", "revenue", "revenue_share", "action", "channel", "offer"]])
+    t2, small2 = ctx.small_groups(volume[["name", "description", "customers", "share", "revenue", "revenue_share"]])
     return [Heading(ctx.t("report.segments.abc")), Paragraph(ctx.t("segment.abc.rule")),
             Figure(fig, caption=ctx.t("report.segments.lorenz_caption", gini=f"{res.gini:.2f}"), height=380),
-            Table(t1, headers=_headers(ctx, t1), formats={"revenue": "money"}),
+            Table(t1, headers=_headers(ctx, t1), formats={"revenue": "money"}, caption=small1),
             Heading(ctx.t("report.segments.volume")),
-            Table(t2, formats={"revenue": "money"})]
+            Table(t2, formats={"revenue": "money"}, caption=small2)]
 
 
 def _value_blocks(ctx: ReportContext, seg) -> list[Block]:  # type: ignore[no-untyped-def]
@@ -205,15 +205,15 @@ def _value_blocks(ctx: ReportContext, seg) -> list[Block]:  # type: ignore[no-un
     charts.style(fig, ctx.t("report.segments.heatmap"), height=380)
     fig.update_yaxes(autorange="reversed")
     segs = _named(ctx, "value", res.segments)
-    frame = segs[["name", "customers", "share", "revenue_share", "mean_current_value", "mean_future_value",
-                  "mean_loyalty"]]
+    frame, small = ctx.small_groups(segs[["name", "customers", "share", "revenue_share", "mean_current_value",
+                                          "mean_future_value", "mean_loyalty"]])
     blocks: list[Block] = [Heading(ctx.t("report.segments.value")), Paragraph(ctx.t("segment.value.rule")),
                            *[Note(ctx.t(n)) for n in seg.notes]]
     if res.reason:
         blocks.append(Note(ctx.t("segment.value.note.repeat"), level="warning", detail=res.reason))
         blocks = [b for b in blocks if not (isinstance(b, Note) and b.level == "info")]
     return blocks + [Figure(fig, height=380),
-                     Table(frame, headers=_headers(ctx, frame),
+                     Table(frame, headers=_headers(ctx, frame), caption=small,
                            formats={"mean_current_value": "money", "mean_future_value": "money",
                                     "mean_loyalty": "float2"}),
                      Heading(ctx.t("report.segments.playbook")), _playbook(ctx, "value", list(res.segments["segment"]))]
@@ -229,7 +229,7 @@ def _migration_blocks(ctx: ReportContext) -> list[Block]:
             for s in set(states) | set(targets)}
     labels = ([ctx.t("report.segments.before", name=name[s]) for s in states]
               + [ctx.t("report.segments.after", name=name[s]) for s in targets])
-    flows = res.flows
+    flows = res.flows[res.flows["customers"] >= ctx.min_group]  # no flow of fewer than k customers
     src = [states.index(s) for s in flows["from_segment"]]
     dst = [len(states) + targets.index(s) for s in flows["to_segment"]]
     colors = {s: charts.PALETTE[i % len(charts.PALETTE)] for i, s in enumerate(dict.fromkeys(states + targets))}
@@ -248,7 +248,8 @@ def _migration_blocks(ctx: ReportContext) -> list[Block]:
     stayed = ctx.pct(res.stayed) if not np.isnan(res.stayed) else "–"
     return [Heading(title), Figure(fig, caption=ctx.t("report.segments.migration_caption", stayed=stayed), height=560),
             Heading(ctx.t("report.segments.flows")),
-            Table(top, headers=_headers(ctx, top), formats={"share_of_from": "pct"})]
+            Table(top, headers=_headers(ctx, top), formats={"share_of_from": "pct"},
+                  caption=ctx.small_groups(res.flows)[1])]
 
 
 def _legend_below(fig: go.Figure) -> None:
