@@ -10,6 +10,7 @@ from typing import Iterable
 import pandas as pd
 
 import custlens
+from custlens.outputs import atomic_output
 from custlens.report.context import ReportContext
 from custlens.report.registry import run_sections
 from custlens.report.render import render_html
@@ -43,6 +44,7 @@ def build_report(
     as_of: object = None,
     title: str | None = None,
     sections: Iterable[str] | None = None,
+    force: bool = False,
 ) -> Path:
     """Write the HTML report of a store.
 
@@ -62,6 +64,8 @@ def build_report(
         else "Customer analytics report" in ``lang``.
     sections : iterable of str, optional
         Keys of the sections to include (default: every registered section).
+    force : bool, default False
+        Replace an existing file that custlens did not write (see `custlens.outputs`).
 
     Returns
     -------
@@ -101,8 +105,8 @@ def build_report(
         if own:
             st.close()
     path = report_path(out, lang)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    with atomic_output(path, force) as tmp:  # a failed run keeps the previous report
+        tmp.write_text(html, encoding="utf-8")
     return path
 
 
