@@ -1,13 +1,14 @@
 """The `custlens` command line: thin commands that parse, call the library and render.
 
-Library errors (`CustlensError`) become ``error: ...`` on stderr with exit code 1; a
-traceback means a bug in custlens. The foundation's commands are here; later analyses add
+Every error becomes ``error: ...`` on stderr with exit code 1 (`custlens.commands._common`);
+``--debug`` shows the traceback. Readers open the store read-only. The foundation's commands are here; later analyses add
 theirs as modules of `custlens.commands` (see `custlens.commands._common`).
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import sys
 from pathlib import Path
@@ -17,8 +18,8 @@ import pandas as pd
 import typer
 
 from custlens import commands
-from custlens.commands._common import (AsOfOpt, JsonOpt, LangOpt, StoreOpt, app, check_lang, clean,
-                                       emit_json, err, frame_table, out, parse_as_of)
+from custlens.commands._common import (AsOfOpt, ForceOpt, JsonOpt, LangOpt, StoreOpt, app, check_lang, clean,
+                                       emit_json, err, frame_table, out, parse_as_of, styled, warn_as_of)
 from custlens.errors import CustlensError
 
 
@@ -47,12 +48,16 @@ def ingest(
     st = Store(store)
     big = file.exists() and file.stat().st_size > 20 * 2**20 and not as_json
     if big:
+        from rich.markup import escape
         from rich.progress import Progress
 
+        from custlens.safety import visible
+
+        shown = escape(visible(file.name))  # a progress description is markup
         with Progress(console=err, transient=True) as bar:
-            task = bar.add_task(f"ingest {file.name}", total=3)
+            task = bar.add_task(f"ingest {shown}", total=3)
             res = run_ingest(file, st, table=table, mapping=map_, dayfirst=dayfirst, date_format=date_format,
-                             delimiter=delimiter, columns=names, progress=lambda label: bar.update(task, advance=1, description=f"{label} {file.name}"))
+                             delimiter=delimiter, columns=names, progress=lambda label: bar.update(task, advance=1, description=f"{escape(label)} {shown}"))
     else:
         res = run_ingest(file, st, table=table, mapping=map_, dayfirst=dayfirst, date_format=date_format,
                          delimiter=delimiter, columns=names)
@@ -60,7 +65,7 @@ def ingest(
     if as_json:
         emit_json(res.to_dict())
         return
-    out.print(f"[bold]{res.source}[/] -> {res.table} ({res.seconds:.2f} s)")
+    out.print(styled((str(res.source), "bold"), f" -> {res.table} ({res.seconds:.2f} s)"))
     out.print(f"  rows read {res.rows_read:,} = loaded {res.rows_loaded:,} + quarantined "
               f"{res.rows_quarantined:,} + duplicates skipped {res.duplicates_skipped:,}")
     if res.table in ("orders", "order_items"):
@@ -69,7 +74,7 @@ def ingest(
     for reason, n in res.quarantine_reasons.items():
         out.print(f"  quarantined: {reason} x {n:,}")
     for d in res.decisions:
-        out.print(f"  [dim]{d}[/]", markup=True, highlight=False)
+        out.print(styled("  ", (str(d), "dim")))
     for w in res.warnings:
         err.print(f"warning: {w}", markup=False, highlight=False)
 
@@ -108,6 +113,8 @@ def quality(store: str = StoreOpt, as_json: bool = JsonOpt, lang: str = LangOpt)
 @clean
 def customers(
     export: Optional[Path] = typer.Option(None, "--export", help="Write the table to .csv, .parquet or .xlsx."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=0, help="Rows shown (default 10) or returned with --json (default 100)."),
+    force: bool = ForceOpt,
     store: str = StoreOpt,
     as_of: Optional[str] = AsOfOpt,
     as_json: bool = JsonOpt,
@@ -123,17 +130,22 @@ def customers(
     from custlens.features import resolve_as_of
 
     st = open_store(store, read_only=True)
-    df = customer_table(st, as_of=parse_as_of(as_of))
+    when = parse_as_of(as_of, st)
+    df = customer_table(st, as_of=when)
     # CLV scores join only when they were computed at this same as-of date (no leakage).
-    df = join_scores(df, st, as_of=resolve_as_of(st, parse_as_of(as_of)))
+    df = join_scores(df, st, as_of=resolve_as_of(st, when))
     if export:
-        export_table(df, export)
+        export_table(df, export, force=force)
     if as_json:
-        emit_json({"customers": len(df), "columns": list(df.columns), "export": str(export) if export else None})
+        n = 100 if limit is None else limit
+        rows = json.loads(df.head(n).to_json(orient="records", date_format="iso"))
+        emit_json({"customers": len(df), "limit": n, "returned": len(rows), "columns": list(df.columns),
+                   "rows": rows, "export": str(export) if export else None})
         return
     out.print(f"{len(df):,} customers" + (f" written to {export}" if export else ""))
     if not export:
-        out.print(frame_table(df.head(10)[["customer_id", "orders", "total_spend", "days_since_last", "frequency"]]))
+        out.print(frame_table(df.head(10 if limit is None else limit)[
+            ["customer_id", "orders", "total_spend", "days_since_last", "frequency"]]))
 
 
 # --------------------------------------------------------------------------- rfm
@@ -160,7 +172,7 @@ def rfm(
     if scheme not in SCHEMES:
         raise CustlensError(f"--scheme {scheme!r} is unknown; use one of {', '.join(SCHEMES)}")
     st = open_store(store, read_only=True)
-    res = run_rfm(customer_table(st, as_of=parse_as_of(as_of)), scheme=scheme)
+    res = run_rfm(customer_table(st, as_of=parse_as_of(as_of, st)), scheme=scheme)
     if as_json:
         emit_json(res.to_dict(lang=lang))
         return
@@ -170,8 +182,8 @@ def rfm(
     out.print(frame_table(seg[cols], i18n.t(f"segment.{scheme}.title", lang), lang=lang))
     for s in seg["segment"]:
         if (seg.loc[seg["segment"] == s, "customers"] > 0).any():
-            out.print(f"[bold]{i18n.t(f'segment.{scheme}.{s}.name', lang)}[/]: "
-                      f"{i18n.t(f'segment.{scheme}.{s}.action', lang)}", highlight=False)
+            out.print(styled((i18n.t(f"segment.{scheme}.{s}.name", lang), "bold"),
+                             f": {i18n.t(f'segment.{scheme}.{s}.action', lang)}"))
 
 
 # --------------------------------------------------------------------------- report
@@ -179,31 +191,41 @@ def rfm(
 @clean
 def report(
     files: list[Path] = typer.Argument(None, help="Optional exports to ingest first."),
-    out_dir: Path = typer.Option(Path("custlens_report"), "--out", help="Output folder."),
+    out_dir: Path = typer.Option(Path("custlens_report"), "--out", metavar="DIR", help="Output folder."),
     lang: str = LangOpt,
     store: str = StoreOpt,
     as_of: Optional[str] = AsOfOpt,
     excel: bool = typer.Option(True, "--excel/--no-excel", help="Also write the Excel workbook."),
+    force: bool = ForceOpt,
 ) -> None:
     """Write the self-contained HTML report (and an Excel workbook).
+
+    The store is opened read-only (several reports can run at once); only FILES to ingest
+    first open it for writing, and only while they load.
 
     Example: custlens report orders.csv customers.csv --lang zh --out shop_report
     """
     from custlens.ingest import ingest as run_ingest
     from custlens.report import build_report, write_workbook
-    from custlens.store import Store
+    from custlens.store import Store, open_store
 
     check_lang(lang)
-    st = Store(store)
-    for f in files or []:
-        res = run_ingest(f, st)
-        err.print(f"ingested {f}: {res.rows_loaded:,} loaded, {res.rows_quarantined:,} quarantined, "
-                  f"{res.duplicates_skipped:,} duplicates", markup=False, highlight=False)
-    html = build_report(st, out=out_dir, lang=lang, as_of=parse_as_of(as_of))
-    out.print(f"report: {html}")
-    if excel:
-        xlsx = write_workbook(st, Path(out_dir) / f"custlens_{lang}.xlsx", lang=lang, as_of=parse_as_of(as_of))
-        out.print(f"workbook: {xlsx}")
+    if files:
+        with Store(store) as st:
+            for f in files:
+                res = run_ingest(f, st)
+                err.print(f"ingested {f}: {res.rows_loaded:,} loaded, {res.rows_quarantined:,} quarantined, "
+                          f"{res.duplicates_skipped:,} duplicates")
+    st = open_store(store, read_only=True)  # a missing store is an error, never an empty new file
+    try:
+        when = parse_as_of(as_of, st)
+        html = build_report(st, out=out_dir, lang=lang, as_of=when, force=force)
+        out.print(f"report: {html}")
+        if excel:
+            xlsx = write_workbook(st, Path(out_dir) / f"custlens_{lang}.xlsx", lang=lang, as_of=when, force=force)
+            out.print(f"workbook: {xlsx}")
+    finally:
+        st.close()
 
 
 # --------------------------------------------------------------------------- demo
@@ -213,7 +235,7 @@ def demo(
     customers_: int = typer.Option(5000, "--customers", help="Number of customers to simulate."),
     seed: int = typer.Option(42, "--seed", help="Random seed."),
     lang: str = LangOpt,
-    out_dir: Path = typer.Option(Path("custlens_demo"), "--out", help="Output folder."),
+    out_dir: Path = typer.Option(Path("custlens_demo"), "--out", metavar="DIR", help="Output folder."),
 ) -> None:
     """Generate the demo shop (with known ground truth), ingest its messy exports and write the report.
 
@@ -223,7 +245,7 @@ def demo(
 
     check_lang(lang)
     run = run_demo(out_dir, customers=customers_, seed=seed, lang=lang, log=lambda m: out.print(m, highlight=False))
-    out.print(f"\n[bold green]report:[/] {run.report}")
+    out.print(styled("\n", ("report:", "bold green"), f" {run.report}"))
     out.print(f"store: {run.store_path}   (try: custlens rfm --store {run.store_path})")
 
 

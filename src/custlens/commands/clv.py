@@ -8,7 +8,7 @@ from typing import Optional
 import pandas as pd
 import typer
 
-from custlens.commands._common import (AsOfOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean,
+from custlens.commands._common import (AsOfOpt, ForceOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean,
                                        emit_json, frame_table, out, parse_as_of)
 from custlens.errors import CustlensError
 
@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
         holdout_days: Optional[int] = typer.Option(None, "--holdout-days", help="Holdout length in days (default: the last quarter of the data, at least 56; 0 for none)."),
         export: Optional[Path] = typer.Option(None, "--export", help="Also write the per-customer scores to .csv, .parquet or .xlsx."),
         top: int = typer.Option(10, "--top", help="Number of most valuable customers to show."),
+        force: bool = ForceOpt,
         store: str = StoreOpt,
         as_of: Optional[str] = AsOfOpt,
         lang: str = LangOpt,
@@ -40,22 +41,20 @@ def register(app: typer.Typer) -> None:
         Example: custlens clv --model auto --horizon 365 --export clv.csv
         """
         from custlens import i18n
-        from custlens.clv.pipeline import MODELS, run_clv
+        from custlens.clv.pipeline import MODELS, SCORES_TABLE, run_clv
         from custlens.features import export_table
         from custlens.store import open_store
 
         check_lang(lang)
         if model != "auto" and model not in MODELS:
             raise CustlensError(f"--model {model!r} is unknown; use one of auto, {', '.join(MODELS)}")
-        open_store(store, read_only=True).close()  # a clean error for a missing store file
-        st = open_store(store)
-        try:
+        with open_store(store, read_only=True) as st:  # fitted read-only; written only to save
             res = run_clv(st, model=model, horizon_days=horizon, discount_rate=discount_rate,
-                          as_of=parse_as_of(as_of), holdout_days=holdout_days, top=max(top, 1))
-        finally:
-            st.close()
+                          as_of=parse_as_of(as_of, st), holdout_days=holdout_days, top=max(top, 1), write=False)
+        with open_store(store) as st:
+            st.write(SCORES_TABLE, res.scores)
         if export:
-            export_table(res.scores, export)
+            export_table(res.scores, export, force=force)
         if as_json:
             emit_json(res.to_dict(lang) | {"export": str(export) if export else None})
             return
