@@ -25,7 +25,7 @@ from typing import Any, Callable, Optional
 
 import pandas as pd
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
@@ -62,9 +62,16 @@ class SafeConsole(Console):
         objects = tuple(visible(o, keep="\n") if isinstance(o, str) else o for o in objects)
         kwargs["markup"] = False
         kwargs.setdefault("highlight", False)
-        if not self.is_terminal and kwargs.get("width") is None:
-            kwargs["width"] = PIPE_WIDTH
         super().print(*objects, **kwargs)
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        dims = Console.size.fget(self)  # type: ignore[attr-defined]
+        return dims if self.is_terminal else ConsoleDimensions(PIPE_WIDTH, dims.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)  # type: ignore[attr-defined]
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:
@@ -100,6 +107,9 @@ def describe_error(exc: BaseException, command: str | None) -> str:
             return f"no such file or folder: {name} {where}; check the path"
         return f"{exc.strerror or exc} for {name} {where}; check the path and the disk"
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if (_is_from(exc, "duckdb") or _is_from(exc, "pyarrow")) and "parquet" in str(exc).lower():
+        return (f"cannot read Parquet data {where} ({first}); the file is damaged or not Parquet: "
+                f"export it again")
     if _is_from(exc, "duckdb"):
         return (f"the store could not be read or written {where} ({first}); if the store file is damaged "
                 f"(truncated, failed checksum), restore it from a backup or re-ingest the exports into a new "
