@@ -34,7 +34,8 @@ def _run(*args: object, env: dict | None = None):
 def _clean_failure(res, starts: str = "error: ") -> None:
     assert res.exit_code == 1, res.output
     assert res.stderr.startswith(starts), res.stderr
-    assert "Traceback" not in res.output and res.exception is None or isinstance(res.exception, SystemExit)
+    assert "Traceback" not in res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
 
 
 @pytest.fixture(scope="module")
