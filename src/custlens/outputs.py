@@ -148,6 +148,8 @@ def atomic_output(path: str | os.PathLike[str], force: bool = False,
             os.fsync(fh.fileno())
         os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(path)  # name the output in the error (e.g. a full disk)
         raise
