@@ -1,8 +1,8 @@
 """The `custlens` command line: thin commands that parse, call the library and render.
 
 Every error becomes ``error: ...`` on stderr with exit code 1 (`custlens.commands._common`);
-``--debug`` shows the traceback. Readers open the store read-only. The foundation's commands are here; later analyses add
-theirs as modules of `custlens.commands` (see `custlens.commands._common`).
+``--debug`` shows the traceback. Readers open the store read-only. The foundation's commands
+are here; later analyses add theirs as modules of `custlens.commands`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import typer
 
 from custlens import commands
 from custlens.commands._common import (AsOfOpt, ForceOpt, JsonOpt, LangOpt, StoreOpt, app, check_lang, clean,
-                                       emit_json, err, frame_table, out, parse_as_of, styled, warn_as_of)
+                                       emit_json, err, frame_table, out, parse_as_of, styled)
 from custlens.errors import CustlensError
 
 

@@ -77,13 +77,10 @@ def test_a_markup_header_and_a_markup_file_name(tmp_path: Path) -> None:
 
 
 def test_json_escapes_c1_controls() -> None:
-    from custlens.commands._common import emit_json
-
     res = runner.invoke(_json_app(), [])
     assert res.exit_code == 0
     assert json.loads(res.stdout) == {"id": "a\x9bb\u202ec"}
     assert "\x9b" not in res.stdout and "\u202e" not in res.stdout
-    del emit_json
 
 
 def _json_app():

@@ -270,6 +270,8 @@ def number_format(column: str, values: pd.Series) -> Callable[[Any], str]:
     if name.endswith("share"):
         return lambda v: f"{v:.1%}" if isinstance(v, float) else _fmt(v)
     nums = pd.to_numeric(values, errors="coerce").dropna()
+    if "week" in name:  # recency_weeks, T_weeks: fractions matter
+        return _fmt
     if _DAYS.search(name) and pd.api.types.is_numeric_dtype(values):
         return lambda v: f"{round(v):,}" if isinstance(v, float) and v == v else _fmt(v)
     if _COUNT.search(name) and len(nums) and (nums == nums.round()).all():
