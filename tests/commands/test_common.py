@@ -62,6 +62,9 @@ def test_customer_360_of_a_markup_id(hostile_store: Path) -> None:
         assert res.exit_code == 0, res.output
         assert "\x1b" not in res.output
     assert "[bold red]BIG[/]" in _run("customer", "[bold red]BIG[/]", "--store", hostile_store).stdout
+    shown = _run("customer", "=1+1", "--store", hostile_store).stdout
+    assert "Age: 21," in shown and "21.0" not in shown  # ages without ".0"
+    assert "Region: =SUM(1)" in shown and "mini\\x07program" in shown
 
 
 def test_a_markup_header_and_a_markup_file_name(tmp_path: Path) -> None:

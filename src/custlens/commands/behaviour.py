@@ -266,7 +266,7 @@ def _print_360(d: dict[str, Any], lang: str) -> None:
         from custlens.behaviour.texts import header
         from custlens.report import texts  # noqa: F401  (report.col.* names of the profile fields)
 
-        out.print("  " + ", ".join(f"{header(k, lang)}: {v}" for k, v in d["profile"].items() if v is not None),
+        out.print("  " + ", ".join(f"{header(k, lang)}: {_value(v)}" for k, v in d["profile"].items() if v is not None),
                   highlight=False)
     for key, rows, cols in (("customer360.recent_orders", d["recent_orders"], ["order_id", "ordered_at", "amount", "channel"]),
                             ("customer360.feedback", d["feedback"], ["created_at", "kind", "rating", "text"]),
@@ -275,6 +275,13 @@ def _print_360(d: dict[str, Any], lang: str) -> None:
             frame = pd.DataFrame(rows)
             frame = frame[[c for c in cols if c in frame]]
             out.print(_frame(frame.head(5), lang, t(key)))
+
+
+def _value(v: Any) -> str:
+    """A profile value: an age or a count of 34.0 is shown as 34."""
+    if isinstance(v, float) and v.is_integer():
+        return f"{int(v)}"
+    return f"{v:,.2f}" if isinstance(v, float) else str(v)
 
 
 def _churn(churn: dict[str, Any] | None, lang: str) -> str:
