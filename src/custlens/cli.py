@@ -172,7 +172,7 @@ def rfm(
     if scheme not in SCHEMES:
         raise CustlensError(f"--scheme {scheme!r} is unknown; use one of {', '.join(SCHEMES)}")
     st = open_store(store, read_only=True)
-    res = run_rfm(customer_table(st, as_of=parse_as_of(as_of, st)), scheme=scheme)
+    res = run_rfm(customer_table(st, as_of=parse_as_of(as_of, st, lang)), scheme=scheme)
     if as_json:
         emit_json(res.to_dict(lang=lang))
         return
@@ -218,7 +218,7 @@ def report(
                           f"{res.duplicates_skipped:,} duplicates")
     st = open_store(store, read_only=True)  # a missing store is an error, never an empty new file
     try:
-        when = parse_as_of(as_of, st)
+        when = parse_as_of(as_of, st, lang)
         html = build_report(st, out=out_dir, lang=lang, as_of=when, force=force)
         out.print(f"report: {html}")
         if excel:

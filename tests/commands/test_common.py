@@ -277,6 +277,8 @@ def test_as_of_beyond_the_data_warns(hostile_store: Path) -> None:
     assert res.exit_code == 0, res.output
     assert res.stderr.startswith("warning: --as-of 2030-01-01 is after the data (last order 2025-10-21)")
     assert "warning" not in _run("rfm", "--store", hostile_store, "--as-of", "2025-06-01").stderr
+    zh = _run("segments", "--store", hostile_store, "--as-of", "2030-01-01", "--lang", "zh")
+    assert zh.exit_code == 0 and zh.stderr.startswith("警告：--as-of 2030-01-01 晚于数据范围（最后一笔订单 2025-10-21）")
 
 
 def test_forecast_event_names_are_translated() -> None:

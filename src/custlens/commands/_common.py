@@ -228,8 +228,8 @@ def _default(v: Any) -> Any:
     return str(v)
 
 
-def parse_as_of(value: Optional[str], store: Any = None) -> Optional[pd.Timestamp]:
-    """``--as-of`` as a timestamp; with ``store``, warn when it lies after the data."""
+def parse_as_of(value: Optional[str], store: Any = None, lang: str = "en") -> Optional[pd.Timestamp]:
+    """``--as-of`` as a timestamp; with ``store``, warn (in ``lang``) when it lies after the data."""
     if value is None:
         return None
     try:
@@ -237,7 +237,7 @@ def parse_as_of(value: Optional[str], store: Any = None) -> Optional[pd.Timestam
     except (ValueError, TypeError):
         raise CustlensError(f"--as-of {value!r} is not a date; use YYYY-MM-DD") from None
     if store is not None:
-        warn_as_of(store, when)
+        warn_as_of(store, when, lang)
     return when
 
 

@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of, st))
+        res = run(st, parse_as_of(as_of, st, lang))
         if as_json:
             emit_json({**res.to_dict(), "findings": _findings(res, lang)})
             return
@@ -97,7 +97,7 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         st = _open(store)
-        when = parse_as_of(as_of, st)
+        when = parse_as_of(as_of, st, lang)
         freq, prefs, tim = purchase_frequency(st, when), preferences(st, when), purchase_timing(st, when)
         fest = festival_lift(st, when, country=country or None)
         try:
@@ -144,7 +144,7 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of, st), freq=freq)
+        res = run(st, parse_as_of(as_of, st, lang), freq=freq)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -167,7 +167,7 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of, st))
+        res = run(st, parse_as_of(as_of, st, lang))
         tr = transitions(st, parse_as_of(since), res.as_of) if since else None
         if as_json:
             d = res.to_dict()
@@ -205,7 +205,7 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of, st), window_days=window)
+        res = run(st, parse_as_of(as_of, st, lang), window_days=window)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -226,7 +226,7 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         st = _open(store)
-        d = customer_360(st, customer_id, parse_as_of(as_of, st))
+        d = customer_360(st, customer_id, parse_as_of(as_of, st, lang))
         if as_json:
             emit_json(d)
             return

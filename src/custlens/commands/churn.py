@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
             res = churn_from_labels(_read_labels(labels), label_column)
         else:
             with open_store(store, read_only=True) as st:  # other readers keep working meanwhile
-                res = churn_analysis(st, as_of=parse_as_of(as_of, st), horizon_days=horizon, value=value)
+                res = churn_analysis(st, as_of=parse_as_of(as_of, st, lang), horizon_days=horizon, value=value)
             if save:  # write access only for the save
                 with open_store(store) as st:
                     write_scores(st, res)

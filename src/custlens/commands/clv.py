@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
             raise CustlensError(f"--model {model!r} is unknown; use one of auto, {', '.join(MODELS)}")
         with open_store(store, read_only=True) as st:  # fitted read-only; written only to save
             res = run_clv(st, model=model, horizon_days=horizon, discount_rate=discount_rate,
-                          as_of=parse_as_of(as_of, st), holdout_days=holdout_days, top=max(top, 1), write=False)
+                          as_of=parse_as_of(as_of, st, lang), holdout_days=holdout_days, top=max(top, 1), write=False)
         with open_store(store) as st:
             st.write(SCORES_TABLE, res.scores)
         if export:

@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
         freq = freq.upper()
         st = open_store(store, read_only=True)
         try:
-            when = parse_as_of(as_of, st)
+            when = parse_as_of(as_of, st, lang)
             days = _days_for(resolve_as_of(st, when), freq, horizon)
             res = run_forecast(st, metric=metric, horizon=days, freq=freq, as_of=when,
                                models=names, events=None if no_events else DEFAULT_EVENTS,

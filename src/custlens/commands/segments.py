@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
             raise CustlensError(f"--scheme {scheme!r} is unknown; use one of {', '.join(ALL_SCHEMES)}")
         st = open_store(store, read_only=True)
         st.require("orders", "segments")
-        when = parse_as_of(as_of, st)
+        when = parse_as_of(as_of, st, lang)
         table = customer_table(st, as_of=when)
         demo = st.read("customers") if st.has("customers") else None
         seg = segment_customers(table, scheme, store=st, as_of=when, k=k, method=method, demographics=demo)
