@@ -79,6 +79,16 @@ def test_a_markup_header_and_a_markup_file_name(tmp_path: Path) -> None:
     assert res.stdout.startswith(f"{named} -> orders")
 
 
+def test_consoles_print_strings_literally() -> None:
+    with out.capture() as cap:
+        out.print("[bold red]BIG[/] :smile: \x1b[2J \x9b")
+        out.print(frame_table(pd.DataFrame({"cust[/]id": [":thumbs_up:", "[link=http://x]y[/link]"]}), "[/]"))
+    text = cap.get()
+    for literal in ("[bold red]BIG[/] :smile: \\x1b[2J \\x9b", "cust[/]id", ":thumbs_up:", "[link=http://x]y[/link]"):
+        assert literal in text, literal
+    assert "\x1b" not in text and "\U0001f604" not in text
+
+
 def test_json_escapes_c1_controls() -> None:
     res = runner.invoke(_json_app(), [])
     assert res.exit_code == 0

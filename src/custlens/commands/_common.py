@@ -61,6 +61,7 @@ class SafeConsole(Console):
     def print(self, *objects: Any, **kwargs: Any) -> None:  # noqa: A003  (Rich's name)
         objects = tuple(visible(o, keep="\n") if isinstance(o, str) else o for o in objects)
         kwargs["markup"] = False
+        kwargs["emoji"] = False  # ":smile:" in the data stays those characters
         kwargs.setdefault("highlight", False)
         super().print(*objects, **kwargs)
 
