@@ -240,8 +240,14 @@ def test_readers_open_the_store_read_only(hostile_store: Path, monkeypatch) -> N
 
 # ------------------------------------------------------------------ output formatting
 def test_help_shows_value_names_not_types() -> None:
-    for cmd in (["forecast", "--help"], ["report", "--help"], ["ingest", "--help"], ["--help"]):
-        res = _run(*cmd)
+    import typer
+
+    group = typer.main.get_command(app)
+    every = [[]] + [[name, *([sub] if sub else [])] for name, cmd in group.commands.items()
+                    for sub in (list(getattr(cmd, "commands", {})) or [None])]
+    assert len(every) > 15
+    for cmd in every:
+        res = _run(*cmd, "--help")
         assert res.exit_code == 0
         assert "<str>" not in res.stdout and "<int>" not in res.stdout and "<bool>" not in res.stdout
         assert "<path>" not in res.stdout and "list[Path]" not in res.stdout
