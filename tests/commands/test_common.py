@@ -190,6 +190,28 @@ def test_an_unexpected_exception_is_one_line_and_debug_shows_it(hostile_store: P
     assert isinstance(res.exception, ZeroDivisionError)
 
 
+@pytest.mark.parametrize(("exc", "expected"), [
+    (duckdb.IOException('IO Error: Could not write file "s.duckdb.wal": No space left on device'),
+     "no space left on the device while writing the store in `custlens ingest` (IO Error: Could not write file "
+     "\"s.duckdb.wal\": No space left on device); free some space and run the command again"),
+    (duckdb.IOException("IO Error: Cannot open file: Permission denied"),
+     "the store cannot be written in `custlens ingest` (IO Error: Cannot open file: Permission denied); make the "
+     "store file and its folder writable, or use a command that only reads"),
+    (duckdb.IOException("IO Error: Corrupt database file: checksum mismatch"),
+     "the store could not be read or written in `custlens ingest` (IO Error: Corrupt database file: checksum "
+     "mismatch); if the store file is damaged (truncated, failed checksum), restore it from a backup or re-ingest "
+     "the exports into a new store with --store NEW.duckdb"),
+    (PermissionError(13, "Permission denied", "/out/r.html"),
+     "permission denied for '/out/r.html' in `custlens ingest`; check its permissions or choose another path"),
+    (OSError(30, "Read-only file system", "/mnt/x.csv"),
+     "'/mnt/x.csv' is on a read-only file system in `custlens ingest`; write to another folder"),
+])
+def test_error_messages_say_what_where_and_what_to_do(exc: Exception, expected: str) -> None:
+    from custlens.commands._common import describe_error
+
+    assert describe_error(exc, "ingest") == expected
+
+
 # ------------------------------------------------------------------ read-only readers
 def test_report_on_a_missing_store_creates_nothing(tmp_path: Path) -> None:
     res = _run("report", "--store", tmp_path / "none.duckdb", "--out", tmp_path / "r")

@@ -111,6 +111,12 @@ def describe_error(exc: BaseException, command: str | None) -> str:
     if (_is_from(exc, "duckdb") or _is_from(exc, "pyarrow")) and "parquet" in str(exc).lower():
         return (f"cannot read Parquet data {where} ({first}); the file is damaged or not Parquet: "
                 f"export it again")
+    if _is_from(exc, "duckdb") and "no space left" in first.lower():
+        return (f"no space left on the device while writing the store {where} ({first}); free some space and "
+                f"run the command again")
+    if _is_from(exc, "duckdb") and ("permission denied" in first.lower() or "read-only" in first.lower()):
+        return (f"the store cannot be written {where} ({first}); make the store file and its folder writable, "
+                f"or use a command that only reads")
     if _is_from(exc, "duckdb"):
         return (f"the store could not be read or written {where} ({first}); if the store file is damaged "
                 f"(truncated, failed checksum), restore it from a backup or re-ingest the exports into a new "
