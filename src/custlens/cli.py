@@ -1,13 +1,14 @@
 """The `custlens` command line: thin commands that parse, call the library and render.
 
-Library errors (`CustlensError`) become ``error: ...`` on stderr with exit code 1; a
-traceback means a bug in custlens. The foundation's commands are here; later analyses add
-theirs as modules of `custlens.commands` (see `custlens.commands._common`).
+Every error becomes ``error: ...`` on stderr with exit code 1 (`custlens.commands._common`);
+``--debug`` shows the traceback. Readers open the store read-only. The foundation's commands
+are here; later analyses add theirs as modules of `custlens.commands`.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import sys
 from pathlib import Path
@@ -17,8 +18,8 @@ import pandas as pd
 import typer
 
 from custlens import commands
-from custlens.commands._common import (AsOfOpt, JsonOpt, LangOpt, StoreOpt, app, check_lang, clean,
-                                       emit_json, err, frame_table, out, parse_as_of)
+from custlens.commands._common import (AsOfOpt, ForceOpt, JsonOpt, LangOpt, StoreOpt, app, check_lang, clean,
+                                       emit_json, err, frame_table, out, parse_as_of, styled)
 from custlens.errors import CustlensError
 
 
@@ -49,12 +50,16 @@ def ingest(
     st = Store(store)
     big = file.exists() and file.stat().st_size > 20 * 2**20 and not as_json
     if big:
+        from rich.markup import escape
         from rich.progress import Progress
 
+        from custlens.safety import visible
+
+        shown = escape(visible(file.name))  # a progress description is markup
         with Progress(console=err, transient=True) as bar:
-            task = bar.add_task(f"ingest {file.name}", total=3)
+            task = bar.add_task(f"ingest {shown}", total=3)
             res = run_ingest(file, st, table=table, mapping=map_, dayfirst=dayfirst, date_format=date_format,
-                             delimiter=delimiter, columns=names, progress=lambda label: bar.update(task, advance=1, description=f"{label} {file.name}"),
+                             delimiter=delimiter, columns=names, progress=lambda label: bar.update(task, advance=1, description=f"{escape(label)} {shown}"),
                              pseudonymise=pseudonymise, salt_file=salt_file)
     else:
         res = run_ingest(file, st, table=table, mapping=map_, dayfirst=dayfirst, date_format=date_format,
@@ -63,7 +68,7 @@ def ingest(
     if as_json:
         emit_json(res.to_dict())
         return
-    out.print(f"[bold]{res.source}[/] -> {res.table} ({res.seconds:.2f} s)")
+    out.print(styled((str(res.source), "bold"), f" -> {res.table} ({res.seconds:.2f} s)"))
     out.print(f"  rows read {res.rows_read:,} = loaded {res.rows_loaded:,} + quarantined "
               f"{res.rows_quarantined:,} + duplicates skipped {res.duplicates_skipped:,}")
     if res.table in ("orders", "order_items"):
@@ -72,7 +77,7 @@ def ingest(
     for reason, n in res.quarantine_reasons.items():
         out.print(f"  quarantined: {reason} x {n:,}")
     for d in res.decisions:
-        out.print(f"  [dim]{d}[/]", markup=True, highlight=False)
+        out.print(styled("  ", (str(d), "dim")))
     for w in res.warnings:
         err.print(f"warning: {w}", markup=False, highlight=False)
 
@@ -111,6 +116,8 @@ def quality(store: str = StoreOpt, as_json: bool = JsonOpt, lang: str = LangOpt)
 @clean
 def customers(
     export: Optional[Path] = typer.Option(None, "--export", help="Write the table to .csv, .parquet or .xlsx."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=0, help="Rows shown (default 10) or returned with --json (default 100)."),
+    force: bool = ForceOpt,
     store: str = StoreOpt,
     as_of: Optional[str] = AsOfOpt,
     as_json: bool = JsonOpt,
@@ -126,20 +133,25 @@ def customers(
     from custlens.features import resolve_as_of
 
     st = open_store(store, read_only=True)
-    df = customer_table(st, as_of=parse_as_of(as_of))
+    when = parse_as_of(as_of, st)
+    df = customer_table(st, as_of=when)
     # CLV scores join only when they were computed at this same as-of date (no leakage).
-    df = join_scores(df, st, as_of=resolve_as_of(st, parse_as_of(as_of)))
-    status = score_status(st, "clv_scores", resolve_as_of(st, parse_as_of(as_of)))
+    df = join_scores(df, st, as_of=resolve_as_of(st, when))
+    status = score_status(st, "clv_scores", resolve_as_of(st, when))
     if not status.ok:  # say why the CLV columns are absent
-        err.print(f"note: {status.text()}", markup=False, highlight=False)
+        err.print(f"note: {status.text()}")
     if export:
-        export_table(df, export)
+        export_table(df, export, force=force)
     if as_json:
-        emit_json({"customers": len(df), "columns": list(df.columns), "export": str(export) if export else None})
+        n = 100 if limit is None else limit
+        rows = json.loads(df.head(n).to_json(orient="records", date_format="iso"))
+        emit_json({"customers": len(df), "limit": n, "returned": len(rows), "columns": list(df.columns),
+                   "rows": rows, "export": str(export) if export else None})
         return
     out.print(f"{len(df):,} customers" + (f" written to {export}" if export else ""))
     if not export:
-        out.print(frame_table(df.head(10)[["customer_id", "orders", "total_spend", "days_since_last", "frequency"]]))
+        out.print(frame_table(df.head(10 if limit is None else limit)[
+            ["customer_id", "orders", "total_spend", "days_since_last", "frequency"]]))
 
 
 # --------------------------------------------------------------------------- rfm
@@ -166,7 +178,7 @@ def rfm(
     if scheme not in SCHEMES:
         raise CustlensError(f"--scheme {scheme!r} is unknown; use one of {', '.join(SCHEMES)}")
     st = open_store(store, read_only=True)
-    res = run_rfm(customer_table(st, as_of=parse_as_of(as_of)), scheme=scheme)
+    res = run_rfm(customer_table(st, as_of=parse_as_of(as_of, st, lang)), scheme=scheme)
     if as_json:
         emit_json(res.to_dict(lang=lang))
         return
@@ -176,8 +188,8 @@ def rfm(
     out.print(frame_table(seg[cols], i18n.t(f"segment.{scheme}.title", lang), lang=lang))
     for s in seg["segment"]:
         if (seg.loc[seg["segment"] == s, "customers"] > 0).any():
-            out.print(f"[bold]{i18n.t(f'segment.{scheme}.{s}.name', lang)}[/]: "
-                      f"{i18n.t(f'segment.{scheme}.{s}.action', lang)}", highlight=False)
+            out.print(styled((i18n.t(f"segment.{scheme}.{s}.name", lang), "bold"),
+                             f": {i18n.t(f'segment.{scheme}.{s}.action', lang)}"))
 
 
 # --------------------------------------------------------------------------- report
@@ -185,39 +197,62 @@ def rfm(
 @clean
 def report(
     files: list[Path] = typer.Argument(None, help="Optional exports to ingest first."),
-    out_dir: Path = typer.Option(Path("custlens_report"), "--out", help="Output folder."),
+    out_dir: Path = typer.Option(Path("custlens_report"), "--out", metavar="DIR", help="Output folder."),
     lang: str = LangOpt,
     store: str = StoreOpt,
     as_of: Optional[str] = AsOfOpt,
     excel: bool = typer.Option(True, "--excel/--no-excel", help="Also write the Excel workbook."),
     country: str = typer.Option("auto", "--country", help="Festival calendar: ISO code (CN, GB, US...) or auto (read from the data)."),
     min_group: int = typer.Option(5, "--min-group", min=1, help="Hide statistics of groups with fewer customers than this."),
+    force: bool = ForceOpt,
 ) -> None:
     """Write the self-contained HTML report (and an Excel workbook).
+
+    The store is opened read-only (several reports can run at once); only FILES to ingest
+    first open it for writing, and only while they load.
 
     Example: custlens report orders.csv customers.csv --lang zh --out shop_report
     """
     from custlens.ingest import ingest as run_ingest
     from custlens.report import build_report, write_workbook
-    from custlens.store import Store
+    from custlens.store import Store, open_store
 
     check_lang(lang)
     from custlens.behaviour.country import check_country
+    from custlens.clv.scores import score_status
+    from custlens.features import resolve_as_of
 
     check_country(country)
-    st = Store(store)
-    for f in files or []:
-        res = run_ingest(f, st)
-        err.print(f"ingested {f}: {res.rows_loaded:,} loaded, {res.rows_quarantined:,} quarantined, "
-                  f"{res.duplicates_skipped:,} duplicates", markup=False, highlight=False)
-    from custlens.clv.pipeline import save_default_scores
+    if files:
+        with Store(store) as st:
+            for f in files:
+                res = run_ingest(f, st)
+                err.print(f"ingested {f}: {res.rows_loaded:,} loaded, {res.rows_quarantined:,} quarantined, "
+                          f"{res.duplicates_skipped:,} duplicates")
+    st = open_store(store, read_only=True)  # a missing store is an error, never an empty new file
+    try:
+        when = parse_as_of(as_of, st, lang)
+        stale = st.has("orders") and not score_status(st, "clv_scores", resolve_as_of(st, when)).ok
+    finally:
+        st.close()
+    if stale:  # the workbook and the 360 read the default CLV scores: write access for this step only
+        from custlens.clv.pipeline import save_default_scores
+        from custlens.errors import StoreError
 
-    save_default_scores(st, parse_as_of(as_of))  # the workbook and the 360 read the default CLV scores
-    html = build_report(st, out=out_dir, lang=lang, as_of=parse_as_of(as_of), country=country, min_group=min_group)
-    out.print(f"report: {html}")
-    if excel:
-        xlsx = write_workbook(st, Path(out_dir) / f"custlens_{lang}.xlsx", lang=lang, as_of=parse_as_of(as_of))
-        out.print(f"workbook: {xlsx}")
+        try:
+            with Store(store) as wst:
+                save_default_scores(wst, when)
+        except StoreError as exc:  # e.g. another process holds the store: report without saving
+            err.print(f"note: default CLV scores not saved ({exc})")
+    st = open_store(store, read_only=True)
+    try:
+        html = build_report(st, out=out_dir, lang=lang, as_of=when, force=force, country=country, min_group=min_group)
+        out.print(f"report: {html}")
+        if excel:
+            xlsx = write_workbook(st, Path(out_dir) / f"custlens_{lang}.xlsx", lang=lang, as_of=when, force=force)
+            out.print(f"workbook: {xlsx}")
+    finally:
+        st.close()
 
 
 # --------------------------------------------------------------------------- demo
@@ -227,7 +262,7 @@ def demo(
     customers_: int = typer.Option(5000, "--customers", help="Number of customers to simulate."),
     seed: int = typer.Option(42, "--seed", help="Random seed."),
     lang: str = LangOpt,
-    out_dir: Path = typer.Option(Path("custlens_demo"), "--out", help="Output folder."),
+    out_dir: Path = typer.Option(Path("custlens_demo"), "--out", metavar="DIR", help="Output folder."),
     country: str = typer.Option("auto", "--country", help="Festival calendar of the report: ISO code or auto (the demo shop is Chinese: CN)."),
 ) -> None:
     """Generate the demo shop (with known ground truth), ingest its messy exports and write the report.
@@ -242,7 +277,7 @@ def demo(
     check_country(country)
     run = run_demo(out_dir, customers=customers_, seed=seed, lang=lang, log=lambda m: out.print(m, highlight=False),
                    country=country)
-    out.print(f"\n[bold green]report:[/] {run.report}")
+    out.print(styled("\n", ("report:", "bold green"), f" {run.report}"))
     out.print(f"store: {run.store_path}   (try: custlens rfm --store {run.store_path})")
 
 

@@ -36,6 +36,10 @@ class StoreError(CustlensError, RuntimeError):
     """The store cannot be opened or has an incompatible schema version."""
 
 
+class OutputExistsError(CustlensError, FileExistsError):
+    """An output file exists and was not written by custlens (pass ``--force`` to replace it)."""
+
+
 class NotFittedError(CustlensError, AttributeError):
     """A model was used for prediction before ``fit``."""
 

@@ -80,7 +80,8 @@ def run_demo(out_dir: str | Path = "custlens_demo", customers: int = 5000, seed:
         if report:
             from custlens.report import build_report, write_workbook
 
-            html = build_report(st, out=out, lang=lang, title=i18n.t("demo.title", lang), country=country)
-            xlsx = write_workbook(st, out / f"custlens_{lang}.xlsx", lang=lang)
+            # The demo folder is the demo's own (its store is recreated above): replace its files.
+            html = build_report(st, out=out, lang=lang, title=i18n.t("demo.title", lang), country=country, force=True)
+            xlsx = write_workbook(st, out / f"custlens_{lang}.xlsx", lang=lang, force=True)
             log(f"wrote the report and workbook ({time.perf_counter() - t0:.1f} s in all)")
     return DemoRun(out, store_path, html, xlsx, results, shop.truth, time.perf_counter() - t0)

@@ -63,13 +63,15 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, read_only: bool = False):
         self.path = str(path)
+        self.read_only = read_only
+        self.con = _connect(self.path, read_only)
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot open store {self.path!r}: {exc}") from exc
-        if not read_only:
-            self._init_schema()
-        self._check_version()
+            self._check_store(read_only)  # before anything is created or changed
+            if not read_only:
+                self._init_schema()
+        except BaseException:
+            self.con.close()
+            raise
         self.ibis = ibis.duckdb.from_connection(self.con)
 
     # -- lifecycle -----------------------------------------------------------------
@@ -83,16 +85,36 @@ class Store:
                 [str(schema.SCHEMA_VERSION), datetime.now().isoformat(timespec="seconds")],
             )
 
-    def _check_version(self) -> None:
-        try:
+    def _check_store(self, read_only: bool) -> None:
+        """Refuse a foreign DuckDB file, or a store of another schema version, without changing it."""
+        tables = [r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()]
+        if not tables:
+            if read_only and self.path != ":memory:":
+                raise StoreError(f"{self.path!r} is an empty DuckDB file, not a custlens store; load data "
+                                 f"with `custlens ingest FILE --store {self.path}`")
+            return  # a new store
+        version = None
+        if schema.META.name in tables:
             row = self.con.execute("SELECT value FROM _meta WHERE key = 'schema_version'").fetchall()
-        except duckdb.CatalogException as exc:
-            raise StoreError(f"{self.path!r} is not a custlens store (no _meta table)") from exc
-        if not row or int(row[0][0]) != schema.SCHEMA_VERSION:
-            raise StoreError(
-                f"store {self.path!r} has schema version {row[0][0] if row else 'none'}, this custlens "
-                f"needs {schema.SCHEMA_VERSION}; re-ingest into a new store"
-            )
+            version = row[0][0] if row else None
+        if version is None:
+            shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+            raise StoreError(f"{self.path!r} is a DuckDB database but not a custlens store (tables: {shown}; "
+                             f"no custlens schema version in _meta); custlens leaves it unchanged: pass "
+                             f"another --store path")
+        try:
+            number = int(str(version).strip())
+        except ValueError:
+            raise StoreError(f"store {self.path!r} has an unknown schema version {version!r} (this custlens "
+                             f"reads version {schema.SCHEMA_VERSION}); it was not changed: use another --store "
+                             f"path and re-ingest the exports") from None
+        if number > schema.SCHEMA_VERSION:
+            raise StoreError(f"store {self.path!r} was written by a newer custlens (schema version {number}, "
+                             f"this one reads {schema.SCHEMA_VERSION}); it was not changed: upgrade custlens")
+        if number < schema.SCHEMA_VERSION:
+            raise StoreError(f"store {self.path!r} has the older schema version {number}, this custlens needs "
+                             f"{schema.SCHEMA_VERSION}; it was not changed: re-ingest into a new store")
 
     @property
     def schema_version(self) -> int:
@@ -191,6 +213,31 @@ class Store:
                 self.con.execute(f'INSERT INTO "{name}" SELECT * FROM _custlens_write')
         finally:
             self.con.unregister("_custlens_write")
+
+
+def _connect(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection, or a `StoreError` that says what is wrong with the file and what to do."""
+    try:
+        return duckdb.connect(path, read_only=read_only)
+    except duckdb.Error as exc:
+        msg = str(exc)
+        low = msg.lower()
+        if "not a valid duckdb database" in low:
+            size = Path(path).stat().st_size if Path(path).exists() else -1
+            if size == 0:
+                hint = "it is an empty (0-byte) file; delete it so custlens creates a new store, or pass another --store"
+            else:
+                hint = ("it is not a DuckDB database (another kind of file, or damaged); restore it from a backup "
+                        "or pass another --store path")
+            raise StoreError(f"cannot open store {path!r}: {hint}") from None
+        if "lock" in low or "different configuration" in low:
+            raise StoreError(f"store {path!r} is in use by another process or connection that writes to it; "
+                             f"wait until it has finished, then run the command again") from None
+        if "permission denied" in low or "read-only file system" in low:
+            raise StoreError(f"cannot open store {path!r} for writing: permission denied; make the file "
+                             f"writable, or use a command that only reads (they open the store read-only)") from None
+        raise StoreError(f"cannot open store {path!r}: {msg}; if the file is damaged (truncated, failed "
+                         f"checksum), restore it from a backup or re-ingest the exports into a new store") from None
 
 
 def open_store(path: str | os.PathLike[str] | Store | None = None, read_only: bool = False) -> Store:

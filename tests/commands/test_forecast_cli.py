@@ -32,7 +32,7 @@ def _check_rows(rows: list[dict]) -> None:
 
 
 def test_json_contract_for_orders(demo_path: Path) -> None:
-    res = _run("forecast", "--store", demo_path, "--metric", "orders", "--horizon", "28", "--freq", "W",
+    res = _run("forecast", "--store", demo_path, "--metric", "orders", "--horizon", "4", "--freq", "W",
                "--models", "AutoETS", "--json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
@@ -40,16 +40,17 @@ def test_json_contract_for_orders(demo_path: Path) -> None:
     assert data["metric"] == "orders" and data["model"] in data["backtest"]
     assert set(data["backtest"]) == {"AutoETS", "SeasonalNaive"}
     assert all(set(v) == {"mase", "smape"} for v in data["backtest"].values())
-    # the last week before as_of (2026-10-01, a Thursday) is partial: weeks from 2026-09-28 cover 28 days
-    assert [r["date"] for r in data["forecast"]] == ["2026-09-28", "2026-10-05", "2026-10-12", "2026-10-19",
-                                                     "2026-10-26"]
+    # --horizon counts weeks; as_of is 2026-10-01, a Thursday: the partly observed week of 2026-09-28
+    # is not shown, the 4 weeks start after the origin
+    assert [r["date"] for r in data["forecast"]] == ["2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26"]
+    assert data["horizon_periods"] == 4
     _check_rows(data["forecast"])
     assert data["level"] == 95
-    assert len(data["clv"]) == 5 and all(0 < r["clv_orders"] < r["ts_orders"] for r in data["clv"][1:])
+    assert len(data["clv"]) == 4 and all(0 < r["clv_orders"] < r["ts_orders"] for r in data["clv"])
 
 
 def test_json_for_category_has_every_series(demo_path: Path) -> None:
-    res = _run("forecast", "--store", demo_path, "--metric", "category", "--horizon", "14", "--freq", "W",
+    res = _run("forecast", "--store", demo_path, "--metric", "category", "--horizon", "2", "--freq", "W",
                "--models", "AutoETS", "--level", "80", "--json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
@@ -57,7 +58,7 @@ def test_json_for_category_has_every_series(demo_path: Path) -> None:
     per_series = {}
     for r in data["forecast"]:
         per_series[r["series"]] = per_series.get(r["series"], 0) + 1
-    assert set(per_series) == set(data["series"]) and set(per_series.values()) == {len(data["forecast"]) // 6}
+    assert set(per_series) == set(data["series"]) and set(per_series.values()) == {2}
     _check_rows(data["forecast"])
     assert "SeasonalNaive" in data["backtest"] and data["level"] == 80
 

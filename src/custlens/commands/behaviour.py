@@ -8,10 +8,13 @@ from typing import Any, Optional
 import pandas as pd
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from custlens import i18n
-from custlens.commands._common import AsOfOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean, emit_json, out, parse_as_of
+from custlens.commands._common import (AsOfOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean, emit_json,
+                                       number_format, out, parse_as_of, styled)
 from custlens.errors import MissingDataError
+from custlens.safety import visible
 
 _PCT = ("share", "rate", "retention", "retention_first", "retention_recurring", "revenue_retention", "support",
         "confidence")
@@ -22,20 +25,22 @@ def _frame(df: pd.DataFrame, lang: str, title: str | None = None) -> Table:
     from custlens.behaviour.texts import header
     from custlens.report import texts  # noqa: F401  (report.col.* headers of raw table columns)
 
-    table = Table(title=title)
+    table = Table(title=Text(visible(title)) if title is not None else None)
     for c in df.columns:
-        table.add_column(header(str(c), lang), justify="right" if pd.api.types.is_numeric_dtype(df[c]) else "left")
+        table.add_column(Text(visible(header(str(c), lang))),
+                         justify="right" if pd.api.types.is_numeric_dtype(df[c]) else "left")
     pct = [str(c).endswith(_PCT) for c in df.columns]
+    fmts = [number_format(c, df[c]) for c in df.columns]
     for row in df.itertuples(index=False):
-        table.add_row(*[_cell(v, p) for v, p in zip(row, pct)])
+        table.add_row(*[Text(visible(_cell(v, p, f))) for v, p, f in zip(row, pct, fmts)])
     return table
 
 
-def _cell(v: Any, pct: bool) -> str:
+def _cell(v: Any, pct: bool, fmt: Any = None) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)):
         return ""
     if isinstance(v, float):
-        return f"{v:.1%}" if pct else f"{v:,.2f}"
+        return f"{v:.1%}" if pct else (fmt(v) if fmt else f"{v:,.2f}")
     if isinstance(v, int):
         return f"{v:,}"
     if isinstance(v, pd.Timestamp):
@@ -64,7 +69,8 @@ def register(app: typer.Typer) -> None:
         from custlens.profile import profile as run
 
         check_lang(lang)
-        res = run(_open(store), parse_as_of(as_of))
+        st = _open(store)
+        res = run(st, parse_as_of(as_of, st, lang))
         if as_json:
             emit_json({**res.to_dict(), "findings": _findings(res, lang)})
             return
@@ -91,7 +97,7 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         st = _open(store)
-        when = parse_as_of(as_of)
+        when = parse_as_of(as_of, st, lang)
         freq, prefs, tim = purchase_frequency(st, when), preferences(st, when), purchase_timing(st, when)
         fest = festival_lift(st, when, country=country or None)
         from custlens.behaviour.festivals import MIN_ORDERS
@@ -144,7 +150,8 @@ def register(app: typer.Typer) -> None:
         from custlens.cohorts import cohorts as run
 
         check_lang(lang)
-        res = run(_open(store), parse_as_of(as_of), freq=freq)
+        st = _open(store)
+        res = run(st, parse_as_of(as_of, st, lang), freq=freq)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -167,7 +174,7 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of))
+        res = run(st, parse_as_of(as_of, st, lang))
         tr = transitions(st, parse_as_of(since), res.as_of) if since else None
         if as_json:
             d = res.to_dict()
@@ -204,7 +211,8 @@ def register(app: typer.Typer) -> None:
         from custlens.loyalty import loyalty as run
 
         check_lang(lang)
-        res = run(_open(store), parse_as_of(as_of), window_days=window)
+        st = _open(store)
+        res = run(st, parse_as_of(as_of, st, lang), window_days=window)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -224,7 +232,8 @@ def register(app: typer.Typer) -> None:
         from custlens.customer360 import customer_360
 
         check_lang(lang)
-        d = customer_360(_open(store), customer_id, parse_as_of(as_of))
+        st = _open(store)
+        d = customer_360(st, customer_id, parse_as_of(as_of, st, lang))
         if as_json:
             emit_json(d)
             return
@@ -247,7 +256,7 @@ def _print_360(d: dict[str, Any], lang: str) -> None:
 
     none = t("customer360.none")
     seg = t(f"segment.{d['segment_scheme']}.{d['segment']}.name") if d["segment"] else none
-    out.print(f"[bold]{t('customer360.title', id=d['customer_id'])}[/]  ({d['as_of']})", highlight=False)
+    out.print(styled((t("customer360.title", id=d["customer_id"]), "bold"), f"  ({d['as_of']})"))
     lines = [
         (t("customer360.orders"), f"{d['orders']:,}"),
         (t("customer360.revenue"), f"{d['revenue']:,.2f}"),
@@ -264,7 +273,7 @@ def _print_360(d: dict[str, Any], lang: str) -> None:
         from custlens.behaviour.texts import header
         from custlens.report import texts  # noqa: F401  (report.col.* names of the profile fields)
 
-        out.print("  " + ", ".join(f"{header(k, lang)}: {v}" for k, v in d["profile"].items() if v is not None),
+        out.print("  " + ", ".join(f"{header(k, lang)}: {_value(v)}" for k, v in d["profile"].items() if v is not None),
                   highlight=False)
     for key, rows, cols in (("customer360.recent_orders", d["recent_orders"], ["order_id", "ordered_at", "amount", "channel"]),
                             ("customer360.feedback", d["feedback"], ["created_at", "kind", "rating", "text"]),
@@ -295,6 +304,11 @@ def _with_context(value: str, d: dict[str, Any], name: str, lang: str) -> str:
                          pd.Timestamp(info["as_of"]) if info["as_of"] else None,
                          pd.Timestamp(info["wanted"]) if info["wanted"] else None)
     return f"{value} ({status.text(lang)})" if value and status.ok else ("" if status.ok else status.text(lang))
+def _value(v: Any) -> str:
+    """A profile value: an age or a count of 34.0 is shown as 34."""
+    if isinstance(v, float) and v.is_integer():
+        return f"{int(v)}"
+    return f"{v:,.2f}" if isinstance(v, float) else str(v)
 
 
 def _churn(churn: dict[str, Any] | None, lang: str) -> str:

@@ -8,7 +8,7 @@ from typing import Optional
 import pandas as pd
 import typer
 
-from custlens.commands._common import (AsOfOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean, emit_json,
+from custlens.commands._common import (AsOfOpt, ForceOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean, emit_json,
                                        frame_table, out, parse_as_of)
 from custlens.errors import CustlensError
 
@@ -39,6 +39,7 @@ def register(app: typer.Typer) -> None:
         label_column: str = typer.Option("churned", "--label-column", help="The churn column of --labels."),
         value: str = typer.Option("spend", "--value", help="What ranks the lists: spend (total so far) or clv (12-month CLV)."),
         save: bool = typer.Option(False, "--save/--no-save", help="Save the scores (with horizon and as-of) as the ones the customer 360 and the exports read; without it the saved scores are left alone."),
+        force: bool = ForceOpt,
         store: str = StoreOpt,
         as_of: Optional[str] = AsOfOpt,
         lang: str = LangOpt,
@@ -59,15 +60,16 @@ def register(app: typer.Typer) -> None:
         if labels is not None:
             res = churn_from_labels(_read_labels(labels), label_column)
         else:
-            st = open_store(store, read_only=not save)
-            res = churn_analysis(st, as_of=parse_as_of(as_of), horizon_days=horizon, value=value,
-                                 capacity=parse_capacity(capacity))
-            if save:
-                write_scores(st, res)
+            with open_store(store, read_only=True) as st:  # other readers keep working meanwhile
+                res = churn_analysis(st, as_of=parse_as_of(as_of, st, lang), horizon_days=horizon, value=value,
+                                     capacity=parse_capacity(capacity))
+            if save:  # write access only for the save
+                with open_store(store) as st:
+                    write_scores(st, res)
         lists = pd.concat([localise(res.early_warning, lang).assign(churn_list=i18n.t("churn.list.early_warning", lang)),
                            localise(res.win_back, lang).assign(churn_list=i18n.t("churn.list.win_back", lang))], ignore_index=True)
         if export:
-            export_table(lists, export)
+            export_table(lists, export, force=force)
         if as_json:
             d = res.to_dict(lang)
             d["export"] = str(export) if export else None

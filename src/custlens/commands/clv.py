@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from custlens.commands._common import (AsOfOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean,
+from custlens.commands._common import (AsOfOpt, ForceOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean,
                                        emit_json, frame_table, out, parse_as_of)
 from custlens.errors import CustlensError
 
@@ -28,6 +28,7 @@ def register(app: typer.Typer) -> None:
         export: Optional[Path] = typer.Option(None, "--export", help="Also write the per-customer scores to .csv, .parquet or .xlsx."),
         save: bool = typer.Option(False, "--save/--no-save", help="Save the scores (with model, horizon and as-of) as the ones the customer 360, lifecycle and exports read; without it the saved scores are left alone."),
         top: int = typer.Option(10, "--top", help="Number of most valuable customers to show."),
+        force: bool = ForceOpt,
         store: str = StoreOpt,
         as_of: Optional[str] = AsOfOpt,
         lang: str = LangOpt,
@@ -43,23 +44,21 @@ def register(app: typer.Typer) -> None:
         Example: custlens clv --model auto --horizon 365 --save --export clv.csv
         """
         from custlens import i18n
-        from custlens.clv.pipeline import MODELS, run_clv
+        from custlens.clv.pipeline import MODELS, SCORES_TABLE, run_clv, save_scores
         from custlens.features import export_table
         from custlens.store import open_store
 
         check_lang(lang)
         if model != "auto" and model not in MODELS:
             raise CustlensError(f"--model {model!r} is unknown; use one of auto, {', '.join(MODELS)}")
-        open_store(store, read_only=True).close()  # a clean error for a missing store file
-        st = open_store(store, read_only=not save)
-        try:
+        with open_store(store, read_only=True) as st:  # fitted read-only; written only to save
             res = run_clv(st, model=model, horizon_days=horizon, discount_rate=discount_rate,
-                          as_of=parse_as_of(as_of), holdout_days=holdout_days, top=max(top, 1),
-                          write=save)
-        finally:
-            st.close()
+                          as_of=parse_as_of(as_of, st, lang), holdout_days=holdout_days, top=max(top, 1), write=False)
+        if save and res.sound:
+            with open_store(store) as st:
+                save_scores(st, res.scores)
         if export and res.sound:
-            export_table(res.scores, export)
+            export_table(res.scores, export, force=force)
         if as_json:
             emit_json(res.to_dict(lang) | {"export": str(export) if export and res.sound else None,
                                            "saved": bool(save and res.sound)})

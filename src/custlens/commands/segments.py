@@ -8,8 +8,8 @@ from typing import Any, Optional
 
 import typer
 
-from custlens.commands._common import (AsOfOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean, emit_json,
-                                       frame_table, out, parse_as_of)
+from custlens.commands._common import (AsOfOpt, ForceOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean,
+                                       emit_json, frame_table, out, parse_as_of, styled)
 from custlens.errors import CustlensError
 
 
@@ -32,6 +32,7 @@ def register(app: typer.Typer) -> None:
         export: Optional[Path] = typer.Option(None, "--export", help="Write the audience to .csv, .parquet or .xlsx."),
         k: Optional[int] = typer.Option(None, "--k", help="Number of clusters (kmeans, lrfmc); chosen from 3-8 when omitted."),
         method: str = typer.Option("kmeans", "--method", help="Clustering algorithm: kmeans or gmm."),
+        force: bool = ForceOpt,
         store: str = StoreOpt,
         as_of: Optional[str] = AsOfOpt,
         lang: str = LangOpt,
@@ -51,14 +52,14 @@ def register(app: typer.Typer) -> None:
             raise CustlensError(f"--scheme {scheme!r} is unknown; use one of {', '.join(ALL_SCHEMES)}")
         st = open_store(store, read_only=True)
         st.require("orders", "segments")
-        when = parse_as_of(as_of)
+        when = parse_as_of(as_of, st, lang)
         table = customer_table(st, as_of=when)
         demo = st.read("customers") if st.has("customers") else None
         seg = segment_customers(table, scheme, store=st, as_of=when, k=k, method=method, demographics=demo)
         key = resolve_segment(seg, segment) if segment else None
         aud = audience(seg, table, key, lang, demo) if (export or key) else None
         if export:
-            export_table(aud, export)
+            export_table(aud, export, force=force)
         segs = seg.segments.copy()
         segs.insert(1, "name", [segment_text(scheme, s, "name", lang) for s in segs["segment"]])
         if as_json:
@@ -88,9 +89,9 @@ def register(app: typer.Typer) -> None:
         for s in segs.loc[segs["customers"] > 0, "segment"]:
             if key is not None and s != key:
                 continue
-            out.print(f"[bold]{segment_text(scheme, s, 'name', lang)}[/]: {segment_text(scheme, s, 'action', lang)} "
-                      f"({segment_text(scheme, s, 'channel', lang)}; {segment_text(scheme, s, 'offer', lang)})",
-                      highlight=False)
+            out.print(styled((segment_text(scheme, s, "name", lang), "bold"),
+                             f": {segment_text(scheme, s, 'action', lang)} ({segment_text(scheme, s, 'channel', lang)}; "
+                             f"{segment_text(scheme, s, 'offer', lang)})"))
         if export:
             out.print(f"{len(aud):,} customers written to {export}", highlight=False)
         elif aud is not None:

@@ -1,4 +1,9 @@
-"""Write a table (e.g. the customer table) to CSV, Parquet or Excel, chosen by extension."""
+"""Write a table (e.g. the customer table) to CSV, Parquet or Excel, chosen by extension.
+
+Text cells are neutralised against formula injection (`custlens.safety`) in CSV and Excel, and
+the file is written atomically without overwriting a file custlens did not write
+(`custlens.outputs`).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from custlens.errors import InputError
+from custlens.outputs import MARK, atomic_output, csv_header_check
+from custlens.safety import neutralise_frame
 
 #: Excel's sheet limit, header row included.
 EXCEL_MAX_ROWS = 1_048_576
@@ -15,7 +22,8 @@ EXCEL_MAX_ROWS = 1_048_576
 _FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel"}
 
 
-def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str = "customers") -> Path:
+def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str = "customers",
+                 force: bool = False) -> Path:
     """Write ``df`` to ``path``; the format follows the file extension.
 
     Parameters
@@ -27,6 +35,8 @@ def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str
         parent folders are created.
     sheet_name : str, default "customers"
         The worksheet name for Excel.
+    force : bool, default False
+        Replace an existing file that custlens did not write (see `custlens.outputs`).
 
     Returns
     -------
@@ -37,6 +47,14 @@ def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str
     ------
     InputError
         For another extension, or more rows than an Excel sheet holds.
+    OutputExistsError
+        ``path`` exists, was not written by custlens, and ``force`` is False.
+
+    Notes
+    -----
+    In CSV and Excel a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or CR is written
+    with a leading ``'`` so no spreadsheet runs it as a formula; numbers stay numbers. Parquet
+    keeps the values exactly (it is typed data, not a spreadsheet).
 
     Examples
     --------
@@ -55,11 +73,24 @@ def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str
             f"cannot export {len(df):,} rows to Excel {str(path)!r}: a sheet holds at most "
             f"{EXCEL_MAX_ROWS - 1:,} rows; export to .parquet or .csv instead"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "csv":
-        df.to_csv(path, index=False, encoding="utf-8")
+        safe = neutralise_frame(df)
+        with atomic_output(path, force, csv_header_check(safe.head(0).to_csv(index=False))) as tmp:
+            # CRLF rows (RFC 4180): the csv writer then quotes a field holding a bare CR too.
+            safe.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n")
     elif kind == "parquet":
-        df.to_parquet(path, index=False)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), MARK.encode(): b"1"})
+        with atomic_output(path, force) as tmp:
+            pq.write_table(table, tmp)
     else:
-        df.to_excel(path, index=False, sheet_name=sheet_name)
+        with atomic_output(path, force) as tmp:
+            # No `with`: on an error its exit would save a broken book and hide the error.
+            writer = pd.ExcelWriter(tmp, engine="openpyxl")
+            writer.book.properties.creator = MARK
+            neutralise_frame(df, xlsx=True).to_excel(writer, index=False, sheet_name=sheet_name)
+            writer.close()
     return path

@@ -10,6 +10,7 @@ from typing import Iterable
 import pandas as pd
 
 import custlens
+from custlens.outputs import atomic_output
 from custlens.report.context import ReportContext
 from custlens.report.registry import run_sections
 from custlens.report.render import render_html
@@ -45,6 +46,7 @@ def build_report(
     sections: Iterable[str] | None = None,
     country: str | None = "auto",
     min_group: int = 5,
+    force: bool = False,
 ) -> Path:
     """Write the HTML report of a store.
 
@@ -69,6 +71,8 @@ def build_report(
     min_group : int, default 5
         Statistics of groups (segments, profile values, cohorts) with fewer customers are
         not shown, with a footnote (k-anonymity).
+    force : bool, default False
+        Replace an existing file that custlens did not write (see `custlens.outputs`).
 
     Returns
     -------
@@ -108,8 +112,8 @@ def build_report(
         if own:
             st.close()
     path = report_path(out, lang)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    with atomic_output(path, force) as tmp:  # a failed run keeps the previous report
+        tmp.write_text(html, encoding="utf-8")
     return path
 
 

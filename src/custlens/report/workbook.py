@@ -9,7 +9,9 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from custlens.outputs import MARK, atomic_output
 from custlens.report.context import ReportContext
+from custlens.safety import neutralise_frame
 from custlens.segments.catalog import text_key
 from custlens.store import Store, open_store
 
@@ -27,6 +29,7 @@ def write_workbook(
     path: str | os.PathLike[str] = "custlens_customers.xlsx",
     lang: str = "en",
     as_of: object = None,
+    force: bool = False,
 ) -> Path:
     """Write the customer table with RFM scores and the segment tables to Excel.
 
@@ -44,6 +47,8 @@ def write_workbook(
     lang : {"en", "zh"}
     as_of : date-like, optional
         First day not observed. Default: the day after the last order.
+    force : bool, default False
+        Replace an existing file that custlens did not write (see `custlens.outputs`).
 
     Returns
     -------
@@ -72,12 +77,16 @@ def write_workbook(
     finally:
         if own:
             st.close()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    # Atomic, never over a foreign file, and no data cell can become a formula.
+    with atomic_output(path, force) as tmp:
+        writer = pd.ExcelWriter(tmp, engine="openpyxl")  # closed (saved) only on success
+        writer.book.properties.creator = MARK
         for name, (frame, pct_cols) in sheets.items():
             sheet_name = name.translate(_INVALID_SHEET_CHARS)[:31]
+            frame = neutralise_frame(frame, xlsx=True)
             frame.to_excel(writer, sheet_name=sheet_name, index=False)
             _format(writer.sheets[sheet_name], frame, pct_cols)
+        writer.close()
     return path
 
 
