@@ -23,7 +23,11 @@ from custlens.report.blocks import Figure, Section, Table
 __all__ = ["render_html", "table_view"]
 
 _PCT_SUFFIXES = ("share", "rate")
-_NUMERIC = {"int", "float", "float2", "money", "pct"}
+_NUMERIC = {"int", "float", "float2", "money", "pct", "p"}
+#: Columns holding p-values are always shown with `custlens.report.formatting.fmt_p`.
+_P_COLUMNS = ("p_value", "p_holm", "p_bh", "pvalue", "p")
+#: A table longer than this shows its first rows and keeps the rest in an expandable part.
+COLLAPSE_AFTER = 10
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
@@ -35,9 +39,14 @@ class TableView:
     rows: list[list[tuple[str, bool]]]
     caption: str
     hidden_rows: int
+    #: rows shown only when the reader expands the table (`COLLAPSE_AFTER`)
+    more_rows: list[list[tuple[str, bool]]]
+    more_label: str = ""
 
 
 def _column_format(name: str, series: pd.Series, explicit: dict[str, str]) -> str:
+    if name in _P_COLUMNS or name.endswith("_p_value"):
+        return "p"
     if name in explicit:
         return explicit[name]
     if name.endswith(_PCT_SUFFIXES) and pd.api.types.is_numeric_dtype(series):
@@ -68,7 +77,11 @@ def table_view(table: Table, lang: str) -> TableView:
     if hidden:
         more = i18n.t("report.rows_hidden", lang, n=fmt.fmt_int(hidden))
         caption = f"{caption} {more}".strip()
-    return TableView(headers, rows, caption, hidden)
+    more: list[list[tuple[str, bool]]] = []
+    if len(rows) > COLLAPSE_AFTER + 2:  # collapsing one or two rows saves nothing
+        rows, more = rows[:COLLAPSE_AFTER], rows[COLLAPSE_AFTER:]
+    label = i18n.t("report.more_rows", lang, n=fmt.fmt_int(len(more))) if more else ""
+    return TableView(headers, rows, caption, hidden, more, label)
 
 
 def _figure_html(block: Figure, div_id: str) -> Markup:

@@ -21,7 +21,7 @@ EXAMPLE_CHARS = 160
 DIMENSIONS = ("completeness", "validity", "uniqueness", "consistency", "timeliness")
 
 
-@register_section("quality", order=20)
+@register_section("quality", order=210)
 def quality_section(ctx: ReportContext) -> Section:
     """Score cards, a dimension chart, the per-table scores and the top problems."""
     qr = ctx.quality()
