@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
         if basket is not None and len(basket.rules):
             named = "antecedent_name" in basket.rules
             cols = ["antecedent_name", "consequent_name"] if named else ["antecedent", "consequent"]
-            out.print(_frame(basket.rules.head(8)[cols + ["orders", "support", "confidence", "lift"]], lang,
+            out.print(_frame(basket.top_rules(8)[cols + ["orders", "support", "confidence", "lift"]], lang,
                              i18n.t("report.basket.title", lang)))
         wd, hr = tim.peak()
         out.print(f"{i18n.t('behaviour.peak_time', lang)}: "
