@@ -12,6 +12,7 @@ from custlens.behaviour.texts import header
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Note, Paragraph, Section, Table
 from custlens.report.context import ReportContext
+from custlens.report.holiday_names import holiday_name
 from custlens.report.registry import register_section
 
 TOP = 10
@@ -169,9 +170,10 @@ def timing_section(ctx: ReportContext) -> Section:
     section.add(Figure(fig, height=320))
     section.add(Heading(ctx.t("report.behaviour.festivals")),
                 Paragraph(ctx.t("report.behaviour.festivals_intro", weeks=fest.baseline_weeks,
-                                country=fest.country or "-")))
+                                country=ctx.t_or(f"report.country.{fest.country}", str(fest.country or "-")))))
     summ = fest.summary.dropna(subset=["lift_orders"]).copy()
-    summ["festival"] = [ctx.t_or(f"behaviour.festival.{k}", str(k)) for k in summ["festival"]]
+    summ["festival"] = [ctx.t_or(f"behaviour.festival.{k}", holiday_name(str(k), fest.country, ctx.lang))
+                        for k in summ["festival"]]
     summ["kind"] = [ctx.t(f"behaviour.kind.{k}") for k in summ["kind"]]
     fig = go.Figure(go.Bar(x=summ["festival"], y=summ["lift_orders"],
                            marker_color=[charts.PALETTE[1] if v >= 1 else charts.PALETTE[3] for v in summ["lift_orders"]],
