@@ -19,6 +19,7 @@ from markupsafe import Markup
 from custlens import i18n
 from custlens.report import formatting as fmt
 from custlens.report.blocks import Figure, Section, Table
+from custlens.report.fonts import font_face_css
 
 __all__ = ["render_html", "table_view"]
 
@@ -45,7 +46,7 @@ class TableView:
 
 
 def _column_format(name: str, series: pd.Series, explicit: dict[str, str]) -> str:
-    if name in _P_COLUMNS or name.endswith("_p_value"):
+    if (name in _P_COLUMNS or name.endswith("_p_value")) and pd.api.types.is_numeric_dtype(series):
         return "p"
     if name in explicit:
         return explicit[name]
@@ -139,12 +140,16 @@ def render_html(sections: list[Section], *, lang: str, meta: dict[str, Any], tex
         Translated fixed labels of the page (table of contents, header labels, footer).
     """
     template = _environment().get_template("report.html")
-    return template.render(
+    js = plotly.offline.get_plotlyjs()
+    html = template.render(
         lang=lang,
         html_lang="zh-CN" if lang == "zh" else "en",
         sections=_prepare(sections, lang),
         meta=meta,
         texts=texts,
-        plotly_js=Markup(plotly.offline.get_plotlyjs()),
+        plotly_js=Markup(js),
         has_figures=any(isinstance(b, Figure) for s in sections for b in s.blocks),
     )
+    # Embed the glyphs of exactly the CJK characters the page shows (texts, data, charts).
+    css = font_face_css(html.replace(js, ""))
+    return html.replace("/*CUSTLENS_FONT_FACE*/", css, 1)

@@ -338,6 +338,18 @@ COUNTRIES: dict[str, _T] = {
 }
 i18n.register(COUNTRIES)
 
+#: Survey attributes (``score_<attribute>`` columns) with a customary name; others show as named.
+ATTRIBUTES: dict[str, _T] = {
+    "report.col.score_attribute": _t("Score: {attribute}", "评分：{attribute}"),
+    "report.attribute.delivery": _t("delivery", "物流"),
+    "report.attribute.quality": _t("quality", "质量"),
+    "report.attribute.price": _t("price", "价格"),
+    "report.attribute.service": _t("service", "服务"),
+    "report.attribute.packaging": _t("packaging", "包装"),
+    "report.attribute.value": _t("value for money", "性价比"),
+}
+i18n.register(ATTRIBUTES)
+
 #: Columns of the canonical tables and of quality examples that reports and the CLI show as
 #: headers or as keys of an example row (``customer_id: M1; city: 天水``).
 MORE_COLUMNS: dict[str, _T] = {

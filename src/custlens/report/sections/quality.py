@@ -99,6 +99,9 @@ def _check_text(ctx: ReportContext, check: str) -> str:
 def _column(ctx: ReportContext, name: str) -> str:
     """A column name in the report language (``customer_id`` -> 客户编号); unknown names (a shop's
     own columns) stay as they are."""
+    if name.startswith("score_") and not i18n.has(f"report.col.{name}"):  # survey attribute scores
+        attr = name[len("score_"):]
+        return ctx.t("report.col.score_attribute", attribute=ctx.t_or(f"report.attribute.{attr}", attr))
     return ctx.t_or(f"report.col.{name}", name) if name else name
 
 
@@ -125,6 +128,10 @@ def _first_example(raw: object, ctx: ReportContext | None = None) -> str:
                 value = "; ".join(f"{name(k)}: {v}" for k, v in json.loads(value).items() if v is not None)
             except ValueError:
                 pass
+        if key == "reason" and isinstance(value, str) and ctx is not None:
+            from custlens.report.sections.overview import reason_text
+
+            value = reason_text(ctx, value)
         if isinstance(value, float):
             value = f"{value:.10g}"  # 136.14000000000001 -> 136.14
         if value is not None:
