@@ -31,7 +31,7 @@ PALETTE = (
 PERIOD_TICKFORMAT = {"D": "%Y-%m-%d", "W": "%Y-%m-%d", "M": "%Y-%m", "Q": "%Y-%m", "Y": "%Y"}
 
 FONT = (
-    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "custlens CJK", '
+    '"custlens CJK", system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
     '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
 )
 

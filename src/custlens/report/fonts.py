@@ -43,6 +43,10 @@ CANDIDATES = (
 _CJK = re.compile(r"[\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 
 
+#: The CSS ``unicode-range`` of `_CJK`: the embedded font is never asked for other characters.
+UNICODE_RANGE = "U+2E80-2FDF, U+3000-303F, U+3040-30FF, U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF, U+FF00-FFEF"
+
+
 class FontWarning(UserWarning):
     """The report could not embed a CJK font; Chinese relies on the reader's fonts."""
 
@@ -64,8 +68,12 @@ def find_cjk_font() -> Path | None:
 
 @lru_cache(maxsize=8)
 def _subset_woff2(font_path: str, chars: str) -> bytes:
+    import logging
+
     from fontTools import subset
     from fontTools.ttLib import TTFont
+
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "FFTM NOT subset" is noise
 
     font = TTFont(font_path, fontNumber=0, lazy=False)  # first face of a .ttc collection
     options = subset.Options()
@@ -120,5 +128,8 @@ def font_face_css(text: str, font: str | os.PathLike[str] | None = None) -> str:
                       FontWarning, stacklevel=2)
         return ""
     b64 = base64.b64encode(data).decode("ascii")
+    # First in every font stack (a browser without fonts stops at system-ui otherwise); the
+    # unicode-range keeps Latin text in the system fonts.
     return (f'@font-face {{ font-family: "{FAMILY}"; font-style: normal; font-weight: 100 900; '
-            f'font-display: block; src: url(data:font/woff2;base64,{b64}) format("woff2"); }}')
+            f"font-display: block; unicode-range: {UNICODE_RANGE}; "
+            f'src: url(data:font/woff2;base64,{b64}) format("woff2"); }}')
