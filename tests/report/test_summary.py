@@ -97,6 +97,10 @@ def test_revenue_forecast_direction_and_evidence() -> None:
     assert S.revenue_forecast(_forecast(80, 100), "en").action_key.endswith("action_down")
     assert S.revenue_forecast(_forecast(103, 100), "en").action_key.endswith("action_steady")
     assert S.revenue_forecast(_forecast(120, 100, chosen=1.1, base=1.0), "en") is None  # no better than naive
+    assert S.revenue_forecast(_forecast(120, 100), "en", customers=4) is None  # a shop of 4 customers
+    short = _forecast(120, 100)
+    short.history = short.history.head(60)  # history shorter than three horizons
+    assert S.revenue_forecast(short, "en") is None
 
 
 def _campaign(p_holm: float, n: int = 300, lift: float = 0.1) -> SimpleNamespace:

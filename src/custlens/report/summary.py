@@ -249,15 +249,19 @@ def cohort_spread(cohorts: Any, lang: str, period: int = 3) -> Finding | None:
     )
 
 
-def revenue_forecast(res: Any, lang: str) -> Finding | None:
+def revenue_forecast(res: Any, lang: str, customers: int = MIN_GROUP) -> Finding | None:
     """Revenue expected over the forecast horizon against the same number of days just past.
 
     Fires when the chosen model beats the seasonal-naive baseline in the backtest (MASE
-    lower); otherwise the forecast is no better than "same as last season" and is left out.
+    lower), the history covers at least three horizons and the shop has at least `MIN_GROUP`
+    customers; otherwise the forecast is no better than "same as last season", or rests on
+    too little, and is left out.
     """
-    if res is None or not res.chosen_mase < res.baseline_mase:
+    if res is None or customers < MIN_GROUP or not res.chosen_mase < res.baseline_mase:
         return None
     days = len(res.forecast)
+    if len(res.history) < 3 * days:
+        return None
     total = float(res.forecast["mean"].sum())
     past = float(res.history["y"].tail(days).sum())
     if len(res.history) < days or not past > 0:
@@ -332,7 +336,7 @@ RULES: tuple[Callable[[ReportContext], Finding | None], ...] = (
     lambda ctx: value_concentration(_abc_detail(ctx), _n_customers(ctx), ctx.lang),
     lambda ctx: segment_shift(ctx.cache.get("segments:migration"), ctx.lang),
     lambda ctx: campaign_result(ctx.cache.get("campaigns:ab"), ctx.lang),
-    lambda ctx: revenue_forecast(ctx.cache.get("forecast:revenue:D:28"), ctx.lang),
+    lambda ctx: revenue_forecast(ctx.cache.get("forecast:revenue:D:28"), ctx.lang, _n_customers(ctx)),
     lambda ctx: cohort_spread(ctx.cache.get("cohorts"), ctx.lang),
 )
 
