@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from custlens.errors import InputError
+from custlens.features.money import round_money
 
 #: Excel's sheet limit, header row included.
 EXCEL_MAX_ROWS = 1_048_576
@@ -23,8 +24,9 @@ def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str
     df : pandas.DataFrame
         The table to write; the index is not written.
     path : str or PathLike
-        Target file ending in ``.csv`` (UTF-8), ``.parquet`` / ``.pq`` or ``.xlsx``. Missing
-        parent folders are created.
+        Target file ending in ``.csv`` (UTF-8 with a byte-order mark, so Excel reads Chinese
+        correctly), ``.parquet`` / ``.pq`` or ``.xlsx``. Money columns
+        (`custlens.features.money`) are rounded to cents. Missing parent folders are created.
     sheet_name : str, default "customers"
         The worksheet name for Excel.
 
@@ -56,8 +58,10 @@ def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str
             f"{EXCEL_MAX_ROWS - 1:,} rows; export to .parquet or .csv instead"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    df = round_money(df)  # cents, not 1299.0999999999999
     if kind == "csv":
-        df.to_csv(path, index=False, encoding="utf-8")
+        # with a BOM, so Excel opens Chinese text as UTF-8 (without it Excel guesses the ANSI code page)
+        df.to_csv(path, index=False, encoding="utf-8-sig")
     elif kind == "parquet":
         df.to_parquet(path, index=False)
     else:
