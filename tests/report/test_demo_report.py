@@ -26,7 +26,8 @@ def demo_reports(demo_run, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     shutil.copy(demo_run.store_path, path)
     html = {lang: build_report(path, out=out, lang=lang).read_text("utf-8") for lang in ("en", "zh")}
     with Store(path) as st:
-        html["data_words"] = json.dumps(sorted(data_words(st)))
+        # data: the shop's own values and the store's file name shown in the header
+        html["data_words"] = json.dumps(sorted(data_words(st) | {"demo"}))
     return html
 
 

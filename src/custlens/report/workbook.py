@@ -27,6 +27,7 @@ def write_workbook(
     path: str | os.PathLike[str] = "custlens_customers.xlsx",
     lang: str = "en",
     as_of: object = None,
+    analyses: bool = True,
 ) -> Path:
     """Write the customer table with RFM scores and the segment tables to Excel.
 
@@ -44,6 +45,10 @@ def write_workbook(
     lang : {"en", "zh"}
     as_of : date-like, optional
         First day not observed. Default: the day after the last order.
+    analyses : bool, default True
+        Add the sheets of `custlens.report.workbook_sheets`: CLV scores, churn watch list,
+        clusters, cohorts and forecasts (an analysis that cannot run is listed in a notes
+        sheet; a table longer than a sheet goes to Parquet beside the workbook).
 
     Returns
     -------
@@ -69,6 +74,10 @@ def write_workbook(
             ctx.t("report.sheet.segments"): _segments_sheet(ctx, "rfm11"),
             ctx.t("report.sheet.cn8"): _segments_sheet(ctx, "cn8"),
         }
+        if analyses:
+            from custlens.report.workbook_sheets import analysis_sheets
+
+            sheets.update(analysis_sheets(ctx, path))
     finally:
         if own:
             st.close()
