@@ -214,6 +214,8 @@ def demo(
     seed: int = typer.Option(42, "--seed", help="Random seed."),
     lang: str = LangOpt,
     out_dir: Path = typer.Option(Path("custlens_demo"), "--out", help="Output folder."),
+    end: Optional[str] = typer.Option(None, "--end", metavar="YYYY-MM-DD",
+                                      help="Last day of the shop's data (default: end of last month)."),
 ) -> None:
     """Generate the demo shop (with known ground truth), ingest its messy exports and write the report.
 
@@ -222,7 +224,8 @@ def demo(
     from custlens.pipeline import run_demo
 
     check_lang(lang)
-    run = run_demo(out_dir, customers=customers_, seed=seed, lang=lang, log=lambda m: out.print(m, highlight=False))
+    run = run_demo(out_dir, customers=customers_, seed=seed, lang=lang, log=lambda m: out.print(m, highlight=False),
+                   end=end)
     out.print(f"\n[bold green]report:[/] {run.report}")
     out.print(f"store: {run.store_path}   (try: custlens rfm --store {run.store_path})")
 
