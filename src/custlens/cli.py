@@ -99,6 +99,11 @@ def quality(store: str = StoreOpt, as_json: bool = JsonOpt, lang: str = LangOpt)
     probs = rep.problems.head(10).copy()
     if len(probs):
         probs["check"] = [i18n.t(k, lang) if i18n.has(k) else k for k in probs["check"]]
+        from custlens.report import texts as _texts  # noqa: F401  (table and column names)
+
+        for col, prefix in (("table", "report.table."), ("column", "report.col."), ("severity", "quality.severity.")):
+            if col in probs.columns:
+                probs[col] = [i18n.t(prefix + str(v), lang) if i18n.has(prefix + str(v)) else v for v in probs[col]]
         cols = [c for c in ("table", "column", "check", "count", "severity") if c in probs.columns]
         out.print(frame_table(probs[cols], lang=lang))
 

@@ -119,8 +119,10 @@ def register(app: typer.Typer) -> None:
         out.print(f"{i18n.t('behaviour.peak_time', lang)}: "
                   f"{i18n.t('behaviour.peak_time_value', lang, weekday=i18n.t(f'behaviour.weekday.{wd}', lang), hour=hr)}",
                   highlight=False)
+        from custlens.report.holiday_names import holiday_name
+
         fs = fest.summary.assign(festival=[i18n.t(f"behaviour.festival.{k}", lang) if i18n.has(f"behaviour.festival.{k}")
-                                           else k for k in fest.summary["festival"]])
+                                           else holiday_name(str(k), fest.country, lang) for k in fest.summary["festival"]])
         out.print(_frame(fs[["festival", "years", "orders", "baseline_orders", "lift_orders", "lift_revenue"]], lang,
                          i18n.t("report.behaviour.festivals", lang)))
 
