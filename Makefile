@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench clean sysdeps
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -19,7 +19,20 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/custlens demo
 
-test: $(STAMP)
+# Debian packages the tests need: headless Chromium (the CJK rendering test), a CJK font the
+# report embeds (fonts-wqy-microhei) and DejaVu (the test's Latin-only browser). Installed with
+# apt-get only when missing (as root, else through sudo).
+SYSDEPS := chromium fonts-wqy-microhei fonts-dejavu-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+sysdeps:
+	@if ! command -v chromium >/dev/null 2>&1 || [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
+	    || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSDEPS); \
+	fi
+
+test: sysdeps $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

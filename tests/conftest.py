@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import toyshop
+from demo_dates import DEMO_DATES
 from hypothesis import settings
 
 from custlens import Store
@@ -44,7 +45,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     """
     from custlens.pipeline import run_demo
 
-    return run_demo(tmp_path_factory.mktemp("demo"), customers=2000, seed=42, report=False)
+    return run_demo(tmp_path_factory.mktemp("demo"), customers=2000, seed=42, report=False, **DEMO_DATES)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from custlens.pipeline import run_demo
 
 @pytest.mark.slow
 def test_demo_ingest_matches_ground_truth(tmp_path: Path) -> None:
-    run = run_demo(tmp_path / "demo", customers=600, seed=7, lang="zh")
+    run = run_demo(tmp_path / "demo", customers=600, seed=7, lang="zh", start="2024-01-01", end="2026-09-30")
     truth = run.truth
     orders = run.ingests["orders"]
     expected = truth["orders"]["expected_ingest"]

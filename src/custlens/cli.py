@@ -107,6 +107,11 @@ def quality(store: str = StoreOpt, as_json: bool = JsonOpt, lang: str = LangOpt)
     probs = rep.problems.head(10).copy()
     if len(probs):
         probs["check"] = [i18n.t(k, lang) if i18n.has(k) else k for k in probs["check"]]
+        from custlens.report import texts as _texts  # noqa: F401  (table and column names)
+
+        for col, prefix in (("table", "report.table."), ("column", "report.col."), ("severity", "quality.severity.")):
+            if col in probs.columns:
+                probs[col] = [i18n.t(prefix + str(v), lang) if i18n.has(prefix + str(v)) else v for v in probs[col]]
         cols = [c for c in ("table", "column", "check", "count", "severity") if c in probs.columns]
         out.print(frame_table(probs[cols], lang=lang))
 
@@ -264,6 +269,8 @@ def demo(
     lang: str = LangOpt,
     out_dir: Path = typer.Option(Path("custlens_demo"), "--out", metavar="DIR", help="Output folder."),
     country: str = typer.Option("auto", "--country", help="Festival calendar of the report: ISO code or auto (the demo shop is Chinese: CN)."),
+    end: Optional[str] = typer.Option(None, "--end", metavar="YYYY-MM-DD",
+                                      help="Last day of the shop's data (default: end of last month)."),
 ) -> None:
     """Generate the demo shop (with known ground truth), ingest its messy exports and write the report.
 
@@ -276,7 +283,7 @@ def demo(
 
     check_country(country)
     run = run_demo(out_dir, customers=customers_, seed=seed, lang=lang, log=lambda m: out.print(m, highlight=False),
-                   country=country)
+                   country=country, end=end)
     out.print(styled("\n", ("report:", "bold green"), f" {run.report}"))
     out.print(f"store: {run.store_path}   (try: custlens rfm --store {run.store_path})")
 

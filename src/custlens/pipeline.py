@@ -31,7 +31,8 @@ class DemoRun:
 
 
 def run_demo(out_dir: str | Path = "custlens_demo", customers: int = 5000, seed: int = 42, lang: str = "en",
-             log: Callable[[str], None] = lambda _m: None, report: bool = True, country: str | None = "auto") -> DemoRun:
+             log: Callable[[str], None] = lambda _m: None, report: bool = True, country: str | None = "auto",
+             start: str | None = None, end: str | None = None) -> DemoRun:
     """Generate the demo shop, ingest its exports into a fresh store and write the report.
 
     Parameters
@@ -48,13 +49,16 @@ def run_demo(out_dir: str | Path = "custlens_demo", customers: int = 5000, seed:
         Write the HTML report and workbook (tests may skip it).
     country : str or None, default "auto"
         Festival calendar of the report (ISO code; "auto" reads it from the data).
+    start, end : str, optional
+        Observation period of the shop; default: the months up to the end of the previous
+        month (`custlens.demo.shop.default_end`).
     """
     from custlens.demo import generate_shop
 
     t0 = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    shop = generate_shop(out / "exports", customers=customers, seed=seed)
+    shop = generate_shop(out / "exports", customers=customers, seed=seed, start=start, end=end)
     log(f"generated a shop of {customers:,} customers in {out / 'exports'} ({time.perf_counter() - t0:.1f} s)")
     store_path = out / "custlens.duckdb"
     for p in (store_path, Path(str(store_path) + ".wal")):

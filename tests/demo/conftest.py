@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from demo_dates import DEMO_DATES
 
 from custlens.demo import DemoShop, generate_shop
 
@@ -13,12 +14,12 @@ from custlens.demo import DemoShop, generate_shop
 @pytest.fixture(scope="session")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> DemoShop:
     """The default demo shop (5,000 members, seed 42)."""
-    return generate_shop(tmp_path_factory.mktemp("demo_default"))
+    return generate_shop(tmp_path_factory.mktemp("demo_default"), **DEMO_DATES)
 
 
 @pytest.fixture(scope="session")
 def small_shop(tmp_path_factory: pytest.TempPathFactory) -> DemoShop:
-    return generate_shop(tmp_path_factory.mktemp("demo_small"), customers=300, seed=7)
+    return generate_shop(tmp_path_factory.mktemp("demo_small"), customers=300, seed=7, **DEMO_DATES)
 
 
 FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y年%m月%d日")

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from demo_dates import DEMO_DATES
 
 from custlens.demo import DemoShop, generate_shop
 from custlens.errors import InputError
@@ -115,8 +116,8 @@ def test_orders_per_customer_match_customers_truth(shop: DemoShop, valid: pd.Dat
 
 
 def test_same_seed_same_files_other_seed_differs(small_shop: DemoShop, tmp_path) -> None:
-    again = generate_shop(tmp_path / "again", customers=300, seed=7)
-    other = generate_shop(tmp_path / "other", customers=300, seed=8)
+    again = generate_shop(tmp_path / "again", customers=300, seed=7, **DEMO_DATES)
+    other = generate_shop(tmp_path / "other", customers=300, seed=8, **DEMO_DATES)
     for name, path in small_shop.paths.items():
         assert path.read_bytes() == again.paths[name].read_bytes(), name
         assert path.read_bytes() != other.paths[name].read_bytes(), name
@@ -143,3 +144,26 @@ def test_small_shop_still_has_every_kind_of_mess(small_shop: DemoShop, read_line
 def test_bad_arguments_raise_clear_errors(tmp_path, kwargs: dict, message: str) -> None:
     with pytest.raises(InputError, match=message):
         generate_shop(tmp_path, **kwargs)
+
+
+def test_default_period_ends_with_the_last_complete_month() -> None:
+    from custlens.demo.shop import default_end, default_start
+
+    assert default_end("2026-11-30") == pd.Timestamp("2026-10-31")
+    assert default_end("2026-12-01") == pd.Timestamp("2026-11-30")
+    assert default_end("2027-03-15") == pd.Timestamp("2027-02-28")
+    assert default_start("2026-09-30") == pd.Timestamp("2024-01-01")  # the tests' fixed period
+    assert default_start("2026-10-31") == pd.Timestamp("2024-02-01")
+    today = pd.Timestamp.today().normalize()
+    assert default_end() < today.replace(day=1) <= default_end() + pd.Timedelta(days=1)
+
+
+def test_same_seed_and_end_same_shop_whatever_the_day(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = generate_shop(tmp_path / "a", customers=150, seed=3, end="2026-10-31")
+    assert (a.truth["start"], a.truth["end"]) == ("2024-02-01", "2026-10-31")
+    b = generate_shop(tmp_path / "b", customers=150, seed=3, end="2026-10-31")
+    assert a.paths["orders"].read_bytes() == b.paths["orders"].read_bytes()
+    # order numbers carry the order day (DDyymmdd...): the shop trades up to its last month
+    ids = pd.read_csv(a.paths["orders"], encoding="utf-8-sig", dtype=str).iloc[:, 0].dropna()
+    days = sorted(i[2:8] for i in ids if i.startswith("DD") and i[2:8].isdigit())
+    assert any("261001" <= d <= "261031" for d in days) and days[0] >= "240201"

@@ -43,3 +43,23 @@ def test_too_many_rows_for_excel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(export_module, "EXCEL_MAX_ROWS", 3)
     with pytest.raises(InputError, match="at most 2 rows; export to .parquet or .csv"):
         export_table(pd.DataFrame({"a": [1, 2, 3]}), tmp_path / "x.xlsx")
+
+
+def test_csv_has_a_bom_for_excel_and_money_in_cents(tmp_path: Path) -> None:
+    df = pd.DataFrame({"customer_id": ["张三", "b"], "total_spend": [1299.0999999999999, 10.005],
+                       "aov": [1 / 3, 2.0], "return_rate": [1 / 3, 0.0], "p_alive": [0.123456, 1.0]})
+    path = export_table(df, tmp_path / "audience.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: Excel then reads UTF-8
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[1].split(",") == ["张三", "1299.1", "0.33", "0.3333333333333333", "0.123456"]
+    back = pd.read_csv(path, encoding="utf-8-sig")
+    assert back.columns[0] == "customer_id"  # the BOM is not part of the first header
+    assert df["total_spend"].iloc[0] == 1299.0999999999999  # the caller's frame is left alone
+
+
+def test_money_columns_by_name() -> None:
+    from custlens.features.money import is_money
+
+    assert all(is_money(c) for c in ("amount", "total_spend", "clv", "expected_loss", "returns_value", "aov"))
+    assert not any(is_money(c) for c in ("p_alive", "return_rate", "orders", "customer_id", "share"))

@@ -151,7 +151,11 @@ def test_timeliness(clean: Store) -> None:
     assert facts.loc["orders", "age_days"] == 100
     assert facts.loc["orders", "score"] == pytest.approx(100 * 265 / 358)
     stale = report.problems[report.problems["check"] == "quality.check.stale_data"]
-    assert stale.set_index("table").loc["orders", "count"] == 100
+    # rows affected, not days: every order is at least 100 days old
+    row = stale.set_index("table").loc["orders"]
+    assert row["count"] == clean.count("orders") != 100
+    assert row["share"] == 1.0
+    assert '"age_days": 100' in row["examples"]
     assert "order_items" not in facts.index  # no date column
     assert assess(clean, today="2026-01-01").dimensions["timeliness"] == 0.0
 

@@ -33,7 +33,11 @@ def clean_registry() -> Iterator[None]:
 
 def test_builtin_sections_in_order() -> None:
     keys = [s.key for s in registry.registered_sections()]
-    assert keys[:4] == ["overview", "quality", "kpis", "rfm"]
+    # business first, data plumbing last (the executive summary is put before all of them
+    # by build_report, from the sections' results)
+    assert keys[:2] == ["kpis", "rfm"]
+    assert keys[-2:] == ["overview", "quality"]
+    assert keys.index("segments") < keys.index("clv") < keys.index("churn") < keys.index("overview")
 
 
 def test_a_new_section_plugs_in_by_order(shop: Store, clean_registry: None) -> None:
@@ -107,7 +111,7 @@ def test_registration_errors(clean_registry: None) -> None:
         register_section("Bad Key", order=1)
     with pytest.raises(ValueError, match="section 'rfm' is already registered by custlens.report"):
         register_section("rfm", order=1)(lambda ctx: None)
-    with pytest.raises(ValueError, match="unknown report section.*'nope'.*known: overview"):
+    with pytest.raises(ValueError, match="unknown report section.*'nope'.*known: kpis, rfm"):
         registry.registered_sections(["nope"])
 
 

@@ -19,9 +19,9 @@ from custlens.store import Store
 def test_workbook_sheets_and_headers(shop: Store, tmp_path: Path, lang: str) -> None:
     path = write_workbook(shop, tmp_path / f"c_{lang}.xlsx", lang=lang)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == [i18n.t(k, lang) for k in ("report.sheet.customers", "report.sheet.segments",
-                                                      "report.sheet.cn8")]
-    customers, segments, cn8 = wb.worksheets
+    assert wb.sheetnames[:3] == [i18n.t(k, lang) for k in ("report.sheet.customers", "report.sheet.segments",
+                                                          "report.sheet.cn8")]
+    customers, segments, cn8 = wb.worksheets[:3]
     header = [c.value for c in customers[1]]
     expected = [*CUSTOMER_TABLE_COLUMNS, "r_score", "f_score", "m_score", "fm_score", "segment"]
     assert header == [i18n.t(f"report.col.{c}", lang) for c in expected]

@@ -45,6 +45,19 @@ class BasketResult:
     level: str
     as_of: pd.Timestamp
 
+    def top_rules(self, top: int | None = None) -> pd.DataFrame:
+        """Rules for people to read: one per item pair, only those with lift > 1.
+
+        ``A -> B`` and ``B -> A`` share their support and lift; the direction with the higher
+        confidence stands for the pair (ties: the first in `rules` order). Pairs bought
+        together no more often than chance (lift <= 1) are not associations and are dropped.
+        """
+        r = self.rules[self.rules["lift"] > 1]
+        key = [tuple(sorted(p)) for p in zip(r["antecedent"].astype(str), r["consequent"].astype(str))]
+        r = r.assign(_pair=key).sort_values(["lift", "confidence", "support"], ascending=False, kind="mergesort")
+        r = r.drop_duplicates("_pair").drop(columns="_pair").reset_index(drop=True)
+        return r if top is None else r.head(top)
+
     def to_dict(self, top: int = 20) -> dict[str, Any]:
         """Plain-JSON view with the ``top`` rules."""
         return {"level": self.level, "n_baskets": self.n_baskets, "min_count": self.min_count,

@@ -120,14 +120,16 @@ def register(app: typer.Typer) -> None:
         if basket is not None and len(basket.rules):
             named = "antecedent_name" in basket.rules
             cols = ["antecedent_name", "consequent_name"] if named else ["antecedent", "consequent"]
-            out.print(_frame(basket.rules.head(8)[cols + ["orders", "support", "confidence", "lift"]], lang,
+            out.print(_frame(basket.top_rules(8)[cols + ["orders", "support", "confidence", "lift"]], lang,
                              i18n.t("report.basket.title", lang)))
         wd, hr = tim.peak()
         out.print(f"{i18n.t('behaviour.peak_time', lang)}: "
                   f"{i18n.t('behaviour.peak_time_value', lang, weekday=i18n.t(f'behaviour.weekday.{wd}', lang), hour=hr)}",
                   highlight=False)
+        from custlens.report.holiday_names import holiday_name
+
         fs = fest.summary.assign(festival=[i18n.t(f"behaviour.festival.{k}", lang) if i18n.has(f"behaviour.festival.{k}")
-                                           else k for k in fest.summary["festival"]])
+                                           else holiday_name(str(k), fest.country, lang) for k in fest.summary["festival"]])
         out.print(_frame(fs[["festival", "years", "orders", "baseline_orders", "lift_orders", "lift_revenue"]], lang,
                          i18n.t("report.behaviour.festivals", lang)))
         if fest.country_choice is not None:

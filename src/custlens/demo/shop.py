@@ -60,6 +60,32 @@ class DemoShop:
         return pd.read_csv(self.customers_truth_path, dtype={"customer_id": str})
 
 
+#: Length of the demo's history in whole months (January 2024 to September 2026 before the
+#: demo followed the calendar).
+HISTORY_MONTHS = 33
+
+
+def default_end(today: object = None) -> pd.Timestamp:
+    """The demo's default last day: the last day of the month before ``today`` (default: the
+    machine's date), so the data reads as recent and the same day always gives the same shop.
+
+    >>> str(default_end("2026-11-30").date()), str(default_end("2026-12-01").date())
+    ('2026-10-31', '2026-11-30')
+    """
+    day = pd.Timestamp.today() if today is None else pd.Timestamp(today)
+    return day.normalize().replace(day=1) - pd.Timedelta(days=1)
+
+
+def default_start(end: object) -> pd.Timestamp:
+    """The first day of the month `HISTORY_MONTHS` months before the month after ``end``.
+
+    >>> str(default_start("2026-09-30").date())
+    '2024-01-01'
+    """
+    first_after = (pd.Timestamp(end).normalize() + pd.Timedelta(days=1)).replace(day=1)
+    return first_after - pd.DateOffset(months=HISTORY_MONTHS)
+
+
 def _validate(customers: int, seed: int, start: str, end: str, params: DemoParams) -> tuple[pd.Timestamp, pd.Timestamp]:
     if not isinstance(customers, (int, np.integer)) or isinstance(customers, bool) or customers < 100:
         raise InputError(f"customers={customers!r} should be an integer >= 100")
@@ -79,8 +105,8 @@ def generate_shop(
     out_dir: str | Path,
     customers: int = 5000,
     seed: int = 42,
-    start: str = "2024-01-01",
-    end: str = "2026-09-30",
+    start: str | None = None,
+    end: str | None = None,
     *,
     params: DemoParams | None = None,
 ) -> DemoShop:
@@ -101,8 +127,12 @@ def generate_shop(
         Registered members (about 6% never order).
     seed : int, default 42
         Same seed, same files, byte for byte.
-    start, end : str, default "2024-01-01", "2026-09-30"
-        First and last day of the observation period (inclusive).
+    start, end : str, optional
+        First and last day of the observation period (inclusive). Default ``end``: the last day
+        of the previous month (`default_end`), so forecasts, timeliness and "still active" read
+        naturally; default ``start``: `HISTORY_MONTHS` months earlier (`default_start`). The
+        same seed and dates give the same shop; pass both for a fixed shop (the tests use
+        2024-01-01 to 2026-09-30).
     params : DemoParams, optional
         Generating parameters; defaults to ``DemoParams()``.
 
@@ -127,6 +157,8 @@ def generate_shop(
     >>> shop.truth["orders"]["expected_ingest"]["orders"]  # doctest: +SKIP
     """
     params = params or DemoParams()
+    end = str((default_end() if end is None else pd.Timestamp(end)).date())
+    start = str(default_start(end).date()) if start is None else start
     t_start, t_end = _validate(customers, seed, start, end, params)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ import pandas as pd
 from custlens.errors import InputError
 from custlens.outputs import MARK, atomic_output, csv_header_check
 from custlens.safety import neutralise_frame
+from custlens.features.money import round_money
 
 #: Excel's sheet limit, header row included.
 EXCEL_MAX_ROWS = 1_048_576
@@ -31,8 +32,9 @@ def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str
     df : pandas.DataFrame
         The table to write; the index is not written.
     path : str or PathLike
-        Target file ending in ``.csv`` (UTF-8), ``.parquet`` / ``.pq`` or ``.xlsx``. Missing
-        parent folders are created.
+        Target file ending in ``.csv`` (UTF-8 with a byte-order mark, so Excel reads Chinese
+        correctly), ``.parquet`` / ``.pq`` or ``.xlsx``. Money columns
+        (`custlens.features.money`) are rounded to cents. Missing parent folders are created.
     sheet_name : str, default "customers"
         The worksheet name for Excel.
     force : bool, default False
@@ -73,11 +75,13 @@ def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str
             f"cannot export {len(df):,} rows to Excel {str(path)!r}: a sheet holds at most "
             f"{EXCEL_MAX_ROWS - 1:,} rows; export to .parquet or .csv instead"
         )
+    df = round_money(df)  # cents, not 1299.0999999999999
     if kind == "csv":
         safe = neutralise_frame(df)
         with atomic_output(path, force, csv_header_check(safe.head(0).to_csv(index=False))) as tmp:
-            # CRLF rows (RFC 4180): the csv writer then quotes a field holding a bare CR too.
-            safe.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n")
+            # CRLF rows (RFC 4180): the csv writer then quotes a field holding a bare CR too; a BOM so
+            # Excel opens Chinese text as UTF-8 (without it Excel guesses the ANSI code page).
+            safe.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     elif kind == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq

@@ -165,11 +165,16 @@ def _timeliness(store: Store, table: str, today: pd.Timestamp) -> tuple[dict | N
     if score is None:
         return fact, None
     severity = "medium" if age >= scoring.STALE_DAYS else "low"
+    # Stale data ages every row of the table: the rows affected are all of them (the age in
+    # days is in the example, not in the count).
+    rows = int(_scalar(store, f"SELECT count(*) FROM {q(table)}") or 0)
+    stale = age > scoring.FRESH_DAYS
     row = {
         "table": table, "column": column, "check": "quality.check.stale_data",
-        "dimension": "timeliness", "severity": severity, "count": age if age > scoring.FRESH_DAYS else 0,
-        "checked": None, "share": None, "score": score,
-        "examples": json.dumps([{"latest": latest.isoformat(), "today": today.date().isoformat()}]),
+        "dimension": "timeliness", "severity": severity, "count": rows if stale else 0,
+        "checked": rows, "share": (1.0 if stale else 0.0) if rows else None, "score": score,
+        "examples": json.dumps([{"latest": latest.isoformat(), "today": today.date().isoformat(),
+                                 "age_days": age}]),
     }
     return fact, row
 

@@ -47,7 +47,8 @@ CHECK_TEXTS: dict[str, dict[str, str]] = {
         "en": "first response before the ticket was opened",
         "zh": "首次响应时间早于工单创建时间",
     },
-    "stale_data": {"en": "latest data is old (count = age in days)", "zh": "最新数据已过时（数量 = 天数）"},
+    "stale_data": {"en": "latest data is old (every row is affected; the age is in the example)",
+                   "zh": "最新数据已过时（影响全部行；数据天数见示例）"},
     "quarantined_rows": {"en": "rows rejected at ingest (quarantined)", "zh": "导入时被拒绝（隔离）的行"},
     "ingest_unbalanced": {
         "en": "ingest log does not add up (read ≠ loaded + quarantined + duplicates)",

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 __all__ = [
     "Block",
     "Figure",
+    "Findings",
     "Heading",
     "Kpi",
     "KpiCards",
@@ -116,7 +117,17 @@ class Note:
     kind: Literal["note"] = field(default="note", init=False)
 
 
-Block = Union[KpiCards, Table, Figure, Paragraph, Heading, Note]
+@dataclass
+class Findings:
+    """The executive summary's findings: ``(sentence, action, section_key, section_title)``
+    each, shown as a numbered list whose items link to their section."""
+
+    items: list[tuple[str, str, str, str]]
+    action_label: str = ""
+    kind: Literal["findings"] = field(default="findings", init=False)
+
+
+Block = Union[KpiCards, Table, Figure, Paragraph, Heading, Note, Findings]
 
 
 @dataclass

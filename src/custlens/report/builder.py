@@ -14,6 +14,7 @@ from custlens.outputs import atomic_output
 from custlens.report.context import ReportContext
 from custlens.report.registry import run_sections
 from custlens.report.render import render_html
+from custlens.report.summary import summary_section
 from custlens.store import Store, open_store
 
 __all__ = ["build_report", "report_path"]
@@ -89,6 +90,9 @@ def build_report(
     try:
         ctx = ReportContext(st, as_of=as_of, lang=lang, country=country, min_group=min_group)
         built = run_sections(ctx, sections)
+        summary = summary_section(ctx)  # reads the results the sections computed
+        if summary is not None:
+            built.insert(0, summary)
         meta = {
             "title": title or _shop_name(st) or ctx.t("report.default_title"),
             "subtitle": ctx.t("report.subtitle"),
@@ -96,6 +100,7 @@ def build_report(
             "generated_at": datetime.now().strftime("%Y-%m-%d %H:%M"),
             "store": _store_label(st),
             "version": custlens.__version__,
+            "quality": _quality_badge(ctx, built),
         }
         texts = {
             "as_of": ctx.t("report.header.as_of"),
@@ -103,6 +108,7 @@ def build_report(
             "language": ctx.t("report.header.language"),
             "language_name": ctx.t("report.language_name"),
             "store": ctx.t("report.header.store"),
+            "quality": ctx.t("report.header.quality"),
             "contents": ctx.t("report.contents"),
             "footer": ctx.t("report.footer", version=custlens.__version__,
                             as_of=ctx.date(ctx.as_of) if ctx.as_of is not None else "–"),
@@ -115,6 +121,14 @@ def build_report(
     with atomic_output(path, force) as tmp:  # a failed run keeps the previous report
         tmp.write_text(html, encoding="utf-8")
     return path
+
+
+def _quality_badge(ctx: ReportContext, built: list) -> str:
+    """``'98/100 (A)'`` when the quality section ran (its section sits at the end of the report)."""
+    if not any(s.key == "quality" and not s.missing for s in built) or "quality" not in ctx.cache:
+        return ""
+    q = ctx.quality()
+    return "" if q.score is None else f"{q.score:.0f}/100 ({q.grade})"
 
 
 def _last_day(ctx: ReportContext) -> str:

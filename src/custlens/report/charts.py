@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-__all__ = ["PALETTE", "PERIOD_TICKFORMAT", "style"]
+__all__ = ["PALETTE", "PERIOD_TICKFORMAT", "count_axis", "legend_right", "style"]
 
 #: Colours in the order traces take them (matches the report CSS accent colours).
 PALETTE = (
@@ -31,7 +31,7 @@ PALETTE = (
 PERIOD_TICKFORMAT = {"D": "%Y-%m-%d", "W": "%Y-%m-%d", "M": "%Y-%m", "Q": "%Y-%m", "Y": "%Y"}
 
 FONT = (
-    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
+    '"custlens CJK", system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
     '"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif'
 )
 
@@ -60,4 +60,36 @@ def style(fig: go.Figure, title: str = "", height: int = 380) -> go.Figure:
         # The title sits at the very top, the legend in its own row just above the plot.
         fig.update_layout(title=dict(text=title, y=0.98, yref="container", yanchor="top"),
                           margin=dict(t=84))
+    return fig
+
+
+def legend_right(fig: go.Figure) -> go.Figure:
+    """Put the legend in a column right of the plot area.
+
+    Many traces (one Kaplan-Meier curve per segment) wrap a horizontal legend into rows
+    that run into the title; under the plot it collides with the axis title. To the right
+    it touches neither.
+    """
+    fig.update_layout(legend=dict(orientation="v", x=1.02, xanchor="left", y=1, yanchor="top",
+                                  xref="paper", yref="paper"),
+                      margin=dict(r=24))
+    return fig
+
+
+def count_axis(fig: go.Figure, top: float | None = None, axis: str = "y", **selector: object) -> go.Figure:
+    """Make a count axis show whole numbers only (no ``0.5`` orders).
+
+    Parameters
+    ----------
+    fig : plotly Figure
+    top : float, optional
+        Largest value on the axis; below 10 the ticks step by one so none repeat.
+    axis : {"x", "y"}
+    **selector
+        Passed to ``update_xaxes``/``update_yaxes`` (e.g. ``secondary_y=True``).
+    """
+    opts: dict[str, object] = dict(tickformat=",d", rangemode="tozero")
+    if top is not None and top < 10:
+        opts.update(tickmode="linear", tick0=0, dtick=1)
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(**opts, **selector)
     return fig

@@ -58,6 +58,8 @@ class ReportContext:
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     #: Calendar of the festival lift: an ISO code, "auto" (read from the data) or None.
     country: str | None = "auto"
+    #: True when the caller fixed ``as_of`` (historical data is then judged as of that date).
+    as_of_given: bool = field(default=False, init=False)
     used_keys: set[str] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
@@ -66,6 +68,7 @@ class ReportContext:
         if self.as_of is not None:
             from custlens.features.customer_table import resolve_as_of
 
+            self.as_of_given = True
             self.as_of = resolve_as_of(self.store, self.as_of)
         elif self.store.has("orders"):
             self.as_of = self.store.default_as_of()
@@ -127,7 +130,12 @@ class ReportContext:
         return self.cached(f"rfm:{scheme}", lambda: rfm(self.customers(), scheme=scheme))
 
     def quality(self) -> "QualityReport":
-        """The data-quality report of the store (`custlens.quality.assess`)."""
+        """The data-quality report of the store (`custlens.quality.assess`).
+
+        With an explicit ``as_of`` the data is judged as of its last observed day (so a
+        historical extract is not "stale" for being old); otherwise as of today.
+        """
         from custlens.quality import assess
 
-        return self.cached("quality", lambda: assess(self.store))
+        today = pd.Timestamp(self.as_of) - pd.Timedelta(days=1) if self.as_of_given else None
+        return self.cached("quality", lambda: assess(self.store, today=today))

@@ -20,6 +20,7 @@ __all__ = [
     "fmt_float",
     "fmt_int",
     "fmt_money",
+    "fmt_p",
     "fmt_pct",
     "fmt_value",
     "infer_format",
@@ -87,8 +88,20 @@ def fmt_datetime(x: Any) -> str:
     return MISSING if is_missing(x) else pd.Timestamp(x).strftime("%Y-%m-%d %H:%M")
 
 
-#: Format kinds a `Table` column can take.
-FORMATS = ("int", "float", "float2", "money", "pct", "date", "datetime", "text")
+def fmt_p(p: Any, digits: int = 3) -> str:
+    """A p-value: ``'< 0.001'`` below one in a thousand, else ``digits`` decimals (``'0.042'``).
+
+    Never ``'0.00'``: a p-value is never zero, only smaller than what is shown.
+    """
+    if is_missing(p):
+        return MISSING
+    p = float(p)
+    floor = 10.0 ** -digits
+    return f"< {floor:.{digits}f}" if p < floor else f"{p:.{digits}f}"
+
+
+#: Format kinds a `Table` column can take (``p`` is a p-value, see `fmt_p`).
+FORMATS = ("int", "float", "float2", "money", "pct", "date", "datetime", "text", "p")
 
 
 def fmt_value(x: Any, kind: str, lang: str = "en") -> str:
@@ -107,6 +120,8 @@ def fmt_value(x: Any, kind: str, lang: str = "en") -> str:
         return fmt_date(x)
     if kind == "datetime":
         return fmt_datetime(x)
+    if kind == "p":
+        return fmt_p(x)
     if kind == "text":
         return MISSING if is_missing(x) else str(x)
     raise ValueError(f"format {kind!r} is unknown; use one of {', '.join(FORMATS)}")

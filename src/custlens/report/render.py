@@ -19,11 +19,16 @@ from markupsafe import Markup
 from custlens import i18n
 from custlens.report import formatting as fmt
 from custlens.report.blocks import Figure, Section, Table
+from custlens.report.fonts import font_face_css
 
 __all__ = ["render_html", "table_view"]
 
 _PCT_SUFFIXES = ("share", "rate")
-_NUMERIC = {"int", "float", "float2", "money", "pct"}
+_NUMERIC = {"int", "float", "float2", "money", "pct", "p"}
+#: Columns holding p-values are always shown with `custlens.report.formatting.fmt_p`.
+_P_COLUMNS = ("p_value", "p_holm", "p_bh", "pvalue", "p")
+#: A table longer than this shows its first rows and keeps the rest in an expandable part.
+COLLAPSE_AFTER = 10
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 
@@ -35,9 +40,14 @@ class TableView:
     rows: list[list[tuple[str, bool]]]
     caption: str
     hidden_rows: int
+    #: rows shown only when the reader expands the table (`COLLAPSE_AFTER`)
+    more_rows: list[list[tuple[str, bool]]]
+    more_label: str = ""
 
 
 def _column_format(name: str, series: pd.Series, explicit: dict[str, str]) -> str:
+    if (name in _P_COLUMNS or name.endswith("_p_value")) and pd.api.types.is_numeric_dtype(series):
+        return "p"
     if name in explicit:
         return explicit[name]
     if name.endswith(_PCT_SUFFIXES) and pd.api.types.is_numeric_dtype(series):
@@ -68,7 +78,11 @@ def table_view(table: Table, lang: str) -> TableView:
     if hidden:
         more = i18n.t("report.rows_hidden", lang, n=fmt.fmt_int(hidden))
         caption = f"{caption} {more}".strip()
-    return TableView(headers, rows, caption, hidden)
+    more: list[list[tuple[str, bool]]] = []
+    if len(rows) > COLLAPSE_AFTER + 2:  # collapsing one or two rows saves nothing
+        rows, more = rows[:COLLAPSE_AFTER], rows[COLLAPSE_AFTER:]
+    label = i18n.t("report.more_rows", lang, n=fmt.fmt_int(len(more))) if more else ""
+    return TableView(headers, rows, caption, hidden, more, label)
 
 
 def _figure_html(block: Figure, div_id: str) -> Markup:
@@ -126,12 +140,16 @@ def render_html(sections: list[Section], *, lang: str, meta: dict[str, Any], tex
         Translated fixed labels of the page (table of contents, header labels, footer).
     """
     template = _environment().get_template("report.html")
-    return template.render(
+    js = plotly.offline.get_plotlyjs()
+    html = template.render(
         lang=lang,
         html_lang="zh-CN" if lang == "zh" else "en",
         sections=_prepare(sections, lang),
         meta=meta,
         texts=texts,
-        plotly_js=Markup(plotly.offline.get_plotlyjs()),
+        plotly_js=Markup(js),
         has_figures=any(isinstance(b, Figure) for s in sections for b in s.blocks),
     )
+    # Embed the glyphs of exactly the CJK characters the page shows (texts, data, charts).
+    css = font_face_css(html.replace(js, ""))
+    return html.replace("/*CUSTLENS_FONT_FACE*/", css, 1)

@@ -38,6 +38,7 @@ PAGE: dict[str, _T] = {
     "report.header.generated_at": _t("Generated", "生成时间"),
     "report.header.language": _t("Language", "语言"),
     "report.header.store": _t("Store", "数据库"),
+    "report.header.quality": _t("Data quality", "数据质量"),
     "report.language_name": _t("English", "中文"),
     "report.contents": _t("Contents", "目录"),
     "report.no_orders_yet": _t("no orders loaded", "尚未导入订单"),
@@ -55,6 +56,7 @@ PAGE: dict[str, _T] = {
         "无法根据已导入的数据计算本部分。",
     ),
     "report.rows_hidden": _t("({n} more rows not shown)", "（另有 {n} 行未显示）"),
+    "report.more_rows": _t("Show {n} more rows", "展开其余 {n} 行"),
     "report.sheet.customers": _t("Customers", "客户"),
     "report.sheet.segments": _t("RFM segments", "RFM分群"),
     "report.sheet.cn8": _t("RFM value classes", "RFM客户价值"),
@@ -323,4 +325,61 @@ COLUMNS: dict[str, _T] = {
 }
 
 i18n.register({**PAGE, **OVERVIEW, **TABLES, **REASONS, **KPIS, **RFM, **QUALITY})
-i18n.register({f"report.col.{name}": texts for name, texts in COLUMNS.items()})
+#: Country codes of the holiday calendars (`custlens.behaviour.festivals`).
+COUNTRIES: dict[str, _T] = {
+    "report.country.CN": _t("China", "中国"),
+    "report.country.HK": _t("Hong Kong", "中国香港"),
+    "report.country.TW": _t("Taiwan", "中国台湾"),
+    "report.country.SG": _t("Singapore", "新加坡"),
+    "report.country.JP": _t("Japan", "日本"),
+    "report.country.US": _t("United States", "美国"),
+    "report.country.GB": _t("United Kingdom", "英国"),
+    "report.country.DE": _t("Germany", "德国"),
+    "report.country.FR": _t("France", "法国"),
+}
+i18n.register(COUNTRIES)
+
+#: Survey attributes (``score_<attribute>`` columns) with a customary name; others show as named.
+ATTRIBUTES: dict[str, _T] = {
+    "report.col.score_attribute": _t("Score: {attribute}", "评分：{attribute}"),
+    "report.attribute.delivery": _t("delivery", "物流"),
+    "report.attribute.quality": _t("quality", "质量"),
+    "report.attribute.price": _t("price", "价格"),
+    "report.attribute.service": _t("service", "服务"),
+    "report.attribute.packaging": _t("packaging", "包装"),
+    "report.attribute.value": _t("value for money", "性价比"),
+}
+i18n.register(ATTRIBUTES)
+
+#: Columns of the canonical tables and of quality examples that reports and the CLI show as
+#: headers or as keys of an example row (``customer_id: M1; city: 天水``).
+MORE_COLUMNS: dict[str, _T] = {
+    "acquisition_channel": _t("Acquisition channel", "获客渠道"),
+    "brand": _t("Brand", "品牌"),
+    "category": _t("Category", "品类"),
+    "channel": _t("Channel", "渠道"),
+    "city": _t("City", "城市"),
+    "city_tier": _t("City tier", "城市等级"),
+    "comment": _t("Comment", "评论"),
+    "currency": _t("Currency", "币种"),
+    "discount": _t("Discount", "折扣"),
+    "finished_at": _t("Finished", "完成时间"),
+    "gender": _t("Gender", "性别"),
+    "ingested_at": _t("Ingested", "导入时间"),
+    "key": _t("Key", "键"),
+    "kind": _t("Kind", "类型"),
+    "occupation": _t("Occupation", "职业"),
+    "payment_method": _t("Payment method", "支付方式"),
+    "product_name": _t("Product name", "商品名称"),
+    "raw": _t("Raw values", "原始值"),
+    "region": _t("Region", "地区"),
+    "row_number": _t("Row", "行号"),
+    "sha256": _t("SHA-256", "SHA-256 校验值"),
+    "started_at": _t("Started", "开始时间"),
+    "table_name": _t("Table", "表"),
+    "value": _t("Value", "值"),
+    "latest": _t("Latest", "最新日期"),
+    "today": _t("Judged on", "评估日期"),
+    "age_days": _t("Age (days)", "数据天数"),
+}
+i18n.register({f"report.col.{name}": texts for name, texts in {**MORE_COLUMNS, **COLUMNS}.items()})

@@ -30,6 +30,7 @@ def write_workbook(
     lang: str = "en",
     as_of: object = None,
     force: bool = False,
+    analyses: bool = True,
 ) -> Path:
     """Write the customer table with RFM scores and the segment tables to Excel.
 
@@ -49,6 +50,10 @@ def write_workbook(
         First day not observed. Default: the day after the last order.
     force : bool, default False
         Replace an existing file that custlens did not write (see `custlens.outputs`).
+    analyses : bool, default True
+        Add the sheets of `custlens.report.workbook_sheets`: CLV scores, churn watch list,
+        clusters, cohorts and forecasts (an analysis that cannot run is listed in a notes
+        sheet; a table longer than a sheet goes to Parquet beside the workbook).
 
     Returns
     -------
@@ -74,6 +79,10 @@ def write_workbook(
             ctx.t("report.sheet.segments"): _segments_sheet(ctx, "rfm11"),
             ctx.t("report.sheet.cn8"): _segments_sheet(ctx, "cn8"),
         }
+        if analyses:
+            from custlens.report.workbook_sheets import analysis_sheets
+
+            sheets.update(analysis_sheets(ctx, path))
     finally:
         if own:
             st.close()

@@ -13,6 +13,7 @@ from custlens.behaviour.texts import header
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Note, Paragraph, Section, Table
 from custlens.report.context import ReportContext
+from custlens.report.holiday_names import holiday_name
 from custlens.report.registry import register_section
 
 TOP = 10
@@ -50,6 +51,7 @@ def behaviour_section(ctx: ReportContext) -> Section:
                            text=[ctx.pct(s) for s in gaps["share"]], textposition="outside", cliponaxis=False))
     charts.style(fig, ctx.t("report.behaviour.gaps"), height=320)
     fig.update_xaxes(type="category", title_text=header("gap_band", ctx.lang))
+    charts.count_axis(fig, gaps["gaps"].max())
     section.add(Figure(fig, height=320))
     section.add(Heading(ctx.t("report.behaviour.preferences")))
     for dim, frame in prefs.shares.items():
@@ -109,7 +111,7 @@ def basket_section(ctx: ReportContext) -> Section:
     res = ctx.cached("behaviour:basket", lambda: market_basket(ctx.store, ctx.as_of))
     section = Section(ctx.t("report.basket.title"),
                       intro=ctx.t("report.behaviour.basket_intro", n=ctx.num(res.n_baskets), k=res.min_count))
-    rules = res.rules.head(15)
+    rules = res.top_rules(15)  # each pair once, lift > 1
     if rules.empty:
         return section.add(Note(ctx.t("report.basket.none")))
     named = "antecedent_name" in rules
@@ -143,7 +145,7 @@ def _lift_heatmap(ctx: ReportContext, pairs: pd.DataFrame, named: bool) -> go.Fi
 
 @register_section("timing", order=73)
 def timing_section(ctx: ReportContext) -> Section:
-    """Hour x weekday heat map, monthly series, seasonal index and festival lift."""
+    """Hour x weekday heat map, seasonal index and festival lift."""
     tim = ctx.cached("behaviour:timing", lambda: purchase_timing(ctx.store, ctx.as_of))
     fest = ctx.cached("behaviour:festivals", lambda: festival_lift(ctx.store, ctx.as_of, country=ctx.country))
     section = Section(ctx.t("report.timing.title"), intro=ctx.t("report.timing.intro"))
@@ -160,15 +162,7 @@ def timing_section(ctx: ReportContext) -> Section:
     section.add(Figure(fig, height=360))
     if tim.untimed_orders:
         section.add(Note(ctx.t("behaviour.untimed", n=ctx.num(tim.untimed_orders))))
-    m = tim.monthly
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=m["month"], y=m["revenue"], name=header("revenue", ctx.lang), marker_color=charts.PALETTE[0]))
-    fig.add_trace(go.Scatter(x=m["month"], y=m["orders"], name=header("orders", ctx.lang), yaxis="y2",
-                             mode="lines+markers", line=dict(color=charts.PALETTE[1])))
-    charts.style(fig, ctx.t("report.behaviour.monthly"), height=360)
-    fig.update_layout(yaxis2=dict(overlaying="y", side="right", showgrid=False, rangemode="tozero"))
-    fig.update_xaxes(tickformat=charts.PERIOD_TICKFORMAT["M"])
-    section.add(Figure(fig, height=360))
+    # Revenue and orders per month are charted once, in the key-figures section.
     s = tim.seasonal
     fig = go.Figure(go.Bar(x=[str(v) for v in s["month_of_year"]], y=s["index"], marker_color=charts.PALETTE[2]))
     fig.add_hline(y=1.0, line_dash="dot", line_color="#64748b")
@@ -182,8 +176,9 @@ def timing_section(ctx: ReportContext) -> Section:
     thin = summ[~summ["enough_orders"]]
     if len(thin):  # a lift on a handful of orders is noise: named, kept out of the chart
         section.add(Note(ctx.t("behaviour.festival.too_few", n=MIN_ORDERS, names=", ".join(
-            ctx.t_or(f"behaviour.festival.{k}", str(k)) for k in thin["festival"]))))
-    summ["festival"] = [ctx.t_or(f"behaviour.festival.{k}", str(k)) for k in summ["festival"]]
+            ctx.t_or(f"behaviour.festival.{k}", holiday_name(str(k), fest.country, ctx.lang)) for k in thin["festival"]))))
+    summ["festival"] = [ctx.t_or(f"behaviour.festival.{k}", holiday_name(str(k), fest.country, ctx.lang))
+                        for k in summ["festival"]]
     summ["kind"] = [ctx.t(f"behaviour.kind.{k}") for k in summ["kind"]]
     shown = summ[summ["enough_orders"]]
     fig = go.Figure(go.Bar(x=shown["festival"], y=shown["lift_orders"],

@@ -15,6 +15,7 @@ from custlens.errors import DataQualityWarning
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Note, Paragraph, Section, Table
 from custlens.report.context import ReportContext
+from custlens.report.formatting import fmt_p
 from custlens.report.registry import register_section
 from custlens.segments.catalog import text_key
 
@@ -128,7 +129,7 @@ def _pp(ctx: ReportContext, x: float) -> str:
 
 
 def _p(p: float) -> str:
-    return "–" if p != p else ("<0.001" if p < 0.001 else f"{p:.3f}")
+    return fmt_p(p)
 
 
 def _segment_name(ctx: ReportContext, seg: str) -> str:

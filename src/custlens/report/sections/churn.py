@@ -171,6 +171,7 @@ def _km_figure(ctx: ReportContext, curves: pd.DataFrame, by: str) -> go.Figure:
                                  name=str(render_arg(g, ctx.lang)),
                                  line_color=charts.PALETTE[i % len(charts.PALETTE)]))
     charts.style(fig, ctx.t("report.churn.km_title", by=ctx.t(f"churn.km.by.{by}")), height=400)
+    charts.legend_right(fig)
     fig.update_xaxes(title_text=ctx.t("report.churn.days_axis"))
     fig.update_yaxes(tickformat=".0%", range=[0, 1.02])
     return fig

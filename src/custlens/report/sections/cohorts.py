@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -59,12 +60,23 @@ def _h(res) -> int:
     return max(360, 22 * len(res.cohorts) + 140)
 
 
+def _zmax(z: "np.ndarray") -> float | None:
+    """Top of the colour scale from the periods after acquisition.
+
+    Period 0 is 100% retention (and the whole first-order revenue) by construction; letting
+    it set the scale would wash every later period out to the palest colour.
+    """
+    later = z[:, 1:] if z.shape[1] > 1 else z
+    finite = later[np.isfinite(later)]
+    return float(finite.max()) if finite.size and finite.max() > 0 else None
+
+
 def _heatmap(ctx: ReportContext, m: pd.DataFrame, title: str, fmt: str) -> go.Figure:
     m = m.loc[:, [c for c in m.columns if c <= MAX_PERIODS]]
     z = m.to_numpy(dtype=float)
     y = [pd.Timestamp(c).strftime("%Y-%m") for c in m.index]
     fig = go.Figure(go.Heatmap(z=z, x=list(m.columns), y=y, colorscale="Blues", hoverongaps=False,
-                               zmax=None if fmt != ".0%" else max(0.05, float(pd.Series(z[:, 1:].ravel()).max(skipna=True) or 0.05)),
+                               zmin=0, zmax=_zmax(z),
                                hovertemplate=f"%{{y}} +%{{x}}: %{{z:{fmt}}}<extra></extra>"))
     charts.style(fig, ctx.t(title), height=max(360, 22 * len(y) + 140))
     fig.update_yaxes(type="category", autorange="reversed")

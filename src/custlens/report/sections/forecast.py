@@ -101,6 +101,8 @@ def _figure(ctx: ReportContext, res: ForecastResult) -> go.Figure:
     charts.style(fig, ctx.t("report.forecast.chart", metric=name))
     fig.update_xaxes(tickformat=fmt)
     fig.update_yaxes(title_text=name, rangemode="tozero")
+    if res.metric != "revenue":  # orders, customers: whole numbers on the axis
+        charts.count_axis(fig, float(res.history["y"].max()))
     return fig
 
 

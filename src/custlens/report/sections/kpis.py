@@ -97,6 +97,7 @@ def _revenue_figure(ctx: ReportContext, periods: pd.DataFrame, freq: str) -> go.
     fig.update_xaxes(tickformat=fmt)
     fig.update_yaxes(title_text=revenue, secondary_y=False, rangemode="tozero")
     fig.update_yaxes(title_text=orders, secondary_y=True, showgrid=False, rangemode="tozero")
+    charts.count_axis(fig, periods["orders"].max(), secondary_y=True)
     return fig
 
 
@@ -114,6 +115,7 @@ def _customers_figure(ctx: ReportContext, periods: pd.DataFrame, freq: str) -> g
     fig.update_layout(barmode="stack")
     fig.update_xaxes(tickformat=fmt)
     fig.update_yaxes(title_text=ctx.t("report.col.customers"))
+    charts.count_axis(fig, (periods["returning_customers"] + periods["new_customers"]).max())
     return fig
 
 

@@ -34,6 +34,7 @@ def lifecycle_section(ctx: ReportContext) -> Section:
     charts.style(fig, ctx.t("report.lifecycle.states_chart"), height=380)
     fig.update_layout(barmode="stack")
     fig.update_xaxes(tickformat=charts.PERIOD_TICKFORMAT["M"])
+    charts.count_axis(fig, p[[s for s in STATES if s != "dormant"]].sum(axis=1).max())
     section.add(Figure(fig, height=380))
     rules = asdict(res.rules)
     stages = res.stages.copy()

@@ -24,7 +24,7 @@ _REASON_PATTERNS = (
 )
 
 
-@register_section("overview", order=10)
+@register_section("overview", order=200)
 def overview_section(ctx: ReportContext) -> Section:
     """Tables and row counts, ingest sources, quarantine reasons."""
     store = ctx.store

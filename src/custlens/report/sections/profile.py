@@ -11,6 +11,7 @@ from custlens.profile import ProfileResult, profile
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Paragraph, Section, Table
 from custlens.report.context import ReportContext
+from custlens.report.formatting import fmt_p
 from custlens.report.registry import register_section
 
 #: Values shown per dimension in the charts (largest by customers; the rest stay in the tables).
@@ -33,7 +34,7 @@ def findings(ctx: ReportContext, res: ProfileResult) -> list[str]:
     return [ctx.t("profile.finding", dimension=ctx.t(f"profile.dim.{r.dimension}"),
                   target=ctx.t(f"profile.target.{r.target}"), v=f"{r.cramers_v:.2f}",
                   strength=ctx.t(f"profile.strength.{r.strength}"),
-                  p="p < 0.001" if r.p_value < 0.001 else f"p = {r.p_value:.3f}")
+                  p="p < 0.001" if r.p_value < 0.001 else f"p = {fmt_p(r.p_value)}")
             for r in rows.itertuples()]
 
 

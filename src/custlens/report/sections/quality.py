@@ -21,7 +21,7 @@ EXAMPLE_CHARS = 160
 DIMENSIONS = ("completeness", "validity", "uniqueness", "consistency", "timeliness")
 
 
-@register_section("quality", order=20)
+@register_section("quality", order=210)
 def quality_section(ctx: ReportContext) -> Section:
     """Score cards, a dimension chart, the per-table scores and the top problems."""
     qr = ctx.quality()
@@ -96,8 +96,20 @@ def _check_text(ctx: ReportContext, check: str) -> str:
     return check
 
 
-def _first_example(raw: object) -> str:
-    """The first example row of a problem as ``column: value; ...``, cut to a readable length."""
+def _column(ctx: ReportContext, name: str) -> str:
+    """A column name in the report language (``customer_id`` -> 客户编号); unknown names (a shop's
+    own columns) stay as they are."""
+    if name.startswith("score_") and not i18n.has(f"report.col.{name}"):  # survey attribute scores
+        attr = name[len("score_"):]
+        return ctx.t("report.col.score_attribute", attribute=ctx.t_or(f"report.attribute.{attr}", attr))
+    return ctx.t_or(f"report.col.{name}", name) if name else name
+
+
+def _first_example(raw: object, ctx: ReportContext | None = None) -> str:
+    """The first example row of a problem as ``column: value; ...``, cut to a readable length.
+
+    With ``ctx`` the column names are translated (`_column`)."""
+    name = (lambda k: _column(ctx, str(k))) if ctx is not None else str
     if not isinstance(raw, str) or not raw:
         return ""
     try:
@@ -113,13 +125,17 @@ def _first_example(raw: object) -> str:
     for key, value in first.items():
         if isinstance(value, str) and value.startswith("{"):
             try:  # a raw input row stored as JSON text: show its fields
-                value = "; ".join(f"{k}: {v}" for k, v in json.loads(value).items() if v is not None)
+                value = "; ".join(f"{name(k)}: {v}" for k, v in json.loads(value).items() if v is not None)
             except ValueError:
                 pass
+        if key == "reason" and isinstance(value, str) and ctx is not None:
+            from custlens.report.sections.overview import reason_text
+
+            value = reason_text(ctx, value)
         if isinstance(value, float):
             value = f"{value:.10g}"  # 136.14000000000001 -> 136.14
         if value is not None:
-            parts.append(f"{key}: {value}")
+            parts.append(f"{name(key)}: {value}")
     return _cut("; ".join(parts))
 
 
@@ -131,12 +147,12 @@ def _problems(ctx: ReportContext, problems: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "table": [ctx.t_or(f"report.table.{n}", str(n)) for n in problems["table"]],
-            "column": problems["column"].fillna("").astype(str).to_numpy(),
+            "column": [_column(ctx, c) for c in problems["column"].fillna("").astype(str)],
             "check": [_check_text(ctx, str(c)) for c in problems["check"]],
             "dimension": [ctx.t_or(f"quality.dimension.{d}", str(d)) for d in problems["dimension"]],
             "severity": [ctx.t_or(f"quality.severity.{s}", str(s)) for s in problems["severity"]],
             "count": problems["count"].to_numpy(),
             "row_share": pd.to_numeric(problems["share"], errors="coerce").to_numpy(),
-            "example": [_first_example(e) for e in problems["examples"]],
+            "example": [_first_example(e, ctx) for e in problems["examples"]],
         }
     )

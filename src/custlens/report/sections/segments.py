@@ -176,7 +176,7 @@ def _abc_blocks(ctx: ReportContext, seg) -> list[Block]:  # type: ignore[no-unty
     fig.add_trace(go.Scatter(x=lor["customer_share"], y=lor["revenue_share"], mode="lines", fill="tonexty",
                              name=ctx.t("report.segments.lorenz")))
     charts.style(fig, ctx.t("report.segments.lorenz"), height=380)
-    _legend_below(fig)
+    charts.legend_right(fig)
     fig.update_xaxes(tickformat=".0%", title_text=ctx.t("report.segments.customers_axis"))
     fig.update_yaxes(tickformat=".0%", title_text=ctx.t("report.segments.revenue_axis"))
     tiers = _named(ctx, "abc", res.segments, ("name", "action", "channel", "offer"))

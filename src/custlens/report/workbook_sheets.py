@@ -1,0 +1,177 @@
+"""The analyses' sheets of the workbook: CLV scores, churn watch list, clusters, cohorts, forecasts.
+
+Each sheet function takes the report context and returns a frame with its headers translated
+(or None when the analysis cannot run on this store: the sheet is then left out, and a
+``notes`` sheet says why). A table longer than an Excel sheet holds is written to Parquet beside
+the workbook and its sheet carries a note pointing there (`fit_sheet`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from custlens import i18n
+from custlens.errors import CustlensError
+from custlens.features.export import EXCEL_MAX_ROWS
+from custlens.features.money import round_money
+from custlens.report.context import ReportContext
+
+__all__ = ["SHEETS", "analysis_sheets", "fit_sheet"]
+
+i18n.register({
+    "report.sheet.clv": {"en": "CLV scores", "zh": "客户终身价值"},
+    "report.sheet.churn": {"en": "Churn watch list", "zh": "流失预警名单"},
+    "report.sheet.clusters": {"en": "Clusters", "zh": "客户聚类"},
+    "report.sheet.cohorts": {"en": "Cohorts", "zh": "同期群"},
+    "report.sheet.forecast": {"en": "Forecasts", "zh": "预测"},
+    "report.sheet.notes": {"en": "Notes", "zh": "说明"},
+    "report.sheet.too_long": {
+        "en": "{rows} rows are more than an Excel sheet holds ({limit}); the table is in {file}.",
+        "zh": "共 {rows} 行，超过 Excel 工作表上限（{limit} 行）；完整表格见 {file}。"},
+    "report.sheet.skipped": {"en": "Sheet “{sheet}” left out: {reason}", "zh": "未生成工作表“{sheet}”：{reason}"},
+    "report.col.list": {"en": "List", "zh": "名单"},
+    "report.col.note": {"en": "Note", "zh": "说明"},
+    "report.col.cluster": {"en": "Cluster", "zh": "聚类"},
+    "report.col.metric": {"en": "Metric", "zh": "指标"},
+    "report.col.ds": {"en": "Date", "zh": "日期"},
+    "report.col.mean": {"en": "Forecast", "zh": "预测值"},
+    "report.col.lo_95": {"en": "95% lower", "zh": "95% 下限"},
+    "report.col.hi_95": {"en": "95% upper", "zh": "95% 上限"},
+    "report.col.cohort": {"en": "Cohort", "zh": "同期群"},
+    "report.col.active": {"en": "Active", "zh": "活跃客户"},
+    "report.col.first_time": {"en": "First repeat", "zh": "首次复购"},
+    "report.col.recurring": {"en": "Recurring", "zh": "持续复购"},
+})
+
+
+def _label(ctx: ReportContext, column: str) -> str:
+    """A header: the report's column text, else the behaviour analyses' (cohort rates), else the name."""
+    from custlens import behaviour  # noqa: F401  (registers behaviour.col.*)
+    from custlens.report.registry import _load_builtin_sections
+
+    _load_builtin_sections()  # the sections register the headers of their columns
+    for key in (f"report.col.{column}", f"behaviour.col.{column}"):
+        if i18n.has(key):
+            return ctx.t(key)
+    return column
+
+
+def _headers(frame: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
+    """Money in cents (decided on the canonical names), then headers in the workbook's language."""
+    return round_money(frame).rename(columns={c: _label(ctx, str(c)) for c in frame.columns})
+
+
+def clv_sheet(ctx: ReportContext) -> pd.DataFrame:
+    """One row per customer: P(alive), expected purchases and spend, CLV (the saved scores when
+    ``custlens clv`` stored them for this as-of date, else a fresh fit)."""
+    from custlens.clv.pipeline import run_clv
+
+    res = ctx.cached("clv", lambda: run_clv(ctx.store, as_of=ctx.as_of, write=False))
+    cols = ["customer_id", "p_alive", "expected_purchases", "expected_spend", "clv", "expected_days_to_next",
+            "overdue", "model"]
+    scores = res.scores[[c for c in cols if c in res.scores.columns]].sort_values("clv", ascending=False)
+    return _headers(scores.reset_index(drop=True), ctx)
+
+
+def churn_sheet(ctx: ReportContext) -> pd.DataFrame:
+    """The early-warning and win-back lists, bands, reasons and actions in the workbook's language."""
+    from custlens.churn import churn_analysis, localise
+
+    res = ctx.cached("churn", lambda: churn_analysis(ctx.store, ctx.as_of))
+    parts = []
+    for key, frame in (("report.churn.early", res.early_warning), ("report.churn.winback", res.win_back)):
+        shown = localise(frame, ctx.lang)
+        shown.insert(0, "list", ctx.t(key))
+        parts.append(shown)
+    frame = pd.concat(parts, ignore_index=True)
+    keep = [c for c in ("list", "customer_id", "churn_probability", "risk_band", "customer_value", "expected_loss",
+                        "days_since_last", "reasons", "action") if c in frame.columns]
+    return _headers(frame[keep], ctx)
+
+
+def clusters_sheet(ctx: ReportContext) -> pd.DataFrame:
+    """Each customer's k-means cluster and its name."""
+    from custlens.segments import segment_customers, segment_text
+
+    demo = ctx.store.read("customers") if ctx.store.has("customers") else None
+    seg = ctx.cached("segments:kmeans", lambda: segment_customers(
+        ctx.customers(), "kmeans", store=ctx.store, as_of=ctx.as_of, demographics=demo))
+    out = seg.customers[["customer_id", "segment"]].copy()
+    out.insert(2, "name", [segment_text("kmeans", s, "name", ctx.lang) for s in out["segment"]])
+    return _headers(out.drop(columns="segment").rename(columns={"name": "cluster"}), ctx)
+
+
+def cohorts_sheet(ctx: ReportContext) -> pd.DataFrame:
+    """Retention by acquisition cohort and period (period 0 = the acquisition month)."""
+    from custlens.cohorts import cohorts
+
+    res = ctx.cached("cohorts", lambda: cohorts(ctx.store, ctx.as_of))
+    t = res.table.merge(res.cohorts[["cohort", "customers"]], on="cohort", how="left", suffixes=("_x", ""))
+    cols = ["cohort", "customers", "period", "active", "first_time", "recurring", "retention", "revenue",
+            "revenue_per_customer", "revenue_retention"]
+    return _headers(t[[c for c in cols if c in t.columns]], ctx)
+
+
+def forecast_sheet(ctx: ReportContext) -> pd.DataFrame:
+    """The report's daily revenue and orders forecasts with their 95% intervals."""
+    from custlens.report.sections.forecast import HORIZON_DAYS, METRICS, REPORT_MODELS, WINDOWS
+    from custlens.forecast.api import forecast
+
+    rows = []
+    for metric in METRICS:
+        res = ctx.cached(f"forecast:{metric}:D:{HORIZON_DAYS}", lambda metric=metric: forecast(
+            ctx.store, metric, HORIZON_DAYS, "D", ctx.as_of, models=REPORT_MODELS, n_windows=WINDOWS))
+        fc = res.forecast[["ds", "mean", "lo_95", "hi_95"]].copy()
+        fc.insert(0, "metric", ctx.t(f"report.forecast.metric.{metric}"))
+        fc["model"] = res.model
+        rows.append(fc)
+    return _headers(pd.concat(rows, ignore_index=True), ctx)
+
+
+#: Sheet name key -> builder, in workbook order.
+SHEETS: dict[str, Callable[[ReportContext], pd.DataFrame]] = {
+    "report.sheet.clv": clv_sheet,
+    "report.sheet.churn": churn_sheet,
+    "report.sheet.clusters": clusters_sheet,
+    "report.sheet.cohorts": cohorts_sheet,
+    "report.sheet.forecast": forecast_sheet,
+}
+
+
+def fit_sheet(frame: pd.DataFrame, ctx: ReportContext, workbook: Path, key: str,
+              max_rows: int = EXCEL_MAX_ROWS) -> pd.DataFrame:
+    """``frame`` itself when it fits in a sheet (``max_rows`` including the header), else a one-row
+    note: the full table goes to ``<workbook stem>_<sheet>.parquet`` beside the workbook."""
+    if len(frame) + 1 <= max_rows:
+        return frame
+    target = workbook.with_name(f"{workbook.stem}_{key.rsplit('.', 1)[-1]}.parquet")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(target, index=False)
+    note = ctx.t("report.sheet.too_long", rows=f"{len(frame):,}", limit=f"{max_rows - 1:,}", file=target.name)
+    return pd.DataFrame({ctx.t("report.col.note"): [note]})
+
+
+def analysis_sheets(ctx: ReportContext, workbook: Path,
+                    max_rows: int = EXCEL_MAX_ROWS) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """``{sheet name: (frame, percent columns)}`` for every analysis that runs on this store.
+
+    An analysis that cannot run (missing table, too little data) is named with its reason in
+    a ``notes`` sheet instead of failing the workbook.
+    """
+    out: dict[str, tuple[pd.DataFrame, list[str]]] = {}
+    skipped = []
+    pct = [_label(ctx, c) for c in ("p_alive", "churn_probability", "retention", "revenue_retention")]
+    for key, build in SHEETS.items():
+        try:
+            frame = build(ctx)
+        except CustlensError as exc:
+            skipped.append(ctx.t("report.sheet.skipped", sheet=ctx.t(key), reason=str(exc)))
+            continue
+        frame = fit_sheet(frame, ctx, workbook, key, max_rows)
+        out[ctx.t(key)] = (frame, [c for c in pct if c in frame.columns])
+    if skipped:
+        out[ctx.t("report.sheet.notes")] = (pd.DataFrame({ctx.t("report.col.note"): skipped}), [])
+    return out

@@ -1,0 +1,58 @@
+"""The workbook's analysis sheets: CLV scores, churn watch list, clusters, cohorts, forecasts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from custlens import i18n
+from custlens.report import ReportContext, write_workbook
+from custlens.report.workbook_sheets import SHEETS, fit_sheet
+from custlens.store import Store
+
+
+def test_a_table_longer_than_a_sheet_goes_to_parquet_with_a_note(shop: Store, tmp_path: Path) -> None:
+    ctx = ReportContext(shop, lang="zh")
+    book = tmp_path / "custlens_zh.xlsx"
+    frame = pd.DataFrame({"customer_id": [f"c{i}" for i in range(5)], "clv": range(5)})
+    assert fit_sheet(frame, ctx, book, "report.sheet.clv", max_rows=6) is frame  # 5 rows + header fit
+    note = fit_sheet(frame, ctx, book, "report.sheet.clv", max_rows=5)
+    target = tmp_path / "custlens_zh_clv.parquet"
+    assert note.columns.tolist() == ["说明"] and len(note) == 1
+    assert "custlens_zh_clv.parquet" in note.iloc[0, 0] and "共 5 行" in note.iloc[0, 0]
+    pd.testing.assert_frame_equal(pd.read_parquet(target), frame)
+
+
+def test_analyses_that_cannot_run_are_listed_in_a_notes_sheet(shop: Store, tmp_path: Path) -> None:
+    """The toy shop (4 customers) is too small for CLV and churn: the workbook says so."""
+    wb = openpyxl.load_workbook(write_workbook(shop, tmp_path / "toy.xlsx", lang="en"))
+    names = wb.sheetnames
+    built = [i18n.t(k, "en") for k in SHEETS if i18n.t(k, "en") in names]
+    notes = [r[0] for r in wb["Notes"].iter_rows(min_row=2, values_only=True)] if "Notes" in names else []
+    # every analysis sheet is either there or explained
+    assert len(built) + len(notes) == len(SHEETS)
+    assert all(n.startswith("Sheet “") for n in notes)
+
+
+@pytest.mark.slow
+def test_demo_workbook_analysis_sheets(demo_store: Store, tmp_path: Path) -> None:
+    path = write_workbook(demo_store, tmp_path / "demo_zh.xlsx", lang="zh")
+    wb = openpyxl.load_workbook(path, read_only=True)
+    assert wb.sheetnames[3:] == ["客户终身价值", "流失预警名单", "客户聚类", "同期群", "预测"]
+    clv = pd.read_excel(path, sheet_name="客户终身价值")
+    customers = demo_store.con.execute("SELECT count(DISTINCT customer_id) FROM orders").fetchone()[0]
+    assert len(clv) == customers and clv["客户编号"].is_unique
+    assert (clv["CLV"].round(2) == clv["CLV"]).all()  # money in cents
+    assert clv["CLV"].is_monotonic_decreasing
+    churn = pd.read_excel(path, sheet_name="流失预警名单")
+    assert set(churn["名单"]) <= {i18n.t("report.churn.early", "zh"), i18n.t("report.churn.winback", "zh")}
+    assert len(churn) > 0
+    clusters = pd.read_excel(path, sheet_name="客户聚类")
+    assert len(clusters) == customers
+    cohorts = pd.read_excel(path, sheet_name="同期群")
+    assert (cohorts.loc[cohorts["周期"] == 0, "留存率"].round(6) == 1).all()
+    fc = pd.read_excel(path, sheet_name="预测")
+    assert len(fc) == 2 * 28 and (fc["95% 下限"] <= fc["预测值"]).all() and (fc["预测值"] <= fc["95% 上限"]).all()
