@@ -225,6 +225,7 @@ def register(app: typer.Typer) -> None:
         """
         from custlens import i18n
         from custlens.voc import service_analysis
+        from custlens.voc.texts import finding_text
 
         check_lang(lang)
         res = service_analysis(_open(store), parse_as_of(as_of), repeat_days=repeat_days,
@@ -238,29 +239,6 @@ def register(app: typer.Typer) -> None:
         out.print(_table(res.by_channel, lang))
         out.print(_table(res.times, lang))
         for key, params in res.findings:
-            _p("- " + _finding(key, params, lang))
+            _p("- " + finding_text(key, params, lang))
         _p(i18n.t("voc.cli.watch", lang, n=f"{len(res.watch_list):,}"))
 
-
-def _finding(key: str, params: dict[str, Any], lang: str) -> str:
-    """A service finding and its action in ``lang``."""
-    from custlens import i18n
-    from custlens.voc.texts import label
-
-    p = dict(params)
-    for k in ("breach", "rate"):
-        if k in p:
-            p[k] = f"{p[k]:.0%}"
-    if "median" in p:
-        p["median"] = f"{p['median']:.0f}"
-    if "index" in p:
-        p["index"] = f"{p['index']:.0f}"
-    if "minutes" in p:
-        p["minutes"] = f"{p['minutes']:g}"
-    if "hours" in p:
-        p["hours"] = f"{p['hours']:g}"
-    if "demand" in p:
-        p["demand"] = label("demand", p["demand"], lang)
-    if "attribute" in p:
-        p["attribute"] = label("attribute", p["attribute"], lang)
-    return f"{i18n.t(f'voc.service.finding.{key}', lang, **p)} {i18n.t(f'voc.service.action.{key}', lang)}"

@@ -225,3 +225,24 @@ def label(prefix: str, key: Any, lang: str) -> str:
 def header(column: str, lang: str) -> str:
     """Table header of a VoC column."""
     return label("col", column, lang)
+
+
+def finding_text(key: str, params: dict[str, Any], lang: str) -> str:
+    """A service finding and its action in ``lang``."""
+    p = dict(params)
+    for k in ("breach", "rate"):
+        if k in p:
+            p[k] = f"{p[k]:.0%}"
+    if "median" in p:
+        p["median"] = f"{p['median']:.0f}"
+    if "index" in p:
+        p["index"] = f"{p['index']:.0f}"
+    if "minutes" in p:
+        p["minutes"] = f"{p['minutes']:g}"
+    if "hours" in p:
+        p["hours"] = f"{p['hours']:g}"
+    if "demand" in p:
+        p["demand"] = label("demand", p["demand"], lang)
+    if "attribute" in p:
+        p["attribute"] = label("attribute", p["attribute"], lang)
+    return f"{i18n.t(f'voc.service.finding.{key}', lang, **p)} {i18n.t(f'voc.service.action.{key}', lang)}"
