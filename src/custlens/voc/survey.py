@@ -9,7 +9,7 @@ from typing import Any, Iterator
 import numpy as np
 import pandas as pd
 
-from custlens.errors import InputError, MissingDataError, import_optional
+from custlens.errors import InputError, MissingDataError, MissingDependencyError, import_optional
 from custlens.features.customer_table import AsOf
 from custlens.store import Store
 from custlens.voc import _data
@@ -250,7 +250,7 @@ def survey_analysis(store: Store, as_of: AsOf = None, n_factors: int | None = No
     factors = clusters = ipa = None
     try:
         factors = factor_analysis(items, n_factors)
-    except MissingDataError as exc:
+    except (MissingDataError, MissingDependencyError) as exc:
         notes.append(str(exc))
     try:
         clusters = cluster_respondents(items)[1]
