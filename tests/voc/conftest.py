@@ -20,6 +20,24 @@ def put(store: Store, table: str, columns: Sequence[str], rows: Iterable[tuple])
     store.con.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', [list(r) for r in rows])
 
 
+@pytest.fixture
+def put_rows():
+    """The `put` helper as a fixture (test modules cannot import this conftest by name)."""
+    return put
+
+
+@pytest.fixture(scope="session")
+def accuracy():
+    """The module ``sentiment_accuracy.py`` beside the tests (a script, loaded by path)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("voc_sentiment_accuracy", Path(__file__).with_name("sentiment_accuracy.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 S_COLS = ("response_id", "customer_id", "answered_at", "nps", "csat", "score_quality", "score_delivery")
 
 

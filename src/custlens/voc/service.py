@@ -167,7 +167,8 @@ def service_analysis(store: Store, as_of: AsOf = None, *, sla: Mapping[str, floa
     complaints = _complaints(store, cut)
     w = t.groupby("customer_id").agg(tickets=("ticket_id", "size"), open=("open", "sum"), repeats=("repeat", "sum"),
                                      last_opened_at=("opened_at", "max"))
-    w = w.join(complaints, how="left").fillna({"complaints": 0})
+    w = w.join(complaints, how="left")
+    w["complaints"] = pd.to_numeric(w["complaints"], errors="coerce").fillna(0)
     w = w[(w["open"] > 0) | (w["repeats"] > 0) | (w["complaints"] > 1)]
     w = w.astype({"open": int, "repeats": int, "complaints": int}).reset_index().sort_values(
         ["open", "repeats", "complaints", "last_opened_at"], ascending=False, kind="stable").reset_index(drop=True)
@@ -199,7 +200,7 @@ def _service_scores(store: Store, cut: pd.Timestamp, tickets: pd.DataFrame) -> p
 
 def _complaints(store: Store, cut: pd.Timestamp) -> pd.DataFrame:
     if not store.has("feedback") or "kind" not in store.columns("feedback"):
-        return pd.DataFrame(columns=["complaints"])
+        return pd.DataFrame({"complaints": pd.Series(dtype="int64")}, index=pd.Index([], name="customer_id"))
     return store.con.execute("""SELECT customer_id, count(*) AS complaints FROM feedback
                                 WHERE created_at < ? AND lower(kind) = 'complaint' GROUP BY 1""",
                              [cut.to_pydatetime()]).df().set_index("customer_id")
