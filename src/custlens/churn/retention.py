@@ -61,6 +61,12 @@ def retention_analysis(store: Store, as_of: Any = None, horizon_days: int | None
         cols = [x for x in ("age", "income", "acquisition_channel") if x in t.columns]
         profile = store.execute(t.select(schema.CUSTOMER_ID, *cols)).drop_duplicates(schema.CUSTOMER_ID)
         profile = profile.set_index(schema.CUSTOMER_ID)
+    from custlens.voc.customer import customer_voc  # complaints, NPS and sentiment as Cox covariates
+
+    voc = customer_voc(store, as_of)
+    voc = voc[[x for x in ("nps_last", "complaint_rate", "feedback_sentiment") if x in voc]]
+    if len(voc.columns):
+        profile = voc if profile is None else profile.join(voc, how="outer")
     result.cox, result.cox_sentences, result.cox_note = cox_model(table.drop(columns=[schema.CUSTOMER_ID]), h,
                                                                   profile)
     return result

@@ -23,7 +23,7 @@ __all__ = ["SurvivalResult", "lifetimes", "retention_curves", "cox_model"]
 #: Groups smaller than this get no curve of their own.
 MIN_GROUP = 20
 #: Numeric covariates of the Cox model (hazard ratios per standard deviation).
-COX_NUMERIC = ("aov", "discount_share", "return_rate", "age", "income")
+COX_NUMERIC = ("aov", "discount_share", "return_rate", "age", "income", "nps_last", "complaint_rate", "feedback_sentiment")
 #: Categorical covariates (dummies of the common levels against the most common one).
 COX_CATEGORICAL = ("acquisition_channel",)
 
