@@ -14,7 +14,7 @@ from custlens.errors import CustlensError
 
 _LABELLED = {"attribute": "attribute", "dimension": "dimension", "grade": "grade", "quadrant": "ipa",
              "category": "category", "demand_type": "demand", "group": "nps.group", "lang": "lang",
-             "measure": "measure", "sentiment_label": "sentiment"}
+             "measure": "measure", "sentiment_label": "sentiment", "item": "attribute"}
 
 
 def _table(df: pd.DataFrame, lang: str, title: str | None = None) -> Any:
@@ -144,7 +144,8 @@ def register(app: typer.Typer) -> None:
             emit_json(res.to_dict())
             return
         out.print(_table(res.items, lang))
-        _p(i18n.t("voc.cli.alpha", lang, alpha=f"{res.alpha:.3f}", k=len(res.items) - 2))
+        k = int((~res.items["item"].isin(["csat", "nps"])).sum())
+        _p(i18n.t("voc.cli.alpha", lang, alpha=f"{res.alpha:.3f}", k=k))
         if res.factors is not None:
             f = res.factors
             _p(i18n.t("voc.cli.factors", lang, kmo=f"{f.kmo:.3f}", p=f"{f.bartlett_p:.2g}", n=f.n_factors))
@@ -152,9 +153,9 @@ def register(app: typer.Typer) -> None:
         if res.ipa is not None:
             ipa = res.ipa.assign(action=[i18n.t(f"voc.ipa.action.{q}", lang) for q in res.ipa["quadrant"]])
             out.print(_table(ipa, lang))
-        for d in (res.csat_drivers, res.nps_drivers):
+        for target, d in (("csat", res.csat_drivers), ("nps", res.nps_drivers)):
             if d is not None:
-                out.print(_table(d, lang))
+                out.print(_table(d, lang, title=i18n.t(f"voc.attribute.{target}", lang)))
         for note in res.notes:
             err.print(f"note: {note}", markup=False, highlight=False)
 

@@ -16,7 +16,7 @@ from custlens.voc.texts import finding_text, header, label
 
 _LABELLED = {"attribute": "attribute", "dimension": "dimension", "grade": "grade", "quadrant": "ipa",
              "category": "category", "demand_type": "demand", "group": "nps.group", "lang": "lang",
-             "measure": "measure"}
+             "measure": "measure", "item": "attribute"}
 
 
 def _table(ctx: ReportContext, df: pd.DataFrame, formats: dict[str, str] | None = None, **kw: Any) -> Table:
