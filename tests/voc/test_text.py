@@ -69,3 +69,17 @@ def test_demo_complaint_topics_are_pure(demo) -> None:
         assert len(cats) == 1, examples
     assert res.trend["items"].sum() == len(res.items)
     assert isinstance(res.keywords, pd.DataFrame) and len(res.keywords) == 20
+
+
+def test_without_kind_complaints_are_the_negative_texts(tmp_path, put_rows) -> None:
+    from custlens import Store
+
+    st = Store(tmp_path / "f.duckdb")
+    put_rows(st, "feedback", ("feedback_id", "customer_id", "created_at", "text"), [
+        ("f1", "a", "2024-01-01 10:00:00", "Terrible quality, it broke after one day."),
+        ("f2", "b", "2024-01-02 10:00:00", "I love it, excellent quality!"),
+        ("f3", "c", "2024-01-03 10:00:00", "快递太慢了，非常失望，差评！")])
+    res = feedback_analysis(st, as_of="2024-02-01")
+    assert res.notes and res.items.set_index("feedback_id")["category"].to_dict() == {
+        "f1": "quality", "f2": None, "f3": "logistics"}
+    st.close()

@@ -175,6 +175,8 @@ TEXTS: dict[str, dict[str, str]] = {
                           "客户之声：NPS {nps}（95% 置信区间 {low} 至 {high}，{n} 份回答）。"),
     "voc.summary.complaints": _t("Top complaint: {category} ({share} of complaints).",
                                  "最主要的投诉：{category}（占投诉的 {share}）。"),
+    "voc.note.no_kind": _t("The feedback has no kind column: complaints are the texts with a negative sentiment.",
+                           "反馈数据没有类型列：投诉按负面情感的文本计。"),
     # report
     "report.satisfaction.title": _t("Satisfaction and NPS", "满意度与 NPS"),
     "report.satisfaction.intro": _t(

@@ -118,8 +118,8 @@ def feedback_section(ctx: ReportContext) -> Section:
         fig = go.Figure([go.Bar(x=tr["period"], y=tr["items"], name=header("items", ctx.lang)),
                          go.Bar(x=tr["period"], y=tr["complaints"], name=header("complaints", ctx.lang))])
         sec.add(Figure(style(fig, ctx.t("report.feedback.trend"))))
-    for note in res.notes:
-        sec.add(Note(note, detail_lang="en"))
+    if res.notes:  # the only note: no kind column, so complaints are the negative texts
+        sec.add(Note(ctx.t("voc.note.no_kind")))
     return sec
 
 
