@@ -213,6 +213,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "按需求类型和渠道统计工单；服务标准：{fr} 分钟内首次响应，{res} 小时内解决。"),
     "report.service.findings": _t("Findings and actions", "发现与建议行动"),
     "report.service.watch": _t("Customers with open or repeated issues", "有未结或重复问题的客户"),
+    "report.service.periods": _t("Tickets and first-response SLA breaches by period", "各期工单量与首响超时率"),
     "report.service.times": _t("Response and resolution times", "响应与解决时长"),
 }
 i18n.register(TEXTS)

@@ -136,6 +136,13 @@ def service_section(ctx: ReportContext) -> Section:
            "first_response_breach": "pct", "resolution_breach": "pct", "satisfaction": "float2", "tickets": "int",
            "open": "int"}
     sec.add(_table(ctx, res.by_demand, fmt), _table(ctx, res.by_channel, fmt))
+    if len(res.by_period) > 1:
+        p = res.by_period
+        fig = go.Figure([go.Bar(x=p["period"], y=p["tickets"], name=header("tickets", ctx.lang)),
+                         go.Scatter(x=p["period"], y=p["first_response_breach"] * 100, yaxis="y2", mode="lines+markers",
+                                    name=header("first_response_breach", ctx.lang))])
+        fig.update_layout(yaxis2=dict(overlaying="y", side="right", ticksuffix="%", rangemode="tozero"))
+        sec.add(Figure(style(fig, ctx.t("report.service.periods"))))
     sec.add(Heading(ctx.t("report.service.times")), _table(ctx, res.times, {"n": "int"}))
     if len(res.service_scores):
         sec.add(_table(ctx, res.service_scores, {"mean": "float2", "index": "float", "answers": "int"}))
