@@ -83,3 +83,13 @@ def test_without_kind_complaints_are_the_negative_texts(tmp_path, put_rows) -> N
     assert res.notes and res.items.set_index("feedback_id")["category"].to_dict() == {
         "f1": "quality", "f2": None, "f3": "logistics"}
     st.close()
+
+
+def test_missing_extra_names_it(monkeypatch) -> None:
+    import sys
+
+    from custlens.errors import MissingDependencyError
+
+    monkeypatch.setitem(sys.modules, "jieba", None)  # makes `import jieba` fail
+    with pytest.raises(MissingDependencyError, match=r"pip install 'custlens\[voc\]'"):
+        tokenize("这是一个测试缺少依赖时的句子")
