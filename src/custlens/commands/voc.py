@@ -150,6 +150,8 @@ def register(app: typer.Typer) -> None:
             f = res.factors
             _p(i18n.t("voc.cli.factors", lang, kmo=f"{f.kmo:.3f}", p=f"{f.bartlett_p:.2g}", n=f.n_factors))
             out.print(_table(f.loadings.round(3).reset_index(names="attribute"), lang))
+        if res.clusters is not None:
+            out.print(_table(res.clusters, lang))
         if res.ipa is not None:
             ipa = res.ipa.assign(action=[i18n.t(f"voc.ipa.action.{q}", lang) for q in res.ipa["quadrant"]])
             out.print(_table(ipa, lang))

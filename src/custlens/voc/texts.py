@@ -195,6 +195,8 @@ TEXTS: dict[str, dict[str, str]] = {
                                       "总体满意度与 NPS 的驱动因素（R² 的 Shapley 分解）"),
     "report.satisfaction.ipa": _t("Importance-performance analysis", "重要性-表现分析（IPA）"),
     "report.satisfaction.loadings": _t("Factor loadings (varimax)", "因子载荷（方差最大旋转）"),
+    "report.satisfaction.clusters": _t("Respondent clusters (k-means on standardised answers, silhouette {silhouette}): mean scores",
+                                       "受访者聚类（标准化回答的 k 均值，轮廓系数 {silhouette}）：各项平均分"),
     "report.satisfaction.behaviour": _t("Do detractors buy less afterwards?", "贬损者此后是否买得更少？"),
     "report.satisfaction.grades": _t("Evaluation standard", "评价标准"),
     "report.feedback.title": _t("Feedback and complaints", "评价与投诉"),
@@ -226,8 +228,10 @@ def label(prefix: str, key: Any, lang: str) -> str:
 
 
 def header(column: str, lang: str) -> str:
-    """Table header of a VoC column."""
-    return label("col", column, lang)
+    """Table header of a VoC column (an attribute name when the column is one, e.g. cluster profiles)."""
+    if i18n.has(f"voc.col.{column}"):
+        return i18n.t(f"voc.col.{column}", lang)
+    return label("attribute", column, lang)
 
 
 def finding_text(key: str, params: dict[str, Any], lang: str) -> str:

@@ -81,6 +81,9 @@ def satisfaction_section(ctx: ReportContext) -> Section:
     if survey.factors is not None:
         load = survey.factors.loadings.round(2).reset_index(names="attribute")
         sec.add(Heading(ctx.t("report.satisfaction.loadings")), _table(ctx, load))
+    if survey.clusters is not None:
+        sec.add(Heading(ctx.t("report.satisfaction.clusters", silhouette=f"{survey.clusters.attrs.get('silhouette', float('nan')):.2f}")),
+                _table(ctx, survey.clusters, {c: "float2" for c in survey.clusters.columns[2:]}))
     if nps is not None:
         seg = nps.by_segment.assign(segment=[ctx.t_or(f"segment.rfm11.{s}.name", s) for s in nps.by_segment["segment"]])
         sec.add(Heading(ctx.t("report.satisfaction.segments")),
