@@ -87,7 +87,8 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
         table row or None), order_summary, preferences, clv (row of ``clv_scores`` or None),
         churn (row of ``churn_scores`` or None), scores (per ``clv``/``churn``: the state
         ``ok``/``stale``/``missing`` and the model, horizon and as-of the saved scores were
-        computed with), recent_orders, feedback, tickets, surveys``. Saved scores computed at
+        computed with), recent_orders, feedback, tickets, surveys,
+        voc`` (`custlens.voc.customer.customer_voc` row: NPS, complaints, sentiment, open tickets; or None). Saved scores computed at
         another as-of than the view's are stale and not shown (``clv``/``churn`` None).
         Keys are i18n-free: ``segment`` is a key of ``segment.<scheme>.*``,
         ``lifecycle_stage`` a key of ``lifecycle.stage.*``.
@@ -155,6 +156,15 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
         "feedback": _recent(store, "feedback", "created_at", cid, cut, recent),
         "tickets": _recent(store, "tickets", "opened_at", cid, cut, recent),
         "surveys": surveys,
+        "voc": _voc(store, cid, as_of),
     }
+
+
+def _voc(store: Store, cid: str, as_of: pd.Timestamp) -> dict[str, Any] | None:
+    """Surveys, last NPS, mean CSAT, complaints, feedback sentiment and open tickets before ``as_of``."""
+    from custlens.voc.customer import customer_voc
+
+    row = customer_voc(store, as_of, cid)
+    return None if row.empty else {k: _plain(v) for k, v in row.iloc[0].items()}
 
 

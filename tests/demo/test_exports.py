@@ -43,7 +43,7 @@ def test_customers_file_is_gbk(shop: DemoShop) -> None:
 @pytest.mark.parametrize(
     ("name", "header"),
     [
-        ("surveys", "response_id,customer_id,answered_at,nps,csat,score_delivery,score_quality,score_price,score_service,comment"),
+        ("surveys", "response_id,customer_id,answered_at,nps,csat,score_delivery,score_quality,score_price,score_attitude,score_efficiency,score_result,comment"),
         ("feedback", "feedback_id,customer_id,created_at,kind,rating,product_id,text"),
         ("tickets", "ticket_id,customer_id,opened_at,category,channel,first_response_at,resolved_at,satisfaction"),
         ("campaign_members", "campaign_id,customer_id,group,exposed_at,cost,channel"),

@@ -32,7 +32,7 @@ NUMERIC_FEATURES: tuple[str, ...] = (
     c.ORDERS, c.FREQUENCY, c.DAYS_SINCE_LAST, "gap_ratio", "usual_gap_days", c.T_DAYS,
     c.TENURE_DAYS, c.TOTAL_SPEND, c.AOV, "orders_90d", "spend_90d", "spend_change",
     c.RETURN_RATE, c.RETURNS_COUNT, c.DISCOUNT_SHARE, "p_alive", "p_no_purchase", "nps_last", "csat_mean",
-    "complaints_90d", "tickets_90d", "ticket_satisfaction", "age", "income",
+    "complaints_90d", "tickets_90d", "ticket_satisfaction", "feedback_sentiment", "age", "income",
 )
 #: Categorical features (strings; rare levels are grouped by the model).
 CATEGORICAL_FEATURES: tuple[str, ...] = (
@@ -85,6 +85,11 @@ def _voc(store: Store, snapshot: pd.Timestamp) -> pd.DataFrame:
         f = f.filter((f.created_at < cut) & (f.created_at >= recent) & (f.kind.lower() == "complaint"))
         parts.append(store.execute(f.group_by(schema.CUSTOMER_ID).aggregate(complaints_90d=_.count()))
                      .set_index(schema.CUSTOMER_ID))
+        from custlens.voc.customer import feedback_sentiment  # empty without the 'voc' extra
+
+        sentiment = feedback_sentiment(store, snapshot)
+        if len(sentiment):
+            parts.append(sentiment.to_frame())
     if store.has(schema.TICKETS.name):
         tk = store.table(schema.TICKETS.name)
         tk = tk.filter(tk.opened_at < cut)

@@ -75,6 +75,12 @@ def retention_analysis(store: Store, as_of: Any = None, horizon_days: int | None
         cols = [x for x in ("age", "income", "acquisition_channel") if x in t.columns]
         profile = store.execute(t.select(schema.CUSTOMER_ID, *cols)).drop_duplicates(schema.CUSTOMER_ID)
         profile = profile.set_index(schema.CUSTOMER_ID)
+    from custlens.voc.customer import customer_voc  # complaints, NPS and sentiment as Cox covariates
+
+    voc = customer_voc(store, as_of)
+    voc = voc[[x for x in ("nps_last", "complaint_rate", "feedback_sentiment") if x in voc]]
+    if len(voc.columns):
+        profile = voc if profile is None else profile.join(voc, how="outer")
     by: dict[str, pd.Series] = {}
     if profile is not None and "acquisition_channel" in profile and profile["acquisition_channel"].notna().any():
         by["acquisition"] = profile["acquisition_channel"].reindex(table.index).fillna("-")

@@ -31,7 +31,7 @@ __all__ = ["SurvivalResult", "kaplan_meier", "lifetimes", "retention_curves", "c
 #: Groups smaller than this get no curve of their own.
 MIN_GROUP = 20
 #: Numeric covariates of the Cox model (hazard ratios per standard deviation).
-COX_NUMERIC = ("aov", "discount_share", "return_rate", "age", "income")
+COX_NUMERIC = ("aov", "discount_share", "return_rate", "age", "income", "nps_last", "complaint_rate", "feedback_sentiment")
 #: Categorical covariates (dummies of the common levels against the most common one).
 COX_CATEGORICAL = ("acquisition_channel",)
 #: L2 penalty of the fallback Cox fit (lifelines' ``penalizer``), used only when the plain fit fails.

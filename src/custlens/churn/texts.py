@@ -30,6 +30,8 @@ _FEATURES = {
     "complaints_90d": ("complaints in the last 3 months", "近 3 个月投诉数"),
     "tickets_90d": ("service tickets in the last 3 months", "近 3 个月工单数"),
     "ticket_satisfaction": ("service rating", "客服评分"),
+    "feedback_sentiment": ("sentiment of their reviews and complaints", "评价与投诉的情感倾向"),
+    "complaint_rate": ("complaints per order", "每单投诉次数"),
     "age": ("age", "年龄"),
     "income": ("income", "收入"),
     "favourite_channel": ("favourite channel", "常用渠道"),

@@ -2,7 +2,16 @@
 
 All three depend on the member's latent ``satisfaction`` (built from ``-z_p``: customers who
 are about to drop out are less satisfied), so churn drivers can later be checked against it.
-Survey NPS is a known linear function of the attribute scores (weights in the truth).
+
+Planted structure (recorded in the truth, recovered by ``tests/voc``):
+
+- six attribute scores from three latent factors: product (quality, price), delivery, and
+  service (attitude, efficiency, result);
+- overall satisfaction (csat) and NPS are known linear functions of the attribute scores:
+  quality and delivery drive them, price and attitude barely do;
+- complaints come from four categories (logistics, quality, refund, service) in stated shares;
+- email tickets get their first response after hours (the other channels within minutes), so
+  email is the channel that breaches a one-hour first-response SLA.
 """
 
 from __future__ import annotations
@@ -15,7 +24,24 @@ import pandas as pd
 from custlens.demo import _texts
 from custlens.demo._catalog import KIND_EN
 
-NPS_WEIGHTS = {"delivery": 0.5, "quality": 1.1, "price": 0.4, "service": 0.7}
+ATTRIBUTES = ("delivery", "quality", "price", "attitude", "efficiency", "result")
+FACTOR_OF = {"delivery": "delivery", "quality": "product", "price": "product",
+             "attitude": "service", "efficiency": "service", "result": "service"}
+NPS_WEIGHTS = {"delivery": 0.7, "quality": 1.2, "price": 0.1, "attitude": 0.1, "efficiency": 0.2, "result": 0.4}
+CSAT_WEIGHTS = {"delivery": 0.30, "quality": 0.45, "price": 0.03, "attitude": 0.02, "efficiency": 0.05, "result": 0.15}
+COMPLAINT_TOPICS: dict[str, dict[str, tuple[str, ...]]] = {
+    "logistics": {"zh": ("买的{p}到现在还没发货，请尽快处理！", "快递太慢了，{p}等了一个星期还没到。"),
+                  "en": ("My {p} still has not shipped, please fix this.", "The delivery of my {p} is two weeks late.")},
+    "quality": {"zh": ("收到的{p}是坏的，质量太差。", "{p}和图片不一样，做工很差。"),
+                "en": ("The {p} arrived broken, poor quality.", "The {p} looks nothing like the photos, cheap quality.")},
+    "refund": {"zh": ("退货已经寄回一周了，退款还没到账。", "申请退款五天了还没处理。"),
+               "en": ("I returned the {p} a week ago and have no refund yet.", "Still waiting for my refund.")},
+    "service": {"zh": ("联系客服没人理，态度很差。", "客服一直不回消息。"),
+                "en": ("Customer service never answered my messages.", "The support agent was rude.")},
+}  # fmt: skip
+COMPLAINT_SHARE = {"logistics": 0.4, "quality": 0.3, "refund": 0.2, "service": 0.1}
+#: First-response SLA (minutes) under which only email breaches (see `tickets`).
+SLA_FIRST_RESPONSE_MIN = 60
 TICKET_CATEGORIES = ("物流", "商品质量", "支付问题", "账户", "咨询")
 TICKET_CATEGORY_SHARE = (0.35, 0.2, 0.1, 0.1, 0.25)
 TICKET_CHANNELS = ("在线客服", "电话", "邮件", "APP")
@@ -51,13 +77,15 @@ def surveys(orders: pd.DataFrame, members: pd.DataFrame, end_ts: pd.Timestamp,
     o, at = o[at < end_ts], at[at < end_ts]
     n = len(o)
     sat = members["satisfaction"].to_numpy()[o["member"].to_numpy()]
+    factor = {f: 0.6 * sat + 0.8 * rng.standard_normal(n) for f in ("product", "delivery", "service")}
     scores = {
-        k: np.clip(np.round(3.7 + 0.9 * (0.7 * sat + 0.7 * rng.standard_normal(n))), 1, 5).astype(int)
-        for k in NPS_WEIGHTS
+        k: np.clip(np.round(3.7 + 0.9 * (0.85 * factor[FACTOR_OF[k]] + 0.5 * rng.standard_normal(n))), 1, 5).astype(int)
+        for k in ATTRIBUTES
     }
     nps_raw = 6.2 + sum(w * (scores[k] - 3.7) for k, w in NPS_WEIGHTS.items()) + 1.2 * rng.standard_normal(n)
     nps = np.clip(np.round(nps_raw), 0, 10).astype(int)
-    csat = np.clip(np.round(np.mean(list(scores.values()), axis=0) + 0.5 * rng.standard_normal(n)), 1, 5)
+    csat_raw = sum(w * scores[k] for k, w in CSAT_WEIGHTS.items()) + 0.35 * rng.standard_normal(n)
+    csat = np.clip(np.round(csat_raw), 1, 5)
     group = np.where(nps >= 9, "promoter", np.where(nps >= 7, "passive", "detractor"))
     comment = _pick_text(group, _texts.SURVEY_COMMENTS, np.full(n, ""), rng)
     comment = np.where(rng.random(n) < 0.35, comment, "")
@@ -76,6 +104,10 @@ def surveys(orders: pd.DataFrame, members: pd.DataFrame, end_ts: pd.Timestamp,
         "rows": len(frame),
         "nps_model": "nps = clip(round(6.2 + sum_k w_k (score_k - 3.7) + N(0, 1.2^2)), 0, 10)",
         "nps_driver_weights": NPS_WEIGHTS,
+        "csat_model": "csat = clip(round(sum_k w_k score_k + N(0, 0.35^2)), 1, 5)",
+        "csat_driver_weights": CSAT_WEIGHTS,
+        "top_csat_drivers": ["quality", "delivery"],
+        "attribute_factors": FACTOR_OF,
         "scores_depend_on": "member satisfaction = -0.5 z_p + sqrt(0.75) e (lower for likely churners)",
     }
     return frame, truth
@@ -106,9 +138,11 @@ def feedback(lines: pd.DataFrame, orders: pd.DataFrame, refunded: np.ndarray, me
     text = np.empty(m, dtype=object)
     r = kind == "review"
     text[r] = _pick_text(grade[r], _texts.REVIEWS, pkind[r], rng)
-    for k, bank in (("complaint", _texts.COMPLAINTS), ("suggestion", _texts.SUGGESTIONS)):
-        mk = kind == k
-        text[mk] = _pick_text(np.full(mk.sum(), k), {k: bank}, pkind[mk], rng)
+    mk = kind == "suggestion"
+    text[mk] = _pick_text(np.full(mk.sum(), "suggestion"), {"suggestion": _texts.SUGGESTIONS}, pkind[mk], rng)
+    mk = kind == "complaint"
+    topics = np.asarray(list(COMPLAINT_SHARE))[rng.choice(len(COMPLAINT_SHARE), mk.sum(), p=list(COMPLAINT_SHARE.values()))]
+    text[mk] = _pick_text(topics, COMPLAINT_TOPICS, pkind[mk], rng)
     frame = pd.DataFrame(
         {
             "feedback_id": "",
@@ -123,7 +157,9 @@ def feedback(lines: pd.DataFrame, orders: pd.DataFrame, refunded: np.ndarray, me
     frame["feedback_id"] = np.char.add("F", np.char.zfill((np.arange(m) + 1).astype(str), 7))
     counts = frame["kind"].value_counts()
     truth = {"rows": m, **{f"{k}s": int(counts.get(k, 0)) for k in ("review", "complaint", "suggestion")},
-             "languages": "about 70% Chinese, 30% English"}  # fmt: skip
+             "languages": "about 70% Chinese, 30% English",
+             "complaint_topic_shares": COMPLAINT_SHARE,
+             "complaint_topics": {str(k): int(n) for k, n in zip(*np.unique(topics, return_counts=True))}}  # fmt: skip
     return frame, truth
 
 
@@ -164,5 +200,8 @@ def tickets(orders: pd.DataFrame, refunded: np.ndarray, members: pd.DataFrame, e
         "unresolved": int((frame["resolved_at"] == "").sum()),
         "satisfaction_model": "clip(round(4.6 - 0.5 log1p(resolve_hours / 24) + N(0, 0.7^2)), 1, 5)",
         "ticket_rate": "0.04 exp(0.3 z_p) per order, 0.5 for refunded orders",
+        "first_response_median_minutes": dict(zip(TICKET_CHANNELS, FIRST_RESPONSE_MEDIAN_MIN)),
+        "sla_first_response_minutes": SLA_FIRST_RESPONSE_MIN,
+        "sla_breaching_channel": "邮件",
     }
     return frame, truth
