@@ -22,11 +22,14 @@ import pandas as pd
 from custlens.behaviour._common import has_column, query, ts
 from custlens.behaviour.preferences import DIMENSIONS, MISSING, _source
 from custlens.customer360 import PROFILE_COLUMNS, SUMMARY_COLUMNS, _plain, _records
-from custlens.errors import MissingDataError
 from custlens.lifecycle import StageRules, customer_stages
 from custlens.store import Store
 
-__all__ = ["Customer360Index"]
+__all__ = ["Customer360Index", "NotFound"]
+
+
+class NotFound(LookupError):
+    """An unknown customer or segment (the server answers a plain 404, without the id)."""
 
 #: Event tables listed in the 360 view: (table, time column, key in the result).
 _EVENTS = (("orders", "ordered_at", "recent_orders"), ("feedback", "created_at", "feedback"),
@@ -141,12 +144,12 @@ class Customer360Index:
 
         Raises
         ------
-        MissingDataError
+        NotFound
             The customer has neither an order nor a customer record.
         """
         cid = str(customer_id).strip()
         if cid not in self:
-            raise MissingDataError("unknown customer")
+            raise NotFound("unknown customer")
         has_row = cid in self.table.index
         row = self.table.loc[cid] if has_row else None
         summary = {c: _plain(row[c]) for c in SUMMARY_COLUMNS if c in row.index} if has_row else {}
