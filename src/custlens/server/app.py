@@ -146,15 +146,15 @@ def search(request: Request, q: str = Query("", max_length=MAX_ID, description="
     return _svc(request).search(q, offset, limit)
 
 
-@api.get("/customers/{customer_id}", summary="Customer 360 (the content of `custlens customer ID --json`)")
+@api.get("/customers/{customer_id:path}/voc", summary="Surveys, feedback and tickets of one customer")
+def voc(request: Request, customer_id: str = Path(max_length=MAX_ID)) -> dict[str, Any]:
+    return _svc(request).voc(customer_id)
+
+
+@api.get("/customers/{customer_id:path}", summary="Customer 360 (the content of `custlens customer ID --json`)")
 def customer(request: Request, customer_id: str = Path(max_length=MAX_ID)
              ) -> dict[str, Any]:
     return _svc(request).customer(customer_id)
-
-
-@api.get("/customers/{customer_id}/voc", summary="Surveys, feedback and tickets of one customer")
-def voc(request: Request, customer_id: str = Path(max_length=MAX_ID)) -> dict[str, Any]:
-    return _svc(request).voc(customer_id)
 
 
 @api.get("/churn/watch", summary="Early-warning list: active customers at risk, largest expected loss first")

@@ -190,7 +190,7 @@ def customers(request: Request) -> HTMLResponse:
                   as_of=str(svc.index().as_of.date()))
 
 
-@pages.get("/customers/{customer_id}")
+@pages.get("/customers/{customer_id:path}")  # ids may hold "/"
 def customer(request: Request, customer_id: str) -> HTMLResponse:
     lang = _lang(request)
     svc = request.app.state.analyses
