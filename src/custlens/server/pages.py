@@ -68,15 +68,16 @@ def _lang(request: Request) -> str:
     return pick_lang(request, request.query_params.get("lang"))
 
 
-def render(request: Request, template: str, lang: str, status: int = 200, **ctx: Any) -> HTMLResponse:
-    """A page in ``lang`` with the common frame (navigation, language switch, style)."""
+def render(request: Request, template: str, lang: str, status: int = 200, path: str | None = None,
+           **ctx: Any) -> HTMLResponse:
+    """A page in ``lang`` with the common frame (navigation, language switch to ``path``, style)."""
     def t(key: str, **kw: Any) -> str:
         return i18n.t(key, lang, **kw)
 
     other = "zh" if lang == "en" else "en"
     html = _env().get_template(template).render(
         lang=lang, html_lang="zh-CN" if lang == "zh" else "en", t=t, nav=NAV, css=Markup(report_css()),
-        path=request.url.path, other_lang=other, q=quote, **ctx)
+        path=path or request.url.path, other_lang=other, q=quote, **ctx)
     return HTMLResponse(html, status_code=status)
 
 
@@ -198,7 +199,7 @@ def customer(request: Request, customer_id: str) -> HTMLResponse:
         d = svc.customer(customer_id[:200])
         voc = svc.voc(d["customer_id"])
     except NotFound:
-        return render(request, "customers.html", lang, status=404, page="customers", query="",
+        return render(request, "customers.html", lang, status=404, path="/customers", page="customers", query="",
                       found={"total": 0, "customers": []}, as_of=str(svc.index().as_of.date()))
     seg = (i18n.t(f"segment.{d['segment_scheme']}.{d['segment']}.name", lang) if d["segment"] else None)
     stage = i18n.t(f"lifecycle.stage.{d['lifecycle_stage']}", lang) if i18n.has(
