@@ -16,7 +16,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from custlens import i18n
@@ -67,11 +67,19 @@ def _svc(request: Request) -> Analyses:
 
 
 # ----------------------------------------------------------------------------- bodies
+def _plausible(ts: datetime) -> datetime:
+    """Dates the store itself accepts (ingest quarantines orders before 1990)."""
+    if not 1990 <= ts.year <= 2200:
+        raise ValueError("date out of range (1990-2200)")
+    return ts
+
+
 class OrderIn(BaseModel):
     """One order of a posted history (times in the shop's local time, as in the store)."""
 
     model_config = ConfigDict(extra="forbid")
     ordered_at: datetime
+    _ordered_ok = field_validator("ordered_at")(_plausible)
     amount: float = Field(ge=0, le=1e9, allow_inf_nan=False, description="net paid amount")
     discount: Optional[float] = Field(None, ge=0, le=1e9, allow_inf_nan=False)
     channel: Optional[str] = Field(None, max_length=100)
@@ -81,6 +89,7 @@ class OrderIn(BaseModel):
 class ReturnIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     returned_at: datetime
+    _returned_ok = field_validator("returned_at")(_plausible)
     amount: float = Field(gt=0, le=1e9, allow_inf_nan=False)
 
 
@@ -102,12 +111,29 @@ class ScoreIn(BaseModel):
     profile: Optional[ProfileIn] = None
 
 
+class FieldError(BaseModel):
+    loc: list[str]
+    type: str
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: a generic text in the request's language, never request data."""
+
+    detail: str
+    errors: Optional[list[FieldError]] = Field(None, description="fields that failed validation (422)")
+    reason: Optional[str] = Field(None, description="what to change in a scoring request (422)")
+
+
 def _naive(ts: datetime) -> datetime:
     return ts.replace(tzinfo=None) if ts.tzinfo is not None else ts
 
 
 # ----------------------------------------------------------------------------- routes
-api = APIRouter(prefix="/api")
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text} for code, text in (
+        (401, "no or wrong token"), (404, "unknown customer or segment"), (409, "not enough data"),
+        (413, "body over 1 MB"), (422, "invalid request"), (503, "store busy"))}
+api = APIRouter(prefix="/api", responses=_ERRORS)
 Offset = Query(0, ge=0, le=10_000_000)
 Limit = Query(50, ge=1, le=MAX_PAGE, description=f"page size, at most {MAX_PAGE}")
 Scheme = Query("rfm11", max_length=20, pattern="^(rfm11|rf10|cn8|kmeans|lrfmc|abc|value)$")

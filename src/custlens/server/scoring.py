@@ -16,6 +16,7 @@ scores; ``tests/server/test_scoring.py`` checks it.
 
 from __future__ import annotations
 
+import atexit
 import threading
 import warnings
 from dataclasses import dataclass
@@ -105,11 +106,23 @@ class _Scratch:
         return self.store.con.execute(self._sql[key]).df()[list(c.CUSTOMER_TABLE_COLUMNS)]
 
 
+_ALL: list[_Scratch] = []
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close the scratch stores before the interpreter tears threads down (DuckDB aborts otherwise)."""
+    for sc in _ALL:
+        sc.store.close()
+    _ALL.clear()
+
+
 def _scratch() -> _Scratch:
     """This thread's scratch store, emptied."""
     sc = getattr(_local, "scratch", None)
     if sc is None:
         sc = _local.scratch = _Scratch()
+        _ALL.append(sc)
     for t in ("orders", "order_items", "returns"):
         sc.store.con.execute(f'DELETE FROM "{t}"')
     return sc
