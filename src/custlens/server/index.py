@@ -21,7 +21,7 @@ import pandas as pd
 
 from custlens.behaviour._common import has_column, query, ts
 from custlens.behaviour.preferences import DIMENSIONS, MISSING, _source
-from custlens.customer360 import PROFILE_COLUMNS, SUMMARY_COLUMNS, _plain, _records
+from custlens.customer360 import PROFILE_COLUMNS, SUMMARY_COLUMNS, _plain
 from custlens.lifecycle import StageRules, customer_stages
 from custlens.store import Store
 
@@ -37,10 +37,17 @@ _EVENTS = (("orders", "ordered_at", "recent_orders"), ("feedback", "created_at",
 
 
 class _Slices:
-    """Rows of a frame grouped by customer (sorted), sliced by position on request."""
+    """Rows of a frame grouped by customer (sorted), sliced by position on request.
+
+    The rows are kept as one object array: turning a slice into records costs microseconds,
+    where ``DataFrame.iloc[...].to_dict`` costs milliseconds. Cells go through the same
+    `_plain` as `customer_360`.
+    """
 
     def __init__(self, frame: pd.DataFrame):
-        self.frame = frame.drop(columns=["customer_id"]).reset_index(drop=True)
+        body = frame.drop(columns=["customer_id"]).reset_index(drop=True)
+        self.columns = list(body.columns)
+        self.values = body.to_numpy(dtype=object)
         ids = frame["customer_id"].astype(str).to_numpy()
         starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], int)
         ends = np.r_[starts[1:], len(ids)] if len(ids) else np.array([], int)
@@ -48,7 +55,12 @@ class _Slices:
 
     def records(self, cid: str) -> list[dict[str, Any]]:
         s, e = self.pos.get(cid, (0, 0))
-        return _records(self.frame.iloc[s:e]) if e > s else []
+        return [dict(zip(self.columns, map(_plain, row))) for row in self.values[s:e]]
+
+    def first(self, cid: str) -> dict[str, Any] | None:
+        """The customer's first row as raw cells (not `_plain`-ed)."""
+        s, e = self.pos.get(cid, (0, 0))
+        return dict(zip(self.columns, self.values[s])) if e > s else None
 
 
 class Customer360Index:
@@ -79,7 +91,9 @@ class Customer360Index:
         self.scheme, self.recent = scheme, recent
         cut = ts(self.as_of)
         self.table = customer_table(store, self.as_of).set_index("customer_id", drop=False)
-        self.segments = rfm(self.table.reset_index(drop=True), scheme=scheme).customers.set_index("customer_id")
+        self.rows = _Slices(self.table.reset_index(drop=True))
+        segs = rfm(self.table.reset_index(drop=True), scheme=scheme).customers
+        self.segments = _Slices(segs.sort_values("customer_id", kind="stable"))
         stages = customer_stages(store, self.as_of, StageRules())
         self.stages = dict(zip(stages["customer_id"].astype(str), stages["stage"].astype(str)))
         in_orders = [r[0] for r in store.con.execute("SELECT DISTINCT customer_id FROM orders").fetchall()]
@@ -150,12 +164,12 @@ class Customer360Index:
         cid = str(customer_id).strip()
         if cid not in self:
             raise NotFound("unknown customer")
-        has_row = cid in self.table.index
-        row = self.table.loc[cid] if has_row else None
-        summary = {c: _plain(row[c]) for c in SUMMARY_COLUMNS if c in row.index} if has_row else {}
+        row = self.rows.first(cid)
+        has_row = row is not None
+        summary = {c: _plain(row[c]) for c in SUMMARY_COLUMNS if c in row} if has_row else {}
         segment, scores = None, None
         if has_row:
-            seg = self.segments.loc[cid]
+            seg = self.segments.first(cid)
             segment = str(seg["segment"])
             scores = {k: _plain(seg[f"{k}_score"]) for k in ("r", "f", "m")}
         events = {key: (self.events[key].records(cid) if key in self.events else [])
