@@ -98,8 +98,8 @@ _T = {
     "server.cli.token_generated": ("No token given: generated one for this run.", "未提供令牌：已为本次运行生成一个。"),
     "server.cli.token_how": ("Set your own with --token or the CUSTLENS_TOKEN environment variable.",
                              "可用 --token 或环境变量 CUSTLENS_TOKEN 设置自己的令牌。"),
-    "server.cli.listening": ("Dashboard: {url}   API: {url}/docs   token: {token}",
-                             "看板：{url}   API：{url}/docs   令牌：{token}"),
+    "server.cli.listening": ("Dashboard: {url}   API: {url}/api (spec: {url}/openapi.json)   token: {token}",
+                             "看板：{url}   API：{url}/api（规范：{url}/openapi.json）   令牌：{token}"),
     "server.cli.public_needs_token": (
         "--host {host} is not a loopback address: give a token with --token or CUSTLENS_TOKEN before serving on a network",
         "--host {host} 不是本机回环地址：在网络上提供服务前，请用 --token 或 CUSTLENS_TOKEN 设置令牌"),
