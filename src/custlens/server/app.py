@@ -177,10 +177,11 @@ def voc(request: Request, customer_id: str = Path(max_length=MAX_ID)) -> dict[st
     return _svc(request).voc(customer_id)
 
 
-@api.get("/customers/{customer_id:path}", summary="Customer 360 (the content of `custlens customer ID --json`)")
-def customer(request: Request, customer_id: str = Path(max_length=MAX_ID)
-             ) -> dict[str, Any]:
-    return _svc(request).customer(customer_id)
+@api.get("/customers/{customer_id:path}", summary="Customer 360 (the content of `custlens customer ID --json`)",
+         response_model=dict[str, Any])
+def customer(request: Request, customer_id: str = Path(max_length=MAX_ID)) -> Response:
+    # already JSON-safe: sent as is, without FastAPI's second pass over the nested dict
+    return JSONResponse(_svc(request).customer(customer_id))
 
 
 @api.get("/churn/watch", summary="Early-warning list: active customers at risk, largest expected loss first")
@@ -298,23 +299,42 @@ async def _too_large(send: Any) -> None:
 
 
 _OPEN = ("/login",)
+_SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 
 
-def _install_auth(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def require_token(request: Request, call_next: Any) -> Response:
-        if request.url.path in _OPEN or auth.check(app.state.token, auth.presented_token(request)):
-            response = await call_next(request)
-        elif request.url.path.startswith("/api") or request.url.path == "/openapi.json" or request.method != "GET":
-            response = _error(request, 401, "server.error.unauthorized")
+class TokenGate:
+    """Let a request through only with the token (pure ASGI: no per-request task or body copy).
+
+    API calls, the spec and non-GET requests without it get 401; page visits are sent to ``/login``.
+    """
+
+    def __init__(self, app: Any, token: str):
+        self.app, self.token = app, token
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        path = scope["path"]
+        if path in _OPEN or auth.check(self.token, auth.presented_token(request)):
+            async def send_with_headers(message: dict) -> None:
+                if message["type"] == "http.response.start":
+                    headers = list(message.get("headers", []))
+                    names = {k.lower() for k, _ in headers}
+                    headers += [h for h in _SECURITY_HEADERS if h[0] not in names]
+                    if b"cache-control" not in names:
+                        headers.append((b"cache-control", b"no-store"))
+                    message = {**message, "headers": headers}
+                await send(message)
+
+            return await self.app(scope, receive, send_with_headers)
+        if path.startswith("/api") or path == "/openapi.json" or scope["method"] != "GET":
+            response: Response = _error(request, 401, "server.error.unauthorized")
             response.headers["WWW-Authenticate"] = "Bearer"
         else:
             lang = request.query_params.get("lang")
             response = RedirectResponse("/login" + (f"?lang={lang}" if lang in i18n.LANGS else ""), status_code=303)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
+        await response(scope, receive, send)
 
 
 # ----------------------------------------------------------------------------- app
@@ -340,6 +360,6 @@ def create_app(store: str, token: str) -> FastAPI:
     app.include_router(api)
     app.include_router(pages)
     _install_errors(app)
-    _install_auth(app)
+    app.add_middleware(TokenGate, token=token)
     app.add_middleware(BodyLimit)
     return app
