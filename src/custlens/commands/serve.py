@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the customer-360 API and the dashboard (read-only on the store).
 
-        Example: CUSTLENS_TOKEN=$(openssl rand -hex 24) custlens serve --store shop.duckdb --port 8000
+        Example: custlens serve --store shop.duckdb --port 8000   (token from --token or CUSTLENS_TOKEN)
         """
 
         check_lang(lang)
