@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench clean sysdeps
+.PHONY: demo test install bench clean sysdeps browser
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,11 +32,14 @@ sysdeps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYSDEPS); \
 	fi
 
+# The Playwright browser tests use the same Debian chromium (no browser download by Playwright).
+browser: sysdeps
+
 test: sysdeps $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	for b in ingest_bench clv_bench forecast_bench serve_load; do $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) custlens.duckdb custlens_demo

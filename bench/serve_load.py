@@ -1,0 +1,168 @@
+"""Bounded load test of `custlens serve` on loopback: latency and throughput of the 360 and scoring.
+
+Starts ``custlens serve`` (uvicorn) in a subprocess on 127.0.0.1 and a free port, waits until
+the customer index and the models are ready (not timed), then sends requests at a fixed rate
+(open loop: a request's latency counts from its scheduled start, so queueing shows) with a
+fixed request count and a time cap. Prints p50/p99 latency, the throughput reached and the
+errors, one line per endpoint, and a Markdown row for bench/README.md.
+
+    python bench/serve_load.py --store custlens_demo/custlens.duckdb
+    python bench/serve_load.py --demo-customers 100000 --rate 50 --requests 3000 --cap 60
+
+The 360 goal: p99 < 50 ms at 50 requests/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(store: Path, port: int, token: str) -> subprocess.Popen:
+    env = {**os.environ, "CUSTLENS_TOKEN": token}
+    src = Path(__file__).resolve().parents[1] / "src"
+    env["PYTHONPATH"] = f"{src}{os.pathsep}{env.get('PYTHONPATH', '')}"
+    return subprocess.Popen([sys.executable, "-c", "from custlens.cli import app; app()", "serve", "--store",
+                             str(store), "--port", str(port), "--no-warm"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _wait(client: httpx.Client, proc: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            if client.get("/api/kpis").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the server did not answer within {timeout:.0f} s")
+
+
+async def _run(base: str, token: str, make: list, rate: float, n: int, cap: float) -> dict:
+    """Send ``n`` requests at ``rate`` per second (stopping after ``cap`` seconds)."""
+    lat: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=cap,
+                                 limits=limits) as client:
+        start = time.perf_counter()
+
+        async def one(i: int) -> None:
+            nonlocal errors
+            due = start + i / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            method, url, body = make[i % len(make)]
+            try:
+                r = await client.request(method, url, json=body)
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if ok:
+                lat.append(time.perf_counter() - due)
+            else:
+                errors += 1
+
+        tasks = [asyncio.create_task(one(i)) for i in range(n)]
+        done, pending = await asyncio.wait(tasks, timeout=cap)
+        for t in pending:
+            t.cancel()
+        elapsed = time.perf_counter() - start
+    ms = np.array(lat) * 1000
+    return {"sent": len(done), "ok": len(lat), "errors": errors, "unfinished": len(pending),
+            "elapsed_s": elapsed, "throughput": len(lat) / elapsed,
+            "p50_ms": float(np.percentile(ms, 50)) if len(ms) else float("nan"),
+            "p99_ms": float(np.percentile(ms, 99)) if len(ms) else float("nan")}
+
+
+def _score_bodies(client: httpx.Client, ids: list[str], k: int) -> list:
+    """Histories of real customers (their recent orders) to post to /api/score."""
+    bodies = []
+    for cid in ids[:k]:
+        d = client.get(f"/api/customers/{cid}").json()
+        orders = [{"ordered_at": o["ordered_at"], "amount": o["amount"]} for o in d["recent_orders"]]
+        if orders:
+            bodies.append(("POST", "/api/score", {"orders": orders}))
+    return bodies
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--store", type=Path, help="a store; default: build a demo store")
+    ap.add_argument("--demo-customers", type=int, default=2000, help="size of the demo store to build")
+    ap.add_argument("--rate", type=float, default=50.0, help="360 requests per second")
+    ap.add_argument("--requests", type=int, default=3000, help="360 requests (fixed count)")
+    ap.add_argument("--score-rate", type=float, default=2.0, help="score requests per second")
+    ap.add_argument("--score-requests", type=int, default=60, help="score requests (fixed count)")
+    ap.add_argument("--cap", type=float, default=60.0, help="time cap of each run, seconds")
+    ap.add_argument("--ready-timeout", type=float, default=1800.0, help="seconds to wait for index and fits")
+    args = ap.parse_args()
+
+    store = args.store
+    if store is None:
+        from custlens.pipeline import run_demo
+
+        out = Path(tempfile.mkdtemp(prefix="custlens-load-"))
+        t = time.perf_counter()
+        store = run_demo(out, customers=args.demo_customers, seed=7, report=False).store_path
+        print(f"demo store of {args.demo_customers:,} customers built in {time.perf_counter() - t:.0f} s: {store}")
+    token, port = secrets.token_urlsafe(24), _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = _start(store, port, token)
+    try:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=args.ready_timeout) as c:
+            _wait(c, proc, 120)
+            t = time.perf_counter()
+            n_customers = c.get("/api/customers?limit=1").json()["total"]
+            ids = [x["customer_id"] for x in c.get(f"/api/customers?limit=500").json()["customers"]]
+            ids += [x["customer_id"] for x in c.get("/api/clv/top?limit=500").json()["customers"]]
+            print(f"index of {n_customers:,} customers ready in {time.perf_counter() - t:.1f} s (untimed)")
+            random.Random(0).shuffle(ids)
+            bodies = _score_bodies(c, ids, 50)
+            t = time.perf_counter()
+            first = c.post("/api/score", json=bodies[0][2])
+            print(f"models fitted in {time.perf_counter() - t:.1f} s (untimed): {first.status_code}")
+        runs = {
+            "360": asyncio.run(_run(base, token, [("GET", f"/api/customers/{i}", None) for i in ids],
+                                    args.rate, args.requests, args.cap)),
+            "score": asyncio.run(_run(base, token, bodies, args.score_rate, args.score_requests, args.cap)),
+        }
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:  # requests still queued in the server's thread pool
+            proc.kill()
+            proc.wait()
+    for name, rate in (("360", args.rate), ("score", args.score_rate)):
+        r = runs[name]
+        print(f"{name:>5}: {r['ok']:,} ok, {r['errors']} errors, {r['unfinished']} unfinished in {r['elapsed_s']:.1f} s "
+              f"at {rate:g}/s offered -> {r['throughput']:.1f}/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms")
+    for name, rate in (("360", args.rate), ("score", args.score_rate)):
+        r = runs[name]
+        print(f"| {n_customers:,} | {name} | {rate:g}/s | {r['ok']:,}/{r['sent']:,} | {r['throughput']:.1f}/s "
+              f"| {r['p50_ms']:.1f} | {r['p99_ms']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

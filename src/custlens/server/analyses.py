@@ -1,0 +1,260 @@
+"""The one adapter between the server and the library: calls analyses, returns JSON-safe dicts.
+
+Everything the API and the dashboard show comes through `Analyses`; it is the only module
+that knows the library's current function signatures. When the analysis contract of issue
+14 lands (``analysis(store, *, as_of=None, **options) -> XResult`` with ``to_dict()``), only
+this module changes. Results are cached per store state (`StoreState`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from custlens import i18n
+from custlens.errors import InputError
+from custlens.server.index import Customer360Index, NotFound
+from custlens.server.scoring import Fitted, fit_models, score_history
+from custlens.server.state import StoreState
+
+__all__ = ["Analyses", "jsonable", "neutralise"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def jsonable(obj: Any) -> Any:
+    """``obj`` with NaN/NaT as None, NumPy scalars as Python, dates as ISO strings (as ``--json`` prints them)."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if obj is None or obj is pd.NaT or obj is pd.NA:
+        return None
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float):
+        return None if not math.isfinite(obj) else obj
+    if isinstance(obj, (pd.Timestamp, datetime, date)):
+        return None if pd.isna(obj) else obj.isoformat()
+    return obj
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return jsonable(df.to_dict(orient="records"))
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading ``'`` (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+class Analyses:
+    """Every answer of the server, computed once per store state.
+
+    Parameters
+    ----------
+    state : StoreState
+    """
+
+    def __init__(self, state: StoreState):
+        self.state = state
+
+    # -- shared, cached -----------------------------------------------------------------
+    def index(self) -> Customer360Index:
+        """The customer-360 index (customer table, segments, stages, per-customer lists)."""
+        return self.state.cached("index", Customer360Index)
+
+    def fitted(self) -> Fitted:
+        """CLV and churn models fitted on the store (seconds; once per store state)."""
+        return self.state.cached("fitted", fit_models)
+
+    def _segmentation(self, scheme: str) -> Any:
+        from custlens.segments import ALL_SCHEMES, segment_customers
+
+        if scheme not in ALL_SCHEMES:
+            raise InputError(f"scheme must be one of {', '.join(ALL_SCHEMES)}")
+        table = self.index().table.reset_index(drop=True)
+
+        def compute(store: Any) -> Any:
+            demo = store.read("customers") if store.has("customers") else None
+            return segment_customers(table, scheme, store=store, as_of=self.index().as_of, demographics=demo), demo
+
+        return self.state.cached(f"segments:{scheme}", compute)
+
+    # -- API answers --------------------------------------------------------------------
+    def kpis(self, lang: str) -> dict[str, Any]:
+        """Headline figures of the shop (`custlens.features.periods.headline_kpis`)."""
+        from custlens.features.periods import headline_kpis
+
+        k = self.state.cached("kpis", lambda st: headline_kpis(st))
+        out = jsonable(dict(k))
+        out["labels"] = {key: i18n.t(f"server.kpi.{key}", lang) for key in KPI_KEYS}
+        return out
+
+    def segments(self, scheme: str, lang: str) -> dict[str, Any]:
+        """Segments of ``scheme`` with their size, revenue and playbook in ``lang``."""
+        from custlens.segments import segment_text
+
+        seg, _ = self._segmentation(scheme)
+        rows = []
+        for r in _records(seg.segments):
+            for part in ("name", "action", "channel", "offer"):
+                r[part] = segment_text(scheme, r["segment"], part, lang)
+            rows.append(r)
+        return {"scheme": scheme, "title": i18n.t(f"segment.{scheme}.title", lang),
+                "as_of": str(self.index().as_of.date()), "segments": rows}
+
+    def _audience(self, scheme: str, segment: str | None, lang: str) -> pd.DataFrame:
+        from custlens.segments import audience, resolve_segment
+
+        seg, demo = self._segmentation(scheme)
+        if segment is not None:
+            try:
+                segment = resolve_segment(seg, segment)
+            except InputError:
+                raise NotFound("unknown segment") from None
+        return audience(seg, self.index().table.reset_index(drop=True), segment, lang, demo)
+
+    def members(self, scheme: str, segment: str, lang: str, offset: int, limit: int) -> dict[str, Any]:
+        """One page of a segment's customers (largest spenders first)."""
+        aud = self._audience(scheme, segment, lang)
+        return {"scheme": scheme, "segment": segment, "total": len(aud), "offset": offset, "limit": limit,
+                "customers": _records(aud.iloc[offset:offset + limit])}
+
+    def audience_csv(self, scheme: str, segment: str | None, lang: str) -> bytes:
+        """The audience as CSV for a CRM import: UTF-8 with BOM, formula-like cells neutralised."""
+        from custlens.report import texts  # noqa: F401  (column headers)
+
+        aud = self._audience(scheme, segment, lang)
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow([neutralise(str(c)) for c in aud.columns])
+        for row in aud.itertuples(index=False, name=None):
+            w.writerow([neutralise(_csv_cell(v)) for v in row])
+        return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+    def customer(self, customer_id: str) -> dict[str, Any]:
+        """The 360 view: the content of ``custlens customer ID --json``."""
+        return jsonable(self.index().get(customer_id))
+
+    def search(self, prefix: str, offset: int, limit: int) -> dict[str, Any]:
+        """Customer ids starting with ``prefix``, with orders and revenue, one page."""
+        ix = self.index()
+        total, ids = ix.search(prefix, offset, limit)
+        rows = []
+        for cid in ids:
+            has = cid in ix.table.index
+            rows.append({"customer_id": cid, "orders": int(ix.table.at[cid, "orders"]) if has else 0,
+                         "revenue": float(ix.table.at[cid, "total_spend"]) if has else 0.0})
+        return {"prefix": prefix, "total": total, "offset": offset, "limit": limit, "customers": rows}
+
+    def churn_lists(self) -> dict[str, Any]:
+        """Early-warning and win-back lists: from saved ``churn_scores``, else from a fitted churn model."""
+        return self.state.cached("churn_lists", self._churn_lists)
+
+    def _churn_lists(self, store: Any) -> dict[str, Any]:
+        from custlens.churn import early_warning, win_back
+        from custlens.churn.labels import default_horizon
+
+        ix = self.index()
+        if store.has("churn_scores"):
+            saved = store.read("churn_scores")
+            saved["customer_id"] = saved["customer_id"].astype(str)
+            t = ix.table[["days_since_last", "total_spend"]]
+            scores = saved.join(t, on="customer_id", how="inner").rename(columns={"total_spend": "customer_value"})
+            h = default_horizon(store, ix.as_of).days
+            source = "saved"
+        else:
+            res = self.fitted().churn
+            scores, h, source = res.scores.drop(columns=["reasons"]), res.horizon.days, "computed"
+        return {"source": source, "horizon_days": int(h), "early_warning": early_warning(scores, h),
+                "win_back": win_back(scores, h)}
+
+    def churn_list(self, kind: str, lang: str, offset: int, limit: int) -> dict[str, Any]:
+        """One page of the early-warning (``watch``) or ``winback`` list in ``lang``."""
+        from custlens.churn import localise
+
+        lists = self.churn_lists()
+        frame = lists["early_warning" if kind == "watch" else "win_back"]
+        page = localise(frame.iloc[offset:offset + limit], lang)
+        return {"list": kind, "source": lists["source"], "horizon_days": lists["horizon_days"],
+                "total": len(frame), "offset": offset, "limit": limit, "customers": _records(page)}
+
+    def clv_top(self, limit: int) -> dict[str, Any]:
+        """Customers by CLV: the saved ``clv_scores``, else the server's own fit."""
+        def compute(store: Any) -> tuple[str, pd.DataFrame]:
+            if store.has("clv_scores"):
+                return "saved", store.read("clv_scores")
+            return "computed", self.fitted().clv.scores
+
+        source, scores = self.state.cached("clv_scores", compute)
+        top = scores.sort_values(["clv", "customer_id"], ascending=[False, True], kind="stable").head(limit)
+        return {"source": source, "total": len(scores), "customers": _records(top)}
+
+    def score(self, orders: pd.DataFrame, profile: dict[str, Any] | None, returns: pd.DataFrame | None
+              ) -> dict[str, Any]:
+        """Scores of a posted history (see `custlens.server.scoring`)."""
+        fitted = self.fitted()
+        with self.state.lock:  # sklearn/DuckDB objects shared by the fitted models
+            return jsonable(score_history(fitted, orders, profile, returns))
+
+    def voc(self, customer_id: str) -> dict[str, Any]:
+        """Surveys, feedback and tickets of one customer: counts, latest NPS, complaints."""
+        ix = self.index()
+        if customer_id not in ix:
+            raise NotFound("unknown customer")
+        tables, per = self.state.cached("voc", _voc_table)
+        row = per.get(customer_id, {})
+        return {"customer_id": customer_id, "as_of": str(ix.as_of.date()), "available": tables,
+                **{k: row.get(k, 0 if k.endswith(("_count", "complaints", "open_tickets")) else None) for k in VOC_KEYS}}
+
+
+KPI_KEYS = ("revenue", "orders", "customers", "aov", "revenue_per_customer", "repeat_purchase_rate",
+            "returns_value")
+VOC_KEYS = ("surveys_count", "latest_nps", "latest_nps_at", "mean_csat", "feedback_count", "complaints",
+            "tickets_count", "open_tickets", "mean_ticket_satisfaction")
+
+
+def _csv_cell(v: Any) -> Any:
+    v = jsonable(v)
+    return "" if v is None else v
+
+
+def _voc_table(store: Any) -> tuple[list[str], dict[str, dict[str, Any]]]:
+    """Loaded VoC tables and per-customer figures before ``as_of`` (as the 360 view), one query per table."""
+    out: dict[str, dict[str, Any]] = {}
+    tables: list[str] = []
+    cut = store.default_as_of().to_pydatetime()
+
+    def merge(df: pd.DataFrame) -> None:
+        for r in _records(df):
+            out.setdefault(str(r.pop("customer_id")), {}).update(r)
+
+    if store.has("surveys"):
+        tables.append("surveys")
+        merge(store.con.execute("""
+            SELECT customer_id, count(*) AS surveys_count, avg(csat) AS mean_csat,
+                   arg_max(nps, answered_at) FILTER (WHERE nps IS NOT NULL) AS latest_nps,
+                   max(answered_at) FILTER (WHERE nps IS NOT NULL) AS latest_nps_at
+            FROM surveys WHERE answered_at < ? GROUP BY 1""", [cut]).df())
+    if store.has("feedback"):
+        tables.append("feedback")
+        merge(store.con.execute("""
+            SELECT customer_id, count(*) AS feedback_count,
+                   count(*) FILTER (WHERE lower(kind) = 'complaint') AS complaints
+            FROM feedback WHERE created_at < ? GROUP BY 1""", [cut]).df())
+    if store.has("tickets"):
+        tables.append("tickets")
+        merge(store.con.execute("""
+            SELECT customer_id, count(*) AS tickets_count, count(*) FILTER (WHERE resolved_at IS NULL) AS open_tickets,
+                   avg(satisfaction) AS mean_ticket_satisfaction FROM tickets WHERE opened_at < ? GROUP BY 1""",
+            [cut]).df())
+    return tables, out

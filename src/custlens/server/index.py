@@ -1,0 +1,200 @@
+"""The customer-360 index: every customer's 360 view answerable without touching the store.
+
+`custlens.customer360.customer_360` rebuilds the customer table, the RFM segments and the
+lifecycle stages on each call (0.45 s on 2,000 customers). The server builds those once per
+store state, with the per-customer lists (recent orders, feedback, tickets, surveys, top
+preferences) read in one query per table and sliced by position, and assembles the same
+dictionary in a few milliseconds. ``tests/server/test_index.py`` checks that the result
+equals ``customer_360`` (and so ``custlens customer ID --json``) customer by customer.
+
+When the analysis contract lands (issue 14) a bulk ``customer_360`` belongs in the library;
+this module is where the server would switch to it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from custlens.behaviour._common import has_column, query, ts
+from custlens.behaviour.preferences import DIMENSIONS, MISSING, _source
+from custlens.customer360 import PROFILE_COLUMNS, SUMMARY_COLUMNS, _plain
+from custlens.lifecycle import StageRules, customer_stages
+from custlens.store import Store
+
+__all__ = ["Customer360Index", "NotFound"]
+
+
+class NotFound(LookupError):
+    """An unknown customer or segment (the server answers a plain 404, without the id)."""
+
+#: Event tables listed in the 360 view: (table, time column, key in the result).
+_EVENTS = (("orders", "ordered_at", "recent_orders"), ("feedback", "created_at", "feedback"),
+           ("tickets", "opened_at", "tickets"), ("surveys", "answered_at", "surveys"))
+
+
+class _Slices:
+    """Rows of a frame grouped by customer (sorted), sliced by position on request.
+
+    The rows are kept as one object array: turning a slice into records costs microseconds,
+    where ``DataFrame.iloc[...].to_dict`` costs milliseconds. Cells go through the same
+    `_plain` as `customer_360`.
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        body = frame.drop(columns=["customer_id"]).reset_index(drop=True)
+        self.columns = list(body.columns)
+        self.values = body.to_numpy(dtype=object)
+        ids = frame["customer_id"].astype(str).to_numpy()
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], int)
+        ends = np.r_[starts[1:], len(ids)] if len(ids) else np.array([], int)
+        self.pos = {ids[s]: (int(s), int(e)) for s, e in zip(starts, ends)}
+
+    def records(self, cid: str) -> list[dict[str, Any]]:
+        s, e = self.pos.get(cid, (0, 0))
+        return [dict(zip(self.columns, map(_plain, row))) for row in self.values[s:e]]
+
+    def first(self, cid: str) -> dict[str, Any] | None:
+        """The customer's first row as raw cells (not `_plain`-ed)."""
+        s, e = self.pos.get(cid, (0, 0))
+        return dict(zip(self.columns, self.values[s])) if e > s else None
+
+
+class Customer360Index:
+    """Precomputed parts of the 360 view of every customer, as of one date.
+
+    Parameters
+    ----------
+    store : Store
+        Open store (read-only is enough); read once here, never by `get`.
+    recent : int, default 10
+        Recent orders, feedback items, tickets and survey answers per customer (as in `customer_360`).
+    scheme : str, default "rfm11"
+        RFM segment map.
+
+    Attributes
+    ----------
+    as_of : Timestamp
+    ids : list of str
+        Every customer id (orders or customers table), sorted: the search index.
+    """
+
+    def __init__(self, store: Store, recent: int = 10, scheme: str = "rfm11"):
+        from custlens.features import customer_table
+        from custlens.segments import rfm
+
+        store.require("orders", "the customer 360 view")
+        self.as_of = store.default_as_of()
+        self.scheme, self.recent = scheme, recent
+        cut = ts(self.as_of)
+        self.table = customer_table(store, self.as_of).set_index("customer_id", drop=False)
+        self.rows = _Slices(self.table.reset_index(drop=True))
+        segs = rfm(self.table.reset_index(drop=True), scheme=scheme).customers
+        self.segments = _Slices(segs.sort_values("customer_id", kind="stable"))
+        stages = customer_stages(store, self.as_of, StageRules())
+        self.stages = dict(zip(stages["customer_id"].astype(str), stages["stage"].astype(str)))
+        in_orders = [r[0] for r in store.con.execute("SELECT DISTINCT customer_id FROM orders").fetchall()]
+        self.in_orders = set(map(str, in_orders))
+        self.profiles: dict[str, dict[str, Any]] = {}
+        if store.has("customers"):
+            prof = query(store, "SELECT * FROM customers")
+            cols = [c for c in PROFILE_COLUMNS if c in prof.columns]
+            for row in prof.drop_duplicates("customer_id").itertuples(index=False):
+                d = row._asdict()
+                self.profiles[str(d["customer_id"])] = {c: _plain(d[c]) for c in cols}
+        self.ids = sorted(self.in_orders | set(self.profiles))
+        self.scores = {t: self._scores(store, t) for t in ("clv_scores", "churn_scores")}
+        self.events = {key: _Slices(self._events(store, table, col, cut)) for table, col, key in _EVENTS
+                       if store.has(table)}
+        self.preferences = {dim: _Slices(self._preferences(store, tab, col, cut))
+                            for dim, (tab, col) in DIMENSIONS.items() if has_column(store, tab, col)}
+
+    # -- bulk reads ------------------------------------------------------------------
+    @staticmethod
+    def _scores(store: Store, table: str) -> dict[str, dict[str, Any]]:
+        """First row per customer, as `customer_360._scores` reads it (``LIMIT 1``)."""
+        if not store.exists(table) or "customer_id" not in store.columns(table):
+            return {}
+        df = query(store, f'SELECT * FROM "{table}"')
+        df["customer_id"] = df["customer_id"].astype(str)
+        df = df.drop_duplicates("customer_id")
+        cols = [c for c in df.columns if c != "customer_id"]
+        return {cid: {c: _plain(v) for c, v in zip(cols, vals)}
+                for cid, *vals in df[["customer_id", *cols]].itertuples(index=False, name=None)}
+
+    def _events(self, store: Store, table: str, col: str, cut: Any) -> pd.DataFrame:
+        df = query(store, f'''
+            SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY "{col}" DESC) AS _rk
+                           FROM "{table}" WHERE "{col}" < ?)
+            WHERE _rk <= {int(self.recent)} ORDER BY customer_id, _rk''', [cut])
+        return df.drop(columns=["_rk", *[c for c in ("source",) if c in df.columns]])
+
+    @staticmethod
+    def _preferences(store: Store, tab: str, col: str, cut: Any, top: int = 3) -> pd.DataFrame:
+        src, _ = _source(tab, col)
+        return query(store, f"""
+            WITH s AS ({src}),
+            g AS (SELECT customer_id, coalesce(CAST(v AS VARCHAR), '{MISSING}') AS value,
+                         count(DISTINCT order_id) AS orders, sum(rev) AS revenue FROM s GROUP BY 1, 2)
+            SELECT customer_id, value, orders, revenue FROM (
+                SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY revenue DESC, value) AS _rk FROM g)
+            WHERE _rk <= {int(top)} ORDER BY customer_id, _rk""", [cut])
+
+    # -- queries ---------------------------------------------------------------------
+    def search(self, prefix: str, offset: int = 0, limit: int = 20) -> tuple[int, list[str]]:
+        """Customer ids starting with ``prefix`` (case-sensitive), sorted: (total, one page)."""
+        lo = bisect.bisect_left(self.ids, prefix)
+        hi = bisect.bisect_left(self.ids, prefix + "\U0010ffff") if prefix else len(self.ids)
+        return hi - lo, self.ids[lo + offset:min(hi, lo + offset + limit)]
+
+    def __contains__(self, cid: str) -> bool:
+        return cid in self.in_orders or cid in self.profiles
+
+    def get(self, customer_id: str) -> dict[str, Any]:
+        """The 360 dictionary of one customer (the keys and values of `customer_360`).
+
+        Raises
+        ------
+        NotFound
+            The customer has neither an order nor a customer record.
+        """
+        cid = str(customer_id).strip()
+        if cid not in self:
+            raise NotFound("unknown customer")
+        row = self.rows.first(cid)
+        has_row = row is not None
+        summary = {c: _plain(row[c]) for c in SUMMARY_COLUMNS if c in row} if has_row else {}
+        segment, scores = None, None
+        if has_row:
+            seg = self.segments.first(cid)
+            segment = str(seg["segment"])
+            scores = {k: _plain(seg[f"{k}_score"]) for k in ("r", "f", "m")}
+        events = {key: (self.events[key].records(cid) if key in self.events else [])
+                  for _, _, key in _EVENTS}
+        return {
+            "customer_id": cid,
+            "as_of": str(self.as_of.date()),
+            "orders": int(summary.get("orders") or 0),
+            "revenue": float(summary.get("total_spend") or 0.0),
+            "first_order": _plain(row["first_order_at"]) if has_row else None,
+            "last_order": _plain(row["last_order_at"]) if has_row else None,
+            "aov": summary.get("aov"),
+            "days_since_last": summary.get("days_since_last"),
+            "segment": segment,
+            "segment_scheme": self.scheme,
+            "rfm": scores,
+            "lifecycle_stage": self.stages.get(cid, "prospect"),
+            "profile": self.profiles.get(cid),
+            "order_summary": summary,
+            "preferences": {dim: s.records(cid) for dim, s in self.preferences.items()}
+            if cid in self.in_orders else {},
+            "clv": self.scores["clv_scores"].get(cid),
+            "churn": self.scores["churn_scores"].get(cid),
+            "recent_orders": events["recent_orders"],
+            "feedback": events["feedback"],
+            "tickets": events["tickets"],
+            "surveys": events["surveys"],
+        }
