@@ -75,7 +75,7 @@ def test_xlsx_export_has_no_formula_and_keeps_negative_numbers(tmp_path: Path) -
 
 def test_csv_export_prefixes_text_and_keeps_negative_numbers(tmp_path: Path) -> None:
     path = export_table(_frame(), tmp_path / "c.csv")
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["customer_id", "category", "amount", "orders", "note"]
     for row in rows[1:]:

@@ -143,10 +143,10 @@ def customers(
     # CLV scores join only when they were computed at this same as-of date (no leakage).
     df = join_scores(df, st, as_of=resolve_as_of(st, when))
     status = score_status(st, "clv_scores", resolve_as_of(st, when))
-    if not status.ok:  # say why the CLV columns are absent
-        err.print(f"note: {status.text()}")
     if export:
         export_table(df, export, force=force)
+    if not status.ok:  # say why the CLV columns are absent (after the work, so an error stays the first line)
+        err.print(f"note: {status.text()}")
     if as_json:
         n = 100 if limit is None else limit
         rows = json.loads(df.head(n).to_json(orient="records", date_format="iso"))

@@ -30,13 +30,13 @@ SAMPLE = Path("online_retail") / "online_retail_sample_small.csv"
 def uci_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from custlens.ingest import ingest
 
-    from conftest import SHARED
-
-    if not (SHARED / SAMPLE).exists():
-        pytest.fail(f"real data set expected at {SHARED / SAMPLE}")
+    # Not `from conftest import SHARED`: with importlib imports another folder's conftest can answer.
+    shared = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    if not (shared / SAMPLE).exists():
+        pytest.fail(f"real data set expected at {shared / SAMPLE}")
     path = tmp_path_factory.mktemp("uci") / "uci.duckdb"
     with Store(path) as st:
-        ingest(SHARED / SAMPLE, st)
+        ingest(shared / SAMPLE, st)
     return path
 
 

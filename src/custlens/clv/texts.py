@@ -203,16 +203,16 @@ CLI: dict[str, _T] = {
 }
 
 SCORES: dict[str, _T] = {
-    "scores.missing.clv_scores": _t("no saved CLV scores; run custlens clv --save",
-                                    "没有已保存的 CLV 评分；请运行 custlens clv --save"),
-    "scores.missing.churn_scores": _t("no saved churn scores; run custlens churn --save",
-                                      "没有已保存的流失评分；请运行 custlens churn --save"),
+    "scores.missing.clv_scores": _t("no saved CLV scores; run `custlens clv --save`",
+                                    "没有已保存的 CLV 评分；请运行 `custlens clv --save`"),
+    "scores.missing.churn_scores": _t("no saved churn scores; run `custlens churn --save`",
+                                      "没有已保存的流失评分；请运行 `custlens churn --save`"),
     "scores.stale.clv_scores": _t(
-        "saved CLV scores are as of {as_of}, not {wanted}; not shown (run custlens clv --save --as-of {wanted})",
-        "已保存的 CLV 评分截至 {as_of}，而非 {wanted}，故不显示（请运行 custlens clv --save --as-of {wanted}）"),
+        "saved CLV scores are as of {as_of}, not {wanted}; not shown (run `custlens clv --save --as-of {wanted}`)",
+        "已保存的 CLV 评分截至 {as_of}，而非 {wanted}，故不显示（请运行 `custlens clv --save --as-of {wanted}`）"),
     "scores.stale.churn_scores": _t(
-        "saved churn scores are as of {as_of}, not {wanted}; not shown (run custlens churn --save --as-of {wanted})",
-        "已保存的流失评分截至 {as_of}，而非 {wanted}，故不显示（请运行 custlens churn --save --as-of {wanted}）"),
+        "saved churn scores are as of {as_of}, not {wanted}; not shown (run `custlens churn --save --as-of {wanted}`)",
+        "已保存的流失评分截至 {as_of}，而非 {wanted}，故不显示（请运行 `custlens churn --save --as-of {wanted}`）"),
     "scores.context.clv_scores": _t("{model}, next {horizon} days, as of {as_of}",
                                     "{model}，未来 {horizon} 天，截至 {as_of}"),
     "scores.context.churn_scores": _t("no order within {horizon} days, as of {as_of}",

@@ -106,7 +106,14 @@ class Customer360Index:
                 d = row._asdict()
                 self.profiles[str(d["customer_id"])] = {c: _plain(d[c]) for c in cols}
         self.ids = sorted(self.in_orders | set(self.profiles))
-        self.scores = {t: self._scores(store, t) for t in ("clv_scores", "churn_scores")}
+        from custlens.clv.scores import score_status
+
+        # Saved scores count only when computed as of this view's date (as in `customer_360`).
+        self.score_state = {name: score_status(store, f"{name}_scores", self.as_of).to_dict()
+                            for name in ("clv", "churn")}
+        self.scores = {f"{n}_scores": self._scores(store, f"{n}_scores") if st["state"] == "ok" else {}
+                       for n, st in self.score_state.items()}
+        self.voc = self._voc(store, self.as_of)
         self.events = {key: _Slices(self._events(store, table, col, cut)) for table, col, key in _EVENTS
                        if store.has(table)}
         self.preferences = {dim: _Slices(self._preferences(store, tab, col, cut))
@@ -124,6 +131,16 @@ class Customer360Index:
         cols = [c for c in df.columns if c != "customer_id"]
         return {cid: {c: _plain(v) for c, v in zip(cols, vals)}
                 for cid, *vals in df[["customer_id", *cols]].itertuples(index=False, name=None)}
+
+    @staticmethod
+    def _voc(store: Store, as_of: pd.Timestamp) -> dict[str, dict[str, Any]]:
+        """The `customer_voc` row of every customer who has one (as `customer_360._voc` reads it)."""
+        from custlens.voc.customer import customer_voc
+
+        df = customer_voc(store, as_of)
+        # One customer's row has no sentiment column when they wrote no feedback; match that.
+        return {str(cid): {k: _plain(v) for k, v in row.items() if not (k == "feedback_sentiment" and pd.isna(v))}
+                for cid, row in df.iterrows()}
 
     def _events(self, store: Store, table: str, col: str, cut: Any) -> pd.DataFrame:
         df = query(store, f'''
@@ -197,4 +214,6 @@ class Customer360Index:
             "feedback": events["feedback"],
             "tickets": events["tickets"],
             "surveys": events["surveys"],
+            "scores": self.score_state,
+            "voc": self.voc.get(cid),
         }
