@@ -21,6 +21,7 @@ RFM FM RF BG NBD MBG BB CLV NPS CSAT AUC ROC PR MASE sMAPE MAE RMSE AIC BIC Auto
 AutoARIMA ARIMA Gamma Pareto Kaplan Meier Cox Hessian CUPED Holm BH Benjamini Hochberg Welch Mann Whitney
 Brier Cramér LRFMC ABC k-means PC1 PC2 PC SRM VIP APP SKU ID IDs custlens duckdb csv xlsx parquet Gini
 Calinski Harabasz Lorenz SHA z t U k p n KPI AOV GMV DiD H T x log e.g JSON Excel K M B
+Cronbach Cronbach's Shapley SnowNLP VADER jieba TF-IDF NMF scikit-learn Johnson Saaty AHP
 alpha beta gamma delta AUC ROC-AUC PR-AUC Weibull Poisson MSTL_ARIMA AutoTheta Theta CrostonOptimized
 """.split())
 
@@ -87,7 +88,9 @@ def data_words(store: Store) -> set[str]:
         values = store.con.execute(f'SELECT DISTINCT "{column}" FROM "{table}"').fetchall()
         for (v,) in values:
             if isinstance(v, str):
-                words.update(_WORD.findall(v))
+                found = _WORD.findall(v)
+                words.update(found)
+                words.update(w.lower() for w in found)  # keywords of the data are shown lower-cased
     return words
 
 

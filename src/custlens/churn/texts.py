@@ -68,10 +68,10 @@ TEXTS.update({
         "en": "Risk bands from the calibrated churn probabilities and a capacity of {n} of the {active} still-active "
               "customers ({share}): high = at most the {n} most likely to churn (probability at least {high}; tied "
               "probabilities are never split), medium = at most the next {n} (at least {medium}), low = the rest. Customers silent for {days} days or more have already "
-              "lapsed (win-back list). Change the capacity with --capacity (e.g. 5% or 200).",
+              "lapsed (win-back list). Change the capacity with `--capacity` (e.g. 5% or 200).",
         "zh": "风险等级依据校准后的流失概率与容量确定：在 {active} 位仍活跃客户中容量为 {n} 位（{share}）。高 = 最可能流失的至多 {n} 位"
               "（流失概率不低于 {high}；概率相同者不拆分），中 = 其后的至多 {n} 位（不低于 {medium}），低 = 其余客户。已 {days} 天及以上未下单的客户视为已流失"
-              "（进入挽回名单）。可用 --capacity 调整容量（如 5% 或 200）。"},
+              "（进入挽回名单）。可用 `--capacity` 调整容量（如 5% 或 200）。"},
     "churn.bands.rule": {
         "en": "Risk bands: high when the churn probability is at least {high}, medium from {medium}, low below.",
         "zh": "风险等级：流失概率不低于 {high} 为高，不低于 {medium} 为中，其余为低。"},

@@ -348,6 +348,9 @@ ATTRIBUTES: dict[str, _T] = {
     "report.attribute.service": _t("service", "服务"),
     "report.attribute.packaging": _t("packaging", "包装"),
     "report.attribute.value": _t("value for money", "性价比"),
+    "report.attribute.attitude": _t("service attitude", "服务态度"),
+    "report.attribute.efficiency": _t("service efficiency", "服务效率"),
+    "report.attribute.result": _t("service result", "服务结果"),
 }
 i18n.register(ATTRIBUTES)
 
