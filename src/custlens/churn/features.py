@@ -11,6 +11,7 @@ row dated on or after the snapshot cannot change a feature (``tests/churn`` prov
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import ibis
 import numpy as np
@@ -117,28 +118,35 @@ def _demographics(store: Store) -> pd.DataFrame:
         schema.CUSTOMER_ID)
 
 
-def _btyd(table: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
-    """MBG/NBD fitted on this snapshot's customers: P(alive) and P(no purchase in H days).
+def btyd_model(table: pd.DataFrame) -> Any:
+    """The MBG/NBD behind the ``p_alive``/``p_no_purchase`` features, fitted on ``table``; None when
+    the fit fails or is unsound (`custlens.clv.diagnostics`).
 
     MBG/NBD, not BG/NBD: BG/NBD gives P(alive) = 1 to every one-time buyer however long
-    ago they bought, which made "1 - P(alive)" rank churners worse than chance. Both
-    columns are NaN when the fit fails or is unsound (`custlens.clv.diagnostics`); the
-    features are optional and the model works without them.
+    ago they bought, which made "1 - P(alive)" rank churners worse than chance. The server
+    uses this same model to score a posted history.
     """
     from custlens.clv import ModifiedBetaGeoModel
     from custlens.clv.diagnostics import check_fit
 
-    out = pd.DataFrame(np.nan, index=table.index, columns=["p_alive", "p_no_purchase"])
     try:
         with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
             warnings.simplefilter("always")
             model = ModifiedBetaGeoModel().fit(table[[c.FREQUENCY, c.RECENCY, c.T]])
-            if check_fit(model, "mbgnbd", caught=caught).sound:
-                out["p_alive"] = np.asarray(model.p_alive(table), dtype=float)
-                out["p_no_purchase"] = np.asarray(
-                    model.probability_of_purchases(table, horizon_days / 7.0, 0), dtype=float)
-    except Exception:  # noqa: BLE001
-        pass
+            return model if check_fit(model, "mbgnbd", caught=caught).sound else None
+    except Exception:  # noqa: BLE001  (the features are optional; the model works without them)
+        return None
+
+
+def _btyd(table: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
+    """P(alive) and P(no purchase in H days) of `btyd_model`; NaN when there is no sound fit."""
+    out = pd.DataFrame(np.nan, index=table.index, columns=["p_alive", "p_no_purchase"])
+    model = btyd_model(table)
+    if model is not None:
+        with np.errstate(all="ignore"):
+            out["p_alive"] = np.asarray(model.p_alive(table), dtype=float)
+            out["p_no_purchase"] = np.asarray(model.probability_of_purchases(table, horizon_days / 7.0, 0),
+                                              dtype=float)
     return out
 
 

@@ -6,7 +6,7 @@ customers. The models are fitted once per store state (`custlens.server.state.St
 
 - CLV: `custlens.clv.run_clv` (``model="auto"``, 365 days, 1 % a month, without writing);
 - churn: `custlens.churn.churn_analysis` (default horizon); P(alive) and P(no purchase in H
-  days), churn features, come from a BG/NBD fitted on the store's customers as of the same date,
+  days), churn features, come from the MBG/NBD (`custlens.churn.features.btyd_model`) fitted on the store's customers as of the same date,
   as in `custlens.churn.features.snapshot_features`; reasons compare with the store's typical
   low-risk customer.
 
@@ -44,7 +44,7 @@ class Fitted:
     as_of: pd.Timestamp
     clv: Any  # ClvResult
     churn: Any  # ChurnResult
-    btyd: Any  # BetaGeoModel of the churn features
+    btyd: Any  # the MBG/NBD of the churn features (`custlens.churn.features.btyd_model`), or None
     shop_gap: float
     reference: dict[str, Any]
     drivers: set[str]
@@ -55,7 +55,7 @@ def fit_models(store: Store) -> Fitted:
     from custlens.churn import churn_analysis
     from custlens.churn.analysis import drivers_of
     from custlens.churn.reasons import reference_values
-    from custlens.clv import BetaGeoModel
+    from custlens.churn.features import btyd_model
     from custlens.clv.pipeline import run_clv
     from custlens.features import columns as c
     from custlens.features import customer_table
@@ -67,9 +67,8 @@ def fit_models(store: Store) -> Fitted:
         churn = churn_analysis(store, as_of=as_of)
         X = churn.features
         btyd = None
-        if "p_alive" in X:  # `snapshot_features` fits this BG/NBD on the customer table of the day
-            table = customer_table(store, as_of)
-            btyd = BetaGeoModel().fit(table[[c.FREQUENCY, c.RECENCY, c.T]])
+        if "p_alive" in X:  # `snapshot_features` fits this MBG/NBD on the customer table of the day
+            btyd = btyd_model(customer_table(store, as_of))
     gaps = X[c.GAP_MEAN_DAYS]
     shop_gap = float(np.nanmedian(gaps)) if gaps.notna().any() else float(X[c.T_DAYS].median() or 1.0)
     p_now = churn.scores["churn_probability"].to_numpy()
