@@ -254,7 +254,8 @@ def report(
         html = build_report(st, out=out_dir, lang=lang, as_of=when, force=force, country=country, min_group=min_group)
         out.print(f"report: {html}")
         if excel:
-            xlsx = write_workbook(st, Path(out_dir) / f"custlens_{lang}.xlsx", lang=lang, as_of=when, force=force)
+            xlsx = write_workbook(st, Path(out_dir) / f"custlens_{lang}.xlsx", lang=lang, as_of=when, force=force,
+                                  min_group=min_group)
             out.print(f"workbook: {xlsx}")
     finally:
         st.close()

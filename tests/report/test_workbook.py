@@ -17,7 +17,7 @@ from custlens.store import Store
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_workbook_sheets_and_headers(shop: Store, tmp_path: Path, lang: str) -> None:
-    path = write_workbook(shop, tmp_path / f"c_{lang}.xlsx", lang=lang)
+    path = write_workbook(shop, tmp_path / f"c_{lang}.xlsx", lang=lang, min_group=1)  # 4 customers: show all
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[:3] == [i18n.t(k, lang) for k in ("report.sheet.customers", "report.sheet.segments",
                                                           "report.sheet.cn8")]
@@ -40,6 +40,19 @@ def test_workbook_sheets_and_headers(shop: Store, tmp_path: Path, lang: str) -> 
     assert sum(segments.cell(row=r, column=share_col).value for r in range(2, 13)) == pytest.approx(1.0)
     if lang == "zh":  # nothing left in English
         assert not set(header) & set(expected)
+
+
+def test_segment_sheets_hide_small_groups_and_say_so(shop: Store, tmp_path: Path) -> None:
+    """Issue 10.8: the workbook keeps the report's --min-group (default 5); the toy shop has 4 customers."""
+    wb = openpyxl.load_workbook(write_workbook(shop, tmp_path / "c.xlsx", analyses=False))
+    segments = wb.worksheets[1]
+    header = [c.value for c in segments[1]]
+    customers_col = header.index(i18n.t("report.col.customers", "en"))
+    rows = list(segments.iter_rows(min_row=2, values_only=True))
+    shown = [r for r in rows if r[customers_col] not in (None, 0)]
+    assert shown == []  # no group of 1-4 customers keeps its figures
+    note = i18n.t("privacy.min_group_note", "en", k=5, n=1).split("{")[0][:20]
+    assert any(isinstance(v, str) and v.startswith(note[:10]) for v in rows[-1])
 
 
 def test_workbook_directory_path_and_errors(shop: Store, empty_store: Store, tmp_path: Path) -> None:

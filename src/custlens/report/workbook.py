@@ -31,6 +31,7 @@ def write_workbook(
     as_of: object = None,
     force: bool = False,
     analyses: bool = True,
+    min_group: int = 5,
 ) -> Path:
     """Write the customer table with RFM scores and the segment tables to Excel.
 
@@ -54,6 +55,9 @@ def write_workbook(
         Add the sheets of `custlens.report.workbook_sheets`: CLV scores, churn watch list,
         clusters, cohorts and forecasts (an analysis that cannot run is listed in a notes
         sheet; a table longer than a sheet goes to Parquet beside the workbook).
+    min_group : int, default 5
+        Segment rows of fewer customers show no figures, with a note as the sheet's last row
+        (as the report's ``--min-group``).
 
     Returns
     -------
@@ -73,7 +77,7 @@ def write_workbook(
     own = not isinstance(store, Store)
     st = open_store(store, read_only=own and str(store) != ":memory:")
     try:
-        ctx = ReportContext(st, as_of=as_of, lang=lang)
+        ctx = ReportContext(st, as_of=as_of, lang=lang, min_group=min_group)
         sheets = {
             ctx.t("report.sheet.customers"): _customers_sheet(ctx),
             ctx.t("report.sheet.segments"): _segments_sheet(ctx, "rfm11"),
@@ -145,6 +149,10 @@ def _segments_sheet(ctx: ReportContext, scheme: str) -> tuple[pd.DataFrame, list
     for part in ("name", "description", "action"):
         segs[part] = [ctx.t(text_key(scheme, s, part)) for s in segs["segment"]]  # type: ignore[arg-type]
     frame = segs[list(_SEGMENT_COLUMNS)]
+    labels = [c for c in ("segment", "name", "description", "action") if c in frame.columns]
+    frame, note = ctx.small_groups(frame, keep=labels)  # as in the report: no figures of tiny groups
+    if note:  # the footnote as the sheet's last row
+        frame = pd.concat([frame, pd.DataFrame({labels[-1]: [note]})], ignore_index=True)
     pct = [ctx.t(f"report.col.{c}") for c in _PCT if c in frame.columns]
     return frame.rename(columns=_headers(ctx, list(frame.columns))), pct
 
