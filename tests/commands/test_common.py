@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -118,7 +119,9 @@ def test_corrupt_parquet_is_a_clean_error(tmp_path: Path) -> None:
 
 
 def test_garbage_store_foreign_store_and_unknown_version(tmp_path: Path) -> None:
-    _clean_failure(_run("quality", "--store", HOSTILE / "garbage.duckdb"), "error: cannot open store")
+    garbage = tmp_path / "garbage.duckdb"  # made here: a committed *.duckdb would look like a store in the repo
+    garbage.write_bytes(b"DUCK" + random.Random(0).randbytes(500))
+    _clean_failure(_run("quality", "--store", garbage), "error: cannot open store")
     foreign = tmp_path / "f.duckdb"
     con = duckdb.connect(str(foreign))
     con.execute("CREATE TABLE ledger (x INT)")
