@@ -82,8 +82,27 @@ class TransactionModel(BaseModel):
     def _p_alive(self, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def _expected(self, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
+    def _expected(self, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray,
+                  pa: np.ndarray | None = None) -> np.ndarray:
+        """Expected purchases in ``(T, T + t]``; ``pa``: P(alive) when already computed."""
         raise NotImplementedError
+
+    def _horizon_scores(self, ts: np.ndarray, weights: np.ndarray, keep: int, x: np.ndarray,
+                        tx: np.ndarray, age: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """P(alive), expected purchases at ``ts[keep]`` and ``sum_k weights[k] E(ts[k])``.
+
+        What scoring needs (:func:`custlens.clv.value.score_customers`): P(alive) is computed
+        once for all horizons. Subclasses with a compiled kernel override it.
+        """
+        pa = self._p_alive(x, tx, age)
+        summed = np.zeros(len(x))
+        kept = np.zeros(len(x))
+        for k, t in enumerate(np.asarray(ts, dtype=float)):
+            e = self._expected(float(t), x, tx, age, pa=pa)
+            summed += weights[k] * e
+            if k == keep:
+                kept = e
+        return pa, kept, summed
 
     # -- public predictions ---------------------------------------------------------------
     def p_alive(self, data: pd.DataFrame) -> np.ndarray:

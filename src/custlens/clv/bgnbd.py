@@ -100,9 +100,11 @@ class BetaGeoModel(BetaGeoFamilyModel):
         log_odds_dead = np.log(a) - np.log(bx1) + (r + x) * (np.log(alpha + age) - np.log(alpha + tx))
         return np.where(x > 0, expit(-log_odds_dead), 1.0)
 
-    def _expected(self, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
+    def _expected(self, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray,
+                  pa: np.ndarray | None = None) -> np.ndarray:
         r, alpha, a, b = self._p()
-        pa = self._p_alive(x, tx, age) if np.any(age > 0) else np.ones_like(x)
+        if pa is None:
+            pa = self._p_alive(x, tx, age) if np.any(age > 0) else np.ones_like(x)
         return _bgfamily.expected(t, x, age, pa, r, alpha, a, b, extra=0)
 
     def probability_of_purchases_new_customer(self, t: float, n: int) -> float:

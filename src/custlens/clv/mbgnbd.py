@@ -84,9 +84,11 @@ class ModifiedBetaGeoModel(BetaGeoFamilyModel):
         log_odds_dead = np.log(a) - np.log(b + x) + (r + x) * (np.log(alpha + age) - np.log(alpha + tx))
         return expit(-log_odds_dead)
 
-    def _expected(self, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
+    def _expected(self, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray,
+                  pa: np.ndarray | None = None) -> np.ndarray:
         r, alpha, a, b = self._p()
-        return _bgfamily.expected(t, x, age, self._p_alive(x, tx, age), r, alpha, a, b, extra=1)
+        pa = self._p_alive(x, tx, age) if pa is None else pa
+        return _bgfamily.expected(t, x, age, pa, r, alpha, a, b, extra=1)
 
     def probability_of_purchases_new_customer(self, t: float, n: int) -> float:
         """P(exactly ``n`` repeat purchases within ``t`` of the first purchase)."""

@@ -203,9 +203,11 @@ class ParetoNBDModel(TransactionModel):
     def _p_alive(self, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
         return _parts(np.array(self._p()), x, tx, age)[2]
 
-    def _expected(self, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
+    def _expected(self, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray,
+                  pa: np.ndarray | None = None) -> np.ndarray:
         r, alpha, s, beta = self._p()
-        pa = self._p_alive(x, tx, age) if np.any(age > 0) else np.ones_like(x)
+        if pa is None:
+            pa = self._p_alive(x, tx, age) if np.any(age > 0) else np.ones_like(x)
         log_ratio = np.log1p(t / (beta + age))
         if abs(s - 1.0) > 1e-10:
             g = -np.expm1(-(s - 1.0) * log_ratio) / (s - 1.0)

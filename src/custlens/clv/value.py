@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from custlens.clv import _names as N
-from custlens.clv._fit import compress
+from custlens.clv._fit import compress, mostly_distinct
 from custlens.errors import InputError
 
 
@@ -27,24 +27,37 @@ def _fast(model: Any) -> bool:
 
 
 def _discounted_purchases(model: Any, data: pd.DataFrame, months: float, discount_rate: float,
-                          units_per_month: float, unique: tuple[np.ndarray, ...] | None = None
-                          ) -> np.ndarray:
-    """Sum over months k of (expected purchases in month k) / (1 + d)^k, per (unique) customer."""
+                          units_per_month: float) -> np.ndarray:
+    """Sum over months k of (expected purchases in month k) / (1 + d)^k, per customer
+    (models without ``_horizon_scores``, e.g. BG/BB)."""
     n_steps = math.ceil(months - 1e-12)
     ends = np.minimum(np.arange(1, n_steps + 1, dtype=float), months)
-    if unique is not None:
-        def expected(t: float) -> np.ndarray:
-            return model._expected(t, *unique)
-    else:
-        def expected(t: float) -> np.ndarray:
-            return np.asarray(model.expected_purchases(data, t), dtype=float)
     out = 0.0
     previous = 0.0
     for end in ends:
-        current = expected(end * units_per_month)
+        current = np.asarray(model.expected_purchases(data, end * units_per_month), dtype=float)
         out = out + (current - previous) / (1.0 + discount_rate) ** end
         previous = current
     return np.asarray(out, dtype=float)
+
+
+def _horizon_weights(months: float, discount_rate: float, units_per_month: float
+                     ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Horizons, weights and the index of the whole horizon, so that
+    ``sum_k weights[k] E(ts[k])`` is :func:`_discounted_purchases`' sum.
+
+    ``sum_k (E_k - E_{k-1}) v_k = sum_k E_k (v_k - v_{k+1})`` with ``v_k = (1 + d)^-end_k``
+    and ``v_{K+1} = 0``: every horizon's expectation enters once.
+    """
+    n_steps = math.ceil(months - 1e-12)
+    ends = np.minimum(np.arange(1, n_steps + 1, dtype=float), months)
+    v = (1.0 + discount_rate) ** -ends
+    weights = v - np.append(v[1:], 0.0)
+    ts = ends * units_per_month
+    horizon = months * units_per_month
+    if ts[-1] == horizon:
+        return ts, weights, len(ts) - 1
+    return np.append(ts, horizon), np.append(weights, 0.0), len(ts)
 
 
 def _spend(data: pd.DataFrame, spend_model: Any | None) -> np.ndarray:
@@ -145,12 +158,16 @@ def score_customers(
     spend = _spend(data, spend_model)
     out = pd.DataFrame(index=data.index)
     if _fast(transaction_model):
-        unique, _, inverse = compress(transaction_model._rfm(data))
-        disc = _discounted_purchases(transaction_model, data, months, discount_rate, upm, unique)
+        cols = transaction_model._rfm(data)
+        # time-stamp data are nearly all distinct: merging them would cost more than it saves
+        unique, inverse = (cols, None) if mostly_distinct(cols) else compress(cols)[::2]
+        ts, weights, keep = _horizon_weights(months, discount_rate, upm)
+        p_alive, predicted, disc = transaction_model._horizon_scores(ts, weights, keep, *unique)
+        if inverse is not None:
+            p_alive, predicted, disc = p_alive[inverse], predicted[inverse], disc[inverse]
         if not _clv_only:
-            out["predicted_purchases"] = transaction_model._expected(months * upm, *unique)[inverse]
-            out["p_alive"] = transaction_model._p_alive(*unique)[inverse]
-        disc = disc[inverse]
+            out["predicted_purchases"] = predicted
+            out["p_alive"] = p_alive
     else:
         disc = _discounted_purchases(transaction_model, data, months, discount_rate, upm)
         if not _clv_only:
