@@ -118,6 +118,7 @@ def ingest(
         load = _load_orders if load_as == "orders" else _load_table
         return load(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step, t0)
     finally:
+        con.execute(f"DROP VIEW IF EXISTS {_orders.ALL}")
         for tmp in (RAW, _orders.PARSED, _orders.DUPS):
             con.execute(f"DROP TABLE IF EXISTS {tmp}")
 
