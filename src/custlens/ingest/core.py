@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from custlens import schema
 from custlens.errors import InputError
+from custlens.ingest import limits
 from custlens.ingest import orders as _orders
 from custlens.ingest._faults import reach
 from custlens.ingest import tables as _tables
@@ -96,6 +97,14 @@ def ingest(
     if table is not None and table not in TABLE_CHOICES:
         raise InputError(f"--table {table!r} is not a table custlens loads; use one of {', '.join(TABLE_CHOICES)}")
     st = open_store(store)
+    con = st.con
+    with limits.bounded_memory(con, source, st.path):
+        return _ingest(st, source, table, mapping, dayfirst, date_format, delimiter, columns, name, today,
+                       step, pseudonymise, salt_file, t0)
+
+
+def _ingest(st, source, table, mapping, dayfirst, date_format, delimiter, columns, name, today, step,
+            pseudonymise, salt_file, t0) -> IngestResult:
     con = st.con
     step("read")
     raw = read_source(con, source, name=name, delimiter=delimiter, names=columns)
@@ -227,6 +236,7 @@ def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, d
     discount = _discount_style(con, cols, numbers, decisions)
     _orders.build_parsed(con, cols, raw.headers, dates["ordered_at"], numbers, line_level, now_sql, ids_unique,
                          discount)
+    _orders.keep_bad_raw(con)
     reach("parsed")
     step("load")
     # Row order inside the store's tables carries no meaning; not keeping it makes inserts cheaper.

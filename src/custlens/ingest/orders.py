@@ -130,6 +130,20 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
         """)
 
 
+def keep_bad_raw(con: duckdb.DuckDBPyConnection, parsed: str = PARSED) -> None:
+    """Shrink the raw table to the rows with a quarantine reason, once every reason is known.
+
+    After the parse only quarantined rows need their raw text (for ``_quarantine`` and the
+    warnings); dropping the rest before the inserts means the raw and the parsed copies of
+    a large file are never held in full together.
+    """
+    keep = "__custlens_raw_bad"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {keep} AS SELECT r.* FROM {RAW} r "
+                f"SEMI JOIN (SELECT __row FROM {parsed} WHERE reason_q IS NOT NULL) b ON r.__row = b.__row")
+    con.execute(f"DROP TABLE {RAW}")
+    con.execute(f"ALTER TABLE {keep} RENAME TO {RAW}")
+
+
 def too_large_expr(headers: list[str]) -> str:
     """SQL: true when a raw field of the row is longer than the field limit (in bytes)."""
     longest = "greatest(" + ", ".join(f"coalesce(strlen({q(h)}), 0)" for h in headers) + ", 0)"
