@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
+import duckdb
+
 from custlens import schema
 from custlens.errors import InputError
 from custlens.ingest import limits
@@ -98,9 +100,25 @@ def ingest(
         raise InputError(f"--table {table!r} is not a table custlens loads; use one of {', '.join(TABLE_CHOICES)}")
     st = open_store(store)
     con = st.con
-    with limits.bounded_memory(con, source, st.path):
-        return _ingest(st, source, table, mapping, dayfirst, date_format, delimiter, columns, name, today,
-                       step, pseudonymise, salt_file, t0)
+    args = (st, source, table, mapping, dayfirst, date_format, delimiter, columns, name, today, step,
+            pseudonymise, salt_file, t0)
+    cap = limits.ingest_memory_mb(source) if st.path != ":memory:" else None
+    try:
+        with limits.bounded_memory(con, source, st.path):
+            return _ingest(*args)
+    except duckdb.OutOfMemoryException as exc:
+        # The transaction was rolled back and the work tables dropped: nothing is half-written.
+        if cap is None:
+            raise
+        if limits.limit("CUSTLENS_INGEST_MEMORY_MB"):
+            raise InputError(
+                f"{name or source}: the ingest needs more memory than CUSTLENS_INGEST_MEMORY_MB={cap} "
+                f"allows ({str(exc).splitlines()[0]}); raise the variable or unset it (default: 1.2 times "
+                "the file, at least 512 MB)") from exc
+        # The derived cap was too tight for this file (some joins cannot spill): load uncapped.
+        res = _ingest(*args)
+        res.decisions.append(f"memory cap of {cap:,} MB too small for this file: loaded without a cap")
+        return res
 
 
 def _ingest(st, source, table, mapping, dayfirst, date_format, delimiter, columns, name, today, step,

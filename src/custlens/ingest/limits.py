@@ -55,8 +55,9 @@ def limit(name: str) -> float:
     except ValueError:
         value = -1.0
     if value <= 0:
+        example = _DEFAULTS[name] or 1024  # 0 means "derived" (the ingest memory): show a real value
         raise InputError(f"environment variable {name}={raw!r} is not a positive number; "
-                         f"unset it (default {_DEFAULTS[name]:g}) or set e.g. {name}={_DEFAULTS[name]:g}")
+                         f"unset it (default {_DEFAULTS[name]:g}) or set e.g. {name}={example:g}")
     return value
 
 
@@ -99,12 +100,20 @@ def bounded_memory(con: duckdb.DuckDBPyConnection, source: Any, store_path: str)
     if mb is None or store_path == ":memory:":
         yield
         return
-    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    def current() -> str:
+        return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    # DuckDB shows the limit rounded ("18.8 GiB"): restore its default by RESET, exactly.
+    before = current()
+    con.execute("RESET memory_limit")
+    own = before if before != current() else None
     con.execute(f"SET memory_limit = '{mb}MB'")
     try:
         yield
     finally:
-        con.execute(f"SET memory_limit = '{before}'")
+        con.execute("RESET memory_limit")
+        if own is not None:
+            con.execute(f"SET memory_limit = '{own}'")
 
 
 def max_xlsx_rows() -> int:
