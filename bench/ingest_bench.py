@@ -3,6 +3,7 @@
     python bench/ingest_bench.py                      # 2,778,273-line file, 3 repeats each
     python bench/ingest_bench.py --big --repeat 1     # also the 10,000,000-line file
     python bench/ingest_bench.py --lines 200000 --repeat 5 --no-profile
+    python bench/ingest_bench.py --file bench/_data/scale_1000000_10_0.csv --repeat 1
 
 The orders CSV (order_id, customer_id, order_date, amount, channel; one row per order,
 unique ids) is generated once with DuckDB ``COPY ... TO`` from deterministic hashes and
@@ -162,13 +163,15 @@ _STAGES = [
     ("FILTER (WHERE is_dup)", "summary: counts + count DISTINCT"),
     ("count(DISTINCT", "line-level check: count(DISTINCT order_id) on raw"),
     ("TEMP TABLE __custlens_parsed", "build_parsed (CREATE parsed table)"),
+    ("__custlens_raw_bad", "keep_bad_raw (raw shrunk to the quarantined rows)"),
+    ("memory_limit", "memory cap set/reset"),
     ("conflicting_duplicate_order_id", "build_parsed: conflicting order id UPDATE"),
     ("SELECT order_id FROM orders", "mark_existing: orders UPDATE"),
     ("FROM returns r", "mark_existing: returns UPDATE"),
     ("INSERT INTO _quarantine", "quarantine INSERT"),
     ("INSERT INTO returns", "insert returns"),
     ("INSERT INTO order_items", "insert order_items"),
-    ("INSERT INTO orders", "insert orders (GROUP BY order_id + ORDER BY)"),
+    ("INSERT INTO orders", "insert orders"),
     ("BEGIN TRANSACTION", "BEGIN"),
     ("COMMIT", "COMMIT (write to store file)"),
     ("arg_min(CAST(raw", "reason_examples (warnings)"),
@@ -284,8 +287,12 @@ def run_child(kind: str, csv: Path, workdir: Path, tag: str) -> dict:
 # --------------------------------------------------------------------------------------
 # main
 # --------------------------------------------------------------------------------------
-def bench(lines: int, repeat: int, profile: bool) -> dict:
-    csv = generate(lines)
+def bench(lines: int, repeat: int, profile: bool, csv: Path | None = None) -> dict:
+    if csv is None:
+        csv = generate(lines)
+    else:  # an existing file (e.g. bench/scale.py's 10M-order CSV): count its lines
+        with open(csv, "rb") as fh:
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b""))
     size_mb = csv.stat().st_size / 1e6
     print(f"\n== {csv.name}: {lines:,} lines, {size_mb:.1f} MB, {repeat} repeat(s), "
           f"{os.cpu_count()} cores ==", flush=True)
@@ -319,6 +326,10 @@ def bench(lines: int, repeat: int, profile: bool) -> dict:
     ratio = summary["custlens"]["median_s"] / summary["duckdb"]["median_s"]
     cpu_ratio = summary["custlens"]["median_cpu_s"] / summary["duckdb"]["median_cpu_s"]
     summary["ratio"], summary["cpu_ratio"] = round(ratio, 2), round(cpu_ratio, 2)
+    file_bytes = csv.stat().st_size
+    peak = max(x["rss_mb"] for x in runs["custlens"]) * 2**20  # rss_mb is MiB (VmHWM)
+    summary["custlens_peak_over_file"] = round(peak / file_bytes, 2)
+    print(f"  custlens peak RSS / file size = {peak / file_bytes:.2f}x (target <= 2x on 10M lines)")
     c = runs["custlens"][0]
     print(f"  ratio custlens/duckdb = {ratio:.2f}x wall (target <= 3x), {cpu_ratio:.2f}x CPU time")
     print(f"  custlens accounting: read {c['rows_read']:,}, loaded {c['rows']:,}, "
@@ -350,12 +361,18 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--big", action="store_true", help=f"also bench a {BIG_LINES:,}-line file")
     ap.add_argument("--no-profile", dest="profile", action="store_false",
                     help="skip the per-stage profiled custlens run")
+    ap.add_argument("--file", type=Path, help="bench this existing CSV instead of a generated one")
     ap.add_argument("--json", type=Path, help="also write the summary here")
     ap.add_argument("--_child", nargs=3, metavar=("KIND", "CSV", "DB"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args._child:
         kind, csv, db = args._child
         print(json.dumps(CHILDREN[kind](csv, db)))
+        return
+    if args.file:
+        results = [bench(0, args.repeat, args.profile, args.file)]
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1))
         return
     results = [bench(args.lines, args.repeat, args.profile)]
     if args.big:

@@ -7,8 +7,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
+import duckdb
+
 from custlens import schema
 from custlens.errors import InputError
+from custlens.ingest import limits
 from custlens.ingest import orders as _orders
 from custlens.ingest._faults import reach
 from custlens.ingest import tables as _tables
@@ -97,6 +100,30 @@ def ingest(
         raise InputError(f"--table {table!r} is not a table custlens loads; use one of {', '.join(TABLE_CHOICES)}")
     st = open_store(store)
     con = st.con
+    args = (st, source, table, mapping, dayfirst, date_format, delimiter, columns, name, today, step,
+            pseudonymise, salt_file, t0)
+    cap = limits.ingest_memory_mb(source) if st.path != ":memory:" else None
+    try:
+        with limits.bounded_memory(con, source, st.path):
+            return _ingest(*args)
+    except duckdb.OutOfMemoryException as exc:
+        # The transaction was rolled back and the work tables dropped: nothing is half-written.
+        if cap is None:
+            raise
+        if limits.limit("CUSTLENS_INGEST_MEMORY_MB"):
+            raise InputError(
+                f"{name or source}: the ingest needs more memory than CUSTLENS_INGEST_MEMORY_MB={cap} "
+                f"allows ({str(exc).splitlines()[0]}); raise the variable or unset it (default: 1.2 times "
+                "the file, at least 512 MB)") from exc
+        # The derived cap was too tight for this file (some joins cannot spill): load uncapped.
+        res = _ingest(*args)
+        res.decisions.append(f"memory cap of {cap:,} MB too small for this file: loaded without a cap")
+        return res
+
+
+def _ingest(st, source, table, mapping, dayfirst, date_format, delimiter, columns, name, today, step,
+            pseudonymise, salt_file, t0) -> IngestResult:
+    con = st.con
     step("read")
     raw = read_source(con, source, name=name, delimiter=delimiter, names=columns)
     reach("read")
@@ -118,6 +145,7 @@ def ingest(
         load = _load_orders if load_as == "orders" else _load_table
         return load(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step, t0)
     finally:
+        con.execute(f"DROP VIEW IF EXISTS {_orders.ALL}")
         for tmp in (RAW, _orders.PARSED, _orders.DUPS):
             con.execute(f"DROP TABLE IF EXISTS {tmp}")
 
@@ -226,6 +254,7 @@ def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, d
     discount = _discount_style(con, cols, numbers, decisions)
     _orders.build_parsed(con, cols, raw.headers, dates["ordered_at"], numbers, line_level, now_sql, ids_unique,
                          discount)
+    _orders.keep_bad_raw(con)
     reach("parsed")
     step("load")
     # Row order inside the store's tables carries no meaning; not keeping it makes inserts cheaper.

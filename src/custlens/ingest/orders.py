@@ -17,6 +17,14 @@ from custlens.ingest.values import (DateStyle, NumberStyle, id_expr, number_expr
 
 PARSED = "__custlens_parsed"
 DUPS = "__custlens_dups"
+#: The parsed table with every column, absent ones as typed NULLs (a view: costs nothing).
+ALL = "__custlens_parsed_all"
+#: Columns of the parsed orders table (besides ``__row`` and the fate flags) and their types.
+PARSED_COLUMNS = {"order_id": "VARCHAR", "customer_id": "VARCHAR", "ordered_at": "TIMESTAMP",
+                  "amount": "DOUBLE", "quantity": "DOUBLE", "unit_price": "DOUBLE", "discount": "DOUBLE",
+                  "product_id": "VARCHAR", "product_name": "VARCHAR", "category": "VARCHAR",
+                  "brand": "VARCHAR", "channel": "VARCHAR", "payment_method": "VARCHAR",
+                  "currency": "VARCHAR", "status": "VARCHAR", "region": "VARCHAR", "reason": "VARCHAR"}
 CANCELLED_STATUS = ("cancelled", "canceled", "refunded", "returned", "refund", "return",
                     "已取消", "取消", "已退款", "退款", "已退货", "退货", "交易关闭")
 
@@ -62,6 +70,10 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
         "'R' || substr(md5(concat_ws('|', " + raw_cols + ", CAST(row_number() OVER (PARTITION BY "
         + raw_cols + " ORDER BY __row) AS VARCHAR))), 1, 20)")
     status = f"lower({text('status')})"
+    # Only the columns the file has are kept: an absent column would be a whole column of
+    # NULLs held in memory (ten of them doubled the peak); the view `ALL` adds them back.
+    present = {"order_id", "customer_id", "ordered_at", "amount"} | set(col)
+    kept = [c for c in PARSED_COLUMNS if c in present]
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {PARSED} AS
         WITH p AS (
@@ -86,7 +98,7 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
                  OR regexp_matches(coalesce({order_id if has_id else "''"}, ''), '^C\\d')) AS is_return
             FROM {RAW}
         )
-        SELECT *,
+        SELECT __row, {", ".join(kept)}, is_dup, is_return,
             CASE
                 WHEN is_dup THEN NULL
                 WHEN too_large THEN 'field_too_large'
@@ -102,6 +114,8 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
             END AS reason_q
         FROM p
     """)
+    missing = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in PARSED_COLUMNS.items() if c not in present)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {ALL} AS SELECT *{', ' + missing if missing else ''} FROM {PARSED}")
     if line_level:
         _line_checks(con)
     elif not ids_unique:
@@ -114,6 +128,20 @@ def build_parsed(con: duckdb.DuckDBPyConnection, mapping: dict[str, str], header
                     FROM {PARSED} WHERE NOT is_dup AND reason_q IS NULL AND NOT is_return)
                 WHERE k > 1)
         """)
+
+
+def keep_bad_raw(con: duckdb.DuckDBPyConnection, parsed: str = PARSED) -> None:
+    """Shrink the raw table to the rows with a quarantine reason, once every reason is known.
+
+    After the parse only quarantined rows need their raw text (for ``_quarantine`` and the
+    warnings); dropping the rest before the inserts means the raw and the parsed copies of
+    a large file are never held in full together.
+    """
+    keep = "__custlens_raw_bad"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {keep} AS SELECT r.* FROM {RAW} r "
+                f"SEMI JOIN (SELECT __row FROM {parsed} WHERE reason_q IS NOT NULL) b ON r.__row = b.__row")
+    con.execute(f"DROP TABLE {RAW}")
+    con.execute(f"ALTER TABLE {keep} RENAME TO {RAW}")
 
 
 def too_large_expr(headers: list[str]) -> str:
@@ -144,18 +172,19 @@ def mark_existing(con: duckdb.DuckDBPyConnection) -> None:
           AND order_id IN (SELECT order_id FROM orders)
     """)
     con.execute(f"""
-        UPDATE {PARSED} p SET is_dup = true
-        WHERE NOT is_dup AND reason_q IS NULL AND is_return AND EXISTS (
-            SELECT 1 FROM returns r
-            WHERE r.order_id = p.order_id AND r.customer_id = p.customer_id
-              AND r.returned_at = p.ordered_at AND r.amount = abs(p.amount)
-              AND r.product_id IS NOT DISTINCT FROM p.product_id)
+        UPDATE {PARSED} SET is_dup = true WHERE __row IN (
+            SELECT p.__row FROM {ALL} p
+            WHERE NOT p.is_dup AND p.reason_q IS NULL AND p.is_return AND EXISTS (
+                SELECT 1 FROM returns r
+                WHERE r.order_id = p.order_id AND r.customer_id = p.customer_id
+                  AND r.returned_at = p.ordered_at AND r.amount = abs(p.amount)
+                  AND r.product_id IS NOT DISTINCT FROM p.product_id))
     """)
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, source: str, line_level: bool) -> None:
     """Write orders, order items and returns from the parsed table."""
-    ok = f"FROM {PARSED} WHERE NOT is_dup AND reason_q IS NULL"
+    ok = f"FROM {ALL} WHERE NOT is_dup AND reason_q IS NULL"
     con.execute(f"""
         INSERT INTO returns (order_id, customer_id, returned_at, amount, reason, product_id, quantity, source)
         SELECT order_id, customer_id, ordered_at, round(abs(coalesce(nullif(amount, 0), quantity * unit_price)), 2),

@@ -147,6 +147,8 @@ def _read_delimited(con: duckdb.DuckDBPyConnection, path: Path, src: Path, opts:
             if "quoted new lines" not in str(exc):
                 raise
             return _create_raw(con, f"SELECT * FROM read_csv({_quote(src)}, {opts}, parallel=false)")
+    except duckdb.OutOfMemoryException:
+        raise  # not a fault of the file: the caller knows the memory cap
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
         if "Maximum line size" in str(exc):
@@ -174,6 +176,8 @@ def _read_whitespace(con: duckdb.DuckDBPyConnection, src: Path, encoding: str,
         cols = ", ".join(f'{parts}[{i + 1}] AS "{h}"' for i, h in enumerate(headers))
         sql = f"SELECT {cols} FROM ({lines}{'' if names else ' OFFSET 1'}) WHERE trim(line) <> ''"
         return _create_raw(con, sql)
+    except duckdb.OutOfMemoryException:
+        raise
     except duckdb.Error as exc:
         raise InputError(f"{src}: cannot read the space-separated text ({str(exc).splitlines()[0]}); "
                          "check the file, or raise CUSTLENS_MAX_LINE_MB for very long lines") from exc
