@@ -167,7 +167,8 @@ def _cells(s: pd.Series, fmt: Format | None, date_fmt: Format) -> tuple[list[Any
         if isinstance(dtype, pd.DatetimeTZDtype):  # Excel has no time zones: wall-clock time
             s = s.dt.tz_localize(None)
         serial = ((s - _EXCEL_EPOCH) / _DAY).to_numpy(dtype=float, na_value=np.nan)
-        return _numbers(serial), Worksheet.write_number, fmt
+        # Always the date format: a text column's chunk of only dates is inferred as dates here.
+        return _numbers(serial), Worksheet.write_number, date_fmt
     if pd.api.types.is_timedelta64_dtype(dtype):  # durations in days, as pandas' to_excel writes them
         return _numbers((s / _DAY).to_numpy(dtype=float, na_value=np.nan)), Worksheet.write_number, fmt
     if pd.api.types.is_numeric_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
