@@ -251,11 +251,15 @@ def report(
             err.print(f"note: default CLV scores not saved ({exc})")
     st = open_store(store, read_only=True)
     try:
-        html = build_report(st, out=out_dir, lang=lang, as_of=when, force=force, country=country, min_group=min_group)
+        from custlens.report import ReportContext
+
+        # One context: the workbook reuses the customer table and the analyses the report computed.
+        ctx = ReportContext(st, as_of=when, lang=lang, country=country, min_group=min_group)
+        html = build_report(st, out=out_dir, lang=lang, force=force, context=ctx)
         out.print(f"report: {html}")
         if excel:
-            xlsx = write_workbook(st, Path(out_dir) / f"custlens_{lang}.xlsx", lang=lang, as_of=when, force=force,
-                                  min_group=min_group)
+            xlsx = write_workbook(st, Path(out_dir) / f"custlens_{lang}.xlsx", lang=lang, force=force,
+                                  min_group=min_group, context=ctx)
             out.print(f"workbook: {xlsx}")
     finally:
         st.close()

@@ -82,10 +82,12 @@ def run_demo(out_dir: str | Path = "custlens_demo", customers: int = 5000, seed:
             log("CLV not scored: " + (" ".join(clv.note_texts()[-1:]) if clv is not None else "too little data"))
         html, xlsx = out / "report.html", None
         if report:
-            from custlens.report import build_report, write_workbook
+            from custlens.report import ReportContext, build_report, write_workbook
 
             # The demo folder is the demo's own (its store is recreated above): replace its files.
-            html = build_report(st, out=out, lang=lang, title=i18n.t("demo.title", lang), country=country, force=True)
-            xlsx = write_workbook(st, out / f"custlens_{lang}.xlsx", lang=lang, force=True)
+            # One context: the workbook reuses the analyses the report computed.
+            ctx = ReportContext(st, lang=lang, country=country)
+            html = build_report(st, out=out, lang=lang, title=i18n.t("demo.title", lang), force=True, context=ctx)
+            xlsx = write_workbook(st, out / f"custlens_{lang}.xlsx", lang=lang, force=True, context=ctx)
             log(f"wrote the report and workbook ({time.perf_counter() - t0:.1f} s in all)")
     return DemoRun(out, store_path, html, xlsx, results, shop.truth, time.perf_counter() - t0)

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from custlens import i18n
-from custlens.errors import MissingDataError
+from custlens.errors import MissingDataError, OutputExistsError
 from custlens.features import CUSTOMER_TABLE_COLUMNS
+from custlens.outputs import is_ours
 from custlens.report import write_workbook
 from custlens.store import Store
 
@@ -78,3 +79,86 @@ def test_workbook_carries_saved_clv_and_churn_scores(demo_store, tmp_path) -> No
     assert {"存活概率", "CLV", "流失概率", "风险等级", "主要原因"} <= set(sheet.columns)
     assert sheet["CLV"].notna().all() and (sheet["CLV"] >= 0).all()
     assert set(sheet["风险等级"]) == {"高"} and set(sheet["主要原因"]) == {"长期未下单"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_sheet_over_the_row_limit_goes_to_parquet_with_a_note(shop: Store, tmp_path: Path, lang: str) -> None:
+    """Issue 13: with a limit of 4 rows (header included) the 4-customer sheet does not fit: every
+    row is in the Parquet file beside the workbook, marked as custlens', and the sheet names the
+    file and the row count in the workbook's language. The 11-row segment sheet goes too."""
+    full = pd.read_excel(write_workbook(shop, tmp_path / "full.xlsx", lang=lang, analyses=False, min_group=1),
+                         sheet_name=None)
+    path = write_workbook(shop, tmp_path / f"c_{lang}.xlsx", lang=lang, analyses=False, min_group=1, max_rows=4)
+    sheets = pd.read_excel(path, sheet_name=None)
+    customers = i18n.t("report.sheet.customers", lang)
+    note = sheets[customers]
+    target = tmp_path / f"c_{lang}_customers.parquet"
+    assert note.columns.tolist() == [i18n.t("report.col.note", lang)] and len(note) == 1
+    assert note.iloc[0, 0] == i18n.t("report.sheet.too_long", lang, rows="4", limit="3", file=target.name)
+    assert is_ours(target)
+    table = pd.read_parquet(target)
+    assert len(table) == 4 and table.columns.tolist() == full[customers].columns.tolist()
+    def blanks_as_none(f: pd.DataFrame) -> pd.DataFrame:  # Parquet keeps None, read_excel gives NaN
+        return f.astype(object).where(f.notna(), None)
+
+    pd.testing.assert_frame_equal(blanks_as_none(table), blanks_as_none(full[customers]), check_dtype=False)
+    segments = pd.read_parquet(tmp_path / f"c_{lang}_segments.parquet")
+    assert len(segments) == 11
+    cn8 = i18n.t("report.sheet.cn8", lang)  # 8 classes + header: too long as well
+    assert sheets[cn8].iloc[0, 0] == i18n.t("report.sheet.too_long", lang, rows="8", limit="3",
+                                            file=f"c_{lang}_cn8.parquet")
+
+
+def test_overflow_parquet_follows_the_output_rules(shop: Store, tmp_path: Path) -> None:
+    """A foreign file where the Parquet table would go is not replaced (nor is the workbook written)
+    without force; a failed workbook keeps the previous Parquet file."""
+    foreign = tmp_path / "wb_customers.parquet"
+    foreign.write_bytes(b"PAR1 not ours")
+    with pytest.raises(OutputExistsError, match="not written by custlens"):
+        write_workbook(shop, tmp_path / "wb.xlsx", analyses=False, max_rows=4)
+    assert foreign.read_bytes() == b"PAR1 not ours" and not (tmp_path / "wb.xlsx").exists()
+    write_workbook(shop, tmp_path / "wb.xlsx", analyses=False, max_rows=4, force=True)
+    assert len(pd.read_parquet(foreign)) == 4
+    before = foreign.read_bytes()
+
+    import custlens.report.workbook_xlsx as writer
+
+    def fail(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(writer, "_format", fail)
+        with pytest.raises(OSError):
+            write_workbook(shop, tmp_path / "wb.xlsx", analyses=False, max_rows=4, min_group=1)
+    assert foreign.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["wb.xlsx", "wb_cn8.parquet", "wb_customers.parquet",
+                                                           "wb_segments.parquet"]
+
+
+def test_a_shared_context_is_reused_not_recomputed(shop: Store, tmp_path: Path) -> None:
+    """Issue 13: the workbook of `custlens report` reads the report's results: what the context
+    holds is not computed again (the customer table below is the context's own object)."""
+    from custlens.report import ReportContext
+
+    ctx = ReportContext(shop, lang="zh", min_group=1)
+    customers = ctx.customers().copy()
+    customers["total_spend"] = 12345.0  # a marker: only the cached frame carries it
+    ctx.cache["customers"] = customers
+    computed: list[str] = []
+    real = ctx.cached
+
+    def spy(key, compute):
+        if key not in ctx.cache:
+            computed.append(key)
+        return real(key, compute)
+
+    ctx.cached = spy  # type: ignore[method-assign]
+    path = write_workbook(shop, tmp_path / "wb.xlsx", lang="zh", min_group=1, analyses=False, context=ctx)
+    sheet = pd.read_excel(path, sheet_name="客户")
+    assert set(sheet[i18n.t("report.col.total_spend", "zh")]) == {12345.0}
+    assert "customers" not in computed and computed == ["rfm:rfm11", "rfm:cn8"]
+    computed.clear()
+    write_workbook(shop, tmp_path / "wb.xlsx", lang="zh", min_group=1, analyses=False, context=ctx)
+    assert computed == []  # a second workbook from the same context computes nothing
+    with pytest.raises(ValueError, match="lang='en' differs from the context's lang='zh'"):
+        write_workbook(shop, tmp_path / "en.xlsx", lang="en", context=ctx)

@@ -48,6 +48,7 @@ def build_report(
     country: str | None = "auto",
     min_group: int = 5,
     force: bool = False,
+    context: ReportContext | None = None,
 ) -> Path:
     """Write the HTML report of a store.
 
@@ -74,6 +75,9 @@ def build_report(
         not shown, with a footnote (k-anonymity).
     force : bool, default False
         Replace an existing file that custlens did not write (see `custlens.outputs`).
+    context : ReportContext, optional
+        Use this context (its store, ``as_of``, language, country and ``min_group``) instead of
+        a new one, e.g. to hand its computed results on to `write_workbook`'s ``context``.
 
     Returns
     -------
@@ -88,7 +92,8 @@ def build_report(
     own = not isinstance(store, Store)
     st = open_store(store, read_only=own and str(store) != ":memory:")
     try:
-        ctx = ReportContext(st, as_of=as_of, lang=lang, country=country, min_group=min_group)
+        ctx = context or ReportContext(st, as_of=as_of, lang=lang, country=country, min_group=min_group)
+        lang = ctx.lang
         built = run_sections(ctx, sections)
         summary = summary_section(ctx)  # reads the results the sections computed
         if summary is not None:

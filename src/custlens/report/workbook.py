@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from custlens.outputs import MARK, atomic_output
+from custlens.features.export import EXCEL_MAX_ROWS
+from custlens.outputs import atomic_output, check_overwrite
 from custlens.report.context import ReportContext
-from custlens.safety import neutralise_frame
+from custlens.report.workbook_sheets import fit_sheet
+from custlens.report.workbook_xlsx import StreamingBook
 from custlens.segments.catalog import text_key
 from custlens.store import Store, open_store
 
@@ -21,7 +22,6 @@ _SCORES = ("r_score", "f_score", "m_score", "fm_score")
 _SEGMENT_COLUMNS = ("name", "customers", "share", "revenue", "revenue_share", "mean_recency_days",
                     "mean_orders", "mean_spend", "description", "action")
 _PCT = ("share", "revenue_share", "return_rate", "discount_share", "repeat_rate")
-_INVALID_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
 def write_workbook(
@@ -32,12 +32,16 @@ def write_workbook(
     force: bool = False,
     analyses: bool = True,
     min_group: int = 5,
+    context: ReportContext | None = None,
+    max_rows: int = EXCEL_MAX_ROWS,
 ) -> Path:
     """Write the customer table with RFM scores and the segment tables to Excel.
 
     Sheets (names and headers in ``lang``): the customer table (one row per customer,
     with R, F, M scores and the rfm11 segment), the rfm11 segment table with
-    descriptions and actions, and the cn8 value classes.
+    descriptions and actions, and the cn8 value classes. The file is written in constant
+    memory (`custlens.report.workbook_xlsx`): rows stream to disk, whatever the number of
+    customers.
 
     Parameters
     ----------
@@ -50,14 +54,24 @@ def write_workbook(
     as_of : date-like, optional
         First day not observed. Default: the day after the last order.
     force : bool, default False
-        Replace an existing file that custlens did not write (see `custlens.outputs`).
+        Replace existing files (the workbook, its Parquet tables) that custlens did not write
+        (see `custlens.outputs`).
     analyses : bool, default True
         Add the sheets of `custlens.report.workbook_sheets`: CLV scores, churn watch list,
         clusters, cohorts and forecasts (an analysis that cannot run is listed in a notes
-        sheet; a table longer than a sheet goes to Parquet beside the workbook).
+        sheet).
     min_group : int, default 5
         Segment rows of fewer customers show no figures, with a note as the sheet's last row
         (as the report's ``--min-group``).
+    context : ReportContext, optional
+        The context of an HTML report of the same store (`custlens.report.build_report`'s
+        ``context``): the customer table, RFM and the analyses it computed are reused, not
+        recomputed. Its store, ``as_of``, language and ``min_group`` apply; passing a
+        different ``lang`` or ``min_group`` is an error.
+    max_rows : int, default 1,048,576
+        Rows a sheet holds, header included (Excel's limit). A longer table goes to
+        ``<workbook stem>_<sheet>.parquet`` beside the workbook (written atomically, same
+        ownership rule), and its sheet holds a note naming the file and the row count.
 
     Returns
     -------
@@ -68,39 +82,59 @@ def write_workbook(
     ------
     MissingDataError
         When the store has no orders.
+    OutputExistsError
+        The workbook or an overflow Parquet file exists, was not written by custlens, and
+        ``force`` is False (nothing is replaced then).
     """
     path = Path(path)
     if path.suffix == "":
         path = path / f"customers_{lang}.xlsx"
     elif path.suffix.lower() != ".xlsx":
         raise ValueError(f"path={str(path)!r} must end in .xlsx (or be a directory)")
-    own = not isinstance(store, Store)
-    st = open_store(store, read_only=own and str(store) != ":memory:")
+    if max_rows < 2:
+        raise ValueError(f"max_rows={max_rows} should be >= 2 (the header and one row)")
+    if context is not None:
+        _check_context(context, store, lang, min_group)
+    check_overwrite(path, force)  # before minutes of computing, not after
+    own = context is None and not isinstance(store, Store)
+    st = context.store if context is not None else open_store(store, read_only=own and str(store) != ":memory:")
     try:
-        ctx = ReportContext(st, as_of=as_of, lang=lang, min_group=min_group)
+        ctx = context or ReportContext(st, as_of=as_of, lang=lang, min_group=min_group)
         sheets = {
-            ctx.t("report.sheet.customers"): _customers_sheet(ctx),
-            ctx.t("report.sheet.segments"): _segments_sheet(ctx, "rfm11"),
-            ctx.t("report.sheet.cn8"): _segments_sheet(ctx, "cn8"),
+            "report.sheet.customers": _customers_sheet(ctx),
+            "report.sheet.segments": _segments_sheet(ctx, "rfm11"),
+            "report.sheet.cn8": _segments_sheet(ctx, "cn8"),
         }
         if analyses:
             from custlens.report.workbook_sheets import analysis_sheets
 
-            sheets.update(analysis_sheets(ctx, path))
+            sheets.update(analysis_sheets(ctx))
+        # Atomic, never over a foreign file, no data cell can become a formula. The Parquet files
+        # of oversize tables are renamed into place only if the whole workbook succeeds.
+        with ExitStack() as stack:
+            shown = {key: (fit_sheet(frame, ctx, path, key, max_rows, force=force, stack=stack), pct)
+                     for key, (frame, pct) in sheets.items()}
+            with atomic_output(path, force) as tmp, StreamingBook(tmp) as book:
+                for key, (frame, pct) in shown.items():
+                    book.add_sheet(_sheet_title(ctx, key), frame, [c for c in pct if c in frame.columns])
     finally:
         if own:
             st.close()
-    # Atomic, never over a foreign file, and no data cell can become a formula.
-    with atomic_output(path, force) as tmp:
-        writer = pd.ExcelWriter(tmp, engine="openpyxl")  # closed (saved) only on success
-        writer.book.properties.creator = MARK
-        for name, (frame, pct_cols) in sheets.items():
-            sheet_name = name.translate(_INVALID_SHEET_CHARS)[:31]
-            frame = neutralise_frame(frame, xlsx=True)
-            frame.to_excel(writer, sheet_name=sheet_name, index=False)
-            _format(writer.sheets[sheet_name], frame, pct_cols)
-        writer.close()
     return path
+
+
+def _check_context(ctx: ReportContext, store: object, lang: str, min_group: int) -> None:
+    """A shared context must describe the workbook asked for."""
+    if isinstance(store, Store) and store is not ctx.store:
+        raise ValueError("store is not the context's store; pass the store the context was built on")
+    for name, given, held in (("lang", lang, ctx.lang), ("min_group", min_group, ctx.min_group)):
+        if given != held:
+            raise ValueError(f"{name}={given!r} differs from the context's {name}={held!r}; "
+                             f"pass the same value or leave the context out")
+
+
+def _sheet_title(ctx: ReportContext, key: str) -> str:
+    return ctx.t(key) if key.startswith("report.sheet.") else key
 
 
 def _headers(ctx: ReportContext, columns: list[str]) -> dict[str, str]:
@@ -163,31 +197,3 @@ def _naive(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(frame[col].dtype, pd.DatetimeTZDtype):
             frame[col] = frame[col].dt.tz_localize(None)
     return frame
-
-
-def _format(ws: Worksheet, frame: pd.DataFrame, pct_cols: list[str]) -> None:
-    """Freeze and filter the header row, size columns, format shares and dates."""
-    ws.freeze_panes = "B2"
-    ws.auto_filter.ref = ws.dimensions
-    for i, col in enumerate(frame.columns, start=1):
-        letter = get_column_letter(i)
-        values = [str(v) for v in frame[col].head(200)]
-        width = max([_width(str(col))] + [_width(v) for v in values]) + 2
-        ws.column_dimensions[letter].width = min(max(width, 8), 60)
-        number_format = None
-        if col in pct_cols:
-            number_format = "0.0%"
-        elif pd.api.types.is_datetime64_any_dtype(frame[col]):
-            number_format = "yyyy-mm-dd hh:mm"
-        elif pd.api.types.is_float_dtype(frame[col]):
-            number_format = "#,##0.00"
-        if number_format:
-            for cell in ws[letter][1:]:
-                cell.number_format = number_format
-
-
-def _width(text: str) -> int:
-    """Display width: CJK characters take two columns."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-

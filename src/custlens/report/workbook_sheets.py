@@ -2,21 +2,26 @@
 
 Each sheet function takes the report context and returns a frame with its headers translated
 (or None when the analysis cannot run on this store: the sheet is then left out, and a
-``notes`` sheet says why). A table longer than an Excel sheet holds is written to Parquet beside
-the workbook and its sheet carries a note pointing there (`fit_sheet`).
+``notes`` sheet says why). A table longer than an Excel sheet holds (any sheet, the customer
+table too) is written to Parquet beside the workbook and its sheet carries a note pointing there
+(`fit_sheet`).
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from custlens import i18n
 from custlens.errors import CustlensError
 from custlens.features.export import EXCEL_MAX_ROWS
 from custlens.features.money import round_money
+from custlens.outputs import MARK, atomic_output
 from custlens.report.context import ReportContext
 
 __all__ = ["SHEETS", "analysis_sheets", "fit_sheet"]
@@ -142,24 +147,39 @@ SHEETS: dict[str, Callable[[ReportContext], pd.DataFrame]] = {
 
 
 def fit_sheet(frame: pd.DataFrame, ctx: ReportContext, workbook: Path, key: str,
-              max_rows: int = EXCEL_MAX_ROWS) -> pd.DataFrame:
+              max_rows: int = EXCEL_MAX_ROWS, force: bool = False, stack: ExitStack | None = None) -> pd.DataFrame:
     """``frame`` itself when it fits in a sheet (``max_rows`` including the header), else a one-row
-    note: the full table goes to ``<workbook stem>_<sheet>.parquet`` beside the workbook."""
+    note naming the file and the row count: the full table goes to
+    ``<workbook stem>_<sheet>.parquet`` beside the workbook.
+
+    The Parquet file is written like every custlens output (`custlens.outputs.atomic_output`):
+    through a temporary file, marked as custlens' (schema metadata), never over a file custlens
+    did not write unless ``force``. With ``stack`` its rename into place waits until ``stack``
+    closes without an error (the workbook's writer closes it once the workbook is complete), so
+    a failed workbook leaves the previous Parquet file as it was.
+    """
     if len(frame) + 1 <= max_rows:
         return frame
     target = workbook.with_name(f"{workbook.stem}_{key.rsplit('.', 1)[-1]}.parquet")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(target, index=False)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), MARK.encode(): b"1"})
+    if stack is None:
+        with atomic_output(target, force) as tmp:
+            pq.write_table(table, tmp)
+    else:
+        pq.write_table(table, stack.enter_context(atomic_output(target, force)))
+    del table
     note = ctx.t("report.sheet.too_long", rows=f"{len(frame):,}", limit=f"{max_rows - 1:,}", file=target.name)
     return pd.DataFrame({ctx.t("report.col.note"): [note]})
 
 
-def analysis_sheets(ctx: ReportContext, workbook: Path,
-                    max_rows: int = EXCEL_MAX_ROWS) -> dict[str, tuple[pd.DataFrame, list[str]]]:
-    """``{sheet name: (frame, percent columns)}`` for every analysis that runs on this store.
+def analysis_sheets(ctx: ReportContext) -> dict[str, tuple[pd.DataFrame, list[str]]]:
+    """``{sheet key: (frame, percent columns)}`` for every analysis that runs on this store.
 
-    An analysis that cannot run (missing table, too little data) is named with its reason in
-    a ``notes`` sheet instead of failing the workbook.
+    Keys are the i18n keys of the sheet names (``report.sheet.clv``...). An analysis that cannot
+    run (missing table, too little data) is named with its reason in a ``report.sheet.notes``
+    sheet instead of failing the workbook. Results the report context already holds (a report
+    written with the same context) are reused.
     """
     out: dict[str, tuple[pd.DataFrame, list[str]]] = {}
     skipped = []
@@ -170,8 +190,7 @@ def analysis_sheets(ctx: ReportContext, workbook: Path,
         except CustlensError as exc:
             skipped.append(ctx.t("report.sheet.skipped", sheet=ctx.t(key), reason=str(exc)))
             continue
-        frame = fit_sheet(frame, ctx, workbook, key, max_rows)
-        out[ctx.t(key)] = (frame, [c for c in pct if c in frame.columns])
+        out[key] = (frame, [c for c in pct if c in frame.columns])
     if skipped:
-        out[ctx.t("report.sheet.notes")] = (pd.DataFrame({ctx.t("report.col.note"): skipped}), [])
+        out["report.sheet.notes"] = (pd.DataFrame({ctx.t("report.col.note"): skipped}), [])
     return out
