@@ -54,7 +54,7 @@ SEGMENT = "segment"
 _SILHOUETTE_SAMPLE = 3000
 #: Above this many customers, k is chosen and the model fitted on a random sample of this size
 #: (seed ``random_state``); every customer is then assigned to its nearest cluster.
-SAMPLE_SIZE = 50_000
+SAMPLE_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -281,7 +281,7 @@ def cluster_customers(
         The ``customers`` table (``customer_id`` and demographic columns) for the profile.
     revenue : str, default "total_spend"
         Column summed as the clusters' revenue when present.
-    sample_size : int or None, default 50,000
+    sample_size : int or None, default 20,000
         With more customers than this, k is chosen and the model fitted on a random sample of
         this many customers (seed ``random_state``), every customer is assigned to its nearest
         cluster (k-means) or most likely component (mixture), and the projection holds the
