@@ -51,19 +51,19 @@ def test_churn_on_a_sample_scores_everyone_and_states_it(churn_demo) -> None:
     from custlens.churn.reasons import NOT_EXPLAINED
 
     full, st, _ = churn_demo
-    res = churn_analysis(st, sample_size=2_000, random_state=0)
+    res = churn_analysis(st, sample_size=1_000, random_state=0)  # the demo: ~2,400 training, ~1,400 held-out rows
     s = res.sample
-    assert s is not None and s.sampled and s.size == 2_000 and s.seed == 0
-    assert s.train_rows <= 2_000 < s.train_population and s.holdout_rows == 2_000
+    assert s is not None and s.sampled and s.size == 1_000 and s.seed == 0
+    assert s.train_rows <= 1_000 < s.train_population and s.holdout_rows == 1_000 < s.holdout_population
     assert res.n_train == s.train_rows
     assert res.n_holdout == full.n_holdout == s.holdout_population  # metrics on every held-out row
     assert res.metrics.loc["gradient_boosting", "n"] == full.n_holdout
     assert len(res.scores) == len(full.scores)  # every current customer scored
-    assert abs(res.auc - full.auc) < 0.05  # a 2,000-row model ranks about as well as the full one
+    assert abs(res.auc - full.auc) < 0.05  # a 1,000-row model ranks about as well as the full one
     texts = [n.text("en") for n in res.notes]
     assert any("stratified sample of" in t and "seed 0" in t for t in texts)
     unexplained = res.scores["reasons_en"] == NOT_EXPLAINED.text("en")
-    assert unexplained.any() and (~unexplained).sum() <= 2_000
+    assert unexplained.any() and (~unexplained).sum() <= 1_000
     assert not (res.early_warning.head(20)["reasons_en"] == NOT_EXPLAINED.text("en")).any()
     assert res.to_dict()["sample"]["train_population"] == s.train_population
     assert full.sample is not None and not full.sample.sampled  # the demo is within the default sample
