@@ -20,7 +20,8 @@ parent's across ``exec``):
 * rfm          customer table + ``rfm(...)`` scores and segments
 * clv          ``run_clv(store)``: model comparison on a holdout, refit, scores
 * churn        ``churn_analysis(store)``: snapshots, models, scores
-* report       ``custlens report --store ...``: the HTML report and the Excel workbook
+* report       ``custlens report --store ... --no-excel``: the HTML report
+* workbook     ``custlens report --store ...``: the HTML report and the Excel workbook (not run by default)
 
 Nothing is asserted here: the script prints a table (and ``--json`` writes it) for
 ``bench/README.md``. A stage that fails is reported with its exit code and the last line of its
@@ -66,12 +67,16 @@ STAGES: dict[str, str] = {
 }
 
 
-def simulate(n_customers: int, orders_per_customer: float, seed: int = 0) -> Path:
-    """Write (once) the orders CSV of ``n_customers`` simulated customers; return its path."""
-    path = DATA / f"scale_{n_customers}_{orders_per_customer:g}_{seed}.csv"
+def simulate(n_customers: int, orders_per_customer: float, seed: int = 0, directory: Path | None = None) -> Path:
+    """Write (once) the orders CSV of ``n_customers`` simulated customers; return its path.
+
+    The file goes to ``directory`` (default ``bench/_data``) and is reused when it exists.
+    """
+    directory = DATA if directory is None else Path(directory)
+    path = directory / f"scale_{n_customers}_{orders_per_customer:g}_{seed}.csv"
     if path.exists():
         return path
-    DATA.mkdir(exist_ok=True)
+    directory.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     first = rng.uniform(0, 2 * 365, n_customers)
     life = rng.exponential(500.0, n_customers)
@@ -178,11 +183,13 @@ def main() -> None:
         if name == "ingest":
             argv = ["custlens", "ingest", str(csv), "--store", store, "--json"]
         elif name == "report":
+            argv = ["custlens", "report", "--store", store, "--out", str(work / "report"), "--no-excel"]
+        elif name == "workbook":
             argv = ["custlens", "report", "--store", store, "--out", str(work / "report")]
         elif name in STAGES:
             argv = ["-c", STAGES[name].format(store=store)]
         else:
-            raise SystemExit(f"unknown stage {name!r}; choose from ingest, {', '.join(STAGES)}, report")
+            raise SystemExit(f"unknown stage {name!r}; choose from ingest, {', '.join(STAGES)}, report, workbook")
         row = run_stage(name, child(argv))
         rows.append(row)
         print(f"{name:<10} wall {row['wall_s']:>8.2f} s  cpu {row['cpu_s'] or float('nan'):>8.2f} s  "

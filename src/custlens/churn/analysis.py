@@ -14,7 +14,8 @@ from custlens.churn.drivers import partial_dependence, permutation_importance
 from custlens.churn.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, snapshot_features
 from custlens.churn.labels import Horizon, churn_labels, default_horizon, snapshot_dates
 from custlens.churn.model import ChurnModel, calibration_table, evaluate
-from custlens.churn.reasons import contributions, join_reasons, reasons_for, reference_values
+from custlens.churn.reasons import NOT_EXPLAINED, contributions, join_reasons, reasons_for, reference_values
+from custlens.churn.sampling import SAMPLE_SIZE, SampleInfo, chunked, stratified_positions
 from custlens.churn.texts import Phrase
 from custlens.churn.warning import DEFAULT_CAPACITY, Capacity, bands, capacity_cutoffs, early_warning, win_back
 from custlens.errors import InputError, MissingDataError
@@ -96,6 +97,8 @@ class ChurnResult:
     features: pd.DataFrame = field(repr=False)
     notes: list[Phrase] = field(default_factory=list)
     capacity: Capacity | None = None
+    #: The stated sample the model learned and was explained on (None for a labelled table).
+    sample: SampleInfo | None = None
 
     @property
     def auc(self) -> float:
@@ -134,6 +137,7 @@ class ChurnResult:
             "top_risk": self.early_warning.head(top)[[c for c in cols if c in self.early_warning]]
                         .rename(columns={f"reasons_{lang}": "reasons"}).to_dict(orient="records"),
             "notes": [n.text(lang) for n in self.notes],
+            "sample": self.sample.to_dict() if self.sample else None,
         }
 
 
@@ -169,30 +173,72 @@ def drivers_of(importance: pd.DataFrame) -> set[str]:
 
 def score_frame(model: ChurnModel, X: pd.DataFrame, horizon_days: int | None,
                 cutoffs: tuple[float, float], value: pd.Series, drivers: set[str] | None = None,
-                p: np.ndarray | None = None) -> pd.DataFrame:
+                p: np.ndarray | None = None, explain: int | None = None) -> pd.DataFrame:
     """Probability, band and reasons (English and Chinese) of every row of ``X``.
 
     Reasons compare each customer with the typical low-risk customer (`reference_values`) and
     come only from the ``drivers`` (see `reasons_for`). With ``horizon_days``, customers silent
     for that long are in the band ``"lapsed"``. ``p`` are the probabilities if already computed.
+    With ``explain`` and more rows than that, only the ``explain // 2`` customers with the
+    largest expected loss (value x probability) of each action list (high band while active,
+    lapsed) get reasons; every other row gets the reason ``not_explained`` (the per-customer
+    perturbations and texts are what a million rows cannot afford).
     """
-    p = model.predict_proba(X) if p is None else np.asarray(p, dtype=float)
+    p = chunked(model.predict_proba, X) if p is None else np.asarray(p, dtype=float)
+    worth = value.reindex(X.index).fillna(0.0).to_numpy(dtype=float)
     ref = reference_values(model, X, p)
-    contrib = contributions(model, X, ref)
-    reasons = reasons_for(contrib, X, ref, horizon_days or 0, drivers=drivers)
     band = bands(p, cutoffs)
     if horizon_days and "days_since_last" in X:
         band = np.where(X["days_since_last"].to_numpy(dtype=float) >= horizon_days, "lapsed", band)
+    rows = _explained_rows(band, worth * p, explain)
+    part = X if rows is None else X.iloc[rows]
+    contrib = pd.concat([contributions(model, part.iloc[i:i + CONTRIB_ROWS], ref)
+                         for i in range(0, max(len(part), 1), CONTRIB_ROWS)]) if len(part) else None
+    found = reasons_for(contrib, part, ref, horizon_days or 0, drivers=drivers) if contrib is not None else []
+    if rows is None:
+        reasons = found
+    else:
+        placeholder = [NOT_EXPLAINED]  # one shared list: the rows outside the explained lists
+        reasons = [placeholder] * len(X)
+        for i, r in zip(rows, found):
+            reasons[i] = r
+    texts = {lang: _joined(reasons, lang) for lang in ("en", "zh")}
     out = pd.DataFrame({
         schema.CUSTOMER_ID: X.index.astype(str), "churn_probability": p, "risk_band": band,
-        "customer_value": value.reindex(X.index).fillna(0.0).to_numpy(dtype=float),
-        "reasons_en": [join_reasons(r, "en") for r in reasons],
-        "reasons_zh": [join_reasons(r, "zh") for r in reasons],
+        "customer_value": worth, "reasons_en": texts["en"], "reasons_zh": texts["zh"],
     })
     if "days_since_last" in X:
         out.insert(4, "days_since_last", X["days_since_last"].to_numpy())
     out["reasons"] = reasons
     return out
+
+
+#: Rows whose reason perturbations are computed at a time.
+CONTRIB_ROWS = 50_000
+
+
+def _joined(reasons: list[list[Any]], lang: str) -> list[str]:
+    """Each row's reasons as one line; the shared not-explained list is rendered once."""
+    memo: dict[int, str] = {}
+    out = []
+    for r in reasons:
+        if len(r) == 1 and r[0] is NOT_EXPLAINED:
+            out.append(memo.setdefault(id(r), join_reasons(r, lang)))
+        else:
+            out.append(join_reasons(r, lang))
+    return out
+
+
+def _explained_rows(band: np.ndarray, loss: np.ndarray, explain: int | None) -> np.ndarray | None:
+    """Positions of the rows to explain, or None for all of them (see `score_frame`)."""
+    if explain is None or len(band) <= explain:
+        return None
+    keep = []
+    for mask in (band == "high", band == "lapsed"):
+        where = np.flatnonzero(mask)
+        order = np.argsort(-loss[where], kind="stable")[: explain // 2]
+        keep.append(where[order])
+    return np.sort(np.concatenate(keep))
 
 
 def customer_value(store: Store, as_of: pd.Timestamp, features: pd.DataFrame, value: str = "spend"
@@ -236,7 +282,7 @@ def _snapshot(store: Store, snap: pd.Timestamp, h: int) -> tuple[pd.DataFrame, p
 def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = None, n_snapshots: int = 3,
                    step_days: int | None = None, cutoffs: tuple[float, float] | None = None,
                    value: str = "spend", random_state: int = 0,
-                   capacity: float | int = DEFAULT_CAPACITY) -> ChurnResult:
+                   capacity: float | int = DEFAULT_CAPACITY, sample_size: int = SAMPLE_SIZE) -> ChurnResult:
     """Train, check and apply the churn model of definition (a): no purchase within ``H`` days.
 
     Parameters
@@ -260,6 +306,14 @@ def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = N
         How many active customers the early-warning list may hold: a share of them (0.1 = the
         10% most likely to churn) or a number. The high band is that many customers, medium
         the next as many (`custlens.churn.warning.capacity_cutoffs`).
+    sample_size : int, default 100,000
+        At most this many labelled rows train the model (each training snapshot gives at most
+        ``sample_size // len(train_snapshots)``) and explain it (held-out rows for permutation
+        importance and partial dependence), drawn stratified by the label with seed
+        ``random_state`` (`custlens.churn.sampling`). Held-out metrics and calibration use every
+        held-out row; every current customer is scored (in chunks); reasons are written for the
+        ``sample_size`` customers with the largest expected loss (half from each action list) when
+        there are more customers. Data within the sample are used whole.
 
     Returns
     -------
@@ -280,21 +334,31 @@ def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = N
     customers as of ``as_of``.
     """
     as_of = resolve_as_of(store, as_of)
+    if sample_size < 1_000:
+        raise InputError(f"sample_size={sample_size} is too small to train a churn model; use at least 1,000")
     horizon = default_horizon(store, as_of, horizon_days)
     h = horizon.days
     holdout, train_snaps = snapshot_dates(store, as_of, h, n_snapshots, step_days)
-    parts = [_snapshot(store, s, h) for s in train_snaps]
+    cap = max(2, sample_size // max(len(train_snaps), 1))
+    parts, population = [], 0
+    for i, snap in enumerate(train_snaps):  # sampled one snapshot at a time: never all rows at once
+        X_s, y_s = _snapshot(store, snap, h)
+        population += len(X_s)
+        parts.append((*_take(X_s, y_s, cap, random_state + i), int(y_s.sum()), len(y_s)))
+    churned = sum(p[2] for p in parts)
+    check_eligible(np.r_[np.ones(churned, dtype=int), np.zeros(population - churned, dtype=int)], MIN_CLASS_TRAIN,
+                   f"the training snapshots ({', '.join(str(s.date()) for s in train_snaps)})")
     X_train = pd.concat([p[0] for p in parts])
     y_train = pd.concat([p[1] for p in parts])
-    check_eligible(y_train, MIN_CLASS_TRAIN, f"the training snapshots ({', '.join(str(s.date()) for s in train_snaps)})")
+    del parts
     X_hold, y_hold = _snapshot(store, holdout, h)
     check_eligible(y_hold, MIN_CLASS_HOLDOUT, f"the held-out snapshot ({holdout.date()})")
     num, cat = _usable(pd.concat([X_train, X_hold]))
     model = ChurnModel(num, cat, random_state).fit(X_train, y_train.to_numpy())
     yh = y_hold.to_numpy()
-    p_hold = model.predict_proba(X_hold)
+    p_hold = chunked(model.predict_proba, X_hold)
     rows = {"gradient_boosting": evaluate(yh, p_hold).to_dict(),
-            "logistic": evaluate(yh, model.baseline_proba(X_hold)).to_dict(),
+            "logistic": evaluate(yh, chunked(model.baseline_proba, X_hold)).to_dict(),
             "recency_rule": _rule_metrics(yh, X_hold["days_since_last"].to_numpy(dtype=float))}
     baselines = {"recency": float(rows["recency_rule"]["roc_auc"])}
     notes: list[Phrase] = []
@@ -310,31 +374,51 @@ def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = N
             baselines[key] = float(rows[name]["roc_auc"])
     metrics = pd.DataFrame(rows).T[["roc_auc", "pr_auc", "brier", "lift_top10", "gain_top10", "base_rate",
                                     "mean_probability", "n"]]
+    calibration = calibration_table(yh, p_hold)
+    n_hold = len(X_hold)
+    X_hold, y_hold = _take(X_hold, y_hold, sample_size, random_state + len(train_snaps))
+    yh = y_hold.to_numpy()
     importance = permutation_importance(model, X_hold, yh, random_state=random_state)
     top = [f for f in importance["feature"] if f in num][:PD_TOP]
     pdp = partial_dependence(model, X_hold, top)
-    calibration = calibration_table(yh, p_hold)
+    sample = SampleInfo(sample_size, random_state, len(X_train), population, len(X_hold), n_hold)
+    if sample.sampled:
+        notes.append(Phrase("churn.note.sampled", {
+            "train": f"{sample.train_rows:,}", "train_all": f"{population:,}", "hold": f"{sample.holdout_rows:,}",
+            "hold_all": f"{n_hold:,}", "seed": random_state}))
 
     final = ChurnModel(num, cat, random_state).fit(pd.concat([X_train, X_hold]),
                                                    np.concatenate([y_train.to_numpy(), yh]))
+    n_train = len(X_train)
+    del X_train, y_train, X_hold, y_hold
     X_now = snapshot_features(store, as_of, h)
     worth, note = customer_value(store, as_of, X_now, value)
     if note is not None:
         notes.append(note)
-    p_now = final.predict_proba(X_now)
-    cap = None
+    p_now = chunked(final.predict_proba, X_now)
+    cap_ = None
     if cutoffs is None:
-        cap = capacity_cutoffs(p_now[X_now["days_since_last"].to_numpy(dtype=float) < h], capacity)
-        cutoffs = (cap.medium, cap.high)
-    scores = score_frame(final, X_now, h, cutoffs, worth, drivers_of(importance), p=p_now)
+        cap_ = capacity_cutoffs(p_now[X_now["days_since_last"].to_numpy(dtype=float) < h], capacity)
+        cutoffs = (cap_.medium, cap_.high)
+    scores = score_frame(final, X_now, h, cutoffs, worth, drivers_of(importance), p=p_now, explain=sample_size)
+    if len(X_now) > sample_size:
+        notes.append(Phrase("churn.note.reasons_limited", {"n": f"{sample_size // 2:,}"}))
     definition = Phrase("churn.definition.inactivity",
                         {"days": h, "basis": Phrase(f"churn.horizon.{horizon.basis}", {"n": f"{horizon.n_gaps:,}"})})
     return ChurnResult(
         definition=definition, horizon=horizon, as_of=as_of, holdout_snapshot=holdout,
-        train_snapshots=train_snaps, n_train=len(X_train), n_holdout=len(X_hold), metrics=metrics,
+        train_snapshots=train_snaps, n_train=n_train, n_holdout=n_hold, metrics=metrics,
         baselines=baselines, calibration=calibration, importance=importance, partial_dependence=pdp,
         scores=scores, early_warning=early_warning(scores, h), win_back=win_back(scores, h), cutoffs=cutoffs,
-        model=final, features=X_now, notes=notes, capacity=cap)
+        model=final, features=X_now, notes=notes, capacity=cap_, sample=sample)
+
+
+def _take(X: pd.DataFrame, y: pd.Series, size: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
+    """``X, y`` or a stratified sample of ``size`` of their rows (`stratified_positions`)."""
+    pos = stratified_positions(y.to_numpy(), size, seed)
+    if len(pos) == len(X):
+        return X, y
+    return X.iloc[pos], y.iloc[pos]
 
 
 def write_scores(store: Store, result: ChurnResult) -> int:

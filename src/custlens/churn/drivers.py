@@ -86,7 +86,7 @@ def partial_dependence(model: ChurnModel, X: pd.DataFrame, features: list[str], 
         if f not in model.numeric or Xe[f].notna().sum() < 2:
             continue
         grid = np.unique(np.nanquantile(Xe[f].to_numpy(dtype=float), np.linspace(0.05, 0.95, grid_size)))
-        stacked = pd.concat([Xe.assign(**{f: v}) for v in grid], ignore_index=True)
-        p = model.predict_encoded(stacked).reshape(len(grid), len(Xe)).mean(axis=1)
+        # One grid value at a time: stacking them all copies the rows len(grid) times.
+        p = [float(np.mean(model.predict_encoded(Xe.assign(**{f: v})))) for v in grid]
         rows.extend({"feature": f, "feature_value": float(v), "churn_probability": float(q)} for v, q in zip(grid, p))
     return pd.DataFrame(rows, columns=["feature", "feature_value", "churn_probability"])

@@ -92,4 +92,5 @@ def retention_analysis(store: Store, as_of: Any = None, horizon_days: int | None
     result.cox, result.cox_sentences, result.cox_note = cox_model(table.drop(columns=[schema.CUSTOMER_ID]), h,
                                                                   profile)
     result.cox_penalizer = float(result.cox.attrs.get("penalizer", float("nan")))
+    result.cox_sample = result.cox.attrs.get("sample")
     return result

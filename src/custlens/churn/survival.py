@@ -36,6 +36,9 @@ COX_NUMERIC = ("aov", "discount_share", "return_rate", "age", "income", "nps_las
 COX_CATEGORICAL = ("acquisition_channel",)
 #: L2 penalty of the fallback Cox fit (lifelines' ``penalizer``), used only when the plain fit fails.
 COX_PENALIZER = 0.01
+#: Above this many customers the Cox model is fitted on a random sample of this size (seed `COX_SEED`).
+COX_SAMPLE = 50_000
+COX_SEED = 0
 
 
 @dataclass
@@ -59,6 +62,9 @@ class SurvivalResult:
     cox_penalizer : float
         The L2 penalty of the Cox fit: 0.0 (plain partial likelihood) or `COX_PENALIZER` when
         the plain fit did not converge; NaN without a fit.
+    cox_sample : int or None
+        Customers the Cox model was fitted on when it was fitted on a sample (seed `COX_SEED`);
+        None when every customer was used. The Kaplan-Meier curves always use every customer.
     """
 
     curves: pd.DataFrame
@@ -68,6 +74,7 @@ class SurvivalResult:
     cox_sentences: list[Phrase] = field(default_factory=list)
     cox_note: str = ""
     cox_penalizer: float = float("nan")
+    cox_sample: int | None = None
 
 
 def lifetimes(customers: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
@@ -189,7 +196,8 @@ def retention_curves(customers: pd.DataFrame, horizon_days: int, by: dict[str, p
         groups=pd.DataFrame(groups), sentences=sentences)
 
 
-def cox_model(customers: pd.DataFrame, horizon_days: int, profile: pd.DataFrame | None = None
+def cox_model(customers: pd.DataFrame, horizon_days: int, profile: pd.DataFrame | None = None,
+              sample_size: int | None = COX_SAMPLE, seed: int = COX_SEED
               ) -> tuple[pd.DataFrame, list[Phrase], str]:
     """Cox proportional hazards of the lifetime on spend habits and profile.
 
@@ -199,6 +207,10 @@ def cox_model(customers: pd.DataFrame, horizon_days: int, profile: pd.DataFrame 
     The fit is the plain (unpenalised) partial likelihood; when it does not converge, an L2
     penalty of `COX_PENALIZER` is used. ``table.attrs["penalizer"]`` says which.
 
+    With more than ``sample_size`` customers, the model is fitted on a random sample of that many
+    (seed ``seed``; the partial likelihood's Newton steps cost O(n) each and the hazard ratios
+    are settled long before a million rows); ``table.attrs["sample"]`` then holds the size.
+
     Returns
     -------
     (DataFrame, list of Phrase, str)
@@ -206,6 +218,10 @@ def cox_model(customers: pd.DataFrame, horizon_days: int, profile: pd.DataFrame 
     """
     CoxPHFitter = import_optional("lifelines", "survival").CoxPHFitter
 
+    sampled = sample_size is not None and len(customers) > sample_size
+    if sampled:
+        pos = np.sort(np.random.default_rng(seed).choice(len(customers), int(sample_size), replace=False))
+        customers = customers.iloc[pos]
     life = lifetimes(customers, horizon_days)
     data = pd.DataFrame(index=customers.index)
     sds: dict[str, float] = {}
@@ -250,6 +266,7 @@ def cox_model(customers: pd.DataFrame, horizon_days: int, profile: pd.DataFrame 
                           "ci_lower": s["exp(coef) lower 95%"].to_numpy(),
                           "ci_upper": s["exp(coef) upper 95%"].to_numpy(), "p_value": s["p"].to_numpy()})
     table.attrs["penalizer"] = float(cph.penalizer)
+    table.attrs["sample"] = int(sample_size) if sampled else None
     return table, [_cox_sentence(row, sds, bases) for row in table.itertuples(index=False)], ""
 
 

@@ -96,6 +96,9 @@ TEXTS.update({
     "churn.reason.no_survey": {"en": "never answered a survey", "zh": "从未参与调研"},
     "churn.reason.complaints": {"en": "{n} complaint(s) in the last 3 months", "zh": "近 3 个月投诉 {n} 次"},
     "churn.reason.tickets": {"en": "{n} service ticket(s) in the last 3 months", "zh": "近 3 个月服务工单 {n} 个"},
+    "churn.reason.not_explained": {
+        "en": "not explained: in a large shop only the customers with the highest value at risk of each list are",
+        "zh": "未解释：大型店铺仅解释各名单中风险价值最高的客户"},
     "churn.reason.no_signal": {"en": "no single stand-out sign; the risk comes from many small signals",
                                "zh": "无单一突出信号，风险来自多个较小因素"},
     "churn.reason.attribute": {"en": "{feature}: {value} (low-risk customers: {ref})",
@@ -152,6 +155,17 @@ TEXTS.update({
               "曲线按首单前后即确定的属性分组，而非 RFM 分群（分群本身由最近购买时间构建，即结果本身）。"},
     "churn.cox.unit.sd": {"en": "standard deviation ({sd})", "zh": "一个标准差（{sd}）"},
     # notes
+    "churn.note.sampled": {
+        "en": "Large shop: the model was trained on a stratified sample of {train} of {train_all} labelled "
+              "customer-snapshots, and its drivers computed on {hold} of {hold_all} held-out customers (random seed "
+              "{seed}); the held-out metrics and calibration use every held-out customer, and every current customer "
+              "is scored.",
+        "zh": "大型店铺：模型在 {train_all} 个带标签客户快照中按流失与否分层抽取的 {train} 个样本上训练，驱动因素在 {hold_all} "
+              "位留出客户中的 {hold} 位上计算（随机种子 {seed}）；留出期指标与校准使用全部留出客户，所有当前客户均已评分。"},
+    "churn.note.reasons_limited": {
+        "en": "Reasons are given for the {n} customers with the highest value at risk in each list; the others are "
+              "scored but not explained.",
+        "zh": "仅为每份名单中风险价值最高的 {n} 位客户给出原因；其余客户已评分但未解释。"},
     "churn.note.clv_skipped": {"en": "CLV could not be computed ({reason}); the lists are ranked by total spend.",
                                "zh": "无法计算 CLV（{reason}），名单按累计消费排序。"},
     "churn.note.p_alive_skipped": {"en": "MBG/NBD P(alive) baseline skipped: {reason}",

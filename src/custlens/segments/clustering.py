@@ -52,6 +52,9 @@ RFM_FEATURES: tuple[str, ...] = (DAYS_SINCE_LAST, ORDERS, TOTAL_SPEND)
 CLUSTER = "cluster"
 SEGMENT = "segment"
 _SILHOUETTE_SAMPLE = 3000
+#: Above this many customers, k is chosen and the model fitted on a random sample of this size
+#: (seed ``random_state``); every customer is then assigned to its nearest cluster.
+SAMPLE_SIZE = 20_000
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,11 @@ class ClusterResult:
         ``customer_id, pc1, pc2, cluster, segment``: the first two principal components.
     explained_variance : tuple of float
         Share of the scaled variance along ``pc1`` and ``pc2``.
+    sample_size : int or None
+        Customers the model was fitted on when the table was larger than the sample (the
+        projection then holds those customers only); None when every customer was used.
+    seed : int
+        Seed of the sample and of the fits (``random_state``).
     """
 
     method: str
@@ -105,6 +113,8 @@ class ClusterResult:
     demographics: pd.DataFrame
     projection: pd.DataFrame
     explained_variance: tuple[float, float]
+    sample_size: int | None = None
+    seed: int = 0
 
     @property
     def labels(self) -> np.ndarray:
@@ -225,8 +235,9 @@ def _canonical(x: np.ndarray, labels: np.ndarray, features: Sequence[str]) -> tu
     keys = [(-score[i], *(-centres.iloc[i].to_numpy()), -int((labels == c).sum()))
             for i, c in enumerate(present)]
     order = sorted(range(len(present)), key=lambda i: keys[i])
-    mapping = {int(present[i]): new for new, i in enumerate(order)}
-    new_labels = np.array([mapping[int(v)] for v in labels], dtype=np.int64)
+    lookup = np.zeros(int(present.max()) + 1, dtype=np.int64)
+    lookup[present[order]] = np.arange(len(order))  # vectorised: a million labels in one step
+    new_labels = lookup[labels]
     return new_labels, centres.iloc[order].reset_index(drop=True)
 
 
@@ -242,6 +253,7 @@ def cluster_customers(
     n_init: int = 10,
     demographics: pd.DataFrame | None = None,
     revenue: str = TOTAL_SPEND,
+    sample_size: int | None = SAMPLE_SIZE,
 ) -> ClusterResult:
     """Cluster customers, choosing k by silhouette and Calinski–Harabasz.
 
@@ -269,6 +281,11 @@ def cluster_customers(
         The ``customers`` table (``customer_id`` and demographic columns) for the profile.
     revenue : str, default "total_spend"
         Column summed as the clusters' revenue when present.
+    sample_size : int or None, default 20,000
+        With more customers than this, k is chosen and the model fitted on a random sample of
+        this many customers (seed ``random_state``), every customer is assigned to its nearest
+        cluster (k-means) or most likely component (mixture), and the projection holds the
+        sample. None fits on every customer. Tables within the sample are used whole.
 
     Returns
     -------
@@ -289,7 +306,13 @@ def cluster_customers(
     """
     features = list(features)
     frame = _validate(table, features, method, k, k_range)
-    x = scale_features(frame[features], scaling)
+    x_all = scale_features(frame[features], scaling)
+    sample = None
+    if sample_size is not None and len(x_all) > sample_size:
+        if sample_size < 100:
+            raise InputError(f"sample_size={sample_size} is too small to cluster on; use at least 100 or None")
+        sample = np.sort(np.random.default_rng(random_state).choice(len(x_all), sample_size, replace=False))
+    x = x_all if sample is None else x_all[sample]
     if k is None:
         distinct = len(np.unique(x, axis=0))
         ks = range(int(k_range[0]), max(int(k_range[0]), min(int(k_range[1]), distinct - 1)) + 1)
@@ -297,29 +320,35 @@ def cluster_customers(
         ks = range(int(k), int(k) + 1)
     selection, fits = _select(x, ks, method, random_state, n_init)
     chosen = int(selection.loc[selection["chosen"], "k"].iloc[0])
-    labels, centres_z = _canonical(x, fits[chosen][0], features)
+    raw = fits[chosen][0]
+    if sample is not None:
+        with threadpool_limits(limits=1):
+            raw = fits[chosen][1].predict(x_all)
+    labels, centres_z = _canonical(x_all, raw, features)
     names = name_centres(centres_z)
     customers = frame.copy()
     if revenue in table.columns and revenue not in customers.columns:
         customers[revenue] = table[revenue].to_numpy()
     customers[CLUSTER] = labels
-    customers[SEGMENT] = [names[c] for c in labels]
+    customers[SEGMENT] = np.asarray(names, dtype=object)[labels]
     centres = customers.groupby(CLUSTER)[features].mean().reset_index()
     centres.insert(1, SEGMENT, [names[c] for c in centres[CLUSTER]])
     centres_z.insert(0, CLUSTER, range(len(centres_z)))
     centres_z.insert(1, SEGMENT, names[: len(centres_z)])
-    sil, ch = _scores(x, labels, random_state)
+    sil, ch = _scores(x_all, labels, random_state)
     profile, demo = profile_clusters(customers, features, revenue=revenue, demographics=demographics)
     pca = PCA(n_components=min(2, x.shape[1]), random_state=random_state).fit(x)
+    shown = customers if sample is None else customers.iloc[sample]
     pcs = pca.transform(x)
     if pcs.shape[1] == 1:
         pcs = np.column_stack([pcs, np.zeros(len(pcs))])
     ratio = list(pca.explained_variance_ratio_) + [0.0]
-    projection = pd.DataFrame({CUSTOMER_ID: customers[CUSTOMER_ID], "pc1": pcs[:, 0], "pc2": pcs[:, 1],
-                               CLUSTER: labels, SEGMENT: customers[SEGMENT]})
+    projection = pd.DataFrame({CUSTOMER_ID: shown[CUSTOMER_ID].to_numpy(), "pc1": pcs[:, 0], "pc2": pcs[:, 1],
+                               CLUSTER: shown[CLUSTER].to_numpy(), SEGMENT: shown[SEGMENT].to_numpy()})
     return ClusterResult(
         method=method, features=features, scaling=scaling, k=len(centres), silhouette=sil,
         calinski_harabasz=ch, customers=customers, centres=centres, centres_z=centres_z,
         selection=selection, profile=profile, demographics=demo, projection=projection,
         explained_variance=(float(ratio[0]), float(ratio[1])),
+        sample_size=None if sample is None else int(sample_size), seed=int(random_state),
     )

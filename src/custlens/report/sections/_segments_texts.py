@@ -23,6 +23,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "report.segments.k_chart": _t("Choosing k: silhouette and Calinski–Harabasz", "选择 k：轮廓系数与 Calinski–Harabasz 指数"),
     "report.segments.k_caption": _t("The chosen k has the best mean rank of the two scores (higher is better for both).",
                                     "所选 k 在两个指标上的平均排名最好（两个指标都是越高越好）。"),
+    "report.segments.sampled": _t(
+        "Large shop: k was chosen and the clusters fitted on a random sample of {n} of {total} customers (seed {seed}); "
+        "every customer was then assigned to the nearest cluster, and the sizes and revenue below count them all.",
+        "大型店铺：在 {total} 位客户中随机抽取 {n} 位（随机种子 {seed}）选择 k 并拟合聚类；随后把每位客户分到最近的类，"
+        "下方的人数与销售额按全部客户计算。"),
     "report.segments.projection": _t("Customers on the first two principal components", "客户在前两个主成分上的分布"),
     "report.segments.projection_caption": _t("Each dot is a customer (a sample of at most 2,000), coloured by cluster; "
                                              "the axes explain {share} of the scaled variance.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -48,7 +49,20 @@ i18n.register({
     "report.churn.km_title": {"en": "Share of customers still active, by {by}", "zh": "仍活跃客户占比（按{by}）"},
     "report.churn.days_axis": {"en": "days since the first order", "zh": "首次下单后天数"},
     "report.churn.cox": {"en": "Cox model: what shortens customer lifetimes", "zh": "Cox 模型：什么缩短客户生命周期"},
+    "report.churn.cox_sampled": {
+        "en": "Large shop: the Cox model was fitted on a random sample of {n} of {total} customers (seed {seed}); the "
+              "retention curves above use every customer.",
+        "zh": "大型店铺：Cox 模型在 {total} 位客户中随机抽取的 {n} 位上拟合（随机种子 {seed}）；上方的留存曲线使用全部客户。"},
+    "report.churn.top_n": {
+        "en": "The {n} customers with the highest expected loss of {total}; the full list is in the Excel workbook "
+              "(written by custlens report) and in custlens churn --export at_risk.parquet.",
+        "zh": "共 {total} 位客户，此处列出预期损失最高的 {n} 位；完整名单见 Excel 工作簿（由 custlens report 生成）及 "
+              "custlens churn --export at_risk.parquet。"},
 })
+
+
+#: Rows of each action list shown in the HTML (the full lists go to the workbook and exports).
+TOP_N = 15
 
 
 @register_section("churn", order=60)
@@ -97,8 +111,9 @@ def churn_section(ctx: ReportContext) -> Section:
         section.add(Figure(_pd_figure(ctx, res.partial_dependence), height=360))
     cols = ["customer_id", "churn_probability", "risk_band", "customer_value", "reasons", "action"]
     for title, frame in (("report.churn.early", res.early_warning), ("report.churn.winback", res.win_back)):
-        shown = localise(frame.head(15), lang)
+        shown = localise(frame.head(TOP_N), lang)
         section.add(Heading(ctx.t(title)),
+                    Paragraph(ctx.t("report.churn.top_n", n=ctx.num(min(TOP_N, len(frame))), total=ctx.num(len(frame)))),
                     Table(shown[[c for c in cols if c in shown]], formats={"churn_probability": "pct",
                                                                             "customer_value": "money"}))
     surv = ctx.cached("churn:retention", lambda: retention_analysis(ctx.store, ctx.as_of,
@@ -115,6 +130,11 @@ def churn_section(ctx: ReportContext) -> Section:
         cox["churn_reading"] = [s.text(lang) for s in surv.cox_sentences]
         fit = (ctx.t("churn.cox.fit.plain") if surv.cox_penalizer == 0 else
                ctx.t("churn.cox.fit.penalised", penalizer=f"{surv.cox_penalizer:g}"))
+        if surv.cox_sample:
+            from custlens.churn.survival import COX_SEED
+
+            section.add(Note(ctx.t("report.churn.cox_sampled", n=ctx.num(surv.cox_sample), seed=COX_SEED,
+                                   total=ctx.num(len(ctx.customers())))))
         section.add(Heading(ctx.t("report.churn.cox")), Paragraph(fit),
                     Table(cox[["hazard_ratio", "ci_lower", "ci_upper", "p_value", "churn_reading"]],
                           formats={"hazard_ratio": "float2", "ci_lower": "float2", "ci_upper": "float2",
@@ -164,9 +184,25 @@ def _pd_figure(ctx: ReportContext, pdp: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def daily_steps(curve: pd.DataFrame) -> pd.DataFrame:
+    """A Kaplan-Meier step function read at the end of each whole day.
+
+    Lifetimes measured to the second give one step per customer (a million points per curve);
+    the chart needs at most one per day. Each day keeps its last step, so the drawn curve equals
+    the exact one at every whole day; curves already on whole days are returned unchanged.
+    """
+    days = curve["days"].to_numpy(dtype=float)
+    if len(days) == 0 or (days == np.floor(days)).all():
+        return curve
+    day = np.ceil(days)  # a step inside day d is in force at the end of day d
+    last = np.r_[day[1:] != day[:-1], True]
+    return curve.loc[last].assign(days=day[last])
+
+
 def _km_figure(ctx: ReportContext, curves: pd.DataFrame, by: str) -> go.Figure:
     fig = go.Figure()
     for i, (g, part) in enumerate(curves.groupby("group", sort=False)):
+        part = daily_steps(part)
         fig.add_trace(go.Scatter(x=part["days"], y=part["retention"], mode="lines", line_shape="hv",
                                  name=str(render_arg(g, ctx.lang)),
                                  line_color=charts.PALETTE[i % len(charts.PALETTE)]))

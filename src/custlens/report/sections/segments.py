@@ -74,6 +74,9 @@ def segments_section(ctx: ReportContext) -> Section:
         section.add(_failed(ctx, lrfmc))
     else:
         section.add(Paragraph(ctx.t("segment.lrfmc.rule")), *[Note(ctx.t(n)) for n in lrfmc.notes])
+        if getattr(lrfmc.detail, "sample_size", None):
+            section.add(Note(ctx.t("report.segments.sampled", n=ctx.num(lrfmc.detail.sample_size),
+                                   seed=lrfmc.detail.seed, total=ctx.num(len(lrfmc.detail.customers)))))
         section.add(*_profile_tables(ctx, lrfmc, "lrfmc", with_demographics=False))
     section.add(*_abc_blocks(ctx, abc))
     section.add(*_value_blocks(ctx, segment_customers(customers, "value")))
@@ -95,6 +98,9 @@ def _try(fn):  # type: ignore[no-untyped-def]
 def _cluster_blocks(ctx: ReportContext, seg, scheme: str) -> list[Block]:  # type: ignore[no-untyped-def]
     res = seg.detail
     blocks: list[Block] = [Heading(ctx.t(f"segment.{scheme}.title")), Paragraph(ctx.t(f"segment.{scheme}.rule"))]
+    if getattr(res, "sample_size", None):
+        blocks.append(Note(ctx.t("report.segments.sampled", n=ctx.num(res.sample_size), seed=res.seed,
+                                 total=ctx.num(len(res.customers)))))
     sel = res.selection
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_trace(go.Scatter(x=sel["k"], y=sel["silhouette"], mode="lines+markers",
