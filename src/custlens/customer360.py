@@ -110,7 +110,7 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
     in_customers = store.has("customers") and int(
         scalar(store, "SELECT count(*) FROM customers WHERE customer_id = ?", [cid]))
     if not in_orders and not in_customers:
-        examples = [r[0] for r in store.con.execute(
+        examples = [r[0] for r in store._con.execute(
             "SELECT DISTINCT customer_id FROM orders ORDER BY customer_id LIMIT 3").fetchall()]
         raise MissingDataError(
             f"customer {cid!r} is not in the store {store.path!r} (no order and no customer record); "

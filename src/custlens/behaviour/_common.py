@@ -19,12 +19,12 @@ def orders_as_of(store: Store, as_of: AsOf, purpose: str) -> pd.Timestamp:
 
 def query(store: Store, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """Run ``sql`` in the store and fetch the whole result as pandas."""
-    return store.con.execute(sql, list(params)).df()
+    return store._con.execute(sql, list(params)).df()
 
 
 def scalar(store: Store, sql: str, params: Sequence[Any] = ()) -> Any:
     """The single value of ``sql``."""
-    return store.con.execute(sql, list(params)).fetchall()[0][0]
+    return store._con.execute(sql, list(params)).fetchall()[0][0]
 
 
 def has_column(store: Store, table: str, column: str) -> bool:
@@ -41,8 +41,8 @@ def ts(value: pd.Timestamp) -> Any:
 
 def with_frame(store: Store, name: str, frame: pd.DataFrame, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """Run ``sql`` with ``frame`` registered as the view ``name`` for the duration of the query."""
-    store.con.register(name, frame)
+    store._con.register(name, frame)
     try:
         return query(store, sql, params)
     finally:
-        store.con.unregister(name)
+        store._con.unregister(name)

@@ -103,7 +103,7 @@ def score_status(store: Store, table: str, as_of: Any = None) -> ScoreStatus:
     sel = [c for c in ("model", "horizon_days", "as_of") if c in cols]
     if not sel:
         return ScoreStatus("stale", table, wanted=wanted)
-    row = store.con.execute(f'SELECT {", ".join(sel)} FROM "{table}" LIMIT 1').fetchone()
+    row = store._con.execute(f'SELECT {", ".join(sel)} FROM "{table}" LIMIT 1').fetchone()
     if row is None:
         return ScoreStatus("missing", table, wanted=wanted)
     ctx = dict(zip(sel, row, strict=True))

@@ -240,20 +240,20 @@ def _voc_table(store: Any) -> tuple[list[str], dict[str, dict[str, Any]]]:
 
     if store.has("surveys"):
         tables.append("surveys")
-        merge(store.con.execute("""
+        merge(store._con.execute("""
             SELECT customer_id, count(*) AS surveys_count, avg(csat) AS mean_csat,
                    arg_max(nps, answered_at) FILTER (WHERE nps IS NOT NULL) AS latest_nps,
                    max(answered_at) FILTER (WHERE nps IS NOT NULL) AS latest_nps_at
             FROM surveys WHERE answered_at < ? GROUP BY 1""", [cut]).df())
     if store.has("feedback"):
         tables.append("feedback")
-        merge(store.con.execute("""
+        merge(store._con.execute("""
             SELECT customer_id, count(*) AS feedback_count,
                    count(*) FILTER (WHERE lower(kind) = 'complaint') AS complaints
             FROM feedback WHERE created_at < ? GROUP BY 1""", [cut]).df())
     if store.has("tickets"):
         tables.append("tickets")
-        merge(store.con.execute("""
+        merge(store._con.execute("""
             SELECT customer_id, count(*) AS tickets_count, count(*) FILTER (WHERE resolved_at IS NULL) AS open_tickets,
                    avg(satisfaction) AS mean_ticket_satisfaction FROM tickets WHERE opened_at < ? GROUP BY 1""",
             [cut]).df())

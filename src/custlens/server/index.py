@@ -96,7 +96,7 @@ class Customer360Index:
         self.segments = _Slices(segs.sort_values("customer_id", kind="stable"))
         stages = customer_stages(store, self.as_of, StageRules())
         self.stages = dict(zip(stages["customer_id"].astype(str), stages["stage"].astype(str)))
-        in_orders = [r[0] for r in store.con.execute("SELECT DISTINCT customer_id FROM orders").fetchall()]
+        in_orders = [r[0] for r in store._con.execute("SELECT DISTINCT customer_id FROM orders").fetchall()]
         self.in_orders = set(map(str, in_orders))
         self.profiles: dict[str, dict[str, Any]] = {}
         if store.has("customers"):

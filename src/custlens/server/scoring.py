@@ -93,7 +93,7 @@ class _Scratch:
         sql = self._sql.get(expr)
         if sql is None:
             sql = self._sql[expr] = str(self.store.ibis.compile(expr))
-        return self.store.con.execute(sql).df()
+        return self.store._con.execute(sql).df()
 
     def customer_table(self, as_of: pd.Timestamp) -> pd.DataFrame:
         from custlens.features import columns as c
@@ -102,7 +102,7 @@ class _Scratch:
         key = ("customer_table", as_of)
         if key not in self._sql:
             self._sql[key] = str(self.store.ibis.compile(customer_table_expr(self.store, as_of)))
-        return self.store.con.execute(self._sql[key]).df()[list(c.CUSTOMER_TABLE_COLUMNS)]
+        return self.store._con.execute(self._sql[key]).df()[list(c.CUSTOMER_TABLE_COLUMNS)]
 
 
 _ALL: list[_Scratch] = []
@@ -123,7 +123,7 @@ def _scratch() -> _Scratch:
         sc = _local.scratch = _Scratch()
         _ALL.append(sc)
     for t in ("orders", "order_items", "returns"):
-        sc.store.con.execute(f'DELETE FROM "{t}"')
+        sc.store._con.execute(f'DELETE FROM "{t}"')
     return sc
 
 
@@ -133,7 +133,7 @@ def _history_table(orders: pd.DataFrame, returns: pd.DataFrame | None, as_of: pd
     from custlens.churn.features import _trend
 
     sc = _scratch()
-    con = sc.store.con
+    con = sc.store._con
     n = len(orders)
     o = pd.DataFrame({"order_id": [f"p{i}" for i in range(n)], "customer_id": _CID,
                       "ordered_at": orders["ordered_at"].dt.floor("us"), "amount": orders["amount"].astype(float),

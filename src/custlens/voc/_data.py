@@ -25,7 +25,7 @@ def load(store: Store, table: str, as_of: AsOf, purpose: str) -> tuple[pd.DataFr
     store.require(table, purpose)
     cut = as_of_for(store, table, as_of)
     col = TIME_COLUMN[table]
-    df = store.con.execute(f'SELECT * FROM "{table}" WHERE "{col}" < ? ORDER BY "{col}"',
+    df = store._con.execute(f'SELECT * FROM "{table}" WHERE "{col}" < ? ORDER BY "{col}"',
                            [cut.to_pydatetime()]).df()
     return df.drop(columns=[c for c in ("source",) if c in df.columns]), cut
 

@@ -24,7 +24,7 @@ def feedback_sentiment(store: Store, cut: pd.Timestamp, customer_id: str | None 
     if not store.has("feedback"):
         return empty
     one = "AND customer_id = ?" if customer_id is not None else ""
-    df = store.con.execute(f"SELECT customer_id, text FROM feedback WHERE created_at < ? AND text IS NOT NULL {one}",
+    df = store._con.execute(f"SELECT customer_id, text FROM feedback WHERE created_at < ? AND text IS NOT NULL {one}",
                            [pd.Timestamp(cut).to_pydatetime(), *([customer_id] if customer_id is not None else [])]).df()
     if df.empty or df["text"].nunique() > MAX_SENTIMENT_TEXTS:
         return empty
@@ -51,15 +51,15 @@ def customer_voc(store: Store, cut: pd.Timestamp, customer_id: str | None = None
         cols = store.columns("surveys")
         nps = "arg_max(nps, answered_at) FILTER (WHERE nps IS NOT NULL)" if "nps" in cols else "NULL"
         csat = "avg(csat)" if "csat" in cols else "NULL"
-        parts.append(store.con.execute(
+        parts.append(store._con.execute(
             f"SELECT customer_id, count(*) AS surveys, {nps} AS nps_last, {csat} AS csat_mean FROM surveys "
             f"WHERE answered_at < ? {where} GROUP BY 1", [ts, *args]).df().set_index("customer_id"))
     if store.has("feedback") and "kind" in store.columns("feedback"):
-        parts.append(store.con.execute(
+        parts.append(store._con.execute(
             f"SELECT customer_id, count(*) FILTER (WHERE lower(kind) = 'complaint') AS complaints FROM feedback "
             f"WHERE created_at < ? {where} GROUP BY 1", [ts, *args]).df().set_index("customer_id"))
     if store.has("tickets"):
-        parts.append(store.con.execute(
+        parts.append(store._con.execute(
             f"SELECT customer_id, count(*) AS tickets, "
             f"count(*) FILTER (WHERE resolved_at IS NULL OR resolved_at >= ?) AS open_tickets FROM tickets "
             f"WHERE opened_at < ? {where} GROUP BY 1", [ts, ts, *args]).df().set_index("customer_id"))
@@ -76,7 +76,7 @@ def customer_voc(store: Store, cut: pd.Timestamp, customer_id: str | None = None
     if "complaints" in out and store.has("orders"):
         # Complaints per order: a raw count grows with the orders a customer had (more chances
         # to complain) and would read as "complainers stay", a confounded hazard ratio.
-        n = store.con.execute(f"SELECT customer_id, count(*) AS n FROM orders WHERE ordered_at < ? {where} GROUP BY 1",
+        n = store._con.execute(f"SELECT customer_id, count(*) AS n FROM orders WHERE ordered_at < ? {where} GROUP BY 1",
                               [ts, *args]).df().set_index("customer_id")["n"]
         out["complaint_rate"] = out["complaints"] / n.reindex(out.index).where(lambda v: v > 0)
     out.index.name = "customer_id"

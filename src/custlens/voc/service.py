@@ -184,7 +184,7 @@ def _service_scores(store: Store, cut: pd.Timestamp, tickets: pd.DataFrame) -> p
 
     rows = []
     if store.has("surveys"):
-        s = store.con.execute("SELECT * FROM surveys WHERE answered_at < ?", [cut.to_pydatetime()]).df()
+        s = store._con.execute("SELECT * FROM surveys WHERE answered_at < ?", [cut.to_pydatetime()]).df()
         for a in SERVICE_ATTRIBUTES:
             col = f"{_data.SCORE_PREFIX}{a}"
             if col in s and s[col].notna().any():
@@ -201,7 +201,7 @@ def _service_scores(store: Store, cut: pd.Timestamp, tickets: pd.DataFrame) -> p
 def _complaints(store: Store, cut: pd.Timestamp) -> pd.DataFrame:
     if not store.has("feedback") or "kind" not in store.columns("feedback"):
         return pd.DataFrame({"complaints": pd.Series(dtype="int64")}, index=pd.Index([], name="customer_id"))
-    return store.con.execute("""SELECT customer_id, count(*) AS complaints FROM feedback
+    return store._con.execute("""SELECT customer_id, count(*) AS complaints FROM feedback
                                 WHERE created_at < ? AND lower(kind) = 'complaint' GROUP BY 1""",
                              [cut.to_pydatetime()]).df().set_index("customer_id")
 

@@ -57,12 +57,12 @@ def summary_finding(store: Store, as_of: AsOf = None, lang: str = "en") -> dict[
     out: dict[str, Any] = {"value": n["nps"], "key": key, "params": params, "text": i18n.t(key, lang, **params),
                            "complaints": None}
     if store.has("feedback") and "kind" in store.columns("feedback"):
-        top = store.con.execute("SELECT count(*) FROM feedback WHERE created_at < ? AND lower(kind) = 'complaint'",
+        top = store._con.execute("SELECT count(*) FROM feedback WHERE created_at < ? AND lower(kind) = 'complaint'",
                                 [cut.to_pydatetime()]).fetchall()[0][0]
         if top:
             from custlens.voc.text import categorise
 
-            texts_ = [r[0] for r in store.con.execute(
+            texts_ = [r[0] for r in store._con.execute(
                 "SELECT text FROM feedback WHERE created_at < ? AND lower(kind) = 'complaint'",
                 [cut.to_pydatetime()]).fetchall()]
             cats = [categorise(t) for t in texts_]
