@@ -23,6 +23,12 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "custlens"
 ALLOWED = {SRC / "store.py"}
 ALLOWED_DIRS = {SRC / "ingest"}
 ALWAYS_SQL = {"sql", "raw_sql", "executemany"}
+#: Modules not converted yet, with the reason. The list may only shrink: a module listed here
+#: that no longer offends fails the test until it is taken off.
+PENDING = {
+    "quality/assess.py": "the quality checks are SQL predicates built in quality/checks.py (subqueries, "
+                         "QUALIFY); they become Ibis predicates in a follow-up of issue 14",
+}
 
 
 def _is_text(node: ast.AST) -> bool:
@@ -62,9 +68,16 @@ def _sources() -> list[Path]:
 
 
 def test_no_sql_outside_store_and_ingest() -> None:
-    found = [o for p in _sources() for o in offences(p.read_text(encoding="utf-8"), str(p.relative_to(SRC)))]
+    found = [o for p in _sources() if str(p.relative_to(SRC)) not in PENDING
+             for o in offences(p.read_text(encoding="utf-8"), str(p.relative_to(SRC)))]
     assert not found, ("SQL text or the raw DuckDB connection outside store.py and ingest/ (express the query "
                        "in Ibis, or move it into a Store method that says why it needs SQL):\n" + "\n".join(found))
+
+
+@pytest.mark.parametrize("name", sorted(PENDING))
+def test_pending_modules_still_need_their_exemption(name: str) -> None:
+    assert offences((SRC / name).read_text(encoding="utf-8"), name), (
+        f"{name} no longer uses SQL text: take it off PENDING in {Path(__file__).name}")
 
 
 @pytest.mark.parametrize("code", [

@@ -40,19 +40,3 @@ def ts(value: Any) -> Any:
     """A timestamp as a Python datetime (what Ibis literals and DuckDB parameters take)."""
     return pd.Timestamp(value).to_pydatetime()
 
-
-# -- SQL helpers being replaced by Ibis expressions (removed once every module is converted) --
-def query(store: Store, sql: str, params: Any = ()) -> pd.DataFrame:
-    return store._con.execute(sql, list(params)).df()
-
-
-def scalar(store: Store, sql: str, params: Any = ()) -> Any:
-    return store._con.execute(sql, list(params)).fetchall()[0][0]
-
-
-def with_frame(store: Store, name: str, frame: pd.DataFrame, sql: str, params: Any = ()) -> pd.DataFrame:
-    store._con.register(name, frame)
-    try:
-        return query(store, sql, params)
-    finally:
-        store._con.unregister(name)

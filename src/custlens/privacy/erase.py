@@ -16,10 +16,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from custlens import schema
 from custlens.errors import InputError
 from custlens.privacy import pseudo as ps
-from custlens.store import FORGET_LOG, Store, open_store
+from custlens.store import FORGET_LOG, Store, open_store  # noqa: F401  (FORGET_LOG: re-exported)
 
 
 
