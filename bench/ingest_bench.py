@@ -254,12 +254,12 @@ def child_profile(csv: str, db: str) -> dict:
     t0 = time.perf_counter()
     st = Store(db)
     log.append({"stage": "Store() open + schema", "seconds": time.perf_counter() - t0, "sql": ""})
-    st.con = _TimedCon(st.con, log)
+    st._con = _TimedCon(st._con, log)
     t1 = time.perf_counter()
     res = ingest(csv, st)
     ingest_secs = time.perf_counter() - t1
     t2 = time.perf_counter()
-    st.con._con.close()
+    st._con._con.close()
     log.append({"stage": "Store close (checkpoint)", "seconds": time.perf_counter() - t2, "sql": ""})
     total = time.perf_counter() - t0
     accounted = sum(e["seconds"] for e in log)

@@ -55,7 +55,7 @@ def test_partial_periods_are_left_out(toy) -> None:
 
 def test_demo_cohorts_conserve_customers_and_revenue(demo) -> None:
     res = cohorts(demo)
-    n = demo.con.execute("SELECT count(DISTINCT customer_id), sum(amount) FROM orders").fetchall()[0]
+    n = demo._con.execute("SELECT count(DISTINCT customer_id), sum(amount) FROM orders").fetchall()[0]
     assert res.cohorts["customers"].sum() == n[0]
     assert res.cohorts["revenue"].sum() == pytest.approx(n[1])
     month0 = res.table[res.table["period"] == 0]

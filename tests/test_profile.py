@@ -64,7 +64,7 @@ def test_toy_distributions_keep_missing_values(toy) -> None:
 
 
 def test_profile_without_customer_table(toy, store) -> None:
-    store.con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES ('o', 'a', '2024-01-01', 5)")
+    store._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES ('o', 'a', '2024-01-01', 5)")
     res = profile(store)
     assert res.dimensions == [] and res.tests.empty and res.missing["missing"].eq(1).all()
     assert res.findings().empty and "cramers_v" in res.findings().columns
@@ -90,9 +90,9 @@ def test_demo_income_goes_with_value(demo, demo_run) -> None:
 
 def test_age_from_birth_date_and_future_signups(store) -> None:
     """Born 15 Jun 2000: 23 full years on 1 Apr 2024 (band 18-24), not 24; z signs up after as_of."""
-    store.con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES "
+    store._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES "
                       "('o1', 'x', '2024-01-01', 10), ('o2', 'y', '2024-02-01', 20)")
-    store.con.execute("INSERT INTO customers (customer_id, birth_date, signup_at) VALUES "
+    store._con.execute("INSERT INTO customers (customer_id, birth_date, signup_at) VALUES "
                       "('x', '2000-06-15', '2023-01-01'), ('y', '1999-03-01', '2023-01-01'), "
                       "('z', '1990-01-01', '2024-05-01')")
     res = profile(store, as_of="2024-04-01")

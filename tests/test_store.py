@@ -80,7 +80,7 @@ def test_garbage_files_give_a_clear_error(tmp_path: Path, content: bytes, messag
 def test_a_truncated_store_gives_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "t.duckdb"
     st = Store(path)
-    st.con.execute("CREATE TABLE pad AS SELECT range AS x, 'value ' || range AS y FROM range(200000)")
+    st._con.execute("CREATE TABLE pad AS SELECT range AS x, 'value ' || range AS y FROM range(200000)")
     st.close()
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])

@@ -62,10 +62,10 @@ def _customers() -> pd.DataFrame:
 
 
 def _insert(store: Store, table: str, df: pd.DataFrame) -> None:
-    store.con.register("_toy", df)
+    store._con.register("_toy", df)
     cols = ", ".join(f'"{c}"' for c in df.columns)
-    store.con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _toy')
-    store.con.unregister("_toy")
+    store._con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _toy')
+    store._con.unregister("_toy")
 
 
 def fill(store: Store, items: bool = True, customers: bool = True, surveys: bool = True) -> Store:

@@ -81,11 +81,11 @@ def html_texts(html: str) -> list[str]:
 def data_words(store: Store) -> set[str]:
     """Every Latin word in the store's text values and source file names (data, not labels)."""
     words: set[str] = set()
-    tables = store.con.execute(
+    tables = store._con.execute(
         "SELECT table_name, column_name FROM information_schema.columns WHERE data_type = 'VARCHAR'"
     ).fetchall()
     for table, column in tables:
-        values = store.con.execute(f'SELECT DISTINCT "{column}" FROM "{table}"').fetchall()
+        values = store._con.execute(f'SELECT DISTINCT "{column}" FROM "{table}"').fetchall()
         for (v,) in values:
             if isinstance(v, str):
                 found = _WORD.findall(v)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
-from custlens.behaviour._common import orders_as_of, query, ts
+from custlens import schema
+from custlens.behaviour._common import orders_as_of, orders_before, ts
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
 from custlens.store import Store
@@ -101,29 +103,32 @@ def cohorts(store: Store, as_of: AsOf = None, freq: str = "month") -> CohortResu
         raise InputError(f"freq={freq!r} is unknown; use one of {', '.join(_UNITS)}")
     unit, _ = _UNITS[freq]
     as_of = orders_as_of(store, as_of, "cohort retention")
-    cut = ts(as_of)
-    table = query(store, f"""
-        WITH o AS (SELECT customer_id, ordered_at, amount, date_trunc('{unit}', ordered_at) AS p
-                   FROM orders WHERE ordered_at < ?),
-        f AS (SELECT customer_id, min(p) AS cohort, CAST(min(ordered_at) AS DATE) AS first_day FROM o GROUP BY 1),
-        rep AS (SELECT o.customer_id, min(CAST(o.ordered_at AS DATE)) AS first_repeat
-                FROM o JOIN f USING (customer_id) WHERE CAST(o.ordered_at AS DATE) > f.first_day GROUP BY 1),
-        a AS (SELECT o.customer_id, f.cohort, o.p, date_diff('{unit}', f.cohort, o.p) AS period, sum(o.amount) AS revenue
-              FROM o JOIN f USING (customer_id) GROUP BY 1, 2, 3, 4)
-        SELECT a.cohort, a.period, count(*) AS active,
-               count(*) FILTER (WHERE a.period > 0 AND rep.first_repeat >= CAST(a.p AS DATE)) AS first_time,
-               count(*) FILTER (WHERE a.period > 0 AND rep.first_repeat < CAST(a.p AS DATE)) AS recurring,
-               sum(a.revenue) AS revenue
-        FROM a LEFT JOIN rep USING (customer_id)
-        WHERE a.p + INTERVAL 1 {unit} <= ?
-        GROUP BY 1, 2 ORDER BY 1, 2
-    """, [cut, cut])
-    sizes = query(store, f"""
-        WITH o AS (SELECT customer_id, amount, ordered_at FROM orders WHERE ordered_at < ?),
-        f AS (SELECT customer_id, date_trunc('{unit}', min(ordered_at)) AS cohort, sum(amount) AS revenue
-              FROM o GROUP BY 1)
-        SELECT cohort, count(*) AS customers, sum(revenue) AS revenue FROM f GROUP BY 1 ORDER BY 1
-    """, [cut])
+    months = 1 if unit == "month" else 3
+    trunc = "M" if unit == "month" else "Q"
+    orders = orders_before(store, as_of)
+    o = orders.select(schema.CUSTOMER_ID, schema.AMOUNT, at=orders[schema.ORDERED_AT],
+                      day=orders[schema.ORDERED_AT].date(), p=orders[schema.ORDERED_AT].truncate(trunc))
+    f = o.group_by(schema.CUSTOMER_ID).aggregate(cohort=o.p.min(), first_day=o.day.min())
+    later = o.join(f, schema.CUSTOMER_ID)
+    later = later.filter(later.day > later.first_day)
+    rep = later.group_by(schema.CUSTOMER_ID).aggregate(first_repeat=later.day.min())
+    j = o.join(f, schema.CUSTOMER_ID)
+    # Periods between two period starts, in whole months (portable: no engine date_diff needed).
+    period = ((j.p.year() - j.cohort.year()) * 12 + j.p.month() - j.cohort.month()) // months
+    a_ = j.group_by([j[schema.CUSTOMER_ID], j.cohort, j.p, period.name("period")]).aggregate(revenue=j[schema.AMOUNT].sum())
+    a_ = a_.filter(a_.p + ibis.interval(months=months) <= ibis.literal(ts(as_of)))
+    t = a_.left_join(rep, schema.CUSTOMER_ID)
+    repeat_day, start = t.first_repeat, t.p.date()
+    table = store.execute(t.group_by(["cohort", "period"]).aggregate(
+        active=t.count(),
+        first_time=t.count(where=(t.period > 0) & (repeat_day >= start)),
+        recurring=t.count(where=(t.period > 0) & (repeat_day < start)),
+        revenue=t.revenue.sum()).order_by(["cohort", "period"]))
+    table = table.astype({"period": "int64", "active": "int64", "first_time": "int64", "recurring": "int64"})
+    per_customer = o.group_by(schema.CUSTOMER_ID).aggregate(cohort=o.at.min().truncate(trunc),
+                                                          revenue=o[schema.AMOUNT].sum())
+    sizes = store.execute(per_customer.group_by("cohort").aggregate(
+        customers=per_customer.count(), revenue=per_customer.revenue.sum()).order_by("cohort"))
     sizes["cohort"] = pd.to_datetime(sizes["cohort"]).astype("datetime64[ns]")
     table["cohort"] = pd.to_datetime(table["cohort"]).astype("datetime64[ns]")
     last_complete = (as_of - pd.Timedelta(days=1)).to_period("M" if unit == "month" else "Q")

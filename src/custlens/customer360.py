@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
-from custlens.behaviour._common import query, scalar, ts
+from custlens.behaviour._common import before, ts
 from custlens.behaviour.preferences import customer_preferences
 from custlens.errors import MissingDataError
 from custlens.features.customer_table import AsOf, resolve_as_of
@@ -50,15 +51,17 @@ def _scores(store: Store, table: str, customer_id: str, as_of: pd.Timestamp) -> 
 
     if not score_status(store, table, as_of).ok or "customer_id" not in store.columns(table):
         return None
-    df = query(store, f'SELECT * FROM "{table}" WHERE CAST(customer_id AS VARCHAR) = ? LIMIT 1', [customer_id])
+    t = store.table(table)
+    df = store.execute(t.filter(t.customer_id.cast("string") == customer_id).limit(1))
     return None if df.empty else {k: _plain(v) for k, v in df.iloc[0].items() if k != "customer_id"}
 
 
 def _recent(store: Store, table: str, time_col: str, customer_id: str, cut: Any, limit: int) -> list[dict[str, Any]]:
     if not store.has(table):
         return []
-    df = query(store, f'SELECT * EXCLUDE (customer_id) FROM "{table}" WHERE customer_id = ? AND "{time_col}" < ? '
-                      f'ORDER BY "{time_col}" DESC LIMIT {int(limit)}', [customer_id, cut])
+    t = before(store, table, time_col, cut)
+    t = t.filter(t.customer_id == customer_id).order_by(ibis.desc(time_col)).limit(int(limit))
+    df = store.execute(t.drop("customer_id"))
     return _records(df.drop(columns=[c for c in ("source",) if c in df.columns]))
 
 
@@ -106,12 +109,12 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
     as_of = resolve_as_of(store, as_of)
     cid = str(customer_id).strip()
     cut = ts(as_of)
-    in_orders = int(scalar(store, "SELECT count(*) FROM orders WHERE customer_id = ?", [cid]))
-    in_customers = store.has("customers") and int(
-        scalar(store, "SELECT count(*) FROM customers WHERE customer_id = ?", [cid]))
+    o = store.table("orders")
+    in_orders = int(store.execute(o.filter(o.customer_id == cid).count()))
+    c = store.table("customers")
+    in_customers = store.has("customers") and int(store.execute(c.filter(c.customer_id == cid).count()))
     if not in_orders and not in_customers:
-        examples = [r[0] for r in store.con.execute(
-            "SELECT DISTINCT customer_id FROM orders ORDER BY customer_id LIMIT 3").fetchall()]
+        examples = list(store.execute(o.select("customer_id").distinct().order_by("customer_id").limit(3))["customer_id"])
         raise MissingDataError(
             f"customer {cid!r} is not in the store {store.path!r} (no order and no customer record); "
             f"customer ids look like {', '.join(map(repr, examples))}")
@@ -128,7 +131,7 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
     stage = str(st.iloc[0]) if len(st) else "prospect"
     profile = None
     if in_customers:
-        prof = query(store, "SELECT * FROM customers WHERE customer_id = ?", [cid]).iloc[0]
+        prof = store.execute(c.filter(c.customer_id == cid)).iloc[0]
         profile = {c: _plain(prof[c]) for c in PROFILE_COLUMNS if c in prof.index}
     recent_orders = _recent(store, "orders", "ordered_at", cid, cut, recent)
     surveys = _recent(store, "surveys", "answered_at", cid, cut, recent)

@@ -14,10 +14,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
-from custlens.behaviour._common import has_column, orders_as_of, query, ts
+from custlens import schema
+from custlens.behaviour._common import has_column, orders_as_of, orders_before, ts
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf, resolve_as_of
 from custlens.store import Store
@@ -119,29 +121,28 @@ class TransitionResult:
     date_to: pd.Timestamp
 
 
-def _activity_cte(unit: str) -> str:
-    return f"""
-        WITH a AS (SELECT customer_id, date_trunc('{unit}', ordered_at) AS p, sum(amount) AS revenue
-                   FROM orders WHERE ordered_at < ? GROUP BY 1, 2),
-        x AS (SELECT a.*, min(p) OVER (PARTITION BY customer_id) AS first_p,
-                     lag(p) OVER (PARTITION BY customer_id ORDER BY p) AS prev_p FROM a)
-    """
+def _monthly_activity(store: Store, as_of: pd.Timestamp) -> ibis.Table:
+    """Revenue per customer and active month, with the customer's first and previous active month."""
+    o = orders_before(store, as_of)
+    a = o.group_by([o[schema.CUSTOMER_ID], o[schema.ORDERED_AT].truncate("M").name("p")]).aggregate(
+        revenue=o[schema.AMOUNT].sum())
+    return a.mutate(first_p=a.p.min().over(group_by=schema.CUSTOMER_ID),
+                    prev_p=a.p.lag().over(ibis.window(group_by=schema.CUSTOMER_ID, order_by="p")))
 
 
 def period_states(store: Store, as_of: AsOf = None) -> pd.DataFrame:
     """Monthly counts of new, returning, resurrecting and dormant customers (see the module doc)."""
     as_of = orders_as_of(store, as_of, "lifecycle states")
-    cut = ts(as_of)
-    df = query(store, _activity_cte("month") + """
-        SELECT p AS period,
-               count(*) FILTER (WHERE p = first_p) AS new,
-               count(*) FILTER (WHERE p <> first_p AND prev_p = p - INTERVAL 1 MONTH) AS returning,
-               count(*) FILTER (WHERE p <> first_p AND prev_p < p - INTERVAL 1 MONTH) AS resurrecting,
-               coalesce(sum(revenue) FILTER (WHERE p = first_p), 0) AS revenue_new,
-               coalesce(sum(revenue) FILTER (WHERE p <> first_p AND prev_p = p - INTERVAL 1 MONTH), 0) AS revenue_returning,
-               coalesce(sum(revenue) FILTER (WHERE p <> first_p AND prev_p < p - INTERVAL 1 MONTH), 0) AS revenue_resurrecting
-        FROM x GROUP BY 1 ORDER BY 1
-    """, [cut])
+    x = _monthly_activity(store, as_of)
+    new = x.p == x.first_p
+    month_before = x.p - ibis.interval(months=1)
+    returning = (x.p != x.first_p) & (x.prev_p == month_before)
+    resurrecting = (x.p != x.first_p) & (x.prev_p < month_before)
+    df = store.execute(x.group_by(period=x.p).aggregate(
+        new=x.count(where=new), returning=x.count(where=returning), resurrecting=x.count(where=resurrecting),
+        revenue_new=x.revenue.sum(where=new).fill_null(0),
+        revenue_returning=x.revenue.sum(where=returning).fill_null(0),
+        revenue_resurrecting=x.revenue.sum(where=resurrecting).fill_null(0)).order_by("period"))
     df["period"] = pd.to_datetime(df["period"])
     full = pd.date_range(df["period"].min(), (as_of - pd.Timedelta(days=1)).to_period("M").start_time, freq="MS")
     df = df.set_index("period").reindex(full, fill_value=0).rename_axis("period").reset_index()
@@ -167,29 +168,25 @@ def customer_stages(store: Store, as_of: AsOf = None, rules: StageRules | None =
     rules = rules or StageRules()
     store.require("orders", "lifecycle stages")
     as_of = resolve_as_of(store, as_of)
-    cut = ts(as_of)
-    prospects = ""
-    params: list[Any] = [cut, cut]
+    o = orders_before(store, as_of)
+    d = o.select(schema.CUSTOMER_ID, day=o[schema.ORDERED_AT].date()).distinct()
+    r = d.mutate(prev=d.day.lag().over(ibis.window(group_by=schema.CUSTOMER_ID, order_by="day")),
+                 rk=ibis.row_number().over(ibis.window(group_by=schema.CUSTOMER_ID, order_by=ibis.desc("day"))))
+    agg = d.group_by(schema.CUSTOMER_ID).aggregate(first_day=d.day.min(), last_day=d.day.max())
+    lastgap = r.filter(r.rk == 0).select(schema.CUSTOMER_ID, prev_gap_days=r.day.delta(r.prev, unit="day"))
+    v = o.group_by(schema.CUSTOMER_ID).aggregate(orders=o.count(), revenue=o[schema.AMOUNT].sum())
+    pop = agg.select(schema.CUSTOMER_ID)
     if store.has("customers"):
-        signup = "signup_at IS NULL OR signup_at < ?" if has_column(store, "customers", "signup_at") else "true"
-        prospects = f"UNION SELECT customer_id FROM customers WHERE {signup}"
-        if "?" in signup:
-            params.append(cut)
-    df = query(store, f"""
-        WITH d AS (SELECT DISTINCT customer_id, CAST(ordered_at AS DATE) AS day FROM orders WHERE ordered_at < ?),
-        r AS (SELECT customer_id, day, lag(day) OVER w AS prev, row_number() OVER (PARTITION BY customer_id ORDER BY day DESC) AS rk
-              FROM d WINDOW w AS (PARTITION BY customer_id ORDER BY day)),
-        agg AS (SELECT customer_id, min(day) AS first_day, max(day) AS last_day FROM d GROUP BY 1),
-        lastgap AS (SELECT customer_id, date_diff('day', prev, day) AS prev_gap_days FROM r WHERE rk = 1),
-        v AS (SELECT customer_id, count(*) AS orders, sum(amount) AS revenue FROM orders WHERE ordered_at < ? GROUP BY 1),
-        pop AS (SELECT customer_id FROM agg {prospects})
-        SELECT pop.customer_id, agg.first_day, agg.last_day, lastgap.prev_gap_days,
-               coalesce(v.orders, 0) AS orders, coalesce(v.revenue, 0) AS revenue
-        FROM pop LEFT JOIN agg USING (customer_id) LEFT JOIN lastgap USING (customer_id) LEFT JOIN v USING (customer_id)
-        ORDER BY pop.customer_id
-    """, params)
-    df["first_day"] = pd.to_datetime(df["first_day"])
-    df["last_day"] = pd.to_datetime(df["last_day"])
+        c = store.table("customers")
+        if has_column(store, "customers", "signup_at"):
+            c = c.filter(c.signup_at.isnull() | (c.signup_at < ibis.literal(ts(as_of))))
+        pop = pop.union(c.select(schema.CUSTOMER_ID), distinct=True)
+    j = pop.left_join(agg, schema.CUSTOMER_ID).left_join(lastgap, schema.CUSTOMER_ID).left_join(v, schema.CUSTOMER_ID)
+    df = store.execute(j.select(pop[schema.CUSTOMER_ID], agg.first_day, agg.last_day, lastgap.prev_gap_days,
+                                orders=v.orders.fill_null(0), revenue=v.revenue.fill_null(0))
+                       .order_by(schema.CUSTOMER_ID))
+    df["first_day"] = pd.to_datetime(df["first_day"]).astype("datetime64[us]")
+    df["last_day"] = pd.to_datetime(df["last_day"]).astype("datetime64[us]")
     df["prev_gap_days"] = pd.to_numeric(df["prev_gap_days"], errors="coerce").astype("float64")
     df["days_since_last"] = (as_of - df["last_day"]).dt.days.astype("float64")
     since = df["days_since_last"].to_numpy()
@@ -228,7 +225,8 @@ def stage_value(store: Store, stages: pd.DataFrame, as_of: AsOf = None) -> pd.Da
     out["revenue_per_customer"] = out["revenue"] / out["customers"].where(out["customers"] > 0)
     cols = ["customers", "share", "revenue", "revenue_share", "revenue_per_customer", "mean_orders"]
     if has_column(store, "clv_scores", "clv") and score_status(store, "clv_scores", as_of).ok:
-        clv = query(store, "SELECT CAST(customer_id AS VARCHAR) AS customer_id, clv FROM clv_scores")
+        sc = store.table("clv_scores")
+        clv = store.execute(sc.select(customer_id=sc[schema.CUSTOMER_ID].cast("string"), clv=sc.clv))
         m = stages[["customer_id", "stage"]].merge(clv, on="customer_id", how="left")
         out["clv"] = m.groupby("stage")["clv"].sum(min_count=1).reindex(out.index)
         total = out["clv"].sum()

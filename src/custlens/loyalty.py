@@ -7,7 +7,8 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from custlens.behaviour._common import has_column, orders_as_of, query, ts
+from custlens import schema
+from custlens.behaviour._common import before, has_column, orders_as_of, orders_before, ts
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
 from custlens.store import Store
@@ -106,28 +107,23 @@ def loyalty(
     if window_days < 1:
         raise InputError(f"window_days={window_days!r} should be >= 1")
     as_of = orders_as_of(store, as_of, "loyalty")
-    cut = ts(as_of)
     w1 = ts(as_of - pd.Timedelta(days=window_days))
     w0 = ts(as_of - pd.Timedelta(days=2 * window_days))
-    row = query(store, """
-        WITH o AS (SELECT customer_id, ordered_at FROM orders WHERE ordered_at < ?),
-        c AS (SELECT customer_id, count(*) AS n,
-                     bool_or(ordered_at >= ? AND ordered_at < ?) AS prev,
-                     bool_or(ordered_at >= ?) AS cur
-              FROM o GROUP BY 1)
-        SELECT count(*) AS customers, count(*) FILTER (WHERE n >= 2) AS repeaters,
-               count(*) FILTER (WHERE prev) AS base, count(*) FILTER (WHERE prev AND cur) AS retained,
-               (SELECT min(ordered_at) FROM o) AS first_at
-        FROM c
-    """, [cut, w0, w1, w1]).iloc[0]
+    o = orders_before(store, as_of)
+    at = o[schema.ORDERED_AT]
+    c = o.group_by(schema.CUSTOMER_ID).aggregate(n=o.count(), prev=((at >= w0) & (at < w1)).any(), cur=(at >= w1).any())
+    row = store.execute(c.aggregate(customers=c.count(), repeaters=c.count(where=c.n >= 2),
+                                    base=c.count(where=c.prev), retained=c.count(where=c.prev & c.cur))).iloc[0]
+    first_at = store.execute(at.min())
     customers = int(row["customers"])
     repeat_rate = int(row["repeaters"]) / customers if customers else float("nan")
     base, retained = int(row["base"]), int(row["retained"])
-    covered = pd.Timestamp(row["first_at"]) <= pd.Timestamp(w0)
+    covered = pd.Timestamp(first_at) <= pd.Timestamp(w0)
     retention = retained / base if base and covered else float("nan")
     nps, counts = None, {"responses": 0, "promoters": 0, "passives": 0, "detractors": 0}
     if has_column(store, "surveys", "nps"):
-        scores = query(store, "SELECT nps FROM surveys WHERE answered_at < ? AND nps IS NOT NULL", [cut])["nps"]
+        sv = before(store, "surveys", "answered_at", as_of)
+        scores = store.execute(sv.filter(sv.nps.notnull()).select("nps"))["nps"]
         nps, counts = net_promoter_score(scores)
     values = {"repeat_rate": repeat_rate, "retention_rate": retention, "nps": nps}
     scaled = {"repeat_rate": repeat_rate, "retention_rate": retention,

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from custlens.behaviour._common import orders_as_of, query, ts
+from custlens import schema
+from custlens.behaviour._common import orders_as_of, orders_before, ts
 from custlens.behaviour.preferences import MISSING
 from custlens.features.customer_table import AsOf
 from custlens.store import Store
@@ -140,33 +142,40 @@ def _people(store: Store, as_of: pd.Timestamp) -> pd.DataFrame:
     Customers who signed up on or after ``as_of`` are left out; buyers without a customer
     record are kept with every attribute missing.
     """
-    cut = ts(as_of)
     have = set(store.columns("customers")) if store.has("customers") else set()
+    o = orders_before(store, as_of)
+    v = o.group_by(schema.CUSTOMER_ID).aggregate(orders=o.count(), revenue=o[schema.AMOUNT].sum())
+    attrs = ("gender", "region", "city_tier", "occupation", "income", "acquisition_channel")
+    if not have:
+        df = store.execute(v.select(schema.CUSTOMER_ID, orders=v.orders, revenue=v.revenue))
+        out = pd.DataFrame({schema.CUSTOMER_ID: df[schema.CUSTOMER_ID], "age": np.nan,
+                            **{a: None for a in attrs}, "orders": df["orders"], "revenue": df["revenue"]})
+        return out
+    c = store.table("customers")
+    if "signup_at" in have:
+        c = c.filter(c.signup_at.isnull() | (c.signup_at < ibis.literal(ts(as_of))))
+    ages = ([c.age] if "age" in have else []) + ([_whole_years(c.birth_date, as_of)] if "birth_date" in have else [])
+    age = (ibis.coalesce(*ages) if len(ages) > 1 else ages[0]).cast("float64") if ages else ibis.null("float64")
+    c = c.select(schema.CUSTOMER_ID, age=age, **{a: (c[a] if a in have else ibis.null("string")) for a in attrs})
+    j = c.outer_join(v, c[schema.CUSTOMER_ID] == v[schema.CUSTOMER_ID])
+    return store.execute(j.select(customer_id=ibis.coalesce(c[schema.CUSTOMER_ID], v[schema.CUSTOMER_ID]), age=c.age,
+                                  **{a: c[a] for a in attrs},
+                                  orders=v.orders.fill_null(0), revenue=v.revenue.fill_null(0)))
 
-    def col(name: str) -> str:
-        return f"c.{name} AS {name}" if name in have else f"NULL AS {name}"
 
-    params: list[Any] = [cut]  # the orders cut of the first CTE
-    src = "(SELECT NULL::VARCHAR AS customer_id WHERE false)"
-    if have:
-        src = "(SELECT * FROM customers WHERE signup_at IS NULL OR signup_at < ?)" if "signup_at" in have else (
-            "(SELECT * FROM customers)")
-        params += [cut] if "signup_at" in have else []
-    parts = (["c.age"] if "age" in have else []) + (
-        ["date_sub('year', c.birth_date, CAST(? AS DATE))"] if "birth_date" in have else [])
-    age = f"CAST(coalesce({', '.join(parts)}) AS DOUBLE) AS age" if parts else "NULL AS age"
-    params += [cut] if "birth_date" in have else []
-    sql = f"""
-        WITH v AS (SELECT customer_id, count(*) AS orders, sum(amount) AS revenue
-                   FROM orders WHERE ordered_at < ? GROUP BY 1),
-        c AS {src}
-        SELECT coalesce(c.customer_id, v.customer_id) AS customer_id, {age},
-               {col('gender')}, {col('region')}, {col('city_tier')}, {col('occupation')}, {col('income')},
-               {col('acquisition_channel')},
-               coalesce(v.orders, 0) AS orders, coalesce(v.revenue, 0) AS revenue
-        FROM c FULL OUTER JOIN v ON c.customer_id = v.customer_id
+def _whole_years(born: ibis.Value, as_of: pd.Timestamp) -> ibis.Value:
+    """Completed years from ``born`` to the day ``as_of`` (as DuckDB's ``date_sub('year', ...)``).
+
+    On the last day of a month the anniversary counts as reached (born 29 February: a year
+    older on 28 February of a common year), as DuckDB does.
     """
-    return query(store, sql, params)
+    day = as_of.date()
+    month_end = (as_of + pd.Timedelta(days=1)).day == 1
+    later_day = born.day() > day.day
+    if month_end:
+        later_day = ibis.literal(False)
+    before_birthday = (born.month() > day.month) | ((born.month() == day.month) & later_day)
+    return day.year - born.year() - before_birthday.cast("int64")
 
 
 def _bands(people: pd.DataFrame) -> pd.DataFrame:

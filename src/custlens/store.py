@@ -2,16 +2,22 @@
 
 Analyses ask the store for Ibis tables (``store.table("orders")``) and run expressions with
 ``store.execute``; only ingest and the store itself speak SQL to DuckDB directly, so another
-Ibis backend can run the feature layer later.
+Ibis backend can run the feature layer later (``tests/test_engine_boundary.py`` enforces it).
+
+The DuckDB connection is private (``Store._con``). Writes that Ibis cannot express (deleting a
+customer, rewriting a staging column in place, appending rows, the ``_meta`` key/value table)
+are methods here, each saying why it needs SQL. Tests may use ``store._con`` directly to set
+up hostile cases with raw SQL; library code outside this module and ``ingest/`` may not.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, Mapping
 
 import duckdb
 import ibis
@@ -36,6 +42,8 @@ i18n.register({
 })
 
 DEFAULT_STORE = "custlens.duckdb"
+#: Where `Store.delete_customer` records each erasure (a hash of the id, never the id).
+FORGET_LOG = "_forget_log"
 
 
 def _create_sql(table: schema.Table) -> str:
@@ -64,30 +72,30 @@ class Store:
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, read_only: bool = False):
         self.path = str(path)
         self.read_only = read_only
-        self.con = _connect(self.path, read_only)
+        self._con = _connect(self.path, read_only)
         try:
             self._check_store(read_only)  # before anything is created or changed
             if not read_only:
                 self._init_schema()
         except BaseException:
-            self.con.close()
+            self._con.close()
             raise
-        self.ibis = ibis.duckdb.from_connection(self.con)
+        self.ibis = ibis.duckdb.from_connection(self._con)
 
     # -- lifecycle -----------------------------------------------------------------
     def _init_schema(self) -> None:
         for table in schema.ALL_TABLES.values():
-            self.con.execute(_create_sql(table))
-        have = self.con.execute("SELECT value FROM _meta WHERE key = 'schema_version'").fetchall()
+            self._con.execute(_create_sql(table))
+        have = self._con.execute("SELECT value FROM _meta WHERE key = 'schema_version'").fetchall()
         if not have:
-            self.con.execute(
+            self._con.execute(
                 "INSERT INTO _meta VALUES ('schema_version', ?), ('created_at', ?)",
                 [str(schema.SCHEMA_VERSION), datetime.now().isoformat(timespec="seconds")],
             )
 
     def _check_store(self, read_only: bool) -> None:
         """Refuse a foreign DuckDB file, or a store of another schema version, without changing it."""
-        tables = [r[0] for r in self.con.execute(
+        tables = [r[0] for r in self._con.execute(
             "SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()]
         if not tables:
             if read_only and self.path != ":memory:":
@@ -96,7 +104,7 @@ class Store:
             return  # a new store
         version = None
         if schema.META.name in tables:
-            row = self.con.execute("SELECT value FROM _meta WHERE key = 'schema_version'").fetchall()
+            row = self._con.execute("SELECT value FROM _meta WHERE key = 'schema_version'").fetchall()
             version = row[0][0] if row else None
         if version is None:
             shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
@@ -118,11 +126,10 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        row = self.con.execute("SELECT value FROM _meta WHERE key = 'schema_version'").fetchall()
-        return int(row[0][0])
+        return int(self.meta("schema_version"))  # type: ignore[arg-type]
 
     def close(self) -> None:
-        self.con.close()
+        self._con.close()
 
     def __enter__(self) -> "Store":
         return self
@@ -136,14 +143,14 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Run a block atomically: everything or nothing is written."""
-        self.con.execute("BEGIN TRANSACTION")
+        self._con.execute("BEGIN TRANSACTION")
         try:
-            yield self.con
+            yield self._con
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self._con.execute("ROLLBACK")
             raise
         else:
-            self.con.execute("COMMIT")
+            self._con.execute("COMMIT")
 
     # -- reading ---------------------------------------------------------------------
     def has(self, name: str) -> bool:
@@ -151,16 +158,16 @@ class Store:
         return self.exists(name) and self.count(name) > 0
 
     def exists(self, name: str) -> bool:
-        row = self.con.execute(
+        row = self._con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
         ).fetchall()
         return bool(row[0][0])
 
     def count(self, name: str) -> int:
-        return int(self.con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0])
+        return int(self._con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0])
 
     def columns(self, name: str) -> list[str]:
-        return [r[0] for r in self.con.execute(f'DESCRIBE "{name}"').fetchall()]
+        return [r[0] for r in self._con.execute(f'DESCRIBE "{name}"').fetchall()]
 
     def table(self, name: str) -> ibis.Table:
         """The Ibis table ``name``; raises `MissingDataError` when it is absent."""
@@ -183,12 +190,12 @@ class Store:
 
     def read(self, name: str) -> pd.DataFrame:
         """A whole table as pandas."""
-        return self.con.execute(f'SELECT * FROM "{name}"').df()
+        return self._con.execute(f'SELECT * FROM "{name}"').df()
 
     def max_timestamp(self, table: str, column: str) -> pd.Timestamp | None:
         if not self.has(table):
             return None
-        value = self.con.execute(f'SELECT max("{column}") FROM "{table}"').fetchall()[0][0]
+        value = self._con.execute(f'SELECT max("{column}") FROM "{table}"').fetchall()[0][0]
         return None if value is None else pd.Timestamp(value)
 
     def default_as_of(self) -> pd.Timestamp:
@@ -205,14 +212,137 @@ class Store:
         """Write a derived table (e.g. customer scores); canonical tables go through ingest."""
         if name in schema.ALL_TABLES:
             raise StoreError(f"{name!r} is a canonical table; load it with custlens.ingest")
-        self.con.register("_custlens_write", df)
+        self._con.register("_custlens_write", df)
         try:
             if replace or not self.exists(name):
-                self.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _custlens_write')
+                self._con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _custlens_write')
             else:
-                self.con.execute(f'INSERT INTO "{name}" SELECT * FROM _custlens_write')
+                self._con.execute(f'INSERT INTO "{name}" SELECT * FROM _custlens_write')
         finally:
-            self.con.unregister("_custlens_write")
+            self._con.unregister("_custlens_write")
+
+
+    def append(self, name: str, frame: pd.DataFrame) -> int:
+        """Insert the rows of ``frame`` into the existing table ``name``; returns rows added.
+
+        Columns are matched by name (the table's other columns stay NULL). SQL because Ibis's
+        ``insert`` matches columns by position and cannot leave columns out. Used for scratch
+        stores (the server scores a posted history in one); loading shop data goes through ingest.
+        """
+        cols = ", ".join(_q(c) for c in frame.columns)
+        self._con.register("_custlens_append", frame)
+        try:
+            self._con.execute(f"INSERT INTO {_q(name)} ({cols}) SELECT {cols} FROM _custlens_append")
+        finally:
+            self._con.unregister("_custlens_append")
+        return len(frame)
+
+    def clear(self, name: str) -> None:
+        """Delete every row of table ``name`` (its definition stays). SQL: Ibis has no DELETE."""
+        self._con.execute(f"DELETE FROM {_q(name)}")
+
+    def prepare(self, expr: ibis.Expr) -> Callable[[], pd.DataFrame]:
+        """Compile ``expr`` once and return a function that runs it (as `execute` would).
+
+        For a query run many times on changing data (the web service scores each posted
+        history in a scratch store): compiling the customer-table expression costs about
+        0.9 s, running it about 5 ms. Ibis has no prepared statements, so the compiled SQL
+        is kept here.
+        """
+        sql = str(self.ibis.compile(expr))
+        return lambda: self._con.execute(sql).df()
+
+    # -- _meta: key/value settings of the store -----------------------------------------
+    def meta(self, key: str) -> str | None:
+        """The value of ``key`` in ``_meta`` (None when unset)."""
+        row = self._con.execute("SELECT value FROM _meta WHERE key = ?", [key]).fetchall()
+        return row[0][0] if row else None
+
+    def set_meta(self, values: Mapping[str, str]) -> None:
+        """Add settings to ``_meta`` (e.g. the pseudonymisation mode). SQL: Ibis cannot insert
+        literal rows into a table portably."""
+        self._con.executemany("INSERT INTO _meta VALUES (?, ?)", [[k, v] for k, v in values.items()])
+
+    # -- privacy writes ---------------------------------------------------------------------
+    def delete_customer(self, customer_id: str, raw_matches: Callable[[str], bool], id_hash: str) -> dict[str, int]:
+        """Delete every row of one customer in one transaction and log it in ``_forget_log``.
+
+        Not expressible in Ibis (DELETE, the catalogue of tables, DuckDB's ``rowid``), so it
+        lives here. Tables: ``order_items`` through the customer's orders, then every base table
+        with a ``customer_id`` column (canonical and derived, e.g. saved scores), then the
+        ``_quarantine`` rows whose ``raw`` text holds ``customer_id`` and for which
+        ``raw_matches(raw)`` is true (the caller parses the raw values).
+
+        Parameters
+        ----------
+        customer_id : str
+            The id as stored (the pseudonym in a pseudonymised store).
+        raw_matches : callable
+            Decides whether a quarantined raw row (JSON text) belongs to the customer.
+        id_hash : str
+            What the log records instead of the id.
+
+        Returns
+        -------
+        dict
+            ``{table: rows removed}`` for the tables that lost rows.
+        """
+        con = self._con
+        removed: dict[str, int] = {}
+        with self.transaction():
+            con.execute(f"CREATE TABLE IF NOT EXISTS {FORGET_LOG} (forgotten_at TIMESTAMP, id_hash VARCHAR, "
+                        "rows_removed VARCHAR, total BIGINT)")
+            n = con.execute("DELETE FROM order_items WHERE order_id IN "
+                            "(SELECT order_id FROM orders WHERE customer_id = ?)", [customer_id]).fetchall()[0][0]
+            removed["order_items"] = int(n)
+            for table in self._tables_with_column(schema.CUSTOMER_ID):
+                n = con.execute(f"DELETE FROM {_q(table)} WHERE customer_id = ?", [customer_id]).fetchall()[0][0]
+                removed[table] = int(n)
+            like = "%" + customer_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            rows = [rowid for rowid, raw in con.execute(
+                "SELECT rowid, raw FROM _quarantine WHERE raw LIKE ? ESCAPE '\\'", [like]).fetchall()
+                if raw_matches(raw)]
+            if rows:
+                con.execute("DELETE FROM _quarantine WHERE list_contains(?, rowid)", [rows])
+            removed["_quarantine"] = len(rows)
+            removed = {t: n for t, n in removed.items() if n}
+            con.execute(f"INSERT INTO {FORGET_LOG} VALUES (?, ?, ?, ?)",
+                        [datetime.now(), id_hash, json.dumps(removed, sort_keys=True), sum(removed.values())])
+        con.execute("CHECKPOINT")  # write the deletion into the file now, not at the next open
+        return removed
+
+    def _tables_with_column(self, column: str) -> list[str]:
+        rows = self._con.execute(
+            "SELECT DISTINCT table_name FROM information_schema.columns WHERE column_name = ? "
+            "AND table_schema = 'main' AND table_catalog = current_database() ORDER BY table_name",
+            [column]).fetchall()
+        kinds = dict(self._con.execute("SELECT table_name, table_type FROM information_schema.tables "
+                                       "WHERE table_schema = 'main'").fetchall())
+        return [r[0] for r in rows if kinds.get(r[0]) == "BASE TABLE"]
+
+    def map_column(self, table: str, column: str, key_sql: str, mapping: Callable[[str], str]) -> int:
+        """Replace each value of ``column`` in ``table`` by ``mapping(key)``; returns distinct keys.
+
+        Ingest pseudonymises its staging table with it before anything is stored. ``key_sql``
+        is the SQL expression ingest cleans the value with (``custlens.ingest.values``: ids such
+        as ``12488.0`` become ``12488``), so the key is the cleaned value. Kept in SQL: an
+        in-place UPDATE of a table, and ingest's cleaning expressions are SQL.
+        """
+        values = [r[0] for r in self._con.execute(
+            f"SELECT DISTINCT {key_sql} FROM {table} WHERE {key_sql} IS NOT NULL").fetchall()]
+        frame = pd.DataFrame({"__custlens_v": pd.Series(values, dtype="string"),
+                              "__custlens_p": pd.Series([mapping(v) for v in values], dtype="string")})
+        self._con.register("__custlens_pseudonyms", frame)
+        try:
+            self._con.execute(f"UPDATE {table} SET {_q(column)} = m.__custlens_p FROM __custlens_pseudonyms m "
+                              f"WHERE {key_sql} = m.__custlens_v")
+        finally:
+            self._con.unregister("__custlens_pseudonyms")
+        return len(values)
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _connect(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:

@@ -42,7 +42,7 @@ def test_bad_arguments_and_missing_lines(toy, store) -> None:
         market_basket(toy, level="sku")
     with pytest.raises(InputError, match="min_support"):
         market_basket(toy, min_support=2)
-    store.con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES ('o', 'a', '2024-01-01', 1)")
+    store._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES ('o', 'a', '2024-01-01', 1)")
     with pytest.raises(MissingDataError, match="order_items"):
         market_basket(store)
 

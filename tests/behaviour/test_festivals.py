@@ -15,9 +15,9 @@ def _daily_store(store, per_day: dict[str, int], default: int = 2, start="2024-0
         n = per_day.get(str(day.date()), default)
         rows += [(f"{day.date()}-{k}", f"c{k}", day + pd.Timedelta(hours=12), 10.0) for k in range(n)]
     df = pd.DataFrame(rows, columns=["order_id", "customer_id", "ordered_at", "amount"])
-    store.con.register("_d", df)
-    store.con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) SELECT * FROM _d")
-    store.con.unregister("_d")
+    store._con.register("_d", df)
+    store._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) SELECT * FROM _d")
+    store._con.unregister("_d")
     return store
 
 

@@ -53,6 +53,6 @@ def test_demo_repeat_rate_matches_the_truth(demo, demo_run) -> None:
     # truth: share of buyers with a repeat purchase (BG/NBD x > 0); campaign orders add a few repeats.
     assert res.repeat_rate == pytest.approx(truth["repeat_buyer_share"], abs=0.02)
     assert int(res.distribution["customers"].sum()) == res.buckets["customers"].sum()
-    revenue = demo.con.execute("SELECT sum(amount) FROM orders").fetchall()[0][0]
+    revenue = demo._con.execute("SELECT sum(amount) FROM orders").fetchall()[0][0]
     assert res.buckets["revenue"].sum() == pytest.approx(revenue)
     assert isinstance(res.to_dict()["buckets"], list) and not pd.isna(res.gap_summary["median"])

@@ -39,7 +39,7 @@ def test_price_bands_cover_every_line(toy) -> None:
 
 
 def test_without_order_lines_only_order_dimensions(toy, store) -> None:
-    store.con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount, channel) "
+    store._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount, channel) "
                       "VALUES ('o', 'a', '2024-01-01', 5, 'APP')")
     res = preferences(store)
     assert res.dimensions == ["channel"] and res.price_bands.empty

@@ -23,11 +23,11 @@ orders = st.lists(st.tuples(st.sampled_from("pqrst"), st.integers(0, 200), st.in
 
 def _store(order_rows: list[tuple[str, str, pd.Timestamp, float]], items: list[tuple[str, int, str]] | None = None):
     s = Store(":memory:")
-    s.con.register("_o", pd.DataFrame(order_rows, columns=["order_id", "customer_id", "ordered_at", "amount"]))
-    s.con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) SELECT * FROM _o")
+    s._con.register("_o", pd.DataFrame(order_rows, columns=["order_id", "customer_id", "ordered_at", "amount"]))
+    s._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) SELECT * FROM _o")
     if items:
-        s.con.register("_i", pd.DataFrame(items, columns=["order_id", "line_no", "product_id"]))
-        s.con.execute("INSERT INTO order_items (order_id, line_no, product_id) SELECT * FROM _i")
+        s._con.register("_i", pd.DataFrame(items, columns=["order_id", "line_no", "product_id"]))
+        s._con.execute("INSERT INTO order_items (order_id, line_no, product_id) SELECT * FROM _i")
     return s
 
 

@@ -57,7 +57,7 @@ def test_missing_data_becomes_a_note(tmp_path) -> None:
         (spec,) = registered_sections([key])
         section = run_section(spec, ReportContext(empty, lang="zh"))
         assert section.missing and isinstance(section.blocks[0], Note), key
-    empty.con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES ('o', 'a', '2024-01-01 10:00', 5)")
+    empty._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES ('o', 'a', '2024-01-01 10:00', 5)")
     (spec,) = registered_sections(["basket"])
     section = run_section(spec, ReportContext(empty))
     assert section.missing and "order_items" in section.blocks[0].detail

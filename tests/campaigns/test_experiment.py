@@ -153,7 +153,7 @@ def test_section_is_left_out_without_campaigns() -> None:
     from custlens.report.registry import run_sections
 
     with Store(":memory:") as st:
-        st.con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES ('1', 'a', '2024-01-01', 5)")
+        st._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES ('1', 'a', '2024-01-01', 5)")
         assert run_sections(ReportContext(st), ["campaigns"]) == []
 
 
@@ -174,11 +174,11 @@ def test_before_after_recovers_an_effect_planted_in_the_store(demo_store: Store,
                             "exposed_at": event + pd.Timedelta(hours=10), "cost": 0.2, "channel": "sms"})
     extra = pd.DataFrame({"order_id": [f"X{i}" for i in range(len(treated))], "customer_id": treated,
                           "ordered_at": event + pd.Timedelta(days=3), "amount": 40.0})
-    st.con.register("m_", members)
-    st.con.register("x_", extra)
-    st.con.execute("INSERT INTO campaign_members SELECT * FROM m_")
+    st._con.register("m_", members)
+    st._con.register("x_", extra)
+    st._con.execute("INSERT INTO campaign_members SELECT * FROM m_")
     base = before_after(st, "CMP-NO-CONTROL", comparison="auto", periods_before=8, periods_after=4)
-    st.con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) SELECT * FROM x_")
+    st._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) SELECT * FROM x_")
     res = before_after(st, "CMP-NO-CONTROL", comparison="auto", periods_before=8, periods_after=4)
     assert res.effect - base.effect == pytest.approx(10.0, rel=1e-9)  # OLS is linear in the outcome
     assert base.ci_low < 0 < base.ci_high  # nothing to find before the planted orders
@@ -203,9 +203,9 @@ def test_report_section_of_a_campaign_without_control(demo_store: Store) -> None
     active = np.sort(orders.loc[(orders["ordered_at"] >= event - pd.Timedelta(days=56))
                                 & (orders["ordered_at"] < event), "customer_id"].unique())
     treated = active[np.random.default_rng(1).random(len(active)) < 0.5]
-    st.con.register("m_", pd.DataFrame({"campaign_id": "CMP-LATE", "customer_id": treated, "group": "treatment",
+    st._con.register("m_", pd.DataFrame({"campaign_id": "CMP-LATE", "customer_id": treated, "group": "treatment",
                                         "exposed_at": event, "cost": 0.0, "channel": "sms"}))
-    st.con.execute("INSERT INTO campaign_members SELECT * FROM m_")
+    st._con.execute("INSERT INTO campaign_members SELECT * FROM m_")
     ctx = ReportContext(st, lang="zh")
     (section,) = run_sections(ctx, ["campaigns"])
     assert not section.missing

@@ -118,7 +118,7 @@ def test_did_no_effect_and_a_broken_parallel_trend() -> None:
 
 def test_spend_panel_from_the_store() -> None:
     with Store(":memory:") as st:
-        st.con.execute("""INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES
+        st._con.execute("""INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES
             ('1', 'a', '2024-03-01 10:00', 10), ('2', 'a', '2024-03-12 10:00', 5), ('3', 'a', '2024-03-12 11:00', 7),
             ('4', 'b', '2024-02-28 09:00', 4),  ('5', 'c', '2024-03-20 08:00', 99), ('6', 'b', '2024-02-01', 1)""")
         panel = spend_panel(st, ["a"], ["b"], pd.Timestamp("2024-03-08"), periods_before=2, periods_after=2)

@@ -31,7 +31,7 @@ def test_trend_and_gap_features_by_hand(make_store) -> None:
 
 def _add_future_rows(store, snapshot: pd.Timestamp, customers: list[str]) -> None:
     """Orders, returns, surveys, feedback and tickets dated on or after ``snapshot``."""
-    con = store.con
+    con = store._con
     for i, cid in enumerate(customers):
         at = snapshot + pd.Timedelta(hours=1 + i)
         con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount, channel) VALUES (?, ?, ?, ?, ?)",

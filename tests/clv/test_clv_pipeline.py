@@ -180,10 +180,10 @@ def _small_shop(store: Store, customers: int, repeaters: int) -> Store:
         if i < repeaters:
             rows.append((f"o{i}b", f"c{i}", pd.Timestamp("2024-09-01") + pd.Timedelta(days=i % 50), 12.0))
     frame = pd.DataFrame(rows, columns=["order_id", "customer_id", "ordered_at", "amount"])
-    store.con.register("_small_shop", frame)
-    store.con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) "
+    store._con.register("_small_shop", frame)
+    store._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) "
                       "SELECT order_id, customer_id, ordered_at, amount FROM _small_shop")
-    store.con.unregister("_small_shop")
+    store._con.unregister("_small_shop")
     return store
 
 
@@ -281,7 +281,7 @@ def test_report_section_notes_too_little_data(store: Store) -> None:
 
 @pytest.mark.slow
 def test_report_section_fits_without_writing_the_store(demo_store: Store) -> None:
-    demo_store.con.execute(f"DROP TABLE IF EXISTS {SCORES_TABLE}")  # the demo run saved scores
+    demo_store._con.execute(f"DROP TABLE IF EXISTS {SCORES_TABLE}")  # the demo run saved scores
     section, _ = _section(demo_store, "en")
     assert not section.missing and len(section.blocks) > 10
     assert not demo_store.exists(SCORES_TABLE)  # sections do no I/O

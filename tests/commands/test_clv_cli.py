@@ -64,7 +64,7 @@ def test_human_output(demo_path: Path) -> None:
 def test_errors_are_clean(tmp_path: Path) -> None:
     path = tmp_path / "s.duckdb"
     with Store(path) as st:
-        st.con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES "
+        st._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES "
                        "('o1', 'a', '2024-01-01', 10), ('o2', 'a', '2024-02-01', 12), "
                        "('o3', 'b', '2024-01-05', 8)")
     res = _run("clv", "--store", path)

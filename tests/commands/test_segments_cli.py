@@ -39,10 +39,10 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Store(path) as st:
         orders_df = pd.DataFrame(rows, columns=["order_id", "customer_id", "ordered_at", "amount"])
         persons = pd.DataFrame(people, columns=["customer_id", "gender", "age"])
-        st.con.register("orders_df", orders_df)
-        st.con.register("persons", persons)
-        st.con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) SELECT * FROM orders_df")
-        st.con.execute("INSERT INTO customers (customer_id, gender, age) SELECT * FROM persons")
+        st._con.register("orders_df", orders_df)
+        st._con.register("persons", persons)
+        st._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) SELECT * FROM orders_df")
+        st._con.execute("INSERT INTO customers (customer_id, gender, age) SELECT * FROM persons")
     return path
 
 

@@ -47,7 +47,7 @@ def test_command_output_is_chinese(store_path: Path, demo_words: set[str], args:
 @pytest.mark.slow
 def test_customer_360_is_chinese(store_path: Path, demo_words: set[str]) -> None:
     with Store(store_path) as st:
-        cid = st.con.execute("SELECT customer_id FROM orders ORDER BY customer_id LIMIT 1").fetchone()[0]
+        cid = st._con.execute("SELECT customer_id FROM orders ORDER BY customer_id LIMIT 1").fetchone()[0]
     result = runner.invoke(app, ["customer", cid, "--store", str(store_path), "--lang", "zh"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert english_words(result.output.splitlines(), demo_words) == {}

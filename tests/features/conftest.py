@@ -1,4 +1,4 @@
-"""Fixtures for the feature tests: small stores filled directly through ``store.con``."""
+"""Fixtures for the feature tests: small stores filled directly through ``store._con``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def _insert(store: Store, table: str, columns: Sequence[str], rows: Sequence[Seq
     """Insert ``rows`` into ``table`` (named columns, the others stay null)."""
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
-    store.con.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', [list(r) for r in rows])
+    store._con.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', [list(r) for r in rows])
 
 
 ORDER_COLS = ("order_id", "customer_id", "ordered_at", "amount", "discount", "channel")

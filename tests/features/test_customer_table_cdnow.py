@@ -27,13 +27,13 @@ def cdnow() -> Iterator[Store]:
     raw = pd.read_csv(SAMPLE, sep=r"\s+", header=None, dtype={2: str},
                       names=["master_id", "sample_id", "date", "cds", "value"])
     store = Store(":memory:")
-    store.con.register("_cdnow", raw)
-    store.con.execute(
+    store._con.register("_cdnow", raw)
+    store._con.execute(
         """INSERT INTO orders (order_id, customer_id, ordered_at, amount)
         SELECT 'o' || row_number() OVER (), CAST(master_id AS VARCHAR), strptime(date, '%Y%m%d'), value
         FROM _cdnow"""
     ).fetchall()
-    store.con.unregister("_cdnow")
+    store._con.unregister("_cdnow")
     yield store
     store.close()
 

@@ -14,7 +14,7 @@ N_CUSTOMERS = 200_000
 
 
 def _fill(store: Store) -> None:
-    store.con.execute(
+    store._con.execute(
         f"""
         INSERT INTO orders (order_id, customer_id, ordered_at, amount, discount, channel)
         SELECT 'o' || i, 'c' || (hash(i) % {N_CUSTOMERS}),
@@ -25,14 +25,14 @@ def _fill(store: Store) -> None:
         FROM range({N_ORDERS}) t(i)
         """
     )
-    store.con.execute(
+    store._con.execute(
         """
         INSERT INTO order_items (order_id, line_no, category, quantity, unit_price, line_amount)
         SELECT order_id, 1, ['books', 'toys', 'garden', 'food'][1 + (hash(order_id) % 4)::BIGINT], 1, amount, amount
         FROM orders
         """
     )
-    store.con.execute(
+    store._con.execute(
         """
         INSERT INTO returns (order_id, customer_id, returned_at, amount)
         SELECT order_id, customer_id, ordered_at + INTERVAL 3 DAY, amount / 2
@@ -48,7 +48,7 @@ def test_a_million_orders() -> None:
         start = time.perf_counter()
         table = customer_table(store)
         seconds = time.perf_counter() - start
-        customers = store.con.execute("SELECT count(DISTINCT customer_id) FROM orders").fetchall()[0][0]
+        customers = store._con.execute("SELECT count(DISTINCT customer_id) FROM orders").fetchall()[0][0]
     print(f"\ncustomer_table on {N_ORDERS:,} orders: {seconds:.2f} s, {len(table):,} customers")
     assert table["orders"].sum() == N_ORDERS
     assert len(table) == customers

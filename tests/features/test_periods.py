@@ -36,14 +36,14 @@ AS_OF = "2024-04-15"
 @pytest.fixture()
 def store() -> Store:
     s = Store(":memory:")
-    s.con.execute(
+    s._con.execute(
         """INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES
         ('o1', 'a', '2024-01-05 10:00', 100), ('o2', 'a', '2024-01-20 08:00', 50),
         ('o3', 'b', '2024-01-31 23:59', 30),  ('o4', 'a', '2024-03-02 12:00', 20),
         ('o5', 'c', '2024-03-15 09:00', 200), ('o6', 'b', '2024-03-20 18:00', 10),
         ('o7', 'c', '2024-04-01 00:00', 5),   ('o8', 'd', '2024-05-10 10:00', 999)"""
     )
-    s.con.execute(
+    s._con.execute(
         """INSERT INTO returns (order_id, customer_id, returned_at, amount) VALUES
         ('o1', 'a', '2024-01-10', 40), ('o5', 'c', '2024-03-20', 25), ('o8', 'd', '2024-05-12', 999)"""
     )
@@ -113,7 +113,7 @@ def test_headline_repeat_rate_counts_one_time_buyers(store: Store) -> None:
 
 
 def test_no_returns_table_rows_gives_zero(store: Store) -> None:
-    store.con.execute("DELETE FROM returns")
+    store._con.execute("DELETE FROM returns")
     k = headline_kpis(store, as_of=AS_OF)
     assert (k["returns_count"], k["returns_value"]) == (0, 0.0)
 

@@ -22,13 +22,13 @@ def fill(store: Store) -> Store:
 
     The day after the last order is 2024-01-16 (a Tuesday); 2024-01-01 is a Monday.
     """
-    store.con.execute(
+    store._con.execute(
         """INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES
         ('o1', 'a', '2024-01-01 10:00', 100), ('o2', 'b', '2024-01-01 23:59', 50),
         ('o3', 'a', '2024-01-03 08:00', 20), ('o4', 'c', '2024-01-09 12:00', 30),
         ('o5', 'b', '2024-01-15 09:00', 40)"""
     )
-    store.con.execute(
+    store._con.execute(
         """INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, line_amount, category)
         VALUES ('o1', 1, 'p1', 2, 40, 80, 'shoes'), ('o1', 2, 'p2', 1, 20, 20, 'bags'),
                ('o3', 1, 'p1', 1, 20, 20, 'shoes')"""

@@ -31,6 +31,6 @@ def test_every_row_accounted_for(rows: list[tuple], line_level: bool) -> None:
         assert store.count("_quarantine") == res.rows_quarantined
         assert sum(res.quarantine_reasons.values()) == res.rows_quarantined
         assert store.count("returns") == res.returns
-        total = store.con.execute("SELECT coalesce(sum(amount), 0) FROM orders").fetchall()[0][0]
+        total = store._con.execute("SELECT coalesce(sum(amount), 0) FROM orders").fetchall()[0][0]
         assert abs(total - res.revenue) < 1e-6
-        assert store.con.execute("SELECT count(*) FROM orders WHERE amount < 0").fetchall()[0][0] == 0
+        assert store._con.execute("SELECT count(*) FROM orders WHERE amount < 0").fetchall()[0][0] == 0

@@ -69,7 +69,7 @@ def test_overlapping_export_does_not_quarantine_a_row_twice(tmp_path: Path, stor
     # Orders 50..70 overlap: their bad rows (56, 63, 70) were quarantined by the first file.
     assert first.rows_quarantined == 10
     assert second.rows_quarantined == len([i for i in range(71, 121) if i % 7 == 0])
-    raws = store.con.execute("SELECT raw, count(*) FROM _quarantine GROUP BY raw HAVING count(*) > 1").fetchall()
+    raws = store._con.execute("SELECT raw, count(*) FROM _quarantine GROUP BY raw HAVING count(*) > 1").fetchall()
     assert raws == []
     assert store.count("_quarantine") == len([i for i in range(1, 121) if i % 7 == 0])
 

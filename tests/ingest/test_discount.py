@@ -19,7 +19,7 @@ def _orders(discounts: list, header: str = "Discount", amounts: list[float] | No
 
 
 def _discounts(store) -> list[float]:
-    got = store.con.execute("SELECT discount FROM orders ORDER BY order_id").fetchall()
+    got = store._con.execute("SELECT discount FROM orders ORDER BY order_id").fetchall()
     return [None if d is None else round(d, 6) for (d,) in got]
 
 

@@ -28,7 +28,7 @@ def test_quoted_newlines_and_carriage_returns_load(tmp_path: Path, store: Store)
                      b'A3,C3,2024-01-03,30,plain\r\n')
     res = ingest(path, store, today=TODAY)
     assert (res.rows_read, res.rows_loaded, res.rows_quarantined) == (3, 3, 0)
-    status = dict(store.con.execute("SELECT order_id, status FROM orders").fetchall())
+    status = dict(store._con.execute("SELECT order_id, status FROM orders").fetchall())
     assert status == {"A1": "paid\nline two", "A2": "cr\r\nhere", "A3": "plain"}
 
 
@@ -44,7 +44,7 @@ def test_a_field_over_the_limit_is_quarantined_not_the_file(tmp_path: Path, stor
     res = ingest(path, store, today=TODAY)
     assert (res.rows_read, res.rows_loaded, res.rows_quarantined) == (4, 3, 1)  # exactly 2 MB still loads
     assert res.quarantine_reasons == {"field_too_large": 1}
-    raw, n = store.con.execute("SELECT raw, strlen(raw) FROM _quarantine").fetchall()[0]
+    raw, n = store._con.execute("SELECT raw, strlen(raw) FROM _quarantine").fetchall()[0]
     assert json.loads(raw)["order_id"] == "A2"
     assert n < 2000  # the huge value is kept as its start and its length, not in full
     assert f"[{len(big)} characters]" in raw

@@ -17,7 +17,7 @@ def test_cdnow_master_whitespace_file(shared_data: Path, store: Store) -> None:
     assert res.rows_loaded == 69_659 and res.rows_quarantined == 0
     assert res.customers == 23_570
     assert store.count("orders") == 69_659
-    first = store.con.execute("SELECT min(ordered_at), max(ordered_at) FROM orders").fetchall()[0]
+    first = store._con.execute("SELECT min(ordered_at), max(ordered_at) FROM orders").fetchall()[0]
     assert str(first[0].date()) == "1997-01-01" and str(first[1].date()) == "1998-06-30"
 
 
@@ -29,16 +29,16 @@ def test_online_retail_sample_cancellations_and_accounting(shared_data: Path, st
     assert res.rows_read == res.rows_loaded + res.rows_quarantined + res.duplicates_skipped
     assert res.quarantine_reasons.get("missing_customer_id") == 668
     # Every cancellation invoice with a customer is a return, and no order id starts with C.
-    n_c = store.con.execute("SELECT count(*) FROM returns WHERE order_id LIKE 'C%'").fetchall()[0][0]
+    n_c = store._con.execute("SELECT count(*) FROM returns WHERE order_id LIKE 'C%'").fetchall()[0][0]
     assert n_c == res.returns > 0
-    assert store.con.execute("SELECT count(*) FROM orders WHERE order_id LIKE 'C%'").fetchall()[0][0] == 0
+    assert store._con.execute("SELECT count(*) FROM orders WHERE order_id LIKE 'C%'").fetchall()[0][0] == 0
     # Revenue is conserved from the lines: orders = sum of their items.
-    gap = store.con.execute("""
+    gap = store._con.execute("""
         SELECT max(abs(o.amount - i.s)) FROM orders o
         JOIN (SELECT order_id, sum(line_amount) s FROM order_items GROUP BY order_id) i USING (order_id)
     """).fetchall()[0][0]
     assert gap < 0.01
-    assert res.customers == store.con.execute("SELECT count(DISTINCT customer_id) FROM orders").fetchall()[0][0]
+    assert res.customers == store._con.execute("SELECT count(DISTINCT customer_id) FROM orders").fetchall()[0][0]
     assert any("month-first" in d for d in res.decisions)
     again = ingest(path, store)
     assert again.rows_loaded == 0 and again.duplicates_skipped == 2_709

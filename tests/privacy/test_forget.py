@@ -40,7 +40,7 @@ def _load(store: Store, tmp_path: Path, **kw) -> None:
 
 def test_forget_removes_the_customer_everywhere_and_logs_a_hash(tmp_path: Path, store: Store) -> None:
     _load(store, tmp_path)
-    first = store.con.execute("SELECT customer_id FROM customers LIMIT 1").fetchall()[0][0]
+    first = store._con.execute("SELECT customer_id FROM customers LIMIT 1").fetchall()[0][0]
     store.write("clv_scores", pd.DataFrame({"customer_id": ["12346", "12347"], "clv": [10.0, 20.0]}))
     before = {t: store.count(t) for t in ("orders", "order_items", "returns", "customers", "surveys",
                                           "campaign_members", "clv_scores", "_quarantine")}
@@ -49,9 +49,9 @@ def test_forget_removes_the_customer_everywhere_and_logs_a_hash(tmp_path: Path, 
                                 "campaign_members": 1, "clv_scores": 1, "_quarantine": 1}
     after = {t: store.count(t) for t in before}
     assert {t: before[t] - after[t] for t in before} == res.rows_removed
-    assert json.loads(store.con.execute("SELECT raw FROM _quarantine").fetchall()[0][0])["CustomerID"] == "123467"
+    assert json.loads(store._con.execute("SELECT raw FROM _quarantine").fetchall()[0][0])["CustomerID"] == "123467"
     for table in ("orders", "returns", "customers", "surveys", "campaign_members", "clv_scores"):
-        assert store.con.execute(f"SELECT count(*) FROM {table} WHERE customer_id = '12346'").fetchall()[0][0] == 0
+        assert store._con.execute(f"SELECT count(*) FROM {table} WHERE customer_id = '12346'").fetchall()[0][0] == 0
     log = store.read("_forget_log")
     assert len(log) == 1 and log.loc[0, "id_hash"] == hashlib.sha256(b"12346").hexdigest()
     assert json.loads(log.loc[0, "rows_removed"]) == res.rows_removed and log.loc[0, "total"] == res.total == 9
@@ -67,10 +67,10 @@ def test_forget_is_one_transaction(tmp_path: Path, store: Store, monkeypatch: py
     _load(store, tmp_path)
     counts = {t: store.count(t) for t in ("orders", "order_items", "customers", "_quarantine")}
 
-    def boom(*_a):
+    def boom(_raw: str) -> bool:  # called after the other tables' rows are deleted
         raise OSError("crash while scanning the quarantine (simulated)")
 
-    monkeypatch.setattr(erase, "_quarantine_rows", boom)
+    monkeypatch.setattr(erase, "_raw_matcher", lambda _id: boom)
     with pytest.raises(OSError):
         forget(store, "12346")
     assert {t: store.count(t) for t in counts} == counts
@@ -81,12 +81,12 @@ def test_forget_in_a_pseudonymised_store_takes_the_original_id(tmp_path: Path) -
         _load(store, tmp_path, pseudonymise=True)
         key = Path(str(tmp_path / "p.duckdb") + ".key").read_text().strip().encode()
         pid = pseudonym(key, "12346")
-        assert store.con.execute("SELECT count(*) FROM orders WHERE customer_id = ?", [pid]).fetchall()[0][0] == 1
+        assert store._con.execute("SELECT count(*) FROM orders WHERE customer_id = ?", [pid]).fetchall()[0][0] == 1
         res = forget(store, "12346")
         assert res.id_hash == pid
         assert res.rows_removed["orders"] == 1 and res.rows_removed["customers"] == 1
         assert res.rows_removed["_quarantine"] == 1  # the raw row holds the pseudonym too
-        assert store.con.execute("SELECT count(*) FROM orders WHERE customer_id = ?", [pid]).fetchall()[0][0] == 0
+        assert store._con.execute("SELECT count(*) FROM orders WHERE customer_id = ?", [pid]).fetchall()[0][0] == 0
         assert store.count("orders") == 1
 
 

@@ -47,14 +47,14 @@ def test_ingest_pseudonymises_ids_and_personal_columns(tmp_path: Path) -> None:
         key_path = Path(str(store_path) + ".key")
         assert key_path.exists() and stat.S_IMODE(key_path.stat().st_mode) == 0o600
         key = key_path.read_text().strip().encode()
-        ids = sorted(r[0] for r in store.con.execute("SELECT customer_id FROM orders").fetchall())
+        ids = sorted(r[0] for r in store._con.execute("SELECT customer_id FROM orders").fetchall())
         assert ids == sorted([pseudonym(key, "1001"), pseudonym(key, "1002")])
-        raw = json.loads(store.con.execute("SELECT raw FROM _quarantine").fetchall()[0][0])
+        raw = json.loads(store._con.execute("SELECT raw FROM _quarantine").fetchall()[0][0])
         # Personal columns found by header (收货人, 手机) and by value (Contact) are hashed.
         assert raw["收货人"] == pseudonym(key, "王五") and raw["手机"] == pseudonym(key, "15011112222")
         assert raw["Contact"] == pseudonym(key, "wang@example.com")
         dump = "\n".join(str(r) for t in ("orders", "_quarantine", "_ingest_log", "_meta")
-                         for r in store.con.execute(f"SELECT * FROM {t}").fetchall())
+                         for r in store._con.execute(f"SELECT * FROM {t}").fetchall())
         for secret in ("张三", "王五", "13812345678", "wang@example.com", "1001", key.decode()):
             assert secret not in dump
         assert any("pseudonymised" in d and "'Contact'" in d for d in res.decisions)
@@ -66,9 +66,9 @@ def test_later_ingests_follow_the_store_setting_with_the_same_pseudonyms(tmp_pat
         # A customers file with the id written as a float (1001.0): same customer, same pseudonym.
         cust = _file(tmp_path, "c.csv", "customer_id,region,email\n1001.0,North,z@example.com\n")
         ingest(cust, store, table="customers", today=TODAY)  # no flag: the store says so
-        joined = store.con.execute("SELECT count(*) FROM orders o JOIN customers c USING (customer_id)").fetchall()
+        joined = store._con.execute("SELECT count(*) FROM orders o JOIN customers c USING (customer_id)").fetchall()
         assert joined[0][0] == 1
-        assert store.con.execute("SELECT count(*) FROM customers WHERE customer_id = '1001'").fetchall()[0][0] == 0
+        assert store._con.execute("SELECT count(*) FROM customers WHERE customer_id = '1001'").fetchall()[0][0] == 0
 
 
 def test_a_wrong_or_missing_key_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,7 +94,7 @@ def test_salt_from_environment_and_in_memory_store(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("CUSTLENS_SALT", "environment-secret-0123456789")
     with Store(":memory:") as store:
         ingest(_file(tmp_path, "o.csv", ORDERS), store, pseudonymise=True, today=TODAY)
-        ids = {r[0] for r in store.con.execute("SELECT customer_id FROM orders").fetchall()}
+        ids = {r[0] for r in store._con.execute("SELECT customer_id FROM orders").fetchall()}
         assert pseudonym(b"environment-secret-0123456789", "1002") in ids
 
 

@@ -39,7 +39,7 @@ def test_quality_report_and_html_section_show_no_personal_data(tmp_path: Path, s
     res = ingest(path, store, today=dt.date(2026, 11, 23))
     assert res.rows_quarantined == 2
     assert res.warnings and all(s not in w for w in res.warnings for s in SECRETS)
-    assert "张三" in store.con.execute("SELECT string_agg(raw, '') FROM _quarantine").fetchall()[0][0]  # kept raw
+    assert "张三" in store._con.execute("SELECT string_agg(raw, '') FROM _quarantine").fetchall()[0][0]  # kept raw
     dumped = json.dumps(assess(store).to_dict(), ensure_ascii=False)
     assert REDACTED in dumped and not any(s in dumped for s in SECRETS)
     text = []

@@ -14,7 +14,7 @@ TODAY = "2024-03-01"
 def put(store: Store, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
-    store.con.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', [list(r) for r in rows])
+    store._con.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', [list(r) for r in rows])
 
 
 O = ("order_id", "customer_id", "ordered_at", "amount", "discount", "channel")

@@ -31,7 +31,7 @@ def fill_shop(store: Store) -> Store:
     Revenue 430, 8 orders, 4 customers, AOV 53.75, 3 of 4 customers ordered twice or more
     (75%); returns 40 + 25 = 65.
     """
-    con = store.con
+    con = store._con
     con.execute(
         """INSERT INTO orders (order_id, customer_id, ordered_at, amount, channel) VALUES
         ('o1', 'a', '2024-01-05 10:00', 100, 'web'), ('o2', 'a', '2024-01-20 08:00', 50, 'app'),

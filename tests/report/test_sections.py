@@ -43,7 +43,7 @@ def test_kpis_use_weeks_for_short_histories_and_months_otherwise(shop: Store, ma
     assert "per week" in section.intro
 
     with Store(":memory:") as longer:
-        make_shop(longer).con.execute(
+        make_shop(longer)._con.execute(
             "INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES ('o0', 'a', '2023-06-10', 1)"
         )
         section = build(longer, "kpis", lang="zh")

@@ -43,7 +43,7 @@ def test_demo_workbook_analysis_sheets(demo_store: Store, tmp_path: Path) -> Non
     wb = openpyxl.load_workbook(path, read_only=True)
     assert wb.sheetnames[3:] == ["客户终身价值", "流失预警名单", "客户聚类", "同期群", "预测"]
     clv = pd.read_excel(path, sheet_name="客户终身价值")
-    customers = demo_store.con.execute("SELECT count(DISTINCT customer_id) FROM orders").fetchone()[0]
+    customers = demo_store._con.execute("SELECT count(DISTINCT customer_id) FROM orders").fetchone()[0]
     assert len(clv) == customers and clv["客户编号"].is_unique
     assert (clv["CLV"].round(2) == clv["CLV"]).all()  # money in cents
     assert clv["CLV"].is_monotonic_decreasing

@@ -54,7 +54,7 @@ def test_migration_on_a_store_conserves_customers(store: Store) -> None:
         rows.append((f"o{i}a", f"c{i}", pd.Timestamp("2024-01-01") + pd.Timedelta(days=i), 10.0 + i))
         if i % 3 == 0:
             rows.append((f"o{i}b", f"c{i}", pd.Timestamp("2024-03-01") + pd.Timedelta(days=i), 5.0 * i + 1))
-    store.con.executemany("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES (?, ?, ?, ?)",
+    store._con.executemany("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES (?, ?, ?, ?)",
                           rows)
     res = migration(store, "2024-01-21", "2024-05-01", scheme="rfm11")
     assert int(res.matrix.to_numpy().sum()) == 40

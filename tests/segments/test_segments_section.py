@@ -42,7 +42,7 @@ def test_section_on_the_demo_shop(demo_run) -> None:
 
 
 def test_section_on_a_tiny_shop_uses_the_stated_fallback(store: Store) -> None:
-    store.con.execute(
+    store._con.execute(
         """INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES
         ('o1', 'a', '2024-01-05', 100), ('o2', 'a', '2024-01-20', 50), ('o3', 'b', '2024-01-31', 30),
         ('o4', 'a', '2024-03-02', 20), ('o5', 'c', '2024-03-15', 200), ('o6', 'b', '2024-03-20', 10),
@@ -61,7 +61,7 @@ def test_empty_store_is_missing_data(store: Store) -> None:
 
 
 def test_too_few_customers_to_cluster_is_a_translated_warning(store: Store) -> None:
-    store.con.execute(
+    store._con.execute(
         """INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES
         ('o1', 'a', '2024-01-05', 100), ('o2', 'b', '2024-01-20', 50), ('o3', 'b', '2024-02-20', 50)""")
     section, _ = build(store, "zh")

@@ -18,7 +18,7 @@ def _orders(store: Store, with_discount: bool) -> None:
             ("o5", "c", "2024-04-01", 100.0, 0.0)]
     if not with_discount:
         rows = [r[:4] + (None,) for r in rows]
-    store.con.executemany("INSERT INTO orders (order_id, customer_id, ordered_at, amount, discount) "
+    store._con.executemany("INSERT INTO orders (order_id, customer_id, ordered_at, amount, discount) "
                           "VALUES (?, ?, ?, ?, ?)", rows)
 
 

@@ -77,7 +77,7 @@ def test_search_pages_and_counts(client) -> None:
 
 def test_clv_top_list_comes_from_the_saved_scores(client, demo_path) -> None:
     with Store(demo_path, read_only=True) as st:
-        best = st.con.execute("SELECT customer_id, clv FROM clv_scores ORDER BY clv DESC, customer_id LIMIT 3").fetchall()
+        best = st._con.execute("SELECT customer_id, clv FROM clv_scores ORDER BY clv DESC, customer_id LIMIT 3").fetchall()
         n = st.count("clv_scores")
     got = client.get("/api/clv/top?limit=3").json()
     assert got["source"] == "saved" and got["total"] == n
@@ -86,10 +86,10 @@ def test_clv_top_list_comes_from_the_saved_scores(client, demo_path) -> None:
 
 def test_voc_counts_match_the_tables(client, demo_path) -> None:
     with Store(demo_path, read_only=True) as st:
-        cid, n = st.con.execute("SELECT customer_id, count(*) FROM tickets GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1").fetchone()
-        complaints = st.con.execute("SELECT count(*) FROM feedback WHERE customer_id = ? AND lower(kind) = 'complaint'",
+        cid, n = st._con.execute("SELECT customer_id, count(*) FROM tickets GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1").fetchone()
+        complaints = st._con.execute("SELECT count(*) FROM feedback WHERE customer_id = ? AND lower(kind) = 'complaint'",
                                     [cid]).fetchone()[0]
-        nps = st.con.execute("SELECT nps FROM surveys WHERE customer_id = ? AND nps IS NOT NULL "
+        nps = st._con.execute("SELECT nps FROM surveys WHERE customer_id = ? AND nps IS NOT NULL "
                              "ORDER BY answered_at DESC LIMIT 1", [cid]).fetchall()
     got = client.get(f"/api/customers/{cid}/voc").json()
     assert got["tickets_count"] == n and got["complaints"] == complaints

@@ -38,9 +38,9 @@ def test_index_equals_customer_360_for_a_sample_and_the_prospects(demo_ro, index
     rng = random.Random(7)
     buyers = rng.sample(sorted(index.in_orders), 20)
     prospects = [c for c in index.ids if c not in index.in_orders][:3]
-    voc = [r[0] for r in demo_ro.con.execute(
+    voc = [r[0] for r in demo_ro._con.execute(
         "SELECT customer_id FROM tickets INTERSECT SELECT customer_id FROM feedback ORDER BY 1 LIMIT 5").fetchall()]
-    top = [r[0] for r in demo_ro.con.execute(
+    top = [r[0] for r in demo_ro._con.execute(
         "SELECT customer_id FROM orders GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 3").fetchall()]
     assert prospects and voc and top
     for cid in buyers + prospects + voc + top:

@@ -23,12 +23,12 @@ def fitted(client):
 
 
 def _history(st: Store, cid: str) -> dict:
-    o = st.con.execute("""
+    o = st._con.execute("""
         SELECT o.ordered_at, o.amount, o.discount, o.channel, any_value(i.category) AS category,
                count(DISTINCT i.category) AS n_categories
         FROM orders o LEFT JOIN order_items i USING (order_id) WHERE o.customer_id = ? GROUP BY ALL""", [cid]).df()
-    r = st.con.execute("SELECT returned_at, amount FROM returns WHERE customer_id = ?", [cid]).df()
-    p = st.con.execute("SELECT age, income, gender, city_tier, acquisition_channel, signup_at FROM customers "
+    r = st._con.execute("SELECT returned_at, amount FROM returns WHERE customer_id = ?", [cid]).df()
+    p = st._con.execute("SELECT age, income, gender, city_tier, acquisition_channel, signup_at FROM customers "
                        "WHERE customer_id = ?", [cid]).df()
     body = {"orders": [{"ordered_at": x.ordered_at.isoformat(), "amount": x.amount,
                         "discount": None if pd.isna(x.discount) else x.discount,
@@ -48,7 +48,7 @@ def test_a_customers_own_history_reproduces_their_scores(client, demo_path, fitt
     churn = fitted.churn.scores.set_index("customer_id")
     with Store(demo_path, read_only=True) as st:
         voc = {r[0] for t in ("surveys", "feedback", "tickets")
-               for r in st.con.execute(f"SELECT DISTINCT customer_id FROM {t}").fetchall()}
+               for r in st._con.execute(f"SELECT DISTINCT customer_id FROM {t}").fetchall()}
         ids = [c for c in sorted(clv.index) if c not in voc]
         checked = 0
         for cid in ids[::25]:

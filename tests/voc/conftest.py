@@ -14,10 +14,10 @@ def put(store: Store, table: str, columns: Sequence[str], rows: Iterable[tuple])
     have = set(store.columns(table))
     for c in columns:
         if c not in have:
-            store.con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{c}" DOUBLE')
+            store._con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{c}" DOUBLE')
     cols = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
-    store.con.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', [list(r) for r in rows])
+    store._con.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', [list(r) for r in rows])
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ def test_sections_build_on_the_demo(demo, lang: str) -> None:
 
 def test_sections_without_data_say_what_to_load(tmp_path) -> None:
     st = Store(tmp_path / "e.duckdb")
-    st.con.execute("INSERT INTO orders VALUES ('o1', 'c1', '2024-01-01', 10, NULL, NULL, NULL, NULL, NULL, NULL, NULL)")
+    st._con.execute("INSERT INTO orders VALUES ('o1', 'c1', '2024-01-01', 10, NULL, NULL, NULL, NULL, NULL, NULL, NULL)")
     ctx = _ctx(st, "en")
     for spec in registered_sections(["satisfaction", "feedback", "service"]):
         sec = run_section(spec, ctx)

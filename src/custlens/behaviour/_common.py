@@ -1,9 +1,10 @@
-"""Shared plumbing of the behaviour analyses: ``as_of`` handling and SQL in the store."""
+"""Shared plumbing of the behaviour analyses: ``as_of`` handling and the store's Ibis tables."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
+import ibis
 import pandas as pd
 
 from custlens import schema
@@ -17,32 +18,25 @@ def orders_as_of(store: Store, as_of: AsOf, purpose: str) -> pd.Timestamp:
     return resolve_as_of(store, as_of)
 
 
-def query(store: Store, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    """Run ``sql`` in the store and fetch the whole result as pandas."""
-    return store.con.execute(sql, list(params)).df()
+def before(store: Store, table: str, column: str, cut: Any) -> ibis.Table:
+    """The Ibis table ``table`` restricted to rows with ``column`` strictly before ``cut``."""
+    t = store.table(table)
+    return t.filter(t[column] < ibis.literal(ts(cut)))
 
 
-def scalar(store: Store, sql: str, params: Sequence[Any] = ()) -> Any:
-    """The single value of ``sql``."""
-    return store.con.execute(sql, list(params)).fetchall()[0][0]
+def orders_before(store: Store, cut: Any) -> ibis.Table:
+    """Orders placed strictly before ``cut`` (the first day not observed)."""
+    return before(store, schema.ORDERS.name, schema.ORDERED_AT, cut)
 
 
 def has_column(store: Store, table: str, column: str) -> bool:
     """True when ``table`` exists, has ``column`` and that column has a non-null value."""
     if not store.exists(table) or column not in store.columns(table):
         return False
-    return bool(scalar(store, f'SELECT count("{column}") FROM "{table}"'))
+    return bool(store.execute(store.table(table)[column].count()))
 
 
-def ts(value: pd.Timestamp) -> Any:
-    """A timestamp DuckDB binds as a TIMESTAMP parameter."""
+def ts(value: Any) -> Any:
+    """A timestamp as a Python datetime (what Ibis literals and DuckDB parameters take)."""
     return pd.Timestamp(value).to_pydatetime()
 
-
-def with_frame(store: Store, name: str, frame: pd.DataFrame, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-    """Run ``sql`` with ``frame`` registered as the view ``name`` for the duration of the query."""
-    store.con.register(name, frame)
-    try:
-        return query(store, sql, params)
-    finally:
-        store.con.unregister(name)

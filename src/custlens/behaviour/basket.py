@@ -8,7 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from custlens.behaviour._common import orders_as_of, query, scalar, ts
+from custlens import schema
+from custlens.behaviour._common import has_column, orders_as_of, orders_before
 from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import AsOf
 from custlens.store import Store
@@ -101,24 +102,23 @@ def market_basket(
     as_of = orders_as_of(store, as_of, "market-basket analysis")
     store.require("order_items", "market-basket analysis")
     col = _LEVELS[level]
-    cut = ts(as_of)
-    items = f"""
-        WITH items AS (SELECT DISTINCT i.order_id, CAST(i."{col}" AS VARCHAR) AS item
-                       FROM order_items i JOIN orders o USING (order_id)
-                       WHERE o.ordered_at < ? AND i."{col}" IS NOT NULL)
-    """
-    n = int(scalar(store, items + "SELECT count(DISTINCT order_id) FROM items", [cut]))
+    o = orders_before(store, as_of)
+    li = store.table("order_items")
+    items = (li.filter(li[col].notnull()).join(o.select(schema.ORDER_ID), schema.ORDER_ID)
+             .select(schema.ORDER_ID, item=li[col].cast("string")).distinct())
+    n = int(store.execute(items[schema.ORDER_ID].nunique()))
     if n == 0:
         raise MissingDataError(f"no order lines with a {col} before {as_of.date()}; load order_items")
     min_count = max(2, math.ceil(min_support * n - 1e-9))
-    pairs = query(store, items + """
-        , ic AS (SELECT item, count(*) AS cnt FROM items GROUP BY item),
-        pc AS (SELECT a.item AS item_a, b.item AS item_b, count(*) AS cnt
-               FROM items a JOIN items b ON a.order_id = b.order_id AND a.item < b.item
-               GROUP BY 1, 2 HAVING count(*) >= ?)
-        SELECT pc.item_a, pc.item_b, pc.cnt AS orders, ia.cnt AS orders_a, ib.cnt AS orders_b
-        FROM pc JOIN ic ia ON ia.item = pc.item_a JOIN ic ib ON ib.item = pc.item_b
-    """, [cut, min_count])
+    # Pairs counted by a self-join of each order's distinct items (a < b: each pair once).
+    ic = items.group_by("item").aggregate(cnt=items.count())
+    a_, b_ = items.view(), items.view()
+    pc = (a_.join(b_, [a_[schema.ORDER_ID] == b_[schema.ORDER_ID], a_.item < b_.item])
+          .group_by(item_a=a_.item, item_b=b_.item).aggregate(orders=lambda t: t.count()))
+    pc = pc.filter(pc.orders >= min_count)
+    ia, ib = ic.view(), ic.view()
+    joined = pc.join(ia, pc.item_a == ia.item).join(ib, pc.item_b == ib.item)
+    pairs = store.execute(joined.select(pc.item_a, pc.item_b, pc.orders, orders_a=ia.cnt, orders_b=ib.cnt))
     for c in ("orders", "orders_a", "orders_b"):
         pairs[c] = pairs[c].astype("int64")
     pairs["support"] = pairs["orders"] / n
@@ -135,8 +135,10 @@ def market_basket(
     rules = rules.sort_values(["lift", "support", "antecedent"], ascending=[False, False, True]).reset_index(drop=True)
     pairs = pairs.sort_values(["lift", "support"], ascending=False).reset_index(drop=True)
     if level == "product" and _has_names(store):
-        names = query(store, "SELECT product_id AS item, any_value(product_name) AS name FROM order_items "
-                             "WHERE product_name IS NOT NULL GROUP BY 1").set_index("item")["name"]
+        li = store.table("order_items")
+        named = li.filter(li.product_name.notnull())
+        names = store.execute(named.group_by(item=named.product_id).aggregate(name=named.product_name.arbitrary())
+                              ).set_index("item")["name"]
         for frame, a, b in ((pairs, "item_a", "item_b"), (rules, "antecedent", "consequent")):
             frame[f"{a}_name"] = frame[a].map(names)
             frame[f"{b}_name"] = frame[b].map(names)
@@ -144,5 +146,4 @@ def market_basket(
 
 
 def _has_names(store: Store) -> bool:
-    return "product_name" in store.columns("order_items") and bool(
-        scalar(store, "SELECT count(product_name) FROM order_items"))
+    return has_column(store, "order_items", "product_name")

@@ -13,7 +13,8 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from custlens.behaviour._common import orders_as_of, scalar, ts, with_frame
+from custlens import schema
+from custlens.behaviour._common import orders_as_of, orders_before
 from custlens.behaviour.country import AUTO, CountryChoice, resolve_country
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
@@ -232,8 +233,8 @@ def festival_lift(
     country = choice.code
     festivals = festivals_for(country) if festivals is None else tuple(festivals)
     as_of = orders_as_of(store, as_of, "festival effects")
-    cut = ts(as_of)
-    first = pd.Timestamp(scalar(store, "SELECT min(ordered_at) FROM orders WHERE ordered_at < ?", [cut])).normalize()
+    o = orders_before(store, as_of)
+    first = pd.Timestamp(store.execute(o[schema.ORDERED_AT].min())).normalize()
     cal = festival_calendar(range(first.year, as_of.year + 1), festivals, country, include_holidays)
     cal = cal[(cal["day"] >= first) & (cal["day"] < as_of)]
     cal = cal.groupby(["festival", "year"]).filter(lambda g: _complete(g, festivals))
@@ -249,21 +250,11 @@ def festival_lift(
     comp_df = comp_df[(comp_df["cday"] >= first) & (comp_df["cday"] < as_of) & ~comp_df["cday"].isin(blocked)]
     windows = cal.merge(comp_df, on=["festival", "year", "day"], how="left")
     windows["kind"] = windows["kind"].astype(str)
-    events = with_frame(store, "_cl_festival", windows, """
-        WITH per AS (SELECT CAST(ordered_at AS DATE) AS day, count(*) AS orders, sum(amount) AS revenue
-                     FROM orders WHERE ordered_at < ? GROUP BY 1),
-        w AS (SELECT festival, kind, year, CAST(day AS DATE) AS day, CAST(cday AS DATE) AS cday FROM _cl_festival),
-        perday AS (SELECT w.festival, w.kind, w.year, w.day,
-                          avg(coalesce(c.orders, 0)) FILTER (WHERE w.cday IS NOT NULL) AS b_orders,
-                          avg(coalesce(c.revenue, 0)) FILTER (WHERE w.cday IS NOT NULL) AS b_revenue,
-                          count(w.cday) AS n_comp
-                   FROM w LEFT JOIN per c ON c.day = w.cday GROUP BY 1, 2, 3, 4)
-        SELECT p.festival, p.kind, p.year, min(p.day) AS start, max(p.day) AS "end", count(*) AS days,
-               sum(coalesce(a.orders, 0)) AS orders, sum(coalesce(a.revenue, 0)) AS revenue,
-               sum(p.b_orders) AS baseline_orders, sum(p.b_revenue) AS baseline_revenue,
-               sum(p.n_comp) AS baseline_days
-        FROM perday p LEFT JOIN per a ON a.day = p.day GROUP BY 1, 2, 3 ORDER BY start
-    """, [cut])
+    # Orders and revenue per day come from the store (one row per day); the windows are joined here.
+    per = store.execute(o.group_by(day=o[schema.ORDERED_AT].date())
+                        .aggregate(orders=o.count(), revenue=o[schema.AMOUNT].sum()))
+    per["day"] = pd.to_datetime(per["day"]).astype("datetime64[ns]")
+    events = _events(windows, per)
     for c in ("days", "orders", "baseline_days", "year"):
         events[c] = events[c].astype("int64")
     events["lift_orders"] = events["orders"] / events["baseline_orders"].where(events["baseline_orders"] > 0)
@@ -279,6 +270,33 @@ def festival_lift(
                  "revenue", "baseline_revenue", "lift_revenue", "enough_orders"]]
     return FestivalResult(events=events, summary=summ, country=country, baseline_weeks=baseline_weeks, as_of=as_of,
                           country_choice=choice)
+
+
+def _events(windows: pd.DataFrame, per: pd.DataFrame) -> pd.DataFrame:
+    """Orders in each festival window and the mean of its comparison days, summed over its days.
+
+    A comparison day without orders counts as zero; a window day without comparison days has
+    no baseline (NaN), and a window without any has a NaN baseline sum.
+    """
+    keys = ["festival", "kind", "year", "day"]
+    w = windows[keys + ["cday"]].astype({"day": "datetime64[ns]", "cday": "datetime64[ns]"})
+    comp = w.merge(per.rename(columns={"day": "cday"}), on="cday", how="left")
+    has = comp["cday"].notna()
+    comp["b_orders"] = comp["orders"].fillna(0).where(has)
+    comp["b_revenue"] = comp["revenue"].fillna(0.0).where(has)
+    perday = comp.groupby(keys, sort=False).agg(b_orders=("b_orders", "mean"), b_revenue=("b_revenue", "mean"),
+                                               n_comp=("cday", "count")).reset_index()
+    perday = perday.merge(per, on="day", how="left")
+    events = perday.groupby(["festival", "kind", "year"], sort=False).agg(
+        start=("day", "min"), end=("day", "max"), days=("day", "size"),
+        orders=("orders", lambda x: x.fillna(0).sum()), revenue=("revenue", lambda x: x.fillna(0.0).sum()),
+        baseline_orders=("b_orders", lambda x: x.sum(min_count=1)),
+        baseline_revenue=("b_revenue", lambda x: x.sum(min_count=1)),
+        baseline_days=("n_comp", "sum")).reset_index()
+    events = events.sort_values("start", kind="stable").reset_index(drop=True)
+    events["start"] = events["start"].astype("datetime64[us]")
+    events["end"] = events["end"].astype("datetime64[us]")
+    return events
 
 
 def _complete(group: pd.DataFrame, festivals: Iterable[ShoppingFestival]) -> bool:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import ibis
 import pandas as pd
 
-from custlens.behaviour._common import orders_as_of, query, ts
+from custlens import schema
+from custlens.behaviour._common import orders_as_of, orders_before
 from custlens.features.customer_table import AsOf
 from custlens.store import Store
 
@@ -98,12 +100,9 @@ def purchase_frequency(store: Store, as_of: AsOf = None) -> FrequencyResult:
     as in the customer table. Buckets: one-time (1 order), 2–3, 4–9 and 10+.
     """
     as_of = orders_as_of(store, as_of, "purchase frequency")
-    cut = ts(as_of)
-    dist = query(store, """
-        WITH c AS (SELECT customer_id, count(*) AS n, sum(amount) AS rev
-                   FROM orders WHERE ordered_at < ? GROUP BY customer_id)
-        SELECT n AS orders, count(*) AS customers, sum(rev) AS revenue FROM c GROUP BY n ORDER BY n
-    """, [cut])
+    o = orders_before(store, as_of)
+    c = o.group_by(schema.CUSTOMER_ID).aggregate(n=o.count(), rev=o[schema.AMOUNT].sum())
+    dist = store.execute(c.group_by(orders=c.n).aggregate(customers=c.count(), revenue=c.rev.sum()).order_by("orders"))
     dist["orders"] = dist["orders"].astype("int64")
     dist["customers"] = dist["customers"].astype("int64")
     n_customers = int(dist["customers"].sum())
@@ -118,31 +117,24 @@ def purchase_frequency(store: Store, as_of: AsOf = None) -> FrequencyResult:
     b["revenue_share"] = b["revenue"] / total_rev if total_rev else 0.0
     buckets = b[["bucket", "customers", "share", "revenue", "revenue_share"]]
 
-    days_cte = """
-        WITH d AS (SELECT DISTINCT customer_id, CAST(ordered_at AS DATE) AS day FROM orders WHERE ordered_at < ?),
-        g AS (SELECT customer_id,
-                     date_diff('day', lag(day) OVER w, day) AS gap,
-                     row_number() OVER w AS k
-              FROM d WINDOW w AS (PARTITION BY customer_id ORDER BY day))
-    """
-    summ = query(store, days_cte + """
-        SELECT count(gap) AS count, avg(gap) AS mean, median(gap) AS median,
-               quantile_cont(gap, 0.25) AS p25, quantile_cont(gap, 0.75) AS p75, quantile_cont(gap, 0.9) AS p90,
-               count(gap) FILTER (WHERE k = 2) AS second_customers,
-               avg(gap) FILTER (WHERE k = 2) AS second_mean, median(gap) FILTER (WHERE k = 2) AS second_median,
-               quantile_cont(gap, 0.25) FILTER (WHERE k = 2) AS second_p25,
-               quantile_cont(gap, 0.75) FILTER (WHERE k = 2) AS second_p75
-        FROM g WHERE gap IS NOT NULL
-    """, [cut]).iloc[0]
+    # Days between consecutive distinct purchase days per customer; k = 1 marks the first gap.
+    d = o.select(schema.CUSTOMER_ID, day=o[schema.ORDERED_AT].date()).distinct()
+    w = ibis.window(group_by=schema.CUSTOMER_ID, order_by="day")
+    g = d.mutate(prev=d.day.lag().over(w), k=ibis.row_number().over(w))
+    g = g.mutate(gap=g.day.delta(g.prev, unit="day")).filter(lambda t: t.gap.notnull())
+    second = g.k == 1
+    summ = store.execute(g.aggregate(
+        count=g.gap.count(), mean=g.gap.mean(), median=g.gap.median(),
+        p25=g.gap.quantile(0.25), p75=g.gap.quantile(0.75), p90=g.gap.quantile(0.9),
+        second_customers=g.gap.count(where=second), second_mean=g.gap.mean(where=second),
+        second_median=g.gap.median(where=second), second_p25=g.gap.quantile(0.25, where=second),
+        second_p75=g.gap.quantile(0.75, where=second))).iloc[0]
     gap_summary = {k: _num(summ[k]) for k in ("count", "mean", "median", "p25", "p75", "p90")}
     time_to_second = {k: _num(summ[f"second_{k}"]) for k in ("customers", "mean", "median", "p25", "p75")}
 
     edges = list(GAP_EDGES)
-    case = " ".join(f"WHEN gap < {hi} THEN {i}" for i, hi in enumerate(edges[1:]))
-    hist = query(store, days_cte + f"""
-        SELECT CASE {case} ELSE {len(edges) - 1} END AS band, count(*) AS gaps
-        FROM g WHERE gap IS NOT NULL GROUP BY band ORDER BY band
-    """, [cut])
+    band = ibis.cases(*[(g.gap < hi, i) for i, hi in enumerate(edges[1:])], else_=len(edges) - 1)
+    hist = store.execute(g.group_by(band=band).aggregate(gaps=g.count()))
     labels = [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-1], edges[1:])] + [f"{edges[-1]}+"]
     counts = hist.set_index("band")["gaps"].reindex(range(len(labels)), fill_value=0).astype("int64")
     gaps = pd.DataFrame({"gap_band": labels, "gaps": counts.to_numpy()})

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
 import pandas as pd
 
-from custlens.behaviour._common import has_column, orders_as_of, query, ts, with_frame
+from custlens import schema
+from custlens.behaviour._common import has_column, orders_as_of, orders_before
 from custlens.features.customer_table import AsOf
 from custlens.store import Store
 
@@ -60,13 +62,18 @@ class PreferenceResult:
         }
 
 
-def _source(table: str, column: str) -> tuple[str, str]:
-    """FROM clause and revenue expression of a dimension."""
+def _source(store: Store, cut: Any, table: str, column: str) -> ibis.Table:
+    """``customer_id, order_id, rev, v`` of one dimension: orders (net amount) or order lines (line amount)."""
+    o = orders_before(store, cut)
     if table == "orders":
-        return (f'SELECT o.customer_id, o.order_id, o.amount AS rev, o."{column}" AS v '
-                "FROM orders o WHERE o.ordered_at < ?"), "rev"
-    return (f'SELECT o.customer_id, i.order_id, i.line_amount AS rev, i."{column}" AS v '
-            "FROM order_items i JOIN orders o USING (order_id) WHERE o.ordered_at < ?"), "rev"
+        return o.select(schema.CUSTOMER_ID, schema.ORDER_ID, rev=o[schema.AMOUNT], v=o[column])
+    i = store.table("order_items")
+    lines = i.select(schema.ORDER_ID, rev=i["line_amount"], v=i[column])
+    return lines.join(o.select(schema.ORDER_ID, schema.CUSTOMER_ID), schema.ORDER_ID)
+
+
+def _value(s: ibis.Table) -> ibis.Value:
+    return s.v.cast("string").fill_null(MISSING)
 
 
 def preferences(store: Store, as_of: AsOf = None, segments: pd.DataFrame | None = None) -> PreferenceResult:
@@ -92,27 +99,22 @@ def preferences(store: Store, as_of: AsOf = None, segments: pd.DataFrame | None 
     lines at their quartiles; a customer's preferred band is where they spent the most.
     """
     as_of = orders_as_of(store, as_of, "preferences")
-    cut = ts(as_of)
+    cut = as_of
     dims = [d for d, (tab, col) in DIMENSIONS.items() if has_column(store, tab, col)]
     shares: dict[str, pd.DataFrame] = {}
     seg_parts = []
     for dim in dims:
-        src, _ = _source(*DIMENSIONS[dim])
-        df = query(store, f"""
-            WITH s AS ({src})
-            SELECT coalesce(CAST(v AS VARCHAR), '{MISSING}') AS value, count(DISTINCT order_id) AS orders,
-                   count(DISTINCT customer_id) AS customers, sum(rev) AS revenue
-            FROM s GROUP BY 1 ORDER BY revenue DESC, value
-        """, [cut])
+        s = _source(store, cut, *DIMENSIONS[dim])
+        df = store.execute(s.group_by(value=_value(s)).aggregate(
+            orders=s[schema.ORDER_ID].nunique(), customers=s[schema.CUSTOMER_ID].nunique(), revenue=s.rev.sum())
+            .order_by([ibis.desc("revenue"), "value"]))
         total = float(df["revenue"].sum())
         df["revenue_share"] = df["revenue"] / total if total else 0.0
         shares[dim] = df.reset_index(drop=True)
         if segments is not None and len(segments):
-            part = with_frame(store, "_cl_segments", segments[["customer_id", "segment"]].astype(str), f"""
-                WITH s AS ({src})
-                SELECT g.segment, coalesce(CAST(s.v AS VARCHAR), '{MISSING}') AS value, sum(s.rev) AS revenue
-                FROM s JOIN _cl_segments g USING (customer_id) GROUP BY 1, 2
-            """, [cut])
+            g = ibis.memtable(segments[["customer_id", "segment"]].astype(str))
+            j = s.join(g, schema.CUSTOMER_ID)
+            part = store.execute(j.group_by(segment=j.segment, value=_value(j)).aggregate(revenue=j.rev.sum()))
             part["share"] = part["revenue"] / part.groupby("segment")["revenue"].transform("sum")
             part.insert(0, "dimension", dim)
             seg_parts.append(part.sort_values(["segment", "revenue"], ascending=[True, False]))
@@ -127,18 +129,21 @@ def _empty_bands() -> pd.DataFrame:
 
 
 def _price_bands(store: Store, cut: Any) -> pd.DataFrame:
-    df = query(store, """
-        WITH l AS (SELECT o.customer_id, i.unit_price AS p, coalesce(i.line_amount, i.unit_price * i.quantity) AS rev
-                   FROM order_items i JOIN orders o USING (order_id)
-                   WHERE o.ordered_at < ? AND i.unit_price IS NOT NULL),
-        q AS (SELECT quantile_cont(p, 0.25) AS q1, quantile_cont(p, 0.5) AS q2, quantile_cont(p, 0.75) AS q3 FROM l),
-        b AS (SELECT l.*, CASE WHEN p <= q1 THEN 0 WHEN p <= q2 THEN 1 WHEN p <= q3 THEN 2 ELSE 3 END AS band FROM l, q),
-        pc AS (SELECT customer_id, band, sum(rev) AS rev FROM b GROUP BY 1, 2),
-        pref AS (SELECT customer_id, arg_max(band, rev) AS band FROM pc GROUP BY 1),
-        agg AS (SELECT band, min(p) AS price_from, max(p) AS price_to, count(*) AS lines, sum(rev) AS revenue
-                FROM b GROUP BY band)
-        SELECT agg.*, (SELECT count(*) FROM pref WHERE pref.band = agg.band) AS customers FROM agg ORDER BY band
-    """, [cut])
+    o = orders_before(store, cut)
+    i = store.table("order_items")
+    i = i.filter(i["unit_price"].notnull())
+    priced = i.select(schema.ORDER_ID, p=i["unit_price"], rev=i["line_amount"].fill_null(i["unit_price"] * i["quantity"]))
+    line = priced.join(o.select(schema.ORDER_ID, schema.CUSTOMER_ID), schema.ORDER_ID)
+    q = line.aggregate(q1=line.p.quantile(0.25), q2=line.p.quantile(0.5), q3=line.p.quantile(0.75))
+    b = line.cross_join(q)
+    b = b.select(schema.CUSTOMER_ID, "p", "rev", band=ibis.cases((b.p <= b.q1, 0), (b.p <= b.q2, 1),
+                                                                 (b.p <= b.q3, 2), else_=3))
+    pc = b.group_by([schema.CUSTOMER_ID, "band"]).aggregate(rev=b.rev.sum())
+    pref = pc.group_by(schema.CUSTOMER_ID).aggregate(band=pc.band.argmax(pc.rev))
+    customers = pref.group_by("band").aggregate(customers=pref.count())
+    agg = b.group_by("band").aggregate(price_from=b.p.min(), price_to=b.p.max(), lines=b.count(), revenue=b.rev.sum())
+    df = store.execute(agg.left_join(customers, "band").select(agg, customers=customers.customers.fill_null(0))
+                       .order_by("band"))
     if df.empty:
         return _empty_bands()
     df["band"] = [PRICE_BANDS[int(b)] for b in df["band"]]
@@ -156,11 +161,10 @@ def customer_preferences(store: Store, customer_id: str, as_of: AsOf = None, top
     for dim, (tab, col) in DIMENSIONS.items():
         if not has_column(store, tab, col):
             continue
-        src, _ = _source(tab, col)
-        df = query(store, f"""
-            WITH s AS ({src} AND o.customer_id = ?)
-            SELECT coalesce(CAST(v AS VARCHAR), '{MISSING}') AS value, count(DISTINCT order_id) AS orders,
-                   sum(rev) AS revenue FROM s GROUP BY 1 ORDER BY revenue DESC, value LIMIT {int(top)}
-        """, [ts(as_of), str(customer_id)])
+        s = _source(store, as_of, tab, col)
+        s = s.filter(s[schema.CUSTOMER_ID] == str(customer_id))
+        df = store.execute(s.group_by(value=_value(s)).aggregate(orders=s[schema.ORDER_ID].nunique(),
+                                                                 revenue=s.rev.sum())
+                           .order_by([ibis.desc("revenue"), "value"]).limit(int(top)))
         out[dim] = df.to_dict("records")
     return out

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
+import ibis
 import pandas as pd
 
-from custlens.behaviour._common import orders_as_of, query, scalar, ts
+from custlens import schema
+from custlens.behaviour._common import orders_as_of, orders_before
 from custlens.features.customer_table import AsOf
 from custlens.store import Store
 
@@ -55,14 +58,31 @@ class TimingResult:
                 "monthly": [{**r, "month": str(pd.Timestamp(r["month"]).date())} for r in self.monthly.to_dict("records")]}
 
 
-_DAILY = """
-    WITH o AS (SELECT * FROM orders WHERE ordered_at < ?),
-    days AS (SELECT CAST(range AS DATE) AS day FROM range(
-                 (SELECT CAST(min(ordered_at) AS DATE) FROM o), CAST(? AS DATE), INTERVAL 1 DAY)),
-    per AS (SELECT CAST(ordered_at AS DATE) AS day, count(*) AS orders, sum(amount) AS revenue FROM o GROUP BY 1),
-    daily AS (SELECT days.day, coalesce(per.orders, 0) AS orders, coalesce(per.revenue, 0) AS revenue
-              FROM days LEFT JOIN per USING (day))
-"""
+def _daily(o: ibis.Table, store: Store, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Orders and revenue per calendar day from the first order's day to the day before ``as_of``.
+
+    The engine returns one row per day with orders (a few thousand rows at most); the calendar,
+    days without orders included, is filled in here.
+    """
+    per = store.execute(o.group_by(day=o[schema.ORDERED_AT].date())
+                        .aggregate(orders=o.count(), revenue=o[schema.AMOUNT].sum()))
+    per["day"] = pd.to_datetime(per["day"])
+    if per.empty:  # no order before as_of: no days
+        return pd.DataFrame({"day": pd.to_datetime([]), "orders": pd.Series([], dtype="int64"),
+                             "revenue": pd.Series([], dtype="float64")})
+    days = pd.date_range(per["day"].min(), pd.Timestamp(as_of).normalize() - pd.Timedelta(days=1), freq="D")
+    daily = per.set_index("day").reindex(days).rename_axis("day").reset_index()
+    daily["orders"] = daily["orders"].fillna(0).astype("int64")
+    daily["revenue"] = daily["revenue"].fillna(0.0)
+    return daily
+
+
+def _index(daily: pd.DataFrame, key: pd.Series, name: str) -> pd.DataFrame:
+    """Days, orders, revenue and mean orders per day over the overall mean, per value of ``key``."""
+    out = daily.groupby(key.rename(name)).agg(days=("orders", "size"), orders=("orders", "sum"),
+                                              revenue=("revenue", "sum"), index=("orders", "mean")).reset_index()
+    out["index"] = out["index"] / daily["orders"].mean()
+    return out
 
 
 def purchase_timing(store: Store, as_of: AsOf = None) -> TimingResult:
@@ -86,31 +106,23 @@ def purchase_timing(store: Store, as_of: AsOf = None) -> TimingResult:
     without orders included. Timestamps are taken as they are stored (the shop's local time).
     """
     as_of = orders_as_of(store, as_of, "purchase timing")
-    cut = ts(as_of)
-    cells = query(store, """
-        SELECT isodow(ordered_at) - 1 AS weekday, hour(ordered_at) AS hour, count(*) AS orders, sum(amount) AS revenue
-        FROM orders WHERE ordered_at < ? AND CAST(ordered_at AS TIME) <> TIME '00:00:00' GROUP BY 1, 2
-    """, [cut])
+    o = orders_before(store, as_of)
+    at = o[schema.ORDERED_AT]
+    timed = at.time() != ibis.literal(time(0), type="time")
+    f = o.filter(timed)
+    cells = store.execute(f.group_by(weekday=f[schema.ORDERED_AT].day_of_week.index(),
+                                     hour=f[schema.ORDERED_AT].hour())
+                          .aggregate(orders=f.count(), revenue=f[schema.AMOUNT].sum()))
+    cells = cells.astype({"weekday": "int64", "hour": "int64"})
     grid = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
     heat = cells.set_index(["weekday", "hour"]).reindex(grid, fill_value=0).reset_index()
     heat["orders"] = heat["orders"].astype("int64")
-    untimed = int(scalar(store, "SELECT count(*) FROM orders WHERE ordered_at < ? "
-                                "AND CAST(ordered_at AS TIME) = TIME '00:00:00'", [cut]))
-    weekday = query(store, _DAILY + """
-        SELECT isodow(day) - 1 AS weekday, count(*) AS days, sum(orders) AS orders, sum(revenue) AS revenue,
-               avg(orders) / (SELECT avg(orders) FROM daily) AS index
-        FROM daily GROUP BY 1 ORDER BY 1
-    """, [cut, cut])
-    seasonal = query(store, _DAILY + """
-        SELECT month(day) AS month_of_year, count(*) AS days, sum(orders) AS orders, sum(revenue) AS revenue,
-               avg(orders) / (SELECT avg(orders) FROM daily) AS index
-        FROM daily GROUP BY 1 ORDER BY 1
-    """, [cut, cut])
-    monthly = query(store, """
-        SELECT date_trunc('month', ordered_at) AS month, count(*) AS orders,
-               count(DISTINCT customer_id) AS customers, sum(amount) AS revenue
-        FROM orders WHERE ordered_at < ? GROUP BY 1 ORDER BY 1
-    """, [cut])
+    untimed = int(store.execute(o.filter(~timed).count()))
+    daily = _daily(o, store, as_of)
+    weekday = _index(daily, daily["day"].dt.dayofweek, "weekday")
+    seasonal = _index(daily, daily["day"].dt.month, "month_of_year")
+    monthly = store.execute(o.group_by(month=at.truncate("M")).aggregate(
+        orders=o.count(), customers=o[schema.CUSTOMER_ID].nunique(), revenue=o[schema.AMOUNT].sum()).order_by("month"))
     monthly["month"] = pd.to_datetime(monthly["month"])
     for frame in (weekday, seasonal, monthly):
         for c in ("orders", "days", "customers", "weekday", "month_of_year"):

@@ -103,10 +103,10 @@ def score_status(store: Store, table: str, as_of: Any = None) -> ScoreStatus:
     sel = [c for c in ("model", "horizon_days", "as_of") if c in cols]
     if not sel:
         return ScoreStatus("stale", table, wanted=wanted)
-    row = store.con.execute(f'SELECT {", ".join(sel)} FROM "{table}" LIMIT 1').fetchone()
-    if row is None:
+    first = store.execute(store.table(table).select(*sel).limit(1))
+    if first.empty:
         return ScoreStatus("missing", table, wanted=wanted)
-    ctx = dict(zip(sel, row, strict=True))
+    ctx = {c: (None if pd.isna(v) else v) for c, v in first.iloc[0].items()}
     saved = pd.Timestamp(ctx["as_of"]).normalize() if ctx.get("as_of") is not None else None
     horizon = float(ctx["horizon_days"]) if ctx.get("horizon_days") is not None else None
     state = "ok" if saved is not None and (wanted is None or saved == wanted) else "stale"

@@ -99,7 +99,7 @@ def ingest(
     if table is not None and table not in TABLE_CHOICES:
         raise InputError(f"--table {table!r} is not a table custlens loads; use one of {', '.join(TABLE_CHOICES)}")
     st = open_store(store)
-    con = st.con
+    con = st._con
     args = (st, source, table, mapping, dayfirst, date_format, delimiter, columns, name, today, step,
             pseudonymise, salt_file, t0)
     cap = limits.ingest_memory_mb(source) if st.path != ":memory:" else None
@@ -123,7 +123,7 @@ def ingest(
 
 def _ingest(st, source, table, mapping, dayfirst, date_format, delimiter, columns, name, today, step,
             pseudonymise, salt_file, t0) -> IngestResult:
-    con = st.con
+    con = st._con
     step("read")
     raw = read_source(con, source, name=name, delimiter=delimiter, names=columns)
     reach("read")
@@ -174,18 +174,18 @@ def _pseudonymise(st: Store, raw: RawSource, cols: dict[str, str], wanted: bool,
     ps.enable(st, key)
     ids = [h for h, c in cols.items() if c == schema.CUSTOMER_ID]
     for h in ids:
-        ps.pseudonymise_column(st.con, RAW, h, key, as_id=True)
+        ps.pseudonymise_column(st, RAW, h, key, as_id=True)
     # Mapped columns feed the analyses and are not personal by design; the rest is checked.
-    personal = detect.personal_columns(st.con, RAW, [h for h in raw.headers if h not in cols])
+    personal = detect.personal_columns(st, RAW, [h for h in raw.headers if h not in cols])
     for h in personal:
-        ps.pseudonymise_column(st.con, RAW, h, key, as_id=False)
+        ps.pseudonymise_column(st, RAW, h, key, as_id=False)
     decisions.append("pseudonymised: customer ids" + (
         " and personal columns " + ", ".join(repr(h) for h in personal) if personal else "")
         + " replaced by keyed hashes")
 
 
 def _seen_before(st: Store, sha: str, table: str) -> bool:
-    rows = st.con.execute("SELECT count(*) FROM _ingest_log WHERE sha256 = ? AND table_name = ?",
+    rows = st._con.execute("SELECT count(*) FROM _ingest_log WHERE sha256 = ? AND table_name = ?",
                           [sha, table]).fetchall()
     return rows[0][0] > 0
 
@@ -197,7 +197,7 @@ def _styles(st: Store, cols: dict[str, str], date_cols: list[str], num_cols: lis
     dates, numbers = {}, {}
     for c in date_cols:
         if c in header:
-            ds = detect_date_style(st.con, RAW, header[c], label, dayfirst, date_format)
+            ds = detect_date_style(st._con, RAW, header[c], label, dayfirst, date_format)
             dates[c] = ds
             if ds.dayfirst is not None and ds.decided_by != "not needed":
                 how = "day-first" if ds.dayfirst else "month-first"
@@ -205,7 +205,7 @@ def _styles(st: Store, cols: dict[str, str], date_cols: list[str], num_cols: lis
                 decisions.append(f"dates in {header[c]!r} read {how} ({why})")
     for c in num_cols:
         if c in header:
-            ns = detect_number_style(st.con, RAW, header[c])
+            ns = detect_number_style(st._con, RAW, header[c])
             numbers[c] = ns
             if ns.decimal_comma:
                 decisions.append(f"numbers in {header[c]!r} use a decimal comma")
@@ -237,7 +237,7 @@ def _discount_style(con, cols: dict[str, str], numbers: dict[str, NumberStyle], 
 
 
 def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, decisions, step, t0) -> IngestResult:
-    con = st.con
+    con = st._con
     dates, numbers = _styles(st, cols, ["ordered_at"], list(_NUMERIC_ORDER_COLS), label, dayfirst,
                              date_format, decisions)
     canon = set(cols.values())
@@ -285,7 +285,7 @@ def _load_orders(st, raw, cols, target, label, dayfirst, date_format, now_sql, d
 
 
 def _load_table(st, raw, cols, table_name, label, dayfirst, date_format, now_sql, decisions, step, t0) -> IngestResult:
-    con = st.con
+    con = st._con
     table = schema.DATA_TABLES[table_name]
     types = _tables.column_types(table, cols)
     date_cols = [c for c, t in types.items() if t in ("TIMESTAMP", "DATE")]
@@ -314,7 +314,7 @@ def _load_table(st, raw, cols, table_name, label, dayfirst, date_format, now_sql
 
 def _log(st: Store, res: IngestResult, sha: str, t0: float) -> None:
     started = datetime.now() - timedelta(seconds=time.perf_counter() - t0)
-    st.con.execute(
+    st._con.execute(
         "INSERT INTO _ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [res.source, sha, res.table, res.rows_read, res.rows_loaded, res.rows_quarantined,
          res.duplicates_skipped, started, datetime.now()],

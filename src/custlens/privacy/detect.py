@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from custlens.ingest.aliases import normalize_header
+
+if TYPE_CHECKING:
+    from custlens.store import Store
 
 REDACTED = "<redacted>"
 
@@ -58,20 +59,20 @@ def personal_value(value: Any) -> bool:
     return bool(PHONE.match(v)) and 7 <= digits <= 15
 
 
-def personal_columns(con: duckdb.DuckDBPyConnection, table: str, headers: list[str]) -> list[str]:
-    """Headers of ``table`` (a DuckDB table of text columns) that hold personal data.
+def personal_columns(store: Store, table: str, headers: list[str]) -> list[str]:
+    """Headers of ``table`` (e.g. ingest's staging table of text columns) that hold personal data.
 
     By header name, or by value: at least half of a sample of its non-empty values are
     e-mail addresses or phone numbers.
     """
     found = [h for h in headers if personal_header(h)]
+    t = store.ibis.table(table)
     for h in headers:
         if h in found:
             continue
-        col = '"' + h.replace('"', '""') + '"'
-        values = [r[0] for r in con.execute(
-            f"SELECT CAST({col} AS VARCHAR) FROM {table} WHERE nullif(trim(CAST({col} AS VARCHAR)), '') "
-            f"IS NOT NULL LIMIT {_SAMPLE}").fetchall()]
+        text = t[h].cast("string")
+        sample = t.filter(text.strip() != "").select(v=text).limit(_SAMPLE)  # NULLs fail the filter too
+        values = list(store.execute(sample)["v"])
         if values and sum(personal_value(v) for v in values) >= _SHARE * len(values):
             found.append(h)
     return found

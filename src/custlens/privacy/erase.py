@@ -14,17 +14,12 @@ import hmac
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-from custlens import schema
 from custlens.errors import InputError
 from custlens.privacy import pseudo as ps
-from custlens.store import Store, open_store
+from custlens.store import FORGET_LOG, Store, open_store  # noqa: F401  (FORGET_LOG: re-exported)
 
-FORGET_LOG = "_forget_log"
-_CREATE_LOG = (f"CREATE TABLE IF NOT EXISTS {FORGET_LOG} (forgotten_at TIMESTAMP, id_hash VARCHAR, "
-               "rows_removed VARCHAR, total BIGINT)")
 
 
 @dataclass
@@ -53,33 +48,15 @@ class ForgetResult:
         return {"id_hash": self.id_hash, "rows_removed": dict(self.rows_removed), "total": self.total}
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _customer_tables(store: Store) -> list[str]:
-    rows = store.con.execute(
-        "SELECT DISTINCT table_name FROM information_schema.columns WHERE column_name = ? "
-        "AND table_schema = 'main' AND table_catalog = current_database() ORDER BY table_name",
-        [schema.CUSTOMER_ID]).fetchall()
-    kinds = dict(store.con.execute("SELECT table_name, table_type FROM information_schema.tables "
-                                   "WHERE table_schema = 'main'").fetchall())
-    return [r[0] for r in rows if kinds.get(r[0]) == "BASE TABLE"]
-
-
-def _quarantine_rows(store: Store, stored_id: str) -> list[int]:
-    """Row ids of ``_quarantine`` rows with a raw value equal (as an id) to ``stored_id``."""
-    like = "%" + stored_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    hits = []
-    for rowid, raw in store.con.execute("SELECT rowid, raw FROM _quarantine WHERE raw LIKE ? ESCAPE '\\'",
-                                        [like]).fetchall():
+def _raw_matcher(stored_id: str):
+    """Whether a quarantined raw row (JSON text) holds ``stored_id`` as one of its values (as an id)."""
+    def matches(raw: str) -> bool:
         try:
             values = json.loads(raw).values()
         except (ValueError, AttributeError):
-            continue
-        if any(ps.clean_id(v) == stored_id for v in values if v is not None):
-            hits.append(rowid)
-    return hits
+            return False
+        return any(ps.clean_id(v) == stored_id for v in values if v is not None)
+    return matches
 
 
 def forget(store: Store | str | os.PathLike[str], customer_id: str,
@@ -117,23 +94,5 @@ def forget(store: Store | str | os.PathLike[str], customer_id: str,
     else:
         stored = cleaned
         id_hash = hashlib.sha256(cleaned.encode("utf-8")).hexdigest()
-    removed: dict[str, int] = {}
-    con = st.con
-    with st.transaction():
-        con.execute(_CREATE_LOG)
-        # order_items carry no customer id: reach them through the customer's orders first.
-        n = con.execute("DELETE FROM order_items WHERE order_id IN "
-                        "(SELECT order_id FROM orders WHERE customer_id = ?)", [stored]).fetchall()[0][0]
-        removed["order_items"] = int(n)
-        for table in _customer_tables(st):
-            n = con.execute(f"DELETE FROM {_q(table)} WHERE customer_id = ?", [stored]).fetchall()[0][0]
-            removed[table] = int(n)
-        rows = _quarantine_rows(st, stored)
-        if rows:
-            con.execute("DELETE FROM _quarantine WHERE list_contains(?, rowid)", [rows])
-        removed["_quarantine"] = len(rows)
-        removed = {t: n for t, n in removed.items() if n}
-        con.execute(f"INSERT INTO {FORGET_LOG} VALUES (?, ?, ?, ?)",
-                    [datetime.now(), id_hash, json.dumps(removed, sort_keys=True), sum(removed.values())])
-    con.execute("CHECKPOINT")  # write the deletion into the file now, not at the next open
+    removed = st.delete_customer(stored, _raw_matcher(stored), id_hash)
     return ForgetResult(id_hash, removed)

@@ -21,8 +21,6 @@ import stat
 import warnings
 from pathlib import Path
 
-import duckdb
-import pandas as pd
 
 from custlens import schema
 from custlens.errors import CustlensWarning, InputError, StoreError
@@ -69,8 +67,7 @@ def key_file(store: Store) -> Path | None:
 
 def is_pseudonymised(store: Store) -> bool:
     """True when the store was set up to pseudonymise every ingest."""
-    rows = store.con.execute("SELECT value FROM _meta WHERE key = ?", [META_MODE]).fetchall()
-    return bool(rows) and rows[0][0] == "hmac-sha256"
+    return store.meta(META_MODE) == "hmac-sha256"
 
 
 def _read_key_file(path: Path) -> bytes:
@@ -127,8 +124,8 @@ def load_key(store: Store, salt_file: str | os.PathLike[str] | None = None, crea
         else:
             raise InputError(f"the store {store.path!r} is pseudonymised but its key file {str(default)!r} "
                              "is missing; pass the key with --salt-file PATH or CUSTLENS_SALT")
-    rows = store.con.execute("SELECT value FROM _meta WHERE key = ?", [META_CHECK]).fetchall()
-    if rows and rows[0][0] != _check_value(key):
+    check = store.meta(META_CHECK)
+    if check is not None and check != _check_value(key):
         raise InputError(f"the pseudonymisation key does not match the one the store {store.path!r} was "
                          "set up with (same customers would get different pseudonyms); pass the original "
                          "key with --salt-file PATH or CUSTLENS_SALT")
@@ -143,26 +140,16 @@ def enable(store: Store, key: bytes) -> None:
     if filled:
         raise InputError(f"the store {store.path!r} already holds data with original customer ids "
                          f"(tables {', '.join(filled)}); pseudonymise into a new store instead")
-    store.con.execute("INSERT INTO _meta VALUES (?, 'hmac-sha256'), (?, ?)", [META_MODE, META_CHECK, _check_value(key)])
+    store.set_meta({META_MODE: "hmac-sha256", META_CHECK: _check_value(key)})
 
 
-def pseudonymise_column(con: duckdb.DuckDBPyConnection, table: str, header: str, key: bytes, as_id: bool) -> int:
-    """Replace every value of ``header`` in ``table`` by its pseudonym; returns distinct values.
+def pseudonymise_column(store: Store, table: str, header: str, key: bytes, as_id: bool) -> int:
+    """Replace every value of ``header`` in ingest's staging ``table`` by its pseudonym; returns distinct values.
 
     ``as_id`` cleans the value as ingest cleans ids first (``12488.0`` is ``12488``), so a
     customer gets one pseudonym whatever file type the id came from.
     """
     from custlens.ingest.values import id_expr, text_expr
 
-    col = '"' + header.replace('"', '""') + '"'
     expr = id_expr(header) if as_id else text_expr(header)
-    values = [r[0] for r in con.execute(f"SELECT DISTINCT {expr} FROM {table} WHERE {expr} IS NOT NULL").fetchall()]
-    frame = pd.DataFrame({"__custlens_v": pd.Series(values, dtype="string"),
-                          "__custlens_p": pd.Series([pseudonym(key, v) for v in values], dtype="string")})
-    con.register("__custlens_pseudonyms", frame)
-    try:
-        con.execute(f"UPDATE {table} SET {col} = m.__custlens_p FROM __custlens_pseudonyms m "
-                    f"WHERE {expr} = m.__custlens_v")
-    finally:
-        con.unregister("__custlens_pseudonyms")
-    return len(values)
+    return store.map_column(table, header, expr, lambda v: pseudonym(key, v))

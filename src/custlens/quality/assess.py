@@ -41,7 +41,7 @@ PROBLEM_COLUMNS = ["table", "column", "check", "dimension", "count", "share", "s
 
 
 def _scalar(store: Store, sql: str) -> Any:
-    return store.con.execute(sql).fetchall()[0][0]
+    return store._con.execute(sql).fetchall()[0][0]
 
 
 def _json_value(value: Any) -> Any:
@@ -54,7 +54,7 @@ def _examples(store: Store, sql: str, keep: str | None = None) -> str:
     """Up to `EXAMPLES` rows as JSON text; columns empty in every example are left out
     (except the ``keep`` columns, comma-separated, which the check is about). Personal
     fields (also inside a quarantined row's ``raw``) show as ``<redacted>``."""
-    cur = store.con.execute(sql)
+    cur = store._con.execute(sql)
     names = [d[0] for d in cur.description]
     rows = [[_json_value(v) for v in r] for r in cur.fetchall()]
     kept = {k.strip() for k in (keep or "").split(",")}
@@ -75,7 +75,7 @@ def _check_row(check: Check, count: int, checked: int | None, examples: str) -> 
 
 def _run(store: Store, check: Check) -> dict[str, Any] | None:
     if check.custom_both:
-        checked, count = (int(v or 0) for v in store.con.execute(check.custom_both).fetchall()[0])
+        checked, count = (int(v or 0) for v in store._con.execute(check.custom_both).fetchall()[0])
     else:
         checked = int(_scalar(store, check.checked_sql()) or 0)
         count = int(_scalar(store, check.count_sql()) or 0) if checked else 0
@@ -98,7 +98,7 @@ def _run_all(store: Store, table: str, checks: list[Check]) -> list[dict[str, An
             f"count(*) FILTER (WHERE {ch.scope}), count(*) FILTER (WHERE ({ch.scope}) AND ({ch.failing}))"
             for ch in simple
         )
-        values = store.con.execute(f"SELECT {parts} FROM {q(table)} t").fetchall()[0]
+        values = store._con.execute(f"SELECT {parts} FROM {q(table)} t").fetchall()[0]
         for i, ch in enumerate(simple):
             checked, count = int(values[2 * i] or 0), int(values[2 * i + 1] or 0)
             if checked:
@@ -113,7 +113,7 @@ def _run_all(store: Store, table: str, checks: list[Check]) -> list[dict[str, An
 
 
 def _column_types(store: Store, table: str) -> dict[str, str]:
-    rows = store.con.execute(
+    rows = store._con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
         "ORDER BY ordinal_position",
         [table],
@@ -129,7 +129,7 @@ def _completeness(store: Store, table: str, types: dict[str, str]) -> tuple[list
         for c, t in types.items()
     }
     parts = ", ".join(f"count(*) FILTER (WHERE {e})" for e in missing_expr.values())
-    values = store.con.execute(f"SELECT count(*), {parts} FROM {q(table)} t").fetchall()[0]
+    values = store._con.execute(f"SELECT count(*), {parts} FROM {q(table)} t").fetchall()[0]
     rows, missing = int(values[0]), [int(v) for v in values[1:]]
     columns, checks = [], []
     required = set(spec.required)
@@ -180,11 +180,11 @@ def _timeliness(store: Store, table: str, today: pd.Timestamp) -> tuple[dict | N
 
 
 def _ingest_accounting(store: Store, present: set[str]) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
-    quarantine = store.con.execute(
+    quarantine = store._con.execute(
         "SELECT source, table_name, reason, count(*) AS rows FROM _quarantine "
         "GROUP BY ALL ORDER BY rows DESC, source, table_name, reason"
     ).df()
-    log = store.con.execute(
+    log = store._con.execute(
         "SELECT *, rows_read = rows_loaded + rows_quarantined + duplicates_skipped AS balanced "
         "FROM _ingest_log ORDER BY started_at"
     ).df()

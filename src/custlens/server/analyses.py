@@ -238,23 +238,26 @@ def _voc_table(store: Any) -> tuple[list[str], dict[str, dict[str, Any]]]:
         for r in _records(df):
             out.setdefault(str(r.pop("customer_id")), {}).update(r)
 
+    def before(table: str, column: str) -> Any:
+        t = store.table(table)
+        return t.filter(t[column] < cut)
+
     if store.has("surveys"):
         tables.append("surveys")
-        merge(store.con.execute("""
-            SELECT customer_id, count(*) AS surveys_count, avg(csat) AS mean_csat,
-                   arg_max(nps, answered_at) FILTER (WHERE nps IS NOT NULL) AS latest_nps,
-                   max(answered_at) FILTER (WHERE nps IS NOT NULL) AS latest_nps_at
-            FROM surveys WHERE answered_at < ? GROUP BY 1""", [cut]).df())
+        sv = before("surveys", "answered_at")
+        has_nps = sv.nps.notnull()
+        merge(store.execute(sv.group_by("customer_id").aggregate(
+            surveys_count=sv.count(), mean_csat=sv.csat.mean(),
+            latest_nps=sv.nps.argmax(sv.answered_at, where=has_nps), latest_nps_at=sv.answered_at.max(where=has_nps))))
     if store.has("feedback"):
         tables.append("feedback")
-        merge(store.con.execute("""
-            SELECT customer_id, count(*) AS feedback_count,
-                   count(*) FILTER (WHERE lower(kind) = 'complaint') AS complaints
-            FROM feedback WHERE created_at < ? GROUP BY 1""", [cut]).df())
+        fb = before("feedback", "created_at")
+        merge(store.execute(fb.group_by("customer_id").aggregate(
+            feedback_count=fb.count(), complaints=fb.count(where=fb.kind.lower() == "complaint"))))
     if store.has("tickets"):
         tables.append("tickets")
-        merge(store.con.execute("""
-            SELECT customer_id, count(*) AS tickets_count, count(*) FILTER (WHERE resolved_at IS NULL) AS open_tickets,
-                   avg(satisfaction) AS mean_ticket_satisfaction FROM tickets WHERE opened_at < ? GROUP BY 1""",
-            [cut]).df())
+        tk = before("tickets", "opened_at")
+        merge(store.execute(tk.group_by("customer_id").aggregate(
+            tickets_count=tk.count(), open_tickets=tk.count(where=tk.resolved_at.isnull()),
+            mean_ticket_satisfaction=tk.satisfaction.mean())))
     return tables, out

@@ -16,11 +16,12 @@ from __future__ import annotations
 import bisect
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
-from custlens.behaviour._common import has_column, query, ts
-from custlens.behaviour.preferences import DIMENSIONS, MISSING, _source
+from custlens.behaviour._common import before, has_column, ts
+from custlens.behaviour.preferences import DIMENSIONS, _source, _value
 from custlens.customer360 import PROFILE_COLUMNS, SUMMARY_COLUMNS, _plain
 from custlens.lifecycle import StageRules, customer_stages
 from custlens.store import Store
@@ -96,11 +97,11 @@ class Customer360Index:
         self.segments = _Slices(segs.sort_values("customer_id", kind="stable"))
         stages = customer_stages(store, self.as_of, StageRules())
         self.stages = dict(zip(stages["customer_id"].astype(str), stages["stage"].astype(str)))
-        in_orders = [r[0] for r in store.con.execute("SELECT DISTINCT customer_id FROM orders").fetchall()]
+        in_orders = store.execute(store.table("orders").select("customer_id").distinct())["customer_id"]
         self.in_orders = set(map(str, in_orders))
         self.profiles: dict[str, dict[str, Any]] = {}
         if store.has("customers"):
-            prof = query(store, "SELECT * FROM customers")
+            prof = store.read("customers")
             cols = [c for c in PROFILE_COLUMNS if c in prof.columns]
             for row in prof.drop_duplicates("customer_id").itertuples(index=False):
                 d = row._asdict()
@@ -125,7 +126,7 @@ class Customer360Index:
         """First row per customer, as `customer_360._scores` reads it (``LIMIT 1``)."""
         if not store.exists(table) or "customer_id" not in store.columns(table):
             return {}
-        df = query(store, f'SELECT * FROM "{table}"')
+        df = store.read(table)
         df["customer_id"] = df["customer_id"].astype(str)
         df = df.drop_duplicates("customer_id")
         cols = [c for c in df.columns if c != "customer_id"]
@@ -143,22 +144,19 @@ class Customer360Index:
                 for cid, row in df.iterrows()}
 
     def _events(self, store: Store, table: str, col: str, cut: Any) -> pd.DataFrame:
-        df = query(store, f'''
-            SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY "{col}" DESC) AS _rk
-                           FROM "{table}" WHERE "{col}" < ?)
-            WHERE _rk <= {int(self.recent)} ORDER BY customer_id, _rk''', [cut])
+        t = before(store, table, col, cut)
+        t = t.mutate(_rk=ibis.row_number().over(group_by="customer_id", order_by=ibis.desc(col)))
+        df = store.execute(t.filter(t._rk < int(self.recent)).order_by(["customer_id", "_rk"]))
         return df.drop(columns=["_rk", *[c for c in ("source",) if c in df.columns]])
 
     @staticmethod
     def _preferences(store: Store, tab: str, col: str, cut: Any, top: int = 3) -> pd.DataFrame:
-        src, _ = _source(tab, col)
-        return query(store, f"""
-            WITH s AS ({src}),
-            g AS (SELECT customer_id, coalesce(CAST(v AS VARCHAR), '{MISSING}') AS value,
-                         count(DISTINCT order_id) AS orders, sum(rev) AS revenue FROM s GROUP BY 1, 2)
-            SELECT customer_id, value, orders, revenue FROM (
-                SELECT *, row_number() OVER (PARTITION BY customer_id ORDER BY revenue DESC, value) AS _rk FROM g)
-            WHERE _rk <= {int(top)} ORDER BY customer_id, _rk""", [cut])
+        s = _source(store, cut, tab, col)
+        g = s.group_by(["customer_id", _value(s).name("value")]).aggregate(
+            orders=s.order_id.nunique(), revenue=s.rev.sum())
+        g = g.mutate(_rk=ibis.row_number().over(group_by="customer_id", order_by=[ibis.desc("revenue"), "value"]))
+        return store.execute(g.filter(g._rk < int(top)).order_by(["customer_id", "_rk"])
+                             .select("customer_id", "value", "orders", "revenue"))
 
     # -- queries ---------------------------------------------------------------------
     def search(self, prefix: str, offset: int = 0, limit: int = 20) -> tuple[int, list[str]]:

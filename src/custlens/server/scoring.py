@@ -20,7 +20,7 @@ import atexit
 import threading
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -87,22 +87,22 @@ class _Scratch:
     def __init__(self) -> None:
         self.store = Store(":memory:")
         self.table = self.store.table  # what `_trend` reads
-        self._sql: dict[Any, str] = {}
+        self._run: dict[Any, Callable[[], pd.DataFrame]] = {}
 
     def execute(self, expr: Any) -> pd.DataFrame:
-        sql = self._sql.get(expr)
-        if sql is None:
-            sql = self._sql[expr] = str(self.store.ibis.compile(expr))
-        return self.store.con.execute(sql).df()
+        run = self._run.get(expr)
+        if run is None:
+            run = self._run[expr] = self.store.prepare(expr)
+        return run()
 
     def customer_table(self, as_of: pd.Timestamp) -> pd.DataFrame:
         from custlens.features import columns as c
         from custlens.features.customer_table import customer_table_expr
 
         key = ("customer_table", as_of)
-        if key not in self._sql:
-            self._sql[key] = str(self.store.ibis.compile(customer_table_expr(self.store, as_of)))
-        return self.store.con.execute(self._sql[key]).df()[list(c.CUSTOMER_TABLE_COLUMNS)]
+        if key not in self._run:
+            self._run[key] = self.store.prepare(customer_table_expr(self.store, as_of))
+        return self._run[key]()[list(c.CUSTOMER_TABLE_COLUMNS)]
 
 
 _ALL: list[_Scratch] = []
@@ -123,7 +123,7 @@ def _scratch() -> _Scratch:
         sc = _local.scratch = _Scratch()
         _ALL.append(sc)
     for t in ("orders", "order_items", "returns"):
-        sc.store.con.execute(f'DELETE FROM "{t}"')
+        sc.store.clear(t)
     return sc
 
 
@@ -133,32 +133,22 @@ def _history_table(orders: pd.DataFrame, returns: pd.DataFrame | None, as_of: pd
     from custlens.churn.features import _trend
 
     sc = _scratch()
-    con = sc.store.con
     n = len(orders)
     o = pd.DataFrame({"order_id": [f"p{i}" for i in range(n)], "customer_id": _CID,
                       "ordered_at": orders["ordered_at"].dt.floor("us"), "amount": orders["amount"].astype(float),
                       "discount": orders["discount"].astype(float) if "discount" in orders else np.nan,
                       "channel": orders["channel"] if "channel" in orders else None,
                       "category": orders["category"] if "category" in orders else None})
-    con.register("_posted", o)
-    try:
-        con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount, discount, channel) "
-                    "SELECT order_id, customer_id, ordered_at, amount, discount, channel FROM _posted")
-        con.execute("INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, line_amount, "
-                    "category) SELECT order_id, 1, 'posted', 1, amount, amount, category FROM _posted "
-                    "WHERE category IS NOT NULL")
-    finally:
-        con.unregister("_posted")
+    sc.store.append("orders", o[["order_id", "customer_id", "ordered_at", "amount", "discount", "channel"]])
+    lines = o[o["category"].notna()]
+    sc.store.append("order_items", pd.DataFrame({
+        "order_id": lines["order_id"], "line_no": 1, "product_id": "posted", "quantity": 1.0,
+        "unit_price": lines["amount"], "line_amount": lines["amount"], "category": lines["category"]}))
     if returns is not None and len(returns):
         r = pd.DataFrame({"order_id": [f"r{i}" for i in range(len(returns))], "customer_id": _CID,
                           "returned_at": returns["returned_at"].dt.floor("us"),
                           "amount": returns["amount"].astype(float)})
-        con.register("_returns", r)
-        try:
-            con.execute("INSERT INTO returns (order_id, customer_id, returned_at, amount) "
-                        "SELECT order_id, customer_id, returned_at, amount FROM _returns")
-        finally:
-            con.unregister("_returns")
+        sc.store.append("returns", r)
     table = sc.customer_table(as_of).set_index(schema.CUSTOMER_ID)
     return table, _trend(sc, as_of)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ibis
 import pandas as pd
 
 from custlens.features.customer_table import AsOf, resolve_as_of
@@ -25,8 +26,8 @@ def load(store: Store, table: str, as_of: AsOf, purpose: str) -> tuple[pd.DataFr
     store.require(table, purpose)
     cut = as_of_for(store, table, as_of)
     col = TIME_COLUMN[table]
-    df = store.con.execute(f'SELECT * FROM "{table}" WHERE "{col}" < ? ORDER BY "{col}"',
-                           [cut.to_pydatetime()]).df()
+    t = store.table(table)
+    df = store.execute(t.filter(t[col] < ibis.literal(cut.to_pydatetime())).order_by(col))
     return df.drop(columns=[c for c in ("source",) if c in df.columns]), cut
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ibis
 import pandas as pd
 
 from custlens.errors import MissingDependencyError
@@ -14,6 +15,13 @@ __all__ = ["MAX_SENTIMENT_TEXTS", "customer_voc", "feedback_sentiment"]
 MAX_SENTIMENT_TEXTS = 5000
 
 
+def _before(store: Store, table: str, column: str, cut: pd.Timestamp, customer_id: str | None) -> ibis.Table:
+    """Rows of ``table`` dated before ``cut``, of one customer when ``customer_id`` is given."""
+    t = store.table(table)
+    t = t.filter(t[column] < ibis.literal(pd.Timestamp(cut).to_pydatetime()))
+    return t if customer_id is None else t.filter(t.customer_id == customer_id)
+
+
 def feedback_sentiment(store: Store, cut: pd.Timestamp, customer_id: str | None = None) -> pd.Series:
     """Mean sentiment (0–1) of each customer's feedback texts before ``cut``.
 
@@ -23,9 +31,8 @@ def feedback_sentiment(store: Store, cut: pd.Timestamp, customer_id: str | None 
     empty = pd.Series(dtype=float, name="feedback_sentiment")
     if not store.has("feedback"):
         return empty
-    one = "AND customer_id = ?" if customer_id is not None else ""
-    df = store.con.execute(f"SELECT customer_id, text FROM feedback WHERE created_at < ? AND text IS NOT NULL {one}",
-                           [pd.Timestamp(cut).to_pydatetime(), *([customer_id] if customer_id is not None else [])]).df()
+    f = _before(store, "feedback", "created_at", cut, customer_id)
+    df = store.execute(f.filter(f.text.notnull()).select("customer_id", "text"))
     if df.empty or df["text"].nunique() > MAX_SENTIMENT_TEXTS:
         return empty
     try:
@@ -44,25 +51,23 @@ def customer_voc(store: Store, cut: pd.Timestamp, customer_id: str | None = None
     Only rows dated before ``cut``; a ticket resolved on or after ``cut`` counts as open.
     ``customer_id`` restricts the result to one customer (the customer 360).
     """
-    ts = pd.Timestamp(cut).to_pydatetime()
-    where, args = ("AND customer_id = ?", [customer_id]) if customer_id is not None else ("", [])
     parts = []
     if store.has("surveys"):
         cols = store.columns("surveys")
-        nps = "arg_max(nps, answered_at) FILTER (WHERE nps IS NOT NULL)" if "nps" in cols else "NULL"
-        csat = "avg(csat)" if "csat" in cols else "NULL"
-        parts.append(store.con.execute(
-            f"SELECT customer_id, count(*) AS surveys, {nps} AS nps_last, {csat} AS csat_mean FROM surveys "
-            f"WHERE answered_at < ? {where} GROUP BY 1", [ts, *args]).df().set_index("customer_id"))
+        sv = _before(store, "surveys", "answered_at", cut, customer_id)
+        nps = sv.nps.argmax(sv.answered_at, where=sv.nps.notnull()) if "nps" in cols else ibis.null("float64")
+        csat = sv.csat.mean() if "csat" in cols else ibis.null("float64")
+        parts.append(store.execute(sv.group_by("customer_id").aggregate(
+            surveys=sv.count(), nps_last=nps, csat_mean=csat)).set_index("customer_id"))
     if store.has("feedback") and "kind" in store.columns("feedback"):
-        parts.append(store.con.execute(
-            f"SELECT customer_id, count(*) FILTER (WHERE lower(kind) = 'complaint') AS complaints FROM feedback "
-            f"WHERE created_at < ? {where} GROUP BY 1", [ts, *args]).df().set_index("customer_id"))
+        fb = _before(store, "feedback", "created_at", cut, customer_id)
+        parts.append(store.execute(fb.group_by("customer_id").aggregate(
+            complaints=fb.count(where=fb.kind.lower() == "complaint"))).set_index("customer_id"))
     if store.has("tickets"):
-        parts.append(store.con.execute(
-            f"SELECT customer_id, count(*) AS tickets, "
-            f"count(*) FILTER (WHERE resolved_at IS NULL OR resolved_at >= ?) AS open_tickets FROM tickets "
-            f"WHERE opened_at < ? {where} GROUP BY 1", [ts, ts, *args]).df().set_index("customer_id"))
+        tk = _before(store, "tickets", "opened_at", cut, customer_id)
+        still_open = tk.resolved_at.isnull() | (tk.resolved_at >= ibis.literal(pd.Timestamp(cut).to_pydatetime()))
+        parts.append(store.execute(tk.group_by("customer_id").aggregate(
+            tickets=tk.count(), open_tickets=tk.count(where=still_open))).set_index("customer_id"))
     if not parts:
         return pd.DataFrame()
     out = pd.concat(parts, axis=1)
@@ -76,8 +81,8 @@ def customer_voc(store: Store, cut: pd.Timestamp, customer_id: str | None = None
     if "complaints" in out and store.has("orders"):
         # Complaints per order: a raw count grows with the orders a customer had (more chances
         # to complain) and would read as "complainers stay", a confounded hazard ratio.
-        n = store.con.execute(f"SELECT customer_id, count(*) AS n FROM orders WHERE ordered_at < ? {where} GROUP BY 1",
-                              [ts, *args]).df().set_index("customer_id")["n"]
+        o = _before(store, "orders", "ordered_at", cut, customer_id)
+        n = store.execute(o.group_by("customer_id").aggregate(n=o.count())).set_index("customer_id")["n"]
         out["complaint_rate"] = out["complaints"] / n.reindex(out.index).where(lambda v: v > 0)
     out.index.name = "customer_id"
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -72,15 +73,12 @@ def nps_behaviour(store: Store, answers: pd.DataFrame, cut: pd.Timestamp, window
     last = eligible.sort_values("answered_at").groupby("customer_id").tail(1)[["customer_id", "answered_at", "nps"]]
     if last.empty or not store.has("orders"):
         return pd.DataFrame(columns=["group", "customers", "orders_after", "spend_after", "lapsed_share"])
-    store.con.register("_voc_last", last)
-    try:
-        after = store.con.execute("""
-            SELECT l.customer_id, count(o.order_id) AS orders_after, coalesce(sum(o.amount), 0) AS spend_after
-            FROM _voc_last l LEFT JOIN orders o ON o.customer_id = l.customer_id
-                 AND o.ordered_at > l.answered_at AND o.ordered_at < l.answered_at + to_days(CAST(? AS INTEGER))
-            GROUP BY 1""", [window_days]).df()
-    finally:
-        store.con.unregister("_voc_last")
+    lt = ibis.memtable(last[["customer_id", "answered_at"]])
+    o = store.table("orders")
+    j = lt.left_join(o, [lt.customer_id == o.customer_id, o.ordered_at > lt.answered_at,
+                         o.ordered_at < lt.answered_at + ibis.interval(days=int(window_days))])
+    after = store.execute(j.group_by(customer_id=lt.customer_id).aggregate(
+        orders_after=o.order_id.count(), spend_after=o.amount.sum().fill_null(0)))
     d = last.merge(after, on="customer_id")
     d["group"] = _group_of(d["nps"])
     d["lapsed"] = d["orders_after"] == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+import ibis
 import numpy as np
 import pandas as pd
 
@@ -184,7 +185,8 @@ def _service_scores(store: Store, cut: pd.Timestamp, tickets: pd.DataFrame) -> p
 
     rows = []
     if store.has("surveys"):
-        s = store.con.execute("SELECT * FROM surveys WHERE answered_at < ?", [cut.to_pydatetime()]).df()
+        sv = store.table("surveys")
+        s = store.execute(sv.filter(sv.answered_at < ibis.literal(cut.to_pydatetime())))
         for a in SERVICE_ATTRIBUTES:
             col = f"{_data.SCORE_PREFIX}{a}"
             if col in s and s[col].notna().any():
@@ -201,9 +203,9 @@ def _service_scores(store: Store, cut: pd.Timestamp, tickets: pd.DataFrame) -> p
 def _complaints(store: Store, cut: pd.Timestamp) -> pd.DataFrame:
     if not store.has("feedback") or "kind" not in store.columns("feedback"):
         return pd.DataFrame({"complaints": pd.Series(dtype="int64")}, index=pd.Index([], name="customer_id"))
-    return store.con.execute("""SELECT customer_id, count(*) AS complaints FROM feedback
-                                WHERE created_at < ? AND lower(kind) = 'complaint' GROUP BY 1""",
-                             [cut.to_pydatetime()]).df().set_index("customer_id")
+    f = store.table("feedback")
+    f = f.filter((f.created_at < ibis.literal(cut.to_pydatetime())) & (f.kind.lower() == "complaint"))
+    return store.execute(f.group_by("customer_id").aggregate(complaints=f.count())).set_index("customer_id")
 
 
 def _findings(by_channel: pd.DataFrame, by_demand: pd.DataFrame, repeat_rate: float, scores: pd.DataFrame,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import ibis
+
 from custlens import i18n
 from custlens.errors import CustlensError
 from custlens.features.customer_table import AsOf
@@ -57,14 +59,13 @@ def summary_finding(store: Store, as_of: AsOf = None, lang: str = "en") -> dict[
     out: dict[str, Any] = {"value": n["nps"], "key": key, "params": params, "text": i18n.t(key, lang, **params),
                            "complaints": None}
     if store.has("feedback") and "kind" in store.columns("feedback"):
-        top = store.con.execute("SELECT count(*) FROM feedback WHERE created_at < ? AND lower(kind) = 'complaint'",
-                                [cut.to_pydatetime()]).fetchall()[0][0]
+        f = store.table("feedback")
+        f = f.filter((f.created_at < ibis.literal(cut.to_pydatetime())) & (f.kind.lower() == "complaint"))
+        top = int(store.execute(f.count()))
         if top:
             from custlens.voc.text import categorise
 
-            texts_ = [r[0] for r in store.con.execute(
-                "SELECT text FROM feedback WHERE created_at < ? AND lower(kind) = 'complaint'",
-                [cut.to_pydatetime()]).fetchall()]
+            texts_ = list(store.execute(f.select("text"))["text"])
             cats = [categorise(t) for t in texts_]
             best = max(set(cats), key=lambda c: (cats.count(c), c))
             p = {"category": i18n.t(f"voc.category.{best}", lang), "share": f"{cats.count(best) / len(cats):.0%}"}
