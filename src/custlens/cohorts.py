@@ -11,6 +11,7 @@ import pandas as pd
 from custlens.behaviour._common import orders_as_of, query, ts
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["CohortResult", "cohorts"]
@@ -21,7 +22,7 @@ MATRICES = ("retention", "retention_first", "retention_recurring", "revenue", "r
 
 
 @dataclass
-class CohortResult:
+class CohortResult(Result):
     """Cohort retention.
 
     Attributes

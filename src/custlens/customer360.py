@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from custlens.behaviour._common import query, scalar, ts
@@ -13,6 +11,7 @@ from custlens.behaviour.preferences import customer_preferences
 from custlens.errors import MissingDataError
 from custlens.features.customer_table import AsOf, resolve_as_of
 from custlens.lifecycle import StageRules, customer_stages
+from custlens.results import jsonable, records
 from custlens.store import Store
 
 __all__ = ["customer_360"]
@@ -25,25 +24,6 @@ SUMMARY_COLUMNS = ("orders", "purchase_days", "total_spend", "aov", "days_since_
                    "favourite_category", "favourite_channel")
 
 
-def _plain(v: Any) -> Any:
-    """JSON-friendly scalar: NaN/NaT to None, NumPy to Python, timestamps to ISO strings."""
-    if v is None or v is pd.NaT or v is pd.NA:
-        return None
-    if isinstance(v, (pd.Timestamp, np.datetime64)):
-        return None if pd.isna(v) else pd.Timestamp(v).isoformat()
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if math.isnan(float(v)) else float(v)
-    return v
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")]
-
-
 def _scores(store: Store, table: str, customer_id: str, as_of: pd.Timestamp) -> dict[str, Any] | None:
     """The customer's saved scores, only when they were computed as of ``as_of`` (else None)."""
     from custlens.clv.scores import score_status
@@ -51,7 +31,7 @@ def _scores(store: Store, table: str, customer_id: str, as_of: pd.Timestamp) -> 
     if not score_status(store, table, as_of).ok or "customer_id" not in store.columns(table):
         return None
     df = query(store, f'SELECT * FROM "{table}" WHERE CAST(customer_id AS VARCHAR) = ? LIMIT 1', [customer_id])
-    return None if df.empty else {k: _plain(v) for k, v in df.iloc[0].items() if k != "customer_id"}
+    return None if df.empty else {k: jsonable(v) for k, v in df.iloc[0].items() if k != "customer_id"}
 
 
 def _recent(store: Store, table: str, time_col: str, customer_id: str, cut: Any, limit: int) -> list[dict[str, Any]]:
@@ -59,7 +39,7 @@ def _recent(store: Store, table: str, time_col: str, customer_id: str, cut: Any,
         return []
     df = query(store, f'SELECT * EXCLUDE (customer_id) FROM "{table}" WHERE customer_id = ? AND "{time_col}" < ? '
                       f'ORDER BY "{time_col}" DESC LIMIT {int(limit)}', [customer_id, cut])
-    return _records(df.drop(columns=[c for c in ("source",) if c in df.columns]))
+    return records(df.drop(columns=[c for c in ("source",) if c in df.columns]))
 
 
 def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int = 10,
@@ -117,19 +97,19 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
             f"customer ids look like {', '.join(map(repr, examples))}")
     table = customer_table(store, as_of)
     row = table.loc[table["customer_id"] == cid]
-    summary = {c: _plain(row.iloc[0][c]) for c in SUMMARY_COLUMNS if c in row} if len(row) else {}
+    summary = {c: jsonable(row.iloc[0][c]) for c in SUMMARY_COLUMNS if c in row} if len(row) else {}
     segment, scores = None, None
     if len(row):
         seg = rfm(table, scheme=scheme).customers.set_index("customer_id").loc[cid]
         segment = str(seg["segment"])
-        scores = {k: _plain(seg[f"{k}_score"]) for k in ("r", "f", "m")}
+        scores = {k: jsonable(seg[f"{k}_score"]) for k in ("r", "f", "m")}
     stages = customer_stages(store, as_of, StageRules())
     st = stages.loc[stages["customer_id"] == cid, "stage"]
     stage = str(st.iloc[0]) if len(st) else "prospect"
     profile = None
     if in_customers:
         prof = query(store, "SELECT * FROM customers WHERE customer_id = ?", [cid]).iloc[0]
-        profile = {c: _plain(prof[c]) for c in PROFILE_COLUMNS if c in prof.index}
+        profile = {c: jsonable(prof[c]) for c in PROFILE_COLUMNS if c in prof.index}
     recent_orders = _recent(store, "orders", "ordered_at", cid, cut, recent)
     surveys = _recent(store, "surveys", "answered_at", cid, cut, recent)
     return {
@@ -137,8 +117,8 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
         "as_of": str(as_of.date()),
         "orders": int(summary.get("orders") or 0),
         "revenue": float(summary.get("total_spend") or 0.0),
-        "first_order": _plain(row.iloc[0]["first_order_at"]) if len(row) else None,
-        "last_order": _plain(row.iloc[0]["last_order_at"]) if len(row) else None,
+        "first_order": jsonable(row.iloc[0]["first_order_at"]) if len(row) else None,
+        "last_order": jsonable(row.iloc[0]["last_order_at"]) if len(row) else None,
         "aov": summary.get("aov"),
         "days_since_last": summary.get("days_since_last"),
         "segment": segment,
@@ -147,7 +127,7 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
         "lifecycle_stage": stage,
         "profile": profile,
         "order_summary": summary,
-        "preferences": {k: _records(pd.DataFrame(v)) for k, v in customer_preferences(store, cid, as_of).items()}
+        "preferences": {k: records(pd.DataFrame(v)) for k, v in customer_preferences(store, cid, as_of).items()}
         if in_orders else {},
         "clv": _scores(store, "clv_scores", cid, as_of),
         "churn": _scores(store, "churn_scores", cid, as_of),
@@ -165,6 +145,6 @@ def _voc(store: Store, cid: str, as_of: pd.Timestamp) -> dict[str, Any] | None:
     from custlens.voc.customer import customer_voc
 
     row = customer_voc(store, as_of, cid)
-    return None if row.empty else {k: _plain(v) for k, v in row.iloc[0].items()}
+    return None if row.empty else {k: jsonable(v) for k, v in row.iloc[0].items()}
 
 

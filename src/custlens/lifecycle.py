@@ -20,6 +20,7 @@ import pandas as pd
 from custlens.behaviour._common import has_column, orders_as_of, query, ts
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf, resolve_as_of
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["STAGES", "STATES", "LifecycleResult", "StageRules", "TransitionResult", "customer_stages",
@@ -65,7 +66,7 @@ class StageRules:
 
 
 @dataclass
-class LifecycleResult:
+class LifecycleResult(Result):
     """Lifecycle states and stages.
 
     Attributes
@@ -102,7 +103,7 @@ class LifecycleResult:
 
 
 @dataclass
-class TransitionResult:
+class TransitionResult(Result):
     """Stage transitions between two dates.
 
     Attributes

@@ -10,6 +10,7 @@ import pandas as pd
 from custlens.behaviour._common import has_column, orders_as_of, query, ts
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["DEFAULT_WEIGHTS", "LoyaltyResult", "loyalty", "net_promoter_score"]
@@ -19,7 +20,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {"repeat_rate": 0.3, "retention_rate": 0.
 
 
 @dataclass
-class LoyaltyResult:
+class LoyaltyResult(Result):
     """Loyalty figures.
 
     Attributes

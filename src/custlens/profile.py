@@ -17,6 +17,7 @@ from scipy import stats
 from custlens.behaviour._common import orders_as_of, query, ts
 from custlens.behaviour.preferences import MISSING
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["AGE_BANDS", "DIMENSIONS", "ProfileResult", "cramers_v", "profile", "strength"]
@@ -39,7 +40,7 @@ _TIERS = ("一线", "新一线", "二线", "三线", "四线", "四线及以下"
 
 
 @dataclass
-class ProfileResult:
+class ProfileResult(Result):
     """The customer profile.
 
     Attributes

@@ -11,6 +11,7 @@ import pandas as pd
 from custlens.behaviour._common import orders_as_of, query, scalar, ts
 from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["BasketResult", "market_basket"]
@@ -19,7 +20,7 @@ _LEVELS = {"product": "product_id", "category": "category", "brand": "brand"}
 
 
 @dataclass
-class BasketResult:
+class BasketResult(Result):
     """Items bought together.
 
     Attributes

@@ -17,6 +17,7 @@ from custlens.behaviour._common import orders_as_of, scalar, ts, with_frame
 from custlens.behaviour.country import AUTO, CountryChoice, resolve_country
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["DEFAULT_FESTIVALS", "MIN_ORDERS", "FestivalResult", "ShoppingFestival", "festival_calendar", "festival_lift",
@@ -89,7 +90,7 @@ SPRING_FESTIVAL_DAYS: tuple[int, int] = (-1, 6)
 
 
 @dataclass
-class FestivalResult:
+class FestivalResult(Result):
     """Festival lift.
 
     Attributes

@@ -9,6 +9,7 @@ import pandas as pd
 
 from custlens.behaviour._common import orders_as_of, query, ts
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["BUCKETS", "FrequencyResult", "purchase_frequency"]
@@ -25,7 +26,7 @@ GAP_EDGES: tuple[int, ...] = (0, 7, 14, 30, 60, 90, 180, 365)
 
 
 @dataclass
-class FrequencyResult:
+class FrequencyResult(Result):
     """How often customers buy.
 
     Attributes

@@ -9,6 +9,7 @@ import pandas as pd
 
 from custlens.behaviour._common import has_column, orders_as_of, query, ts, with_frame
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["MISSING", "PRICE_BANDS", "PreferenceResult", "preferences", "customer_preferences"]
@@ -27,7 +28,7 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
 
 
 @dataclass
-class PreferenceResult:
+class PreferenceResult(Result):
     """What customers buy and how they pay.
 
     Attributes

@@ -9,13 +9,14 @@ import pandas as pd
 
 from custlens.behaviour._common import orders_as_of, query, scalar, ts
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["TimingResult", "purchase_timing"]
 
 
 @dataclass
-class TimingResult:
+class TimingResult(Result):
     """The purchase clock and calendar.
 
     Attributes

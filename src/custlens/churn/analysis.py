@@ -19,6 +19,7 @@ from custlens.churn.texts import Phrase
 from custlens.churn.warning import DEFAULT_CAPACITY, Capacity, bands, capacity_cutoffs, early_warning, win_back
 from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import resolve_as_of
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["ChurnEligibilityError", "ChurnResult", "churn_analysis", "check_eligible", "customer_value", "drivers_of",
@@ -36,7 +37,7 @@ class ChurnEligibilityError(MissingDataError):
 
 
 @dataclass
-class ChurnResult:
+class ChurnResult(Result):
     """Everything the churn analysis found.
 
     Attributes

@@ -25,6 +25,7 @@ import pandas as pd
 from custlens.churn.texts import Phrase
 from custlens.errors import MissingDataError, import_optional
 from custlens.features import columns as c
+from custlens.results import Result
 
 __all__ = ["SurvivalResult", "kaplan_meier", "lifetimes", "retention_curves", "cox_model", "survival_at"]
 
@@ -39,7 +40,7 @@ COX_PENALIZER = 0.01
 
 
 @dataclass
-class SurvivalResult:
+class SurvivalResult(Result):
     """Kaplan-Meier curves and Cox hazard ratios.
 
     Attributes

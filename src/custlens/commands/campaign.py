@@ -12,6 +12,7 @@ import typer
 
 from custlens.commands._common import JsonOpt, LangOpt, StoreOpt, check_lang, clean, emit_json, err, frame_table, out
 from custlens.errors import CustlensWarning, InputError
+from custlens.results import records
 
 
 def register(app: typer.Typer) -> None:
@@ -73,7 +74,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             doc = res.to_dict()
             if seg is not None:
-                doc["segments"] = [{k: _jsonable(v) for k, v in r.items()} for r in seg.to_dict(orient="records")]
+                doc["segments"] = records(seg)
             emit_json(doc)
             return
         _print_result(res, seg, lang)
@@ -130,7 +131,7 @@ def register(app: typer.Typer) -> None:
         res = before_after(open_store(store, read_only=True), campaign, comparison, weeks_before, weeks_after,
                            alpha=alpha)
         if as_json:
-            emit_json({k: _jsonable(v) if not isinstance(v, list) else v for k, v in res.to_dict().items()})
+            emit_json(res.to_dict())
             return
         out.print(i18n.t("cli.campaign.did", lang, comparison=res.info["comparison"], effect=f"{res.effect:,.2f}",
                          days=res.info["period_days"], low=f"{res.ci_low:,.2f}", high=f"{res.ci_high:,.2f}",
@@ -176,12 +177,6 @@ def read_export(path: Path) -> pd.DataFrame:
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise InputError(f"{path}: cannot read the export ({exc})") from None
     raise InputError(f"{path}: cannot decode the file")  # pragma: no cover
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v.item() if hasattr(v, "item") else v
 
 
 def _p(p: float) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from custlens import schema
 from custlens.errors import InputError
 from custlens.privacy import pseudo as ps
+from custlens.results import Result
 from custlens.store import Store, open_store
 
 FORGET_LOG = "_forget_log"
@@ -28,7 +29,7 @@ _CREATE_LOG = (f"CREATE TABLE IF NOT EXISTS {FORGET_LOG} (forgotten_at TIMESTAMP
 
 
 @dataclass
-class ForgetResult:
+class ForgetResult(Result):
     """What `forget` removed.
 
     Attributes

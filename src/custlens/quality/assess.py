@@ -18,7 +18,8 @@ from custlens.errors import InputError, MissingDataError
 from custlens.privacy.detect import redact_record
 from custlens.quality import scoring
 from custlens.quality.checks import EXAMPLES, Check, build_checks, q
-from custlens.quality.report import QualityReport, _plain
+from custlens.quality.report import QualityReport
+from custlens.results import jsonable
 from custlens.quality.texts import DIMENSIONS, SEVERITIES
 from custlens.store import Store
 
@@ -44,10 +45,7 @@ def _scalar(store: Store, sql: str) -> Any:
     return store.con.execute(sql).fetchall()[0][0]
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return _plain(value)
+_json_value = jsonable
 
 
 def _examples(store: Store, sql: str, keep: str | None = None) -> str:

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-from datetime import date, datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from custlens import i18n
 from custlens.errors import InputError
+from custlens.results import jsonable
+from custlens.results import records as _records
 from custlens.server.index import Customer360Index, NotFound
 from custlens.server.scoring import Fitted, fit_models, score_history
 from custlens.server.state import StoreState
@@ -26,27 +25,6 @@ from custlens.server.state import StoreState
 __all__ = ["Analyses", "jsonable", "neutralise"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def jsonable(obj: Any) -> Any:
-    """``obj`` with NaN/NaT as None, NumPy scalars as Python, dates as ISO strings (as ``--json`` prints them)."""
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if obj is None or obj is pd.NaT or obj is pd.NA:
-        return None
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float):
-        return None if not math.isfinite(obj) else obj
-    if isinstance(obj, (pd.Timestamp, datetime, date)):
-        return None if pd.isna(obj) else obj.isoformat()
-    return obj
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return jsonable(df.to_dict(orient="records"))
 
 
 def neutralise(value: Any) -> Any:

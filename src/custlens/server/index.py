@@ -21,7 +21,8 @@ import pandas as pd
 
 from custlens.behaviour._common import has_column, query, ts
 from custlens.behaviour.preferences import DIMENSIONS, MISSING, _source
-from custlens.customer360 import PROFILE_COLUMNS, SUMMARY_COLUMNS, _plain
+from custlens.customer360 import PROFILE_COLUMNS, SUMMARY_COLUMNS
+from custlens.results import jsonable as _plain
 from custlens.lifecycle import StageRules, customer_stages
 from custlens.store import Store
 

@@ -11,6 +11,7 @@ from scipy import stats
 
 from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 from custlens.voc import _data
 from custlens.voc.drivers import driver_table
@@ -101,7 +102,7 @@ def nps_behaviour(store: Store, answers: pd.DataFrame, cut: pd.Timestamp, window
 
 
 @dataclass
-class NPSResult:
+class NPSResult(Result):
     """NPS figures (see `nps_analysis`)."""
 
     overall: dict[str, float]

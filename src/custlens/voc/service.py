@@ -10,6 +10,7 @@ import pandas as pd
 
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 from custlens.voc import _data
 
@@ -42,7 +43,7 @@ def demand_type(category: object, rules: Mapping[str, tuple[str, ...]] = DEMAND_
 
 
 @dataclass
-class ServiceResult:
+class ServiceResult(Result):
     """Customer-service figures (see `service_analysis`).
 
     Attributes

@@ -11,6 +11,7 @@ import pandas as pd
 
 from custlens.errors import InputError, MissingDataError, MissingDependencyError, import_optional
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 from custlens.voc import _data
 from custlens.voc.drivers import driver_table
@@ -193,7 +194,7 @@ def importance_performance(drivers: pd.DataFrame, performance: pd.Series) -> pd.
 
 
 @dataclass
-class SurveyResult:
+class SurveyResult(Result):
     """Everything the survey analysis returns (see `survey_analysis`)."""
 
     answers: int

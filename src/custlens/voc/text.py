@@ -13,6 +13,7 @@ import pandas as pd
 
 from custlens.errors import MissingDataError, import_optional
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 from custlens.voc import _data
 from custlens.voc.sentiment import language, sentiment_frame
@@ -68,7 +69,7 @@ def categorise(text: str, rules: Mapping[str, tuple[str, ...]] = CATEGORY_RULES)
 
 
 @dataclass
-class FeedbackResult:
+class FeedbackResult(Result):
     """Feedback text analysis (see `feedback_analysis`).
 
     Attributes
