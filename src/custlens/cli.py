@@ -107,7 +107,6 @@ def quality(store: str = StoreOpt, as_json: bool = JsonOpt, lang: str = LangOpt)
     probs = rep.problems.head(10).copy()
     if len(probs):
         probs["check"] = [i18n.t(k, lang) if i18n.has(k) else k for k in probs["check"]]
-        from custlens.report import texts as _texts  # noqa: F401  (table and column names)
 
         for col, prefix in (("table", "report.table."), ("column", "report.col."), ("severity", "quality.severity.")):
             if col in probs.columns:

@@ -11,7 +11,6 @@ Also: risk bands and reasons in English and Chinese, permutation importance and 
 dependence, Kaplan-Meier curves and a Cox model, early-warning and win-back lists.
 """
 
-from custlens.churn import texts  # noqa: F401  (registers the texts)
 from custlens.churn.analysis import (ChurnEligibilityError, ChurnResult, churn_analysis, check_eligible,
                                      customer_value, write_scores)
 from custlens.churn.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, snapshot_features

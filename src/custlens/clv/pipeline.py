@@ -18,7 +18,6 @@ import pandas as pd
 
 from custlens import i18n, schema
 from custlens.clv import _names as N
-from custlens.clv import texts as _texts  # noqa: F401  (registers the texts)
 from custlens.clv.bgbb import BetaGeoBetaBinomModel
 from custlens.clv.bgnbd import BetaGeoModel
 from custlens.clv.gamma_gamma import GammaGammaModel

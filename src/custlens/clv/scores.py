@@ -65,7 +65,6 @@ class ScoreStatus:
     def text(self, lang: str = "en") -> str:
         """The context (``ok``) or what is wrong (``stale``, ``missing``), in ``lang``."""
         from custlens import i18n
-        from custlens.clv import texts  # noqa: F401  (registers the scores.* texts)
 
         fields = self.fields()
         if self.model and i18n.has(f"clv.model.{self.model}"):

@@ -23,7 +23,6 @@ _PCT = ("share", "rate", "retention", "retention_first", "retention_recurring", 
 def _frame(df: pd.DataFrame, lang: str, title: str | None = None) -> Table:
     """A rich table with the behaviour headers; share/rate columns as percentages."""
     from custlens.behaviour.texts import header
-    from custlens.report import texts  # noqa: F401  (report.col.* headers of raw table columns)
 
     table = Table(title=Text(visible(title)) if title is not None else None)
     for c in df.columns:
@@ -65,7 +64,6 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens profile --store shop.duckdb --lang zh
         """
-        from custlens import behaviour  # noqa: F401  (texts)
         from custlens.profile import profile as run
 
         check_lang(lang)
@@ -148,7 +146,6 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens cohorts --freq quarter --json
         """
-        from custlens import behaviour  # noqa: F401  (texts)
         from custlens.cohorts import cohorts as run
 
         check_lang(lang)
@@ -170,7 +167,6 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens lifecycle --from 2025-10-01
         """
-        from custlens import behaviour  # noqa: F401  (texts)
         from custlens.lifecycle import lifecycle as run
         from custlens.lifecycle import transitions
 
@@ -209,7 +205,6 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens loyalty --window 180 --json
         """
-        from custlens import behaviour  # noqa: F401  (texts)
         from custlens.loyalty import loyalty as run
 
         check_lang(lang)
@@ -230,7 +225,6 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens customer M10037437 --json
         """
-        from custlens import behaviour  # noqa: F401  (texts)
         from custlens.customer360 import customer_360
 
         check_lang(lang)
@@ -273,7 +267,6 @@ def _print_360(d: dict[str, Any], lang: str) -> None:
         out.print(f"  {label}: {value}", highlight=False)
     if d["profile"]:
         from custlens.behaviour.texts import header
-        from custlens.report import texts  # noqa: F401  (report.col.* names of the profile fields)
 
         out.print("  " + ", ".join(f"{header(k, lang)}: {_value(v)}" for k, v in d["profile"].items() if v is not None),
                   highlight=False)
@@ -287,7 +280,6 @@ def _print_360(d: dict[str, Any], lang: str) -> None:
 
 
 def _clv(clv: dict[str, Any] | None, lang: str) -> str:
-    from custlens.clv import texts  # noqa: F401  (report.col.p_purchase)
 
     if not clv or clv.get("clv") is None:
         return ""

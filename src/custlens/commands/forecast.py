@@ -44,7 +44,6 @@ i18n.register({
 
 def event_label(column: str, lang: str) -> str:
     """``ev_618_window`` -> "618 (days around it)"; an unknown festival keeps its name."""
-    from custlens.behaviour import texts  # noqa: F401  (registers the festival names)
 
     name = column.removeprefix("ev_")
     window = name.endswith("_window")

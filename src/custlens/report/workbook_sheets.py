@@ -49,7 +49,6 @@ i18n.register({
 
 def _label(ctx: ReportContext, column: str) -> str:
     """A header: the report's column text, else the behaviour analyses' (cohort rates), else the name."""
-    from custlens import behaviour  # noqa: F401  (registers behaviour.col.*)
     from custlens.report.registry import _load_builtin_sections
 
     _load_builtin_sections()  # the sections register the headers of their columns

@@ -109,7 +109,6 @@ class Analyses:
 
     def audience_csv(self, scheme: str, segment: str | None, lang: str) -> bytes:
         """The audience as CSV for a CRM import: UTF-8 with BOM, formula-like cells neutralised."""
-        from custlens.report import texts  # noqa: F401  (column headers)
 
         aud = self._audience(scheme, segment, lang)
         buf = io.StringIO()

@@ -8,7 +8,6 @@ from custlens import i18n
 from custlens.errors import CustlensError
 from custlens.features.customer_table import AsOf
 from custlens.store import Store
-from custlens.voc import texts  # noqa: F401  (registers the keys)
 
 __all__ = ["summary_finding"]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from custlens.forecast import texts  # noqa: F401  (registers the texts)
 from custlens.forecast.api import ForecastResult, forecast
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Note, Section, Table

@@ -11,7 +11,6 @@ from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Note, Paragra
 from custlens.report.charts import style
 from custlens.report.context import ReportContext
 from custlens.report.registry import register_section
-from custlens.voc import texts  # noqa: F401  (registers the keys)
 from custlens.voc.texts import finding_text, header, label
 
 _LABELLED = {"attribute": "attribute", "dimension": "dimension", "grade": "grade", "quadrant": "ipa",
