@@ -63,3 +63,15 @@ def test_to_dict_needs_a_dataclass():
 
     with pytest.raises(TypeError, match="not a dataclass"):
         NotData().to_dict()
+
+
+def test_an_overriding_to_dict_is_made_strict_json_too():
+    @dataclass
+    class Shaped(Result):
+        x: float
+
+        def to_dict(self, lang: str = "en") -> dict:
+            return {"x": self.x, "lang": lang, "when": pd.Timestamp("2024-01-01")}
+
+    assert Shaped(np.nan).to_dict(lang="zh") == {"x": None, "lang": "zh", "when": "2024-01-01T00:00:00"}
+    assert Shaped.to_dict.__doc__ is None and Shaped.to_dict.__name__ == "to_dict"

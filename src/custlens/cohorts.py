@@ -74,7 +74,7 @@ class CohortResult(Result):
         }
 
 
-def cohorts(store: Store, as_of: AsOf = None, freq: str = "month") -> CohortResult:
+def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month") -> CohortResult:
     """Retention matrix of customers and revenue by acquisition period.
 
     Parameters

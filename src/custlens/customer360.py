@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -11,10 +13,10 @@ from custlens.behaviour.preferences import customer_preferences
 from custlens.errors import MissingDataError
 from custlens.features.customer_table import AsOf, resolve_as_of
 from custlens.lifecycle import StageRules, customer_stages
-from custlens.results import jsonable, records
+from custlens.results import Result, jsonable, records
 from custlens.store import Store
 
-__all__ = ["customer_360"]
+__all__ = ["Customer360", "customer_360", "saved_row"]
 
 #: Profile columns of the customers table shown in the 360 view.
 PROFILE_COLUMNS = ("signup_at", "gender", "age", "birth_date", "region", "city", "city_tier", "occupation",
@@ -24,6 +26,39 @@ SUMMARY_COLUMNS = ("orders", "purchase_days", "total_spend", "aov", "days_since_
                    "favourite_category", "favourite_channel")
 
 
+@dataclass
+class Customer360(Result):
+    """Everything known about one customer as of a date (see `customer_360` for each field).
+
+    Every field is already plain (ids and texts, numbers, ISO dates, dicts and lists of
+    them); `to_dict` is the content of ``custlens customer ID --json``, field by field.
+    """
+
+    customer_id: str
+    as_of: str
+    orders: int
+    revenue: float
+    first_order: str | None
+    last_order: str | None
+    aov: float | None
+    days_since_last: float | None
+    segment: str | None
+    segment_scheme: str
+    rfm: dict[str, Any] | None
+    lifecycle_stage: str
+    profile: dict[str, Any] | None
+    order_summary: dict[str, Any]
+    preferences: dict[str, list[dict[str, Any]]]
+    clv: dict[str, Any] | None
+    churn: dict[str, Any] | None
+    scores: dict[str, dict[str, Any]]
+    recent_orders: list[dict[str, Any]]
+    feedback: list[dict[str, Any]]
+    tickets: list[dict[str, Any]]
+    surveys: list[dict[str, Any]]
+    voc: dict[str, Any] | None
+
+
 def _scores(store: Store, table: str, customer_id: str, as_of: pd.Timestamp) -> dict[str, Any] | None:
     """The customer's saved scores, only when they were computed as of ``as_of`` (else None)."""
     from custlens.clv.scores import score_status
@@ -31,7 +66,20 @@ def _scores(store: Store, table: str, customer_id: str, as_of: pd.Timestamp) -> 
     if not score_status(store, table, as_of).ok or "customer_id" not in store.columns(table):
         return None
     df = query(store, f'SELECT * FROM "{table}" WHERE CAST(customer_id AS VARCHAR) = ? LIMIT 1', [customer_id])
-    return None if df.empty else {k: jsonable(v) for k, v in df.iloc[0].items() if k != "customer_id"}
+    return None if df.empty else saved_row({k: v for k, v in df.iloc[0].items() if k != "customer_id"})
+
+
+def saved_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of a saved table as the 360 view shows it: plain values, the JSON columns
+    (``reasons``, ``options``, see `custlens.schema.SAVED_TABLES`) as lists and dicts."""
+    out = {k: jsonable(v) for k, v in row.items()}
+    for col in ("reasons", "options"):
+        if isinstance(out.get(col), str):
+            try:
+                out[col] = json.loads(out[col])
+            except ValueError:
+                pass  # a table saved before reasons were keys: shown as it is
+    return out
 
 
 def _recent(store: Store, table: str, time_col: str, customer_id: str, cut: Any, limit: int) -> list[dict[str, Any]]:
@@ -42,8 +90,8 @@ def _recent(store: Store, table: str, time_col: str, customer_id: str, cut: Any,
     return records(df.drop(columns=[c for c in ("source",) if c in df.columns]))
 
 
-def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int = 10,
-                 scheme: str = "rfm11") -> dict[str, Any]:
+def customer_360(store: Store, customer_id: str, *, as_of: AsOf = None, recent: int = 10,
+                 scheme: str = "rfm11") -> Customer360:
     """Everything known about one customer as of a date.
 
     Parameters
@@ -61,8 +109,8 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
 
     Returns
     -------
-    dict
-        ``customer_id, as_of, orders, revenue, first_order, last_order, aov, days_since_last,
+    Customer360
+        Fields ``customer_id, as_of, orders, revenue, first_order, last_order, aov, days_since_last,
         segment, segment_scheme, rfm (r/f/m scores), lifecycle_stage, profile (customers
         table row or None), order_summary, preferences, clv (row of ``clv_scores`` or None),
         churn (row of ``churn_scores`` or None), scores (per ``clv``/``churn``: the state
@@ -112,7 +160,7 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
         profile = {c: jsonable(prof[c]) for c in PROFILE_COLUMNS if c in prof.index}
     recent_orders = _recent(store, "orders", "ordered_at", cid, cut, recent)
     surveys = _recent(store, "surveys", "answered_at", cid, cut, recent)
-    return {
+    return Customer360(**{
         "customer_id": cid,
         "as_of": str(as_of.date()),
         "orders": int(summary.get("orders") or 0),
@@ -137,7 +185,7 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
         "tickets": _recent(store, "tickets", "opened_at", cid, cut, recent),
         "surveys": surveys,
         "voc": _voc(store, cid, as_of),
-    }
+    })
 
 
 def _voc(store: Store, cid: str, as_of: pd.Timestamp) -> dict[str, Any] | None:

@@ -238,7 +238,7 @@ def stage_value(store: Store, stages: pd.DataFrame, as_of: AsOf = None) -> pd.Da
     return out[cols].rename_axis("stage").reset_index()
 
 
-def lifecycle(store: Store, as_of: AsOf = None, rules: StageRules | None = None) -> LifecycleResult:
+def lifecycle(store: Store, *, as_of: AsOf = None, rules: StageRules | None = None) -> LifecycleResult:
     """Monthly lifecycle states, per-customer stages and the value held in each stage.
 
     Parameters

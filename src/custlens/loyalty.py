@@ -76,7 +76,7 @@ def net_promoter_score(scores: pd.Series | list[float]) -> tuple[float | None, d
 
 
 def loyalty(
-    store: Store, as_of: AsOf = None, window_days: int = 365, weights: Mapping[str, float] | None = None
+    store: Store, *, as_of: AsOf = None, window_days: int = 365, weights: Mapping[str, float] | None = None
 ) -> LoyaltyResult:
     """Repeat-purchase rate, retention rate, NPS and the loyalty index.
 

@@ -193,7 +193,8 @@ def _bands(people: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def profile(store: Store, as_of: AsOf = None, segments: pd.DataFrame | None = None, scheme: str = "rfm11") -> ProfileResult:
+def profile(store: Store, *, as_of: AsOf = None, segments: pd.DataFrame | None = None,
+            scheme: str = "rfm11") -> ProfileResult:
     """Demographic distributions and their link to customer value.
 
     Parameters

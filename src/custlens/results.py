@@ -10,7 +10,8 @@ Every analysis returns a dataclass of DataFrames and numbers that inherits `Resu
 - DataFrames become lists of records, Series become lists, nested results their dicts.
 
 A result whose JSON is a documented CLI output (``--json``) overrides `to_dict` to pick and
-shape its fields, and still converts with `jsonable`; no module keeps its own NaN helper.
+shape its fields; `Result` passes the override's output through `jsonable` too, so no
+module keeps its own NaN helper and every ``to_dict()`` is strict JSON.
 
 >>> import math, numpy as np, pandas as pd
 >>> jsonable({"x": np.float64("nan"), "n": np.int64(3), "d": pd.Timestamp("2024-01-02")})
@@ -20,6 +21,7 @@ shape its fields, and still converts with `jsonable`; no module keeps its own Na
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from datetime import date, datetime, time
 from typing import Any
@@ -82,8 +84,20 @@ class Result:
 
     Subclasses are dataclasses; `to_dict` walks their fields (fields whose name starts with
     ``_`` are private and left out). A subclass may override `to_dict` to shape a
-    documented output, converting with `jsonable`.
+    documented output; its output is passed through `jsonable` here, once, so every
+    ``to_dict()`` is strict JSON whatever the override returns.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("to_dict")
+        if own is not None and not getattr(own, "_jsonable", False):
+            @functools.wraps(own)
+            def to_dict(self: Any, *args: Any, **kw: Any) -> Any:
+                return jsonable(own(self, *args, **kw))
+
+            to_dict._jsonable = True  # type: ignore[attr-defined]
+            cls.to_dict = to_dict  # type: ignore[method-assign]
 
     def to_dict(self) -> dict[str, Any]:
         """Every public field, converted with `jsonable` (NaN → None, dates ISO, frames → records)."""

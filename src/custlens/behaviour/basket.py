@@ -66,7 +66,7 @@ class BasketResult(Result):
 
 
 def market_basket(
-    store: Store, as_of: AsOf = None, level: str = "product", min_support: float = 0.002, min_confidence: float = 0.0
+    store: Store, *, as_of: AsOf = None, level: str = "product", min_support: float = 0.002, min_confidence: float = 0.0
 ) -> BasketResult:
     """Pairs of items bought in the same order and the rules ``A -> B`` they imply.
 

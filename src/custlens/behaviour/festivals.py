@@ -185,6 +185,7 @@ def _holiday_rows(years: list[int], country: str, include_all: bool) -> list[tup
 
 def festival_lift(
     store: Store,
+    *,
     as_of: AsOf = None,
     festivals: Iterable[ShoppingFestival] | None = None,
     country: str | None = AUTO,

@@ -78,7 +78,7 @@ def _bucket(n: int) -> str:
     raise ValueError(n)  # pragma: no cover
 
 
-def purchase_frequency(store: Store, as_of: AsOf = None) -> FrequencyResult:
+def purchase_frequency(store: Store, *, as_of: AsOf = None) -> FrequencyResult:
     """Orders per customer, frequency buckets, gaps between purchases and time to the second order.
 
     Parameters

@@ -70,7 +70,7 @@ def _source(table: str, column: str) -> tuple[str, str]:
             "FROM order_items i JOIN orders o USING (order_id) WHERE o.ordered_at < ?"), "rev"
 
 
-def preferences(store: Store, as_of: AsOf = None, segments: pd.DataFrame | None = None) -> PreferenceResult:
+def preferences(store: Store, *, as_of: AsOf = None, segments: pd.DataFrame | None = None) -> PreferenceResult:
     """Shares of categories, brands, channels and payment methods, overall and by segment.
 
     Parameters

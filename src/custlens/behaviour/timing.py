@@ -66,7 +66,7 @@ _DAILY = """
 """
 
 
-def purchase_timing(store: Store, as_of: AsOf = None) -> TimingResult:
+def purchase_timing(store: Store, *, as_of: AsOf = None) -> TimingResult:
     """Hour x weekday heat map, weekday and seasonal indices and the monthly series of orders.
 
     Parameters

@@ -313,6 +313,7 @@ def _roi(m: pd.Series, name: str, n_t: int, cost: float, alpha: float = 0.05) ->
 
 def analyze_campaign(
     store: Store,
+    *,
     campaign_id: str | None = None,
     window_days: int = 30,
     pre_days: int = 90,

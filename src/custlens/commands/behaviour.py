@@ -96,11 +96,12 @@ def register(app: typer.Typer) -> None:
         check_lang(lang)
         st = _open(store)
         when = parse_as_of(as_of, st, lang)
-        freq, prefs, tim = purchase_frequency(st, when), preferences(st, when), purchase_timing(st, when)
-        fest = festival_lift(st, when, country=country or None)
+        freq, prefs = purchase_frequency(st, as_of=when), preferences(st, as_of=when)
+        tim = purchase_timing(st, as_of=when)
+        fest = festival_lift(st, as_of=when, country=country or None)
         from custlens.behaviour.festivals import MIN_ORDERS
         try:
-            basket = market_basket(st, when)
+            basket = market_basket(st, as_of=when)
         except MissingDataError:
             basket = None
         if as_json:
@@ -229,7 +230,7 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         st = _open(store)
-        d = customer_360(st, customer_id, parse_as_of(as_of, st, lang))
+        d = customer_360(st, customer_id, as_of=parse_as_of(as_of, st, lang)).to_dict()
         if as_json:
             emit_json(d)
             return
@@ -306,11 +307,13 @@ def _value(v: Any) -> str:
 
 
 def _churn(churn: dict[str, Any] | None, lang: str) -> str:
+    from custlens.churn.saved import reasons_text
+
     if not churn:
         return ""
     p = churn.get("churn_probability")
     band = churn.get("risk_band") or ""
-    reasons = churn.get(f"reasons_{lang}") or ""
+    reasons = reasons_text(churn.get("reasons"), lang)  # saved as keys and arguments
     return " ".join(x for x in (f"{p:.0%}" if isinstance(p, float) else "", str(band), str(reasons)) if x)
 
 

@@ -66,7 +66,8 @@ def register(app: typer.Typer) -> None:
                 res.info = {"source": str(file), "members": int(res.groups["members"].sum())}
             else:
                 st = open_store(store, read_only=True)
-                res = analyze_campaign(st, campaign, window, pre_days, split=shares, alpha=alpha, seed=seed)
+                res = analyze_campaign(st, campaign_id=campaign, window_days=window, pre_days=pre_days, split=shares,
+                                       alpha=alpha, seed=seed)
                 if segments:
                     seg = campaign_segments(st, members=res.frame, alpha=alpha)
         for w in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, CustlensWarning)):

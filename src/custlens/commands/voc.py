@@ -95,7 +95,8 @@ def register(app: typer.Typer) -> None:
         from custlens.voc import satisfaction_index
 
         check_lang(lang)
-        res = satisfaction_index(_open(store), parse_as_of(as_of), weights=_weights(weights, ahp_file), period=period)
+        res = satisfaction_index(_open(store), as_of=parse_as_of(as_of), weights=_weights(weights, ahp_file),
+                                 period=period)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -139,7 +140,7 @@ def register(app: typer.Typer) -> None:
         from custlens.voc import survey_analysis
 
         check_lang(lang)
-        res = survey_analysis(_open(store), parse_as_of(as_of))
+        res = survey_analysis(_open(store), as_of=parse_as_of(as_of))
         if as_json:
             emit_json(res.to_dict())
             return
@@ -174,7 +175,7 @@ def register(app: typer.Typer) -> None:
         from custlens.voc import nps_analysis
 
         check_lang(lang)
-        res = nps_analysis(_open(store), parse_as_of(as_of), window_days=window)
+        res = nps_analysis(_open(store), as_of=parse_as_of(as_of), window_days=window)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -203,7 +204,7 @@ def register(app: typer.Typer) -> None:
         from custlens.voc import feedback_analysis
 
         check_lang(lang)
-        res = feedback_analysis(_open(store), parse_as_of(as_of), n_topics=topics)
+        res = feedback_analysis(_open(store), as_of=parse_as_of(as_of), n_topics=topics)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -231,7 +232,7 @@ def register(app: typer.Typer) -> None:
         from custlens.voc.texts import finding_text
 
         check_lang(lang)
-        res = service_analysis(_open(store), parse_as_of(as_of), repeat_days=repeat_days,
+        res = service_analysis(_open(store), as_of=parse_as_of(as_of), repeat_days=repeat_days,
                                sla={"first_response_minutes": sla_first_response, "resolution_hours": sla_resolution})
         if as_json:
             emit_json(res.to_dict())

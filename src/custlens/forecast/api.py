@@ -136,6 +136,7 @@ def _num(x: float) -> float | None:
 
 def forecast(
     store: Store,
+    *,
     metric: str = "revenue",
     horizon: int = 28,
     freq: str = "D",

@@ -1,9 +1,10 @@
-"""The one adapter between the server and the library: calls analyses, returns JSON-safe dicts.
+"""The one adapter between the server and the library: calls the analyses, returns JSON-safe dicts.
 
-Everything the API and the dashboard show comes through `Analyses`; it is the only module
-that knows the library's current function signatures. When the analysis contract of issue
-14 lands (``analysis(store, *, as_of=None, **options) -> XResult`` with ``to_dict()``), only
-this module changes. Results are cached per store state (`StoreState`).
+Everything the API and the dashboard show comes through `Analyses`, built on the analysis
+contract (`custlens.analyses`: ``analysis(store, *, as_of=None, **options) -> XResult``,
+converted with ``to_dict()`` / `custlens.results.jsonable`). The customer 360 comes from the
+bulk `Customer360Index`, which answers what `custlens.analyses.customer` answers. Results are
+cached per store state (`StoreState`).
 """
 
 from __future__ import annotations
@@ -55,15 +56,15 @@ class Analyses:
         return self.state.cached("fitted", fit_models)
 
     def _segmentation(self, scheme: str) -> Any:
-        from custlens.segments import ALL_SCHEMES, segment_customers
+        from custlens import analyses
+        from custlens.segments import ALL_SCHEMES
 
         if scheme not in ALL_SCHEMES:
             raise InputError(f"scheme must be one of {', '.join(ALL_SCHEMES)}")
-        table = self.index().table.reset_index(drop=True)
 
         def compute(store: Any) -> Any:
             demo = store.read("customers") if store.has("customers") else None
-            return segment_customers(table, scheme, store=store, as_of=self.index().as_of, demographics=demo), demo
+            return analyses.segments(store, as_of=self.index().as_of, scheme=scheme), demo
 
         return self.state.cached(f"segments:{scheme}", compute)
 
@@ -138,13 +139,12 @@ class Analyses:
         return self.state.cached("churn_lists", self._churn_lists)
 
     def _churn_lists(self, store: Any) -> dict[str, Any]:
-        from custlens.churn import early_warning, win_back
+        from custlens.churn import early_warning, read_churn_scores, win_back
         from custlens.churn.labels import default_horizon
 
         ix = self.index()
         if store.has("churn_scores"):
-            saved = store.read("churn_scores")
-            saved["customer_id"] = saved["customer_id"].astype(str)
+            saved = read_churn_scores(store)  # reasons saved as keys, translated on reading
             t = ix.table[["days_since_last", "total_spend"]]
             scores = saved.join(t, on="customer_id", how="inner").rename(columns={"total_spend": "customer_value"})
             h = default_horizon(store, ix.as_of).days

@@ -132,7 +132,7 @@ def _by(frame: pd.DataFrame, col: str) -> pd.DataFrame:
                                        "detractors"])
 
 
-def nps_analysis(store: Store, as_of: AsOf = None, period: str = "quarter", window_days: int = 180) -> NPSResult:
+def nps_analysis(store: Store, *, as_of: AsOf = None, period: str = "quarter", window_days: int = 180) -> NPSResult:
     """NPS overall, by RFM segment and by period, its drivers, and behaviour after answering.
 
     Parameters

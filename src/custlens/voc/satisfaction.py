@@ -177,8 +177,8 @@ def _periods(frame: pd.DataFrame, grades: Sequence[tuple[float, str]]) -> pd.Dat
 
 def satisfaction_index(
     store: Store,
-    as_of: AsOf = None,
     *,
+    as_of: AsOf = None,
     weights: str | Mapping[str, float] | AHPResult = "derived",
     dimensions: Mapping[str, str] | None = None,
     grades: Sequence[tuple[float, str]] = DEFAULT_GRADES,

@@ -118,7 +118,7 @@ def _quantiles(values: pd.Series, name: str) -> dict[str, Any]:
             "mean": float(v.mean()) if len(v) else np.nan}
 
 
-def service_analysis(store: Store, as_of: AsOf = None, *, sla: Mapping[str, float] | None = None,
+def service_analysis(store: Store, *, as_of: AsOf = None, sla: Mapping[str, float] | None = None,
                      repeat_days: int = 7, period: str = "quarter") -> ServiceResult:
     """Tickets by demand type, channel and period; response/resolution times, SLA breaches, repeats.
 

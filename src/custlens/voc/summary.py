@@ -48,7 +48,7 @@ def summary_finding(store: Store, as_of: AsOf = None, lang: str = "en") -> dict[
         from custlens.voc.satisfaction import satisfaction_index
 
         try:
-            csi = satisfaction_index(store, cut)
+            csi = satisfaction_index(store, as_of=cut)
             params.update(csi=f"{csi.index:.0f}", grade=i18n.t(f"voc.grade.{csi.grade}", lang))
             key = "voc.summary.both"
         except CustlensError:

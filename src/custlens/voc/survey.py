@@ -224,7 +224,7 @@ class SurveyResult(Result):
                 "nps_drivers": rec(self.nps_drivers), "notes": self.notes}
 
 
-def survey_analysis(store: Store, as_of: AsOf = None, n_factors: int | None = None) -> SurveyResult:
+def survey_analysis(store: Store, *, as_of: AsOf = None, n_factors: int | None = None) -> SurveyResult:
     """Descriptive statistics, reliability, factors, clusters, IPA and driver tables of the surveys.
 
     Parameters

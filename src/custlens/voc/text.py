@@ -149,7 +149,7 @@ def _topics(docs: list[str], n_topics: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def feedback_analysis(store: Store, as_of: AsOf = None, *, n_topics: int = 5, period: str = "quarter",
+def feedback_analysis(store: Store, *, as_of: AsOf = None, n_topics: int = 5, period: str = "quarter",
                       top_keywords: int = 20, seed: int = 0) -> FeedbackResult:
     """Sentiment, keywords, topics, complaint categories and trends of the feedback texts.
 

@@ -32,8 +32,8 @@ def forecast_section(ctx: ReportContext) -> Section:
     for metric in METRICS:
         results[metric] = ctx.cached(
             f"forecast:{metric}:D:{HORIZON_DAYS}",
-            lambda metric=metric: forecast(ctx.store, metric, HORIZON_DAYS, "D", ctx.as_of, models=REPORT_MODELS,
-                                        n_windows=WINDOWS),
+            lambda metric=metric: forecast(ctx.store, metric=metric, horizon=HORIZON_DAYS, freq="D", as_of=ctx.as_of,
+                                           models=REPORT_MODELS, n_windows=WINDOWS),
         )
     first = results["revenue"]
     section = Section(ctx.t("report.forecast.title"),
