@@ -90,13 +90,12 @@ def quality(store: str = StoreOpt, as_json: bool = JsonOpt, lang: str = LangOpt)
 
     Example: custlens quality --store shop.duckdb
     """
-    from custlens import i18n
-    from custlens.quality import assess
+    from custlens import analyses, i18n
     from custlens.store import open_store
 
     check_lang(lang)
     st = open_store(store, read_only=True)
-    rep = assess(st)
+    rep = analyses.quality(st)
     if as_json:
         emit_json(rep.to_dict())
         return
@@ -172,17 +171,15 @@ def rfm(
 
     Example: custlens rfm --scheme cn8 --lang zh
     """
-    from custlens import i18n
-    from custlens.features import customer_table
+    from custlens import analyses, i18n
     from custlens.segments import SCHEMES
-    from custlens.segments import rfm as run_rfm
     from custlens.store import open_store
 
     check_lang(lang)
     if scheme not in SCHEMES:
         raise CustlensError(f"--scheme {scheme!r} is unknown; use one of {', '.join(SCHEMES)}")
     st = open_store(store, read_only=True)
-    res = run_rfm(customer_table(st, as_of=parse_as_of(as_of, st, lang)), scheme=scheme)
+    res = analyses.rfm(st, as_of=parse_as_of(as_of, st, lang), scheme=scheme)
     if as_json:
         emit_json(res.to_dict(lang=lang))
         return

@@ -64,11 +64,11 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens profile --store shop.duckdb --lang zh
         """
-        from custlens.profile import profile as run
+        from custlens import analyses
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of, st, lang))
+        res = analyses.profile(st, as_of=parse_as_of(as_of, st, lang))
         if as_json:
             emit_json({**res.to_dict(), "findings": _findings(res, lang)})
             return
@@ -90,18 +90,17 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens behaviour --store shop.duckdb --json
         """
-        from custlens.behaviour import (festival_lift, market_basket, preferences, purchase_frequency,
-                                        purchase_timing)
+        from custlens import analyses
 
         check_lang(lang)
         st = _open(store)
         when = parse_as_of(as_of, st, lang)
-        freq, prefs = purchase_frequency(st, as_of=when), preferences(st, as_of=when)
-        tim = purchase_timing(st, as_of=when)
-        fest = festival_lift(st, as_of=when, country=country or None)
+        freq, prefs = analyses.frequency(st, as_of=when), analyses.preferences(st, as_of=when)
+        tim = analyses.timing(st, as_of=when)
+        fest = analyses.festivals(st, as_of=when, country=country or None)
         from custlens.behaviour.festivals import MIN_ORDERS
         try:
-            basket = market_basket(st, as_of=when)
+            basket = analyses.basket(st, as_of=when)
         except MissingDataError:
             basket = None
         if as_json:
@@ -147,11 +146,11 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens cohorts --freq quarter --json
         """
-        from custlens.cohorts import cohorts as run
+        from custlens import analyses
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of, st, lang), freq=freq)
+        res = analyses.cohorts(st, as_of=parse_as_of(as_of, st, lang), freq=freq)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -168,12 +167,12 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens lifecycle --from 2025-10-01
         """
-        from custlens.lifecycle import lifecycle as run
+        from custlens import analyses
         from custlens.lifecycle import transitions
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of, st, lang))
+        res = analyses.lifecycle(st, as_of=parse_as_of(as_of, st, lang))
         tr = transitions(st, parse_as_of(since), res.as_of) if since else None
         if as_json:
             d = res.to_dict()
@@ -206,11 +205,11 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens loyalty --window 180 --json
         """
-        from custlens.loyalty import loyalty as run
+        from custlens import analyses
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of, st, lang), window_days=window)
+        res = analyses.loyalty(st, as_of=parse_as_of(as_of, st, lang), window_days=window)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -226,11 +225,11 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens customer M10037437 --json
         """
-        from custlens.customer360 import customer_360
+        from custlens import analyses
 
         check_lang(lang)
         st = _open(store)
-        d = customer_360(st, customer_id, as_of=parse_as_of(as_of, st, lang)).to_dict()
+        d = analyses.customer(st, customer_id, as_of=parse_as_of(as_of, st, lang)).to_dict()
         if as_json:
             emit_json(d)
             return

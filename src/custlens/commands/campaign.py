@@ -49,7 +49,8 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens campaign analyze ab.csv --group variant --outcome converted --outcome revenue --pre pre_spend
         """
-        from custlens.campaigns import analyze_campaign, analyze_experiment, campaign_segments
+        from custlens import analyses
+        from custlens.campaigns import analyze_experiment, campaign_segments
         from custlens.store import open_store
 
         check_lang(lang)
@@ -66,8 +67,8 @@ def register(app: typer.Typer) -> None:
                 res.info = {"source": str(file), "members": int(res.groups["members"].sum())}
             else:
                 st = open_store(store, read_only=True)
-                res = analyze_campaign(st, campaign_id=campaign, window_days=window, pre_days=pre_days, split=shares,
-                                       alpha=alpha, seed=seed)
+                res = analyses.campaign(st, campaign_id=campaign, window_days=window, pre_days=pre_days, split=shares,
+                                        alpha=alpha, seed=seed)
                 if segments:
                     seg = campaign_segments(st, members=res.frame, alpha=alpha)
         for w in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, CustlensWarning)):

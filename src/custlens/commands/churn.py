@@ -50,8 +50,7 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens churn --horizon 120 --capacity 5% --export at_risk.csv --json   (add --save to keep the scores)
         """
-        from custlens import i18n
-        from custlens import analyses
+        from custlens import analyses, i18n
         from custlens.churn import churn_from_labels, localise
         from custlens.churn.warning import parse_capacity
         from custlens.features import export_table

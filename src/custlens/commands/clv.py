@@ -43,8 +43,7 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens clv --model auto --horizon 365 --save --export clv.csv
         """
-        from custlens import i18n
-        from custlens import analyses
+        from custlens import analyses, i18n
         from custlens.clv.pipeline import MODELS
         from custlens.features import export_table
         from custlens.store import open_store

@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens forecast --metric orders --horizon 28 --json
         """
-        from custlens.forecast import forecast as run_forecast
+        from custlens import analyses
         from custlens.forecast.events import DEFAULT_EVENTS
         from custlens.store import open_store
 
@@ -114,7 +114,7 @@ def register(app: typer.Typer) -> None:
         try:
             when = parse_as_of(as_of, st, lang)
             days = _days_for(resolve_as_of(st, when), freq, horizon)
-            res = run_forecast(st, metric=metric, horizon=days, freq=freq, as_of=when,
+            res = analyses.forecast(st, metric=metric, horizon=days, freq=freq, as_of=when,
                                models=names, events=None if no_events else DEFAULT_EVENTS,
                                n_windows=windows, by=by)
         finally:
