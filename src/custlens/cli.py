@@ -90,13 +90,12 @@ def quality(store: str = StoreOpt, as_json: bool = JsonOpt, lang: str = LangOpt)
 
     Example: custlens quality --store shop.duckdb
     """
-    from custlens import i18n
-    from custlens.quality import assess
+    from custlens import analyses, i18n
     from custlens.store import open_store
 
     check_lang(lang)
     st = open_store(store, read_only=True)
-    rep = assess(st)
+    rep = analyses.quality(st)
     if as_json:
         emit_json(rep.to_dict())
         return
@@ -107,7 +106,6 @@ def quality(store: str = StoreOpt, as_json: bool = JsonOpt, lang: str = LangOpt)
     probs = rep.problems.head(10).copy()
     if len(probs):
         probs["check"] = [i18n.t(k, lang) if i18n.has(k) else k for k in probs["check"]]
-        from custlens.report import texts as _texts  # noqa: F401  (table and column names)
 
         for col, prefix in (("table", "report.table."), ("column", "report.col."), ("severity", "quality.severity.")):
             if col in probs.columns:
@@ -173,17 +171,15 @@ def rfm(
 
     Example: custlens rfm --scheme cn8 --lang zh
     """
-    from custlens import i18n
-    from custlens.features import customer_table
+    from custlens import analyses, i18n
     from custlens.segments import SCHEMES
-    from custlens.segments import rfm as run_rfm
     from custlens.store import open_store
 
     check_lang(lang)
     if scheme not in SCHEMES:
         raise CustlensError(f"--scheme {scheme!r} is unknown; use one of {', '.join(SCHEMES)}")
     st = open_store(store, read_only=True)
-    res = run_rfm(customer_table(st, as_of=parse_as_of(as_of, st, lang)), scheme=scheme)
+    res = analyses.rfm(st, as_of=parse_as_of(as_of, st, lang), scheme=scheme)
     if as_json:
         emit_json(res.to_dict(lang=lang))
         return

@@ -13,6 +13,7 @@ from custlens import schema
 from custlens.behaviour._common import orders_as_of, orders_before, ts
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["CohortResult", "cohorts"]
@@ -23,7 +24,7 @@ MATRICES = ("retention", "retention_first", "retention_recurring", "revenue", "r
 
 
 @dataclass
-class CohortResult:
+class CohortResult(Result):
     """Cohort retention.
 
     Attributes
@@ -75,7 +76,7 @@ class CohortResult:
         }
 
 
-def cohorts(store: Store, as_of: AsOf = None, freq: str = "month") -> CohortResult:
+def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month") -> CohortResult:
     """Retention matrix of customers and revenue by acquisition period.
 
     Parameters

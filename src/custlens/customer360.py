@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
+import json
+from dataclasses import dataclass
 from typing import Any
 
 import ibis
-import numpy as np
 import pandas as pd
 
 from custlens.behaviour._common import before, ts
@@ -14,9 +14,10 @@ from custlens.behaviour.preferences import customer_preferences
 from custlens.errors import MissingDataError
 from custlens.features.customer_table import AsOf, resolve_as_of
 from custlens.lifecycle import StageRules, customer_stages
+from custlens.results import Result, jsonable, records
 from custlens.store import Store
 
-__all__ = ["customer_360"]
+__all__ = ["Customer360", "customer_360", "saved_row"]
 
 #: Profile columns of the customers table shown in the 360 view.
 PROFILE_COLUMNS = ("signup_at", "gender", "age", "birth_date", "region", "city", "city_tier", "occupation",
@@ -26,23 +27,37 @@ SUMMARY_COLUMNS = ("orders", "purchase_days", "total_spend", "aov", "days_since_
                    "favourite_category", "favourite_channel")
 
 
-def _plain(v: Any) -> Any:
-    """JSON-friendly scalar: NaN/NaT to None, NumPy to Python, timestamps to ISO strings."""
-    if v is None or v is pd.NaT or v is pd.NA:
-        return None
-    if isinstance(v, (pd.Timestamp, np.datetime64)):
-        return None if pd.isna(v) else pd.Timestamp(v).isoformat()
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return None if math.isnan(float(v)) else float(v)
-    return v
+@dataclass
+class Customer360(Result):
+    """Everything known about one customer as of a date (see `customer_360` for each field).
 
+    Every field is already plain (ids and texts, numbers, ISO dates, dicts and lists of
+    them); `to_dict` is the content of ``custlens customer ID --json``, field by field.
+    """
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")]
+    customer_id: str
+    as_of: str
+    orders: int
+    revenue: float
+    first_order: str | None
+    last_order: str | None
+    aov: float | None
+    days_since_last: float | None
+    segment: str | None
+    segment_scheme: str
+    rfm: dict[str, Any] | None
+    lifecycle_stage: str
+    profile: dict[str, Any] | None
+    order_summary: dict[str, Any]
+    preferences: dict[str, list[dict[str, Any]]]
+    clv: dict[str, Any] | None
+    churn: dict[str, Any] | None
+    scores: dict[str, dict[str, Any]]
+    recent_orders: list[dict[str, Any]]
+    feedback: list[dict[str, Any]]
+    tickets: list[dict[str, Any]]
+    surveys: list[dict[str, Any]]
+    voc: dict[str, Any] | None
 
 
 def _scores(store: Store, table: str, customer_id: str, as_of: pd.Timestamp) -> dict[str, Any] | None:
@@ -53,7 +68,20 @@ def _scores(store: Store, table: str, customer_id: str, as_of: pd.Timestamp) -> 
         return None
     t = store.table(table)
     df = store.execute(t.filter(t.customer_id.cast("string") == customer_id).limit(1))
-    return None if df.empty else {k: _plain(v) for k, v in df.iloc[0].items() if k != "customer_id"}
+    return None if df.empty else saved_row({k: v for k, v in df.iloc[0].items() if k != "customer_id"})
+
+
+def saved_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of a saved table as the 360 view shows it: plain values, the JSON columns
+    (``reasons``, ``options``, see `custlens.schema.SAVED_TABLES`) as lists and dicts."""
+    out = {k: jsonable(v) for k, v in row.items()}
+    for col in ("reasons", "options"):
+        if isinstance(out.get(col), str):
+            try:
+                out[col] = json.loads(out[col])
+            except ValueError:
+                pass  # a table saved before reasons were keys: shown as it is
+    return out
 
 
 def _recent(store: Store, table: str, time_col: str, customer_id: str, cut: Any, limit: int) -> list[dict[str, Any]]:
@@ -62,11 +90,11 @@ def _recent(store: Store, table: str, time_col: str, customer_id: str, cut: Any,
     t = before(store, table, time_col, cut)
     t = t.filter(t.customer_id == customer_id).order_by(ibis.desc(time_col)).limit(int(limit))
     df = store.execute(t.drop("customer_id"))
-    return _records(df.drop(columns=[c for c in ("source",) if c in df.columns]))
+    return records(df.drop(columns=[c for c in ("source",) if c in df.columns]))
 
 
-def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int = 10,
-                 scheme: str = "rfm11") -> dict[str, Any]:
+def customer_360(store: Store, customer_id: str, *, as_of: AsOf = None, recent: int = 10,
+                 scheme: str = "rfm11") -> Customer360:
     """Everything known about one customer as of a date.
 
     Parameters
@@ -84,8 +112,8 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
 
     Returns
     -------
-    dict
-        ``customer_id, as_of, orders, revenue, first_order, last_order, aov, days_since_last,
+    Customer360
+        Fields ``customer_id, as_of, orders, revenue, first_order, last_order, aov, days_since_last,
         segment, segment_scheme, rfm (r/f/m scores), lifecycle_stage, profile (customers
         table row or None), order_summary, preferences, clv (row of ``clv_scores`` or None),
         churn (row of ``churn_scores`` or None), scores (per ``clv``/``churn``: the state
@@ -120,28 +148,28 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
             f"customer ids look like {', '.join(map(repr, examples))}")
     table = customer_table(store, as_of)
     row = table.loc[table["customer_id"] == cid]
-    summary = {c: _plain(row.iloc[0][c]) for c in SUMMARY_COLUMNS if c in row} if len(row) else {}
+    summary = {c: jsonable(row.iloc[0][c]) for c in SUMMARY_COLUMNS if c in row} if len(row) else {}
     segment, scores = None, None
     if len(row):
         seg = rfm(table, scheme=scheme).customers.set_index("customer_id").loc[cid]
         segment = str(seg["segment"])
-        scores = {k: _plain(seg[f"{k}_score"]) for k in ("r", "f", "m")}
+        scores = {k: jsonable(seg[f"{k}_score"]) for k in ("r", "f", "m")}
     stages = customer_stages(store, as_of, StageRules())
     st = stages.loc[stages["customer_id"] == cid, "stage"]
     stage = str(st.iloc[0]) if len(st) else "prospect"
     profile = None
     if in_customers:
         prof = store.execute(c.filter(c.customer_id == cid)).iloc[0]
-        profile = {c: _plain(prof[c]) for c in PROFILE_COLUMNS if c in prof.index}
+        profile = {c: jsonable(prof[c]) for c in PROFILE_COLUMNS if c in prof.index}
     recent_orders = _recent(store, "orders", "ordered_at", cid, cut, recent)
     surveys = _recent(store, "surveys", "answered_at", cid, cut, recent)
-    return {
+    return Customer360(**{
         "customer_id": cid,
         "as_of": str(as_of.date()),
         "orders": int(summary.get("orders") or 0),
         "revenue": float(summary.get("total_spend") or 0.0),
-        "first_order": _plain(row.iloc[0]["first_order_at"]) if len(row) else None,
-        "last_order": _plain(row.iloc[0]["last_order_at"]) if len(row) else None,
+        "first_order": jsonable(row.iloc[0]["first_order_at"]) if len(row) else None,
+        "last_order": jsonable(row.iloc[0]["last_order_at"]) if len(row) else None,
         "aov": summary.get("aov"),
         "days_since_last": summary.get("days_since_last"),
         "segment": segment,
@@ -150,7 +178,7 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
         "lifecycle_stage": stage,
         "profile": profile,
         "order_summary": summary,
-        "preferences": {k: _records(pd.DataFrame(v)) for k, v in customer_preferences(store, cid, as_of).items()}
+        "preferences": {k: records(pd.DataFrame(v)) for k, v in customer_preferences(store, cid, as_of).items()}
         if in_orders else {},
         "clv": _scores(store, "clv_scores", cid, as_of),
         "churn": _scores(store, "churn_scores", cid, as_of),
@@ -160,7 +188,7 @@ def customer_360(store: Store, customer_id: str, as_of: AsOf = None, recent: int
         "tickets": _recent(store, "tickets", "opened_at", cid, cut, recent),
         "surveys": surveys,
         "voc": _voc(store, cid, as_of),
-    }
+    })
 
 
 def _voc(store: Store, cid: str, as_of: pd.Timestamp) -> dict[str, Any] | None:
@@ -168,6 +196,6 @@ def _voc(store: Store, cid: str, as_of: pd.Timestamp) -> dict[str, Any] | None:
     from custlens.voc.customer import customer_voc
 
     row = customer_voc(store, as_of, cid)
-    return None if row.empty else {k: _plain(v) for k, v in row.iloc[0].items()}
+    return None if row.empty else {k: jsonable(v) for k, v in row.iloc[0].items()}
 
 

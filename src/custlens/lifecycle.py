@@ -22,6 +22,7 @@ from custlens import schema
 from custlens.behaviour._common import has_column, orders_as_of, orders_before, ts
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf, resolve_as_of
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["STAGES", "STATES", "LifecycleResult", "StageRules", "TransitionResult", "customer_stages",
@@ -67,7 +68,7 @@ class StageRules:
 
 
 @dataclass
-class LifecycleResult:
+class LifecycleResult(Result):
     """Lifecycle states and stages.
 
     Attributes
@@ -104,7 +105,7 @@ class LifecycleResult:
 
 
 @dataclass
-class TransitionResult:
+class TransitionResult(Result):
     """Stage transitions between two dates.
 
     Attributes
@@ -235,7 +236,7 @@ def stage_value(store: Store, stages: pd.DataFrame, as_of: AsOf = None) -> pd.Da
     return out[cols].rename_axis("stage").reset_index()
 
 
-def lifecycle(store: Store, as_of: AsOf = None, rules: StageRules | None = None) -> LifecycleResult:
+def lifecycle(store: Store, *, as_of: AsOf = None, rules: StageRules | None = None) -> LifecycleResult:
     """Monthly lifecycle states, per-customer stages and the value held in each stage.
 
     Parameters

@@ -11,6 +11,7 @@ from custlens import schema
 from custlens.behaviour._common import before, has_column, orders_as_of, orders_before, ts
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["DEFAULT_WEIGHTS", "LoyaltyResult", "loyalty", "net_promoter_score"]
@@ -20,7 +21,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {"repeat_rate": 0.3, "retention_rate": 0.
 
 
 @dataclass
-class LoyaltyResult:
+class LoyaltyResult(Result):
     """Loyalty figures.
 
     Attributes
@@ -76,7 +77,7 @@ def net_promoter_score(scores: pd.Series | list[float]) -> tuple[float | None, d
 
 
 def loyalty(
-    store: Store, as_of: AsOf = None, window_days: int = 365, weights: Mapping[str, float] | None = None
+    store: Store, *, as_of: AsOf = None, window_days: int = 365, weights: Mapping[str, float] | None = None
 ) -> LoyaltyResult:
     """Repeat-purchase rate, retention rate, NPS and the loyalty index.
 

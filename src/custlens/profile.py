@@ -19,6 +19,7 @@ from custlens import schema
 from custlens.behaviour._common import orders_as_of, orders_before, ts
 from custlens.behaviour.preferences import MISSING
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["AGE_BANDS", "DIMENSIONS", "ProfileResult", "cramers_v", "profile", "strength"]
@@ -41,7 +42,7 @@ _TIERS = ("一线", "新一线", "二线", "三线", "四线", "四线及以下"
 
 
 @dataclass
-class ProfileResult:
+class ProfileResult(Result):
     """The customer profile.
 
     Attributes
@@ -201,7 +202,8 @@ def _bands(people: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def profile(store: Store, as_of: AsOf = None, segments: pd.DataFrame | None = None, scheme: str = "rfm11") -> ProfileResult:
+def profile(store: Store, *, as_of: AsOf = None, segments: pd.DataFrame | None = None,
+            scheme: str = "rfm11") -> ProfileResult:
     """Demographic distributions and their link to customer value.
 
     Parameters

@@ -228,5 +228,50 @@ DATA_TABLES: dict[str, Table] = {
 INTERNAL_TABLES: dict[str, Table] = {t.name: t for t in (QUARANTINE, INGEST_LOG, META)}
 ALL_TABLES: dict[str, Table] = {**DATA_TABLES, **INTERNAL_TABLES}
 
-#: Per-customer outputs written back by analyses (e.g. CLV scores); created on demand.
-CUSTOMER_SCORES = "customer_scores"
+# -- saved, derived tables ---------------------------------------------------------------
+# Written only by an explicit save (`custlens.analyses.save_clv` / `save_churn`, CLI
+# ``--save``, the report's and the demo's save step), never by an analysis. Every row
+# carries the context it was computed with, so a reader can refuse scores of another date.
+
+#: The context columns of every saved table: the model, the horizon, the as-of date (first
+#: day not observed) and the other options as JSON text.
+CONTEXT_COLUMNS: tuple[Column, ...] = (
+    _c("model", "VARCHAR", True),
+    _c("horizon_days", "DOUBLE", True),
+    _c("as_of", "TIMESTAMP", True),
+    _c("options", "VARCHAR", True),
+)
+
+CLV_SCORES = Table(
+    "clv_scores",
+    (
+        _c(CUSTOMER_ID, "VARCHAR", True),
+        _c("p_alive", "DOUBLE", True),
+        _c("p_purchase", "DOUBLE", True),
+        _c("expected_purchases", "DOUBLE", True),
+        _c("expected_spend", "DOUBLE", True),
+        _c("clv", "DOUBLE", True),
+        _c("expected_days_to_next", "DOUBLE", True),
+        _c("overdue", "BOOLEAN", True),
+        *CONTEXT_COLUMNS,
+    ),
+    key=(CUSTOMER_ID,),
+    description="CLV scores per customer (custlens clv --save)",
+)
+
+CHURN_SCORES = Table(
+    "churn_scores",
+    (
+        _c(CUSTOMER_ID, "VARCHAR", True),
+        _c("churn_probability", "DOUBLE", True),
+        _c("risk_band", "VARCHAR", True),
+        # JSON list of {"key": i18n key, "args": {...}}; translated when shown.
+        _c("reasons", "VARCHAR", True),
+        *CONTEXT_COLUMNS,
+    ),
+    key=(CUSTOMER_ID,),
+    description="churn scores per customer (custlens churn --save)",
+)
+
+#: Saved, derived tables by name.
+SAVED_TABLES: dict[str, Table] = {t.name: t for t in (CLV_SCORES, CHURN_SCORES)}

@@ -61,8 +61,8 @@ def test_customers_and_revenue_are_conserved(rows: list[tuple[str, int, int]]) -
     data = [(f"o{i}", c, start + pd.Timedelta(days=d, hours=12), float(a)) for i, (c, d, a) in enumerate(rows)]
     as_of = start + pd.Timedelta(days=230)
     with _store(data) as s:
-        freq = purchase_frequency(s, as_of)
-        coh = cohorts(s, as_of)
+        freq = purchase_frequency(s, as_of=as_of)
+        coh = cohorts(s, as_of=as_of)
         stages = customer_stages(s, as_of)
     customers = {c for c, _, _ in rows}
     revenue = float(sum(a for _, _, a in rows))

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from custlens.churn import write_scores
+from custlens.churn import read_churn_scores, reasons_text, save_churn_scores
 from custlens.churn.reasons import GROUPS, MIN_CONTRIBUTION, NO_SIGNAL
 
 pytestmark = pytest.mark.slow
@@ -181,12 +181,21 @@ def test_json_contract_and_scores_table(churn_demo) -> None:
     assert set(d["baselines"]) == {"recency", "p_alive"}
     assert d["customers_scored"] == len(result.scores) == sum(d["bands"].values())
     assert d["capacity"]["customers"] >= d["high_risk"] and set(d["bands"]) == {"low", "medium", "high", "lapsed"}
-    assert write_scores(st, result) == len(result.scores)
+    assert save_churn_scores(st, result) == len(result.scores)
     table = st.read("churn_scores")
-    assert list(table.columns) == ["customer_id", "churn_probability", "risk_band", "reasons_en", "reasons_zh",
-                                   "model", "horizon_days", "as_of"]
+    assert list(table.columns) == ["customer_id", "churn_probability", "risk_band", "reasons",
+                                   "model", "horizon_days", "as_of", "options"]
     assert (table["horizon_days"] == result.horizon.days).all() and (table["as_of"] == result.as_of).all()
     assert table["churn_probability"].between(0, 1).all()
+    # Reasons are saved as keys and arguments (no translated text) and translate to the live texts.
+    first = json.loads(table["reasons"].iloc[0])
+    assert first and all(set(r) == {"key", "args"} and r["key"].startswith("churn.") for r in first)
+    live = result.scores.set_index("customer_id")
+    for _, row in table.head(50).iterrows():
+        for lang in ("en", "zh"):
+            assert reasons_text(row["reasons"], lang) == live.at[row["customer_id"], f"reasons_{lang}"]
+    shown = read_churn_scores(st).set_index("customer_id")
+    assert (shown["reasons_zh"] == live.loc[shown.index, "reasons_zh"]).all()
 
 
 def test_lists_can_be_ranked_by_clv(churn_demo) -> None:

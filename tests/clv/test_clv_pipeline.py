@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 from custlens import i18n
-from custlens.clv.pipeline import SCORE_COLUMNS, SCORES_TABLE, join_scores, run_clv
+from custlens.clv.pipeline import SCORE_COLUMNS, SCORES_TABLE, join_scores, run_clv, save_clv_scores
 from custlens.errors import InputError, MissingDataError
 from custlens.features import customer_table
 from custlens.report import Figure, KpiCards, ReportContext, Table
@@ -47,7 +47,11 @@ def clv_store(demo_run, tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def auto(clv_store: Store):
-    return run_clv(clv_store, write=True)
+    clv_store.con.execute("DROP TABLE IF EXISTS clv_scores")  # the demo saved its defaults
+    res = run_clv(clv_store)
+    assert not clv_store.exists("clv_scores")  # an analysis writes nothing
+    assert save_clv_scores(clv_store, res) == len(res.scores)  # the explicit save does
+    return res
 
 
 def test_scores_table_has_one_row_per_customer(clv_store: Store, auto) -> None:
@@ -133,7 +137,7 @@ def test_p_purchase_can_say_a_one_time_buyer_left(clv_store: Store, auto) -> Non
 
 def test_bgnbd_recovers_the_generating_parameters(clv_store: Store, demo_run) -> None:
     truth = demo_run.truth["bgnbd"]
-    res = run_clv(clv_store, model="bgnbd", holdout_days=0, write=False)
+    res = run_clv(clv_store, model="bgnbd", holdout_days=0)
     assert res.model == "bgnbd" and res.holdout_errors == {} and res.criterion == "bic"
     expected = {"r": truth["r"], "alpha": truth["alpha_weeks"], "a": truth["a"], "b": truth["b"]}
     for name, value in expected.items():
@@ -146,7 +150,7 @@ def test_bgnbd_recovers_the_generating_parameters(clv_store: Store, demo_run) ->
 
 @pytest.mark.slow
 def test_bgbb_works_in_months(clv_store: Store) -> None:
-    res = run_clv(clv_store, model="bgbb", write=False)
+    res = run_clv(clv_store, model="bgbb")
     assert res.model == "bgbb" and res.time_unit == "M"
     assert set(res.params) == {"alpha", "beta", "gamma", "delta"}
     assert res.notes[0][0] == "clv.note.bgbb_periods"
@@ -217,7 +221,7 @@ def test_cdnow_through_the_store(store: Store, shared_data: Path) -> None:
 
     ingest(shared_data / "cdnow" / "CDNOW_sample.txt", store,
            columns=["master_id", "customer_id", "date", "quantity", "amount"])
-    res = run_clv(store, model="bgnbd", as_of="1998-07-01", holdout_days=273, write=False)
+    res = run_clv(store, model="bgnbd", as_of="1998-07-01", holdout_days=273)
     assert str(res.calibration_end.date()) == "1997-10-01" and res.customers == 2357
     assert res.holdout_errors["actual"] == 1882
     assert res.holdout_errors["predicted"] == pytest.approx(1631, abs=2)
@@ -225,7 +229,8 @@ def test_cdnow_through_the_store(store: Store, shared_data: Path) -> None:
     for name, value in {"r": 0.2417, "alpha": 4.394, "a": 0.8145, "b": 2.477}.items():
         assert cal[name] == pytest.approx(value, rel=2e-3), name
     # BG/BB on 9 calibration months runs to extreme parameters: said, not shown, not saved
-    bgbb = run_clv(store, model="bgbb", as_of="1998-07-01", holdout_days=273, write=True)
+    bgbb = run_clv(store, model="bgbb", as_of="1998-07-01", holdout_days=273)
+    assert save_clv_scores(store, bgbb) == 0
     assert not bgbb.sound and bgbb.scores.empty and not store.exists("clv_scores")
     assert bgbb.diagnostics and all(k.startswith("clv.diag.") for k, _ in bgbb.diagnostics)
 

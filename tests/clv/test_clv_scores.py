@@ -11,7 +11,7 @@ from custlens.errors import InputError
 
 def _scores(as_of: str) -> pd.DataFrame:
     return pd.DataFrame({"customer_id": ["a", "b"], "clv": [10.0, 0.0], "p_purchase": [0.6, 0.1],
-                         "model": "bgnbd", "horizon_days": 180.0, "as_of": pd.Timestamp(as_of)})
+                         "model": "bgnbd", "horizon_days": 180.0, "as_of": pd.Timestamp(as_of), "options": "{}"})
 
 
 def test_status_missing_ok_stale(store) -> None:
@@ -36,5 +36,5 @@ def test_join_only_scores_of_the_same_as_of(store) -> None:
 
 
 def test_saving_needs_the_context(store) -> None:
-    with pytest.raises(InputError, match=r"missing column\(s\) \['model', 'horizon_days', 'as_of'\]"):
+    with pytest.raises(InputError, match=r"missing column\(s\) \['model', 'horizon_days', 'as_of', 'options'\]"):
         save_scores(store, pd.DataFrame({"customer_id": ["a"], "clv": [1.0]}))

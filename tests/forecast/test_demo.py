@@ -20,7 +20,7 @@ AS_OF = "2025-12-01"
 
 @pytest.mark.slow
 def test_orders_forecast_with_festivals_beats_seasonal_naive(demo_store) -> None:
-    res = forecast(demo_store, "orders", horizon=28, freq="D", as_of=AS_OF, n_windows=2,
+    res = forecast(demo_store, metric="orders", horizon=28, freq="D", as_of=AS_OF, n_windows=2,
                    models=["AutoARIMA", "MSTL_ARIMA"])
     assert res.model != BASELINE
     assert res.chosen_mase < 0.8 * res.baseline_mase, res.backtest
@@ -35,7 +35,7 @@ def test_orders_forecast_with_festivals_beats_seasonal_naive(demo_store) -> None
 
 @pytest.mark.slow
 def test_revenue_forecast_beats_seasonal_naive(demo_store) -> None:
-    res = forecast(demo_store, "revenue", horizon=28, freq="D", as_of=AS_OF,
+    res = forecast(demo_store, metric="revenue", horizon=28, freq="D", as_of=AS_OF,
                    models=["AutoETS", "MSTL"], n_windows=2)
     assert res.chosen_mase < 0.8 * res.baseline_mase, res.backtest
     assert res.backtest["smape"].iloc[0] < res.backtest.set_index("model").loc[BASELINE, "smape"]

@@ -74,7 +74,7 @@ def _by_key(report: QualityReport) -> dict[tuple, tuple[int, int]]:
 
 @pytest.fixture(scope="module")
 def messy_checks(messy_shared: Store) -> dict[tuple, tuple[int, int]]:
-    return _by_key(assess(messy_shared, today=TODAY))
+    return _by_key(assess(messy_shared, as_of=TODAY))
 
 
 @pytest.mark.parametrize("key", list(EXPECTED), ids=lambda k: f"{k[0]}.{k[1]}.{k[2]}")
@@ -91,7 +91,7 @@ def test_every_failing_check_is_planted(messy_checks: dict) -> None:
 
 
 def test_problems_sorted_with_examples(messy: Store) -> None:
-    report = assess(messy, today=TODAY, max_problems=None)
+    report = assess(messy, as_of=TODAY, max_problems=None)
     p = report.problems
     assert list(p.columns) == ["table", "column", "check", "dimension", "count", "share", "severity", "examples"]
     rank = p["severity"].map({"high": 0, "medium": 1, "low": 2})
@@ -105,11 +105,11 @@ def test_problems_sorted_with_examples(messy: Store) -> None:
     dup = p[(p["check"] == "quality.check.duplicate_key") & (p["table"] == "orders")].iloc[0]
     assert [e["order_id"] for e in json.loads(dup["examples"])] == ["o6", "o6"]
     assert all(len(json.loads(e)) <= 3 for e in p["examples"])
-    assert len(assess(messy, today=TODAY, max_problems=5).problems) == 5
+    assert len(assess(messy, as_of=TODAY, max_problems=5).problems) == 5
 
 
 def test_ingest_accounting(messy: Store) -> None:
-    report = assess(messy, today=TODAY)
+    report = assess(messy, as_of=TODAY)
     q = report.quarantine
     assert q[["source", "table_name", "reason", "rows"]].values.tolist() == [
         ["orders.csv", "orders", "bad date", 2],
@@ -119,7 +119,7 @@ def test_ingest_accounting(messy: Store) -> None:
 
 
 def test_clean_store_scores_100(clean: Store) -> None:
-    report = assess(clean, today=TODAY)
+    report = assess(clean, as_of=TODAY)
     assert report.problems.empty, report.problems
     assert report.score == 100.0 and report.grade == "A"
     assert set(report.tables["table"]) == {
@@ -134,7 +134,7 @@ def test_clean_store_scores_100(clean: Store) -> None:
 
 
 def test_messy_scores_are_lower_and_consistent(messy: Store) -> None:
-    report = assess(messy, today=TODAY)
+    report = assess(messy, as_of=TODAY)
     orders = report.tables.set_index("table").loc["orders"]
     # orders: 8 rows, one duplicate id -> 100 * (1 - 1/8)
     assert orders["uniqueness"] == pytest.approx(87.5)
@@ -146,7 +146,7 @@ def test_messy_scores_are_lower_and_consistent(messy: Store) -> None:
 
 def test_timeliness(clean: Store) -> None:
     """Latest order Feb 29; judged on June 8 it is 100 days old: 100 * (365 - 100) / 358."""
-    report = assess(clean, today="2024-06-08")
+    report = assess(clean, as_of="2024-06-08")
     facts = report.timeliness.set_index("table")
     assert facts.loc["orders", "age_days"] == 100
     assert facts.loc["orders", "score"] == pytest.approx(100 * 265 / 358)
@@ -157,20 +157,20 @@ def test_timeliness(clean: Store) -> None:
     assert row["share"] == 1.0
     assert '"age_days": 100' in row["examples"]
     assert "order_items" not in facts.index  # no date column
-    assert assess(clean, today="2026-01-01").dimensions["timeliness"] == 0.0
+    assert assess(clean, as_of="2026-01-01").dimensions["timeliness"] == 0.0
 
 
 def test_future_rows_do_not_make_data_fresh(clean: Store, put_rows) -> None:
     put_rows(clean, "orders", ("order_id", "customer_id", "ordered_at", "amount"),
              [("o9", "c1", "2030-01-01", 5.0)])
-    facts = assess(clean, today="2024-06-08").timeliness.set_index("table")
+    facts = assess(clean, as_of="2024-06-08").timeliness.set_index("table")
     assert facts.loc["orders", "age_days"] == 100
 
 
 def test_only_orders_loaded(store: Store, put_rows) -> None:
     put_rows(store, "orders", ("order_id", "customer_id", "ordered_at", "amount"),
              [("o1", "a", "2024-02-01", 5.0), ("o2", "b", "2024-02-02", 6.0)])
-    report = assess(store, today="2024-02-03")
+    report = assess(store, as_of="2024-02-03")
     assert report.tables["table"].tolist() == ["orders"]
     assert report.score == 100.0
     assert pd.isna(report.tables.loc[0, "consistency"])  # nothing to be consistent with
@@ -180,7 +180,7 @@ def test_unknown_customers_judged_against_orders_without_customers_table(store: 
     put_rows(store, "orders", ("order_id", "customer_id", "ordered_at", "amount"), [("o1", "a", "2024-02-01", 5.0)])
     put_rows(store, "surveys", ("response_id", "customer_id", "answered_at", "nps"),
              [("s1", "a", "2024-02-01", 9.0), ("s2", "zz", "2024-02-01", 9.0)])
-    checks = _by_key(assess(store, today="2024-02-03"))
+    checks = _by_key(assess(store, as_of="2024-02-03"))
     assert checks[("surveys", "customer_id", "unknown_customer")] == (1, 2)
 
 
@@ -190,12 +190,12 @@ def test_empty_store_is_a_clear_error(store: Store) -> None:
 
 
 def test_bad_today(clean: Store) -> None:
-    with pytest.raises(InputError, match="today='soon' is not a date"):
-        assess(clean, today="soon")
+    with pytest.raises(InputError, match="as_of='soon' is not a date"):
+        assess(clean, as_of="soon")
 
 
 def test_to_dict_is_json(messy: Store) -> None:
-    data = json.loads(json.dumps(assess(messy, today=TODAY).to_dict(), allow_nan=False))
+    data = json.loads(json.dumps(assess(messy, as_of=TODAY).to_dict(), allow_nan=False))
     assert data["today"] == TODAY
     assert data["grade_rule"] == "quality.grade_rule"
     assert set(data["dimensions"]) == {"completeness", "validity", "uniqueness", "consistency", "timeliness"}
@@ -203,7 +203,7 @@ def test_to_dict_is_json(messy: Store) -> None:
 
 
 def test_every_key_is_translated(messy: Store) -> None:
-    report = assess(messy, today=TODAY, max_problems=None)
+    report = assess(messy, as_of=TODAY, max_problems=None)
     keys = set(report.checks["check"]) | {report.grade_rule, "quality.summary"}
     keys |= {f"quality.dimension.{d}" for d in report.dimensions}
     keys |= {f"quality.severity.{s}" for s in report.checks["severity"]}
@@ -226,7 +226,7 @@ def test_line_sum_tolerance(store: Store, put_rows) -> None:
         ("o1", 1, 1.0, 100.4, None), ("o2", 1, 1.0, 101.0, 101.0), ("o3", 1, 2.0, 50.0, 100.0),
         ("o4", 1, 1.0, 100.0, 100.0), ("o5", 1, 1.0, 1.01, 1.01),
     ])
-    report = assess(store, today="2024-02-02")
+    report = assess(store, as_of="2024-02-02")
     assert _by_key(report)[("orders", "amount", "line_sum_mismatch")] == (2, 5)
     row = report.problems[report.problems["check"] == "quality.check.line_sum_mismatch"].iloc[0]
     assert [(e["order_id"], e["line_sum"]) for e in json.loads(row["examples"])] == [("o2", 101.0), ("o4", 100.0)]

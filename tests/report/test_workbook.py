@@ -66,19 +66,20 @@ def test_workbook_directory_path_and_errors(shop: Store, empty_store: Store, tmp
 
 def test_workbook_carries_saved_clv_and_churn_scores(demo_store, tmp_path) -> None:
     """Scores saved by `custlens clv` / `custlens churn` appear, translated, on the customer sheet."""
-    from custlens.clv.pipeline import run_clv
+    from custlens.clv.pipeline import run_clv, save_clv_scores
 
-    res = run_clv(demo_store, write=True)
+    res = run_clv(demo_store)
+    save_clv_scores(demo_store, res)
     ids = demo_store.read("clv_scores")["customer_id"]
     demo_store.write("churn_scores", pd.DataFrame({
         "customer_id": ids, "churn_probability": 0.5, "risk_band": "high",
-        "reasons_en": "no order for long", "reasons_zh": "长期未下单", "model": "gradient_boosting",
-        "horizon_days": 194.0, "as_of": res.as_of}))
+        "reasons": '[{"key": "churn.reason.no_order", "args": {"days": 200}}]', "model": "gradient_boosting",
+        "horizon_days": 194.0, "as_of": res.as_of, "options": "{}"}))
     path = write_workbook(demo_store, tmp_path / "wb.xlsx", lang="zh")
     sheet = pd.read_excel(path, sheet_name="客户")
     assert {"存活概率", "CLV", "流失概率", "风险等级", "主要原因"} <= set(sheet.columns)
     assert sheet["CLV"].notna().all() and (sheet["CLV"] >= 0).all()
-    assert set(sheet["风险等级"]) == {"高"} and set(sheet["主要原因"]) == {"长期未下单"}
+    assert set(sheet["风险等级"]) == {"高"} and set(sheet["主要原因"]) == {"已 200 天未下单"}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -40,9 +40,9 @@ def test_only_rows_before_as_of_count(shop) -> None:
 def test_customer_360_shows_voc(shop) -> None:
     from custlens.customer360 import customer_360
 
-    d = customer_360(shop, "a", as_of="2024-02-15")
+    d = customer_360(shop, "a", as_of="2024-02-15").to_dict()
     assert d["voc"]["nps_last"] == 3 and d["voc"]["complaints"] == 1
-    assert customer_360(shop, "b", as_of="2024-02-15")["voc"] is None
+    assert customer_360(shop, "b", as_of="2024-02-15").voc is None
 
 
 def test_churn_features_include_sentiment_as_of(shop) -> None:

@@ -4,7 +4,6 @@ Every analysis takes a `custlens.Store` and an ``as_of`` date, computes its aggr
 in the store, and returns a dataclass of DataFrames and numbers (no plotting, no printing).
 """
 
-from custlens.behaviour import texts  # noqa: F401  (registers the texts)
 from custlens.behaviour.basket import BasketResult, market_basket
 from custlens.behaviour.festivals import (DEFAULT_FESTIVALS, FestivalResult, ShoppingFestival, festival_calendar,
                                           festival_lift)

@@ -12,6 +12,7 @@ from custlens import schema
 from custlens.behaviour._common import has_column, orders_as_of, orders_before
 from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["BasketResult", "market_basket"]
@@ -20,7 +21,7 @@ _LEVELS = {"product": "product_id", "category": "category", "brand": "brand"}
 
 
 @dataclass
-class BasketResult:
+class BasketResult(Result):
     """Items bought together.
 
     Attributes
@@ -66,7 +67,7 @@ class BasketResult:
 
 
 def market_basket(
-    store: Store, as_of: AsOf = None, level: str = "product", min_support: float = 0.002, min_confidence: float = 0.0
+    store: Store, *, as_of: AsOf = None, level: str = "product", min_support: float = 0.002, min_confidence: float = 0.0
 ) -> BasketResult:
     """Pairs of items bought in the same order and the rules ``A -> B`` they imply.
 

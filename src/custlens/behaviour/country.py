@@ -25,7 +25,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from custlens import i18n, schema
-from custlens.behaviour import texts  # noqa: F401  (registers the texts)
 from custlens.errors import InputError
 from custlens.store import Store
 

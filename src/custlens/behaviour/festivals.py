@@ -18,6 +18,7 @@ from custlens.behaviour._common import orders_as_of, orders_before
 from custlens.behaviour.country import AUTO, CountryChoice, resolve_country
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["DEFAULT_FESTIVALS", "MIN_ORDERS", "FestivalResult", "ShoppingFestival", "festival_calendar", "festival_lift",
@@ -90,7 +91,7 @@ SPRING_FESTIVAL_DAYS: tuple[int, int] = (-1, 6)
 
 
 @dataclass
-class FestivalResult:
+class FestivalResult(Result):
     """Festival lift.
 
     Attributes
@@ -185,6 +186,7 @@ def _holiday_rows(years: list[int], country: str, include_all: bool) -> list[tup
 
 def festival_lift(
     store: Store,
+    *,
     as_of: AsOf = None,
     festivals: Iterable[ShoppingFestival] | None = None,
     country: str | None = AUTO,

@@ -11,6 +11,7 @@ import pandas as pd
 from custlens import schema
 from custlens.behaviour._common import orders_as_of, orders_before
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["BUCKETS", "FrequencyResult", "purchase_frequency"]
@@ -27,7 +28,7 @@ GAP_EDGES: tuple[int, ...] = (0, 7, 14, 30, 60, 90, 180, 365)
 
 
 @dataclass
-class FrequencyResult:
+class FrequencyResult(Result):
     """How often customers buy.
 
     Attributes
@@ -79,7 +80,7 @@ def _bucket(n: int) -> str:
     raise ValueError(n)  # pragma: no cover
 
 
-def purchase_frequency(store: Store, as_of: AsOf = None) -> FrequencyResult:
+def purchase_frequency(store: Store, *, as_of: AsOf = None) -> FrequencyResult:
     """Orders per customer, frequency buckets, gaps between purchases and time to the second order.
 
     Parameters

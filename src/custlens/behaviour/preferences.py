@@ -11,6 +11,7 @@ import pandas as pd
 from custlens import schema
 from custlens.behaviour._common import has_column, orders_as_of, orders_before
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["MISSING", "PRICE_BANDS", "PreferenceResult", "preferences", "customer_preferences"]
@@ -29,7 +30,7 @@ DIMENSIONS: dict[str, tuple[str, str]] = {
 
 
 @dataclass
-class PreferenceResult:
+class PreferenceResult(Result):
     """What customers buy and how they pay.
 
     Attributes
@@ -76,7 +77,7 @@ def _value(s: ibis.Table) -> ibis.Value:
     return s.v.cast("string").fill_null(MISSING)
 
 
-def preferences(store: Store, as_of: AsOf = None, segments: pd.DataFrame | None = None) -> PreferenceResult:
+def preferences(store: Store, *, as_of: AsOf = None, segments: pd.DataFrame | None = None) -> PreferenceResult:
     """Shares of categories, brands, channels and payment methods, overall and by segment.
 
     Parameters

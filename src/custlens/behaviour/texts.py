@@ -6,10 +6,10 @@ Keys:
   ``customer360.*``: names of buckets, bands, festivals, stages, states, components and the
   sentences the report and the CLI build;
 - ``behaviour.col.<column>``: table headers of these analyses (own namespace, so they never
-  clash with ``report.col.*`` registered elsewhere);
-- ``report.<section>.*`` for the sections profile, behaviour, cohorts, lifecycle, loyalty.
+  clash with ``report.col.*``).
 
-Importing the module registers the texts.
+The report sections' ``report.<section>.*`` live in `custlens.report.texts_analyses`.
+`custlens.i18n` imports this module on the first lookup.
 """
 
 from __future__ import annotations
@@ -232,106 +232,7 @@ NAMES: dict[str, _T] = {
     "customer360.none": _t("none", "无"),
 }
 
-REPORT: dict[str, _T] = {
-    "report.profile.title": _t("Customer profile", "客户画像"),
-    "report.profile.intro": _t(
-        "Who the customers are (age, gender, region, city tier, occupation, income, acquisition channel) "
-        "and which of these attributes go with higher value.",
-        "客户是谁（年龄、性别、地区、城市等级、职业、收入、获客渠道），以及哪些属性与更高的客户价值相关。",
-    ),
-    "report.profile.findings": _t("Which differences matter", "哪些差异值得关注"),
-    "report.profile.tests": _t("Tests of association", "关联检验"),
-    "report.profile.missing": _t("Missing attributes", "属性缺失情况"),
-    "report.profile.distribution": _t("{dimension}: customers and value", "{dimension}：客户与价值"),
-    "report.profile.chart_title": _t("Revenue per customer by {dimension}", "按{dimension}的人均销售额"),
-    "report.profile.customers": _t("Customers", "客户数"),
-    "report.profile.known": _t("With demographics", "有画像数据的客户"),
-    "report.behaviour.title": _t("Purchase behaviour", "购买行为"),
-    "report.behaviour.intro": _t(
-        "How often customers buy, how long they wait between purchases, and what they prefer: "
-        "categories, brands, channels, payment methods and price bands, overall and by RFM segment.",
-        "客户多久购买一次、两次购买间隔多久，以及偏好什么：品类、品牌、渠道、支付方式与价格带，整体及按 RFM 分群。",
-    ),
-    "report.basket.title": _t("Market basket", "购物篮分析"),
-    "report.basket.none": _t("No pair of products is bought together often enough to form a rule.",
-                             "没有足够常被一起购买的商品组合来形成规则。"),
-    "report.timing.title": _t("Purchase timing and festivals", "购买时间与节日效应"),
-    "report.timing.intro": _t(
-        "When customers shop: hour and weekday, month and season, and the lift of shopping festivals "
-        "and public holidays over comparable ordinary days.",
-        "客户何时购物：时段与星期、月份与季节，以及购物节和法定假日相对可比普通日的提升。",
-    ),
-    "report.behaviour.frequency": _t("Purchase frequency", "购买频次"),
-    "report.behaviour.frequency_chart": _t("Customers and revenue by orders per customer",
-                                           "按人均订单数的客户与销售额分布"),
-    "report.behaviour.gaps": _t("Days between purchases", "购买间隔"),
-    "report.behaviour.preferences": _t("Preferences", "偏好"),
-    "report.behaviour.pref_chart": _t("Share of revenue: {dimension}", "销售额占比：{dimension}"),
-    "report.behaviour.by_segment": _t("Category mix by RFM segment", "各 RFM 分群的品类构成"),
-    "report.behaviour.price_bands": _t("Price bands (unit-price quartiles)", "价格带（单价四分位）"),
-    "report.behaviour.basket": _t("Bought together", "购物篮关联"),
-    "report.behaviour.basket_intro": _t(
-        "Rules 'if a basket holds A it also holds B' from {n} orders with lines, pairs seen in at least {k} "
-        "orders. Support: share of orders with both; confidence: share of A-orders that hold B; lift: how many "
-        "times more often than by chance.",
-        "基于 {n} 个含明细的订单得出的“购买 A 的订单也包含 B”规则，只保留至少出现在 {k} 个订单中的组合。"
-        "支持度：同时包含两者的订单占比；置信度：含 A 的订单中含 B 的比例；提升度：比随机情况高出的倍数。",
-    ),
-    "report.behaviour.basket_heatmap": _t("Lift between the most connected products", "关联最强商品间的提升度"),
-    "report.behaviour.timing": _t("When customers buy", "购买时间"),
-    "report.behaviour.heatmap": _t("Orders by weekday and hour", "按星期与小时的订单数"),
-    "report.behaviour.monthly": _t("Orders and revenue per month", "每月订单数与销售额"),
-    "report.behaviour.seasonal": _t("Seasonal index (orders per day, 1 = average)", "季节指数（日均订单，1 = 平均）"),
-    "report.behaviour.festivals": _t("Festival lift", "节日提升效应"),
-    "report.behaviour.festivals_intro": _t(
-        "Orders in each festival window against the same weekdays up to {weeks} weeks before and after "
-        "(days near any festival or public holiday excluded). Calendar: {country}.",
-        "节日窗口内的订单与前后 {weeks} 周内相同星期的普通日对比（排除任何节日或法定假日附近的日子）。日历：{country}。",
-    ),
-    "report.behaviour.festival_chart": _t("Order lift by festival (1 = ordinary day)", "各节日订单提升（1 = 普通日）"),
-    "report.cohorts.title": _t("Cohorts", "同期群分析"),
-    "report.cohorts.intro": _t(
-        "Customers grouped by the month of their first order: the share who buy again in each later "
-        "month, split into first-time returners (their first repeat purchase) and recurring buyers, and "
-        "the revenue each cohort keeps bringing.",
-        "按首单月份对客户分组：之后每个月再次购买的客户比例，分为首次回购与持续回购，以及每个同期群持续带来的销售额。",
-    ),
-    "report.cohorts.heatmap": _t("Retention by acquisition month", "按获客月份的留存率"),
-    "report.cohorts.revenue_heatmap": _t("Revenue per acquired customer by month", "按月的每获客人均销售额"),
-    "report.cohorts.curve": _t("Average retention curve", "平均留存曲线"),
-    "report.cohorts.months_after": _t("Months after the first order", "首单后月数"),
-    "report.cohorts.month1": _t("Retention after 1 month", "次月留存"),
-    "report.cohorts.month3": _t("Retention in month 3", "第 3 个月留存"),
-    "report.cohorts.month12": _t("Retention in month 12", "第 12 个月留存"),
-    "report.lifecycle.title": _t("Customer lifecycle", "客户生命周期"),
-    "report.lifecycle.intro": _t(
-        "Each month's customers as new, returning (also active the month before), resurrecting (back after "
-        "a pause) and dormant; each customer's stage today, the value held in each stage, and how customers "
-        "moved between stages over the last year.",
-        "每月客户分为新客、连续活跃（上月也活跃）、回流（停顿后回来）与沉睡；每位客户当前所处的阶段、各阶段的价值，以及过去一年客户在各阶段之间的流转。",
-    ),
-    "report.lifecycle.states_chart": _t("Customers per month by state", "每月各状态客户数"),
-    "report.lifecycle.stages": _t("Stages today and their value", "当前阶段与价值"),
-    "report.lifecycle.stage_chart": _t("Customers and revenue by stage", "各阶段客户数与销售额"),
-    "report.lifecycle.transitions": _t("Stage transitions from {start} to {end}", "{start} 至 {end} 的阶段流转"),
-    "report.lifecycle.transitions_caption": _t("Share of each row's customers", "占每行客户的比例"),
-    "report.loyalty.title": _t("Loyalty", "客户忠诚度"),
-    "report.loyalty.intro": _t(
-        "Repeat-purchase rate, retention rate (customers of the previous {days} days who bought again in the "
-        "last {days} days), NPS where surveys exist, and a loyalty index combining them with stated weights.",
-        "复购率、留存率（前一个 {days} 天内购买的客户在最近 {days} 天再次购买的比例）、问卷中的 NPS，以及按既定权重组合而成的忠诚度指数。",
-    ),
-    "report.loyalty.index_rule": _t(
-        "Loyalty index = 100 x weighted mean of the repeat-purchase rate, the retention rate and (NPS + 100) / 200; "
-        "weights are renormalised over the parts that exist.",
-        "忠诚度指数 = 100 × 复购率、留存率与 (NPS + 100) / 200 的加权平均；缺少的部分不计入，权重重新归一。",
-    ),
-    "report.loyalty.nps_detail": _t("{promoters} promoters, {detractors} detractors of {responses}",
-                                    "共 {responses} 份，推荐者 {promoters}，贬损者 {detractors}"),
-    "report.loyalty.retention_detail": _t("{retained} of {base}", "{base} 人中 {retained} 人"),
-}
-
-i18n.register({**NAMES, **REPORT})
+i18n.register({**NAMES})
 i18n.register({f"behaviour.col.{k}": v for k, v in COLUMNS.items()})
 
 

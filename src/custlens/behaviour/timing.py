@@ -12,13 +12,14 @@ import pandas as pd
 from custlens import schema
 from custlens.behaviour._common import orders_as_of, orders_before
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["TimingResult", "purchase_timing"]
 
 
 @dataclass
-class TimingResult:
+class TimingResult(Result):
     """The purchase clock and calendar.
 
     Attributes
@@ -85,7 +86,7 @@ def _index(daily: pd.DataFrame, key: pd.Series, name: str) -> pd.DataFrame:
     return out
 
 
-def purchase_timing(store: Store, as_of: AsOf = None) -> TimingResult:
+def purchase_timing(store: Store, *, as_of: AsOf = None) -> TimingResult:
     """Hour x weekday heat map, weekday and seasonal indices and the monthly series of orders.
 
     Parameters

@@ -9,7 +9,6 @@
 Importing the package registers the texts of the campaign analyses in English and Chinese.
 """
 
-from custlens.campaigns import texts  # noqa: F401  (registers the texts)
 from custlens.campaigns.cuped import CupedResult, cuped_adjust, cuped_test
 from custlens.campaigns.did import DidResult, before_after, diff_in_diff, spend_panel
 from custlens.campaigns.experiment import ExperimentResult, Roi, analyze_campaign, analyze_experiment, resolve_groups

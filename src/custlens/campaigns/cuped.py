@@ -20,12 +20,13 @@ import numpy as np
 
 from custlens.campaigns.stats import MeanTest, welch_ttest
 from custlens.errors import InputError
+from custlens.results import Result
 
 __all__ = ["CupedResult", "cuped_adjust", "cuped_test"]
 
 
 @dataclass(frozen=True)
-class CupedResult:
+class CupedResult(Result):
     """A CUPED-adjusted comparison.
 
     Attributes

@@ -31,6 +31,7 @@ import statsmodels.formula.api as smf
 
 from custlens import schema
 from custlens.errors import InputError, MissingDataError
+from custlens.results import Result, jsonable
 from custlens.store import Store
 
 __all__ = ["ASSUMPTIONS", "DidResult", "before_after", "diff_in_diff", "spend_panel"]
@@ -41,7 +42,7 @@ ASSUMPTIONS = ("campaign.did.assume.parallel", "campaign.did.assume.anticipation
 
 
 @dataclass
-class DidResult:
+class DidResult(Result):
     """A difference-in-differences estimate.
 
     Attributes
@@ -77,9 +78,8 @@ class DidResult:
                 "cov_type", "pretrend_p_value")
         out: dict[str, Any] = {**self.info, **{k: getattr(self, k) for k in keys}}
         out["assumptions"] = list(self.assumptions)
-        out["trends"] = [{k: (v.item() if hasattr(v, "item") else v) for k, v in r.items()}
-                         for r in self.trends.to_dict(orient="records")]
-        return out
+        out["trends"] = self.trends
+        return jsonable(out)
 
 
 def diff_in_diff(

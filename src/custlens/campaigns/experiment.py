@@ -22,6 +22,7 @@ from custlens.campaigns.outcomes import OUTCOME_COLUMNS, campaign_outcomes
 from custlens.campaigns.stats import (SrmTest, adjust_pvalues, bootstrap_diff_ci, mann_whitney, srm_test,
                                       two_proportion_ztest, welch_ttest)
 from custlens.errors import InputError
+from custlens.results import Result, jsonable
 from custlens.store import Store
 
 __all__ = ["ExperimentResult", "Roi", "analyze_campaign", "analyze_experiment", "resolve_groups"]
@@ -67,7 +68,7 @@ class Roi:
 
 
 @dataclass
-class ExperimentResult:
+class ExperimentResult(Result):
     """Outcome of `analyze_experiment`.
 
     Attributes
@@ -119,33 +120,18 @@ class ExperimentResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ``groups``, ``metrics`` (list of dicts), ``srm_p_value``, ``roi``, ..."""
-        return {
+        return jsonable({
             **self.info,
             "alpha": self.alpha,
             "split": {"treatment": self.split[0], "control": self.split[1]},
-            "groups": _records(self.groups),
-            "metrics": _records(self.metrics),
+            "groups": self.groups,
+            "metrics": self.metrics,
             "srm_p_value": self.srm.p_value,
             "srm_chi2": self.srm.chi2,
             "srm_alarm": self.srm_alarm,
-            "roi": None if self.roi is None else {**{k: _clean(v) for k, v in vars(self.roi).items()},
-                                                  "significant": self.roi.significant},
+            "roi": None if self.roi is None else {**vars(self.roi), "significant": self.roi.significant},
             "notes": list(self.notes),
-        }
-
-
-def _clean(v: Any) -> Any:
-    if isinstance(v, (float, np.floating)):
-        return None if not np.isfinite(v) else float(v)
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, pd.Timestamp):
-        return v.isoformat()
-    return v
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _clean(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+        })
 
 
 def resolve_groups(values: pd.Series, treatment: str | None = None, control: str | None = None) -> pd.Series:
@@ -327,6 +313,7 @@ def _roi(m: pd.Series, name: str, n_t: int, cost: float, alpha: float = 0.05) ->
 
 def analyze_campaign(
     store: Store,
+    *,
     campaign_id: str | None = None,
     window_days: int = 30,
     pre_days: int = 90,

@@ -20,12 +20,13 @@ from typing import Any
 from scipy import optimize, stats
 
 from custlens.errors import InputError
+from custlens.results import Result
 
 __all__ = ["PowerPlan", "effect_size_h", "plan_conversion_test", "power_proportions"]
 
 
 @dataclass(frozen=True)
-class PowerPlan:
+class PowerPlan(Result):
     """Members needed to detect an absolute conversion lift ``mde`` over ``baseline``.
 
     Attributes

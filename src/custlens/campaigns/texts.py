@@ -39,64 +39,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "campaign.did.assume.composition": {
         "en": "Stable groups: the same customers are followed before and after the event.",
         "zh": "组成稳定：活动前后跟踪的是同一批客户。"},
-    # report section
-    "report.campaigns.title": {"en": "Campaigns", "zh": "营销活动"},
-    "report.campaigns.intro": {
-        "en": "Did the campaign work? Treatment and control members compared on orders in the window after "
-              "exposure, with confidence intervals, a sample-ratio check, CUPED and the return on cost.",
-        "zh": "活动有效吗？比较实验组与对照组在触达后窗口内的下单情况，给出置信区间、样本比例检验、CUPED 方差缩减与投入回报。"},
-    "report.campaigns.intro_did": {
-        "en": "The most recent campaign has no control group, so its members are compared before and after exposure "
-              "with customers outside the campaign who bought in the same weeks (difference-in-differences).",
-        "zh": "最近一次活动没有对照组，因此将成员在触达前后的变化与同期有购买的非成员进行比较（双重差分）。"},
-    "report.campaigns.campaign_did": {
-        "en": "Campaign {id}: {treated} members against {comparison} comparable customers, exposure {date}",
-        "zh": "活动 {id}：{treated} 名成员对比 {comparison} 名可比客户，{date} 触达"},
-    "report.campaigns.did_effect": {"en": "Effect on weekly spend per member", "zh": "对每人每周消费的影响"},
-    "report.campaigns.pretrend": {"en": "Pre-trend test (p)", "zh": "活动前趋势检验（p）"},
-    "report.campaigns.campaign": {"en": "Campaign {id}: {members} members, exposed {date}, {window}-day window",
-                                  "zh": "活动 {id}：{members} 名成员，{date} 触达，观察窗口 {window} 天"},
-    "report.campaigns.pp": {"en": "{v} pp", "zh": "{v} 个百分点"},
-    "report.campaigns.members": {"en": "Members (treatment / control)", "zh": "成员（实验组 / 对照组）"},
-    "report.campaigns.conversion_lift": {"en": "Conversion lift", "zh": "转化率提升"},
-    "report.campaigns.ci": {"en": "95% CI {low} to {high}", "zh": "95% 置信区间 {low} 至 {high}"},
-    "report.campaigns.incremental_revenue": {"en": "Incremental revenue", "zh": "增量收入"},
-    "report.campaigns.roi": {"en": "ROI on cost {cost}", "zh": "投入回报率（成本 {cost}）"},
-    "report.campaigns.not_significant": {"en": "not significant (p = {p})", "zh": "不显著（p = {p}）"},
-    "report.campaigns.significant": {"en": "significant (p = {p})", "zh": "显著（p = {p}）"},
-    "report.campaigns.roi_detail": {"en": "{verdict}; 95% CI {low} to {high}",
-                                    "zh": "{verdict}；95% 置信区间 {low} 至 {high}"},
-    "report.campaigns.roi_warning": {
-        "en": "The revenue lift is not significant (p = {p}): incremental revenue could be anywhere from {low} to "
-              "{high}, so the ROI of {roi} is not a finding (its 95% interval runs from {roi_low} to {roi_high}). "
-              "Do not budget on it; run the campaign longer or on more customers.",
-        "zh": "收入提升不显著（p = {p}）：增量收入可能在 {low} 至 {high} 之间，因此 {roi} 的投入回报率不能作为结论"
-              "（其 95% 区间为 {roi_low} 至 {roi_high}）。请勿据此做预算；应延长活动时间或扩大覆盖客户。"},
-    "report.campaigns.srm": {"en": "Sample-ratio check", "zh": "样本比例检验"},
-    "report.campaigns.srm_ok": {"en": "p = {p}: split as intended", "zh": "p = {p}：分组符合计划"},
-    "report.campaigns.srm_bad": {"en": "p = {p}: mismatch", "zh": "p = {p}：比例失衡"},
-    "report.campaigns.metrics": {"en": "Results per metric", "zh": "各指标结果"},
-    "report.campaigns.metrics_note": {
-        "en": "Lift = treatment - control. Conversion: two-proportion z-test; revenue and orders: Welch t-test, "
-              "bootstrap interval and Mann-Whitney U. CUPED adjusts each outcome with the member's spend in the "
-              "{pre} days before exposure. Holm and Benjamini-Hochberg correct the p-values across metrics.",
-        "zh": "提升 = 实验组 − 对照组。转化率用双比例 z 检验；收入和订单用 Welch t 检验、自助法区间和 Mann-Whitney U 检验。"
-              "CUPED 用成员触达前 {pre} 天的消费调整各指标。Holm 与 Benjamini-Hochberg 方法对多个指标的 p 值做多重检验校正。"},
-    "report.campaigns.chart_title": {"en": "Lift per metric with 95% interval (relative to control)",
-                                     "zh": "各指标提升及 95% 区间（相对对照组）"},
-    "report.campaigns.segments": {"en": "Uplift by RFM segment at exposure", "zh": "按触达时 RFM 分群的提升"},
-    "report.campaigns.segments_note": {
-        "en": "Each segment is a small experiment of its own; trust a segment only when its corrected p-value "
-              "(Holm or BH, across all segments and metrics) is small.",
-        "zh": "每个分群都是一个小实验；只有校正后的 p 值（对所有分群和指标做 Holm 或 BH 校正）足够小时才可信。"},
-    "report.campaigns.trend_title": {"en": "Weekly spend per member around exposure",
-                                     "zh": "触达前后每周人均消费"},
-    "report.campaigns.trend_caption": {
-        "en": "Weeks relative to exposure (0 = first week after). Before exposure the lines should move together; "
-              "the difference-in-differences estimate is {effect} per member per week (95% CI {low} to {high}).",
-        "zh": "相对触达的周数（0 = 触达后第一周）。触达前两条线应同步变化；双重差分估计为每人每周 {effect}（95% 置信区间 {low} 至 {high}）。"},
-    "report.campaigns.did_assumptions": {"en": "Assumptions of the before/after comparison",
-                                         "zh": "前后对比的假设"},
     # column headers (campaign-specific keys: the section passes them as ``headers``)
     "campaign.col.name": {"en": "Metric", "zh": "指标"},
     "campaign.col.segment": {"en": "Segment", "zh": "分群"},

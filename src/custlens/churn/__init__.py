@@ -11,15 +11,15 @@ Also: risk bands and reasons in English and Chinese, permutation importance and 
 dependence, Kaplan-Meier curves and a Cox model, early-warning and win-back lists.
 """
 
-from custlens.churn import texts  # noqa: F401  (registers the texts)
 from custlens.churn.analysis import (ChurnEligibilityError, ChurnResult, churn_analysis, check_eligible,
-                                     customer_value, write_scores)
+                                     customer_value)
 from custlens.churn.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, snapshot_features
 from custlens.churn.labelled import churn_from_labels
 from custlens.churn.labels import Horizon, churn_labels, default_horizon, snapshot_dates
 from custlens.churn.model import ChurnModel, Metrics, evaluate, lift_gain
 from custlens.churn.reasons import Reason, contributions
 from custlens.churn.retention import retention_analysis
+from custlens.churn.saved import read_churn_scores, reasons_text, save_churn_scores
 from custlens.churn.survival import SurvivalResult, cox_model, lifetimes, retention_curves
 from custlens.churn.texts import Phrase
 from custlens.churn.warning import DEFAULT_CUTOFFS, bands, early_warning, localise, win_back
@@ -30,5 +30,5 @@ __all__ = [
     "churn_analysis", "churn_from_labels", "churn_labels", "contributions", "cox_model", "customer_value",
     "default_horizon",
     "early_warning", "evaluate", "lift_gain", "lifetimes", "localise", "retention_analysis",
-    "retention_curves", "snapshot_dates", "snapshot_features", "win_back", "write_scores",
+    "retention_curves", "snapshot_dates", "snapshot_features", "win_back", "save_churn_scores", "read_churn_scores", "reasons_text",
 ]

@@ -20,10 +20,11 @@ from custlens.churn.texts import Phrase
 from custlens.churn.warning import DEFAULT_CAPACITY, Capacity, bands, capacity_cutoffs, early_warning, win_back
 from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import resolve_as_of
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["ChurnEligibilityError", "ChurnResult", "churn_analysis", "check_eligible", "customer_value", "drivers_of",
-           "score_frame", "write_scores"]
+           "score_frame"]
 
 #: Fewest churned and fewest retained customers needed in the training rows / held-out rows.
 MIN_CLASS_TRAIN = 20
@@ -37,7 +38,7 @@ class ChurnEligibilityError(MissingDataError):
 
 
 @dataclass
-class ChurnResult:
+class ChurnResult(Result):
     """Everything the churn analysis found.
 
     Attributes
@@ -279,7 +280,7 @@ def _snapshot(store: Store, snap: pd.Timestamp, h: int) -> tuple[pd.DataFrame, p
     return X, churn_labels(store, snap, h, X.index)
 
 
-def churn_analysis(store: Store, as_of: Any = None, horizon_days: int | None = None, n_snapshots: int = 3,
+def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None = None, n_snapshots: int = 3,
                    step_days: int | None = None, cutoffs: tuple[float, float] | None = None,
                    value: str = "spend", random_state: int = 0,
                    capacity: float | int = DEFAULT_CAPACITY, sample_size: int = SAMPLE_SIZE) -> ChurnResult:
@@ -419,22 +420,3 @@ def _take(X: pd.DataFrame, y: pd.Series, size: int, seed: int) -> tuple[pd.DataF
     if len(pos) == len(X):
         return X, y
     return X.iloc[pos], y.iloc[pos]
-
-
-def write_scores(store: Store, result: ChurnResult) -> int:
-    """Save ``churn_scores``: customer_id, churn_probability, risk_band, reasons_en, reasons_zh,
-    and the context ``model``, ``horizon_days``, ``as_of`` that readers check.
-
-    Returns
-    -------
-    int
-        Rows written.
-    """
-    cols = [schema.CUSTOMER_ID, "churn_probability", "risk_band", "reasons_en", "reasons_zh"]
-    frame = result.scores[cols].assign(
-        model="gradient_boosting", horizon_days=float(result.horizon.days) if result.horizon else np.nan,
-        as_of=result.as_of)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        store.write("churn_scores", frame)
-    return len(frame)

@@ -46,7 +46,7 @@ def _value_band(values: pd.Series) -> pd.Series:
     return band.map(labels).astype(object).fillna("-")
 
 
-def retention_analysis(store: Store, as_of: Any = None, horizon_days: int | None = None,
+def retention_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None = None,
                        customers: pd.DataFrame | None = None) -> SurvivalResult:
     """Retention curves by acquisition channel, first-order value, favourite channel and cohort, plus a Cox model.
 

@@ -25,6 +25,7 @@ import pandas as pd
 from custlens.churn.texts import Phrase
 from custlens.errors import MissingDataError, import_optional
 from custlens.features import columns as c
+from custlens.results import Result
 
 __all__ = ["SurvivalResult", "kaplan_meier", "lifetimes", "retention_curves", "cox_model", "survival_at"]
 
@@ -42,7 +43,7 @@ COX_SEED = 0
 
 
 @dataclass
-class SurvivalResult:
+class SurvivalResult(Result):
     """Kaplan-Meier curves and Cox hazard ratios.
 
     Attributes

@@ -207,40 +207,6 @@ i18n.register({
 })
 
 
-#: Column headers of the churn tables (report, CLI, workbook).
-COLUMNS = {
-    "churn_probability": ("churn probability", "流失概率"),
-    "risk_band": ("risk", "风险等级"),
-    "customer_value": ("customer value", "客户价值"),
-    "expected_loss": ("value at risk", "风险价值"),
-    "reasons": ("top reasons", "主要原因"),
-    "churn_model": ("model or rule", "模型或规则"),
-    "roc_auc": ("ROC-AUC", "ROC-AUC"),
-    "pr_auc": ("PR-AUC", "PR-AUC"),
-    "brier": ("Brier score", "Brier 分数"),
-    "lift_top10": ("lift, top 10%", "前 10% 提升度"),
-    "gain_top10": ("gain, top 10%", "前 10% 捕获率"),
-    "feature_name": ("feature", "特征"),
-    "importance": ("log-loss rise when shuffled", "打乱后对数损失上升"),
-    "importance_share": ("share of importance", "重要性占比"),
-    "importance_std": ("std. dev.", "标准差"),
-    "hazard_ratio": ("hazard ratio", "风险比"),
-    "ci_lower": ("95% CI low", "95% 置信下限"),
-    "ci_upper": ("95% CI high", "95% 置信上限"),
-    "p_value": ("p-value", "p 值"),
-    "covariate_name": ("covariate", "协变量"),
-    "churn_reading": ("reading", "解读"),
-    "km_group": ("group", "分组"),
-    "churned_customers": ("lapsed", "已流失"),
-    "retention_180": ("active after 180 days", "180 天留存"),
-    "retention_365": ("active after 365 days", "365 天留存"),
-    "median_days": ("median lifetime (days)", "中位生命周期（天）"),
-    "predicted_churn": ("predicted churn rate", "预测流失率"),
-    "observed_churn": ("observed churn rate", "实际流失率"),
-    "churn_action": ("suggested action", "建议行动"),
-    "churn_list": ("list", "名单"),
-}
-i18n.register({f"report.col.{k}": {"en": en, "zh": zh} for k, (en, zh) in COLUMNS.items()})
 i18n.register({f"churn.model.{k}": v for k, v in {
     "gradient_boosting": {"en": "gradient boosting (calibrated)", "zh": "梯度提升树（已校准）"},
     "logistic": {"en": "logistic regression", "zh": "逻辑回归"},

@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from custlens import i18n
-from custlens.churn import texts  # noqa: F401  (registers the texts)
 from custlens.errors import InputError
 
 __all__ = ["DEFAULT_CAPACITY", "DEFAULT_CUTOFFS", "HIGH_VALUE_QUANTILE", "Capacity", "bands", "capacity_cutoffs",

@@ -21,7 +21,6 @@ import numpy as np
 import pandas as pd
 
 from custlens import i18n
-from custlens.clv import texts as _texts  # noqa: F401  (registers the clv.diag.* texts)
 from custlens.clv._fit import LOG_BOUND
 from custlens.errors import ConvergenceWarning
 

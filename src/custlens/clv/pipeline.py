@@ -18,7 +18,6 @@ import pandas as pd
 
 from custlens import i18n, schema
 from custlens.clv import _names as N
-from custlens.clv import texts as _texts  # noqa: F401  (registers the texts)
 from custlens.clv.bgbb import BetaGeoBetaBinomModel
 from custlens.clv.bgnbd import BetaGeoModel
 from custlens.clv.gamma_gamma import GammaGammaModel
@@ -30,7 +29,7 @@ from custlens.clv._window import (HOLDOUT_SHARE, MIN_CUSTOMERS, MIN_HOLDOUT_DAYS
                                   _plan_holdout, _rfm, _snap_to_periods, _transactions)
 from custlens.clv.validation import compare_models, holdout_by_frequency, holdout_errors, tracking
 from custlens.clv.result import ClvResult
-from custlens.clv.scores import SCORE_COLUMNS, SCORES_TABLE, join_scores, save_scores
+from custlens.clv.scores import SCORE_COLUMNS, SCORES_TABLE, join_scores, save_clv_scores, save_scores
 from custlens.clv.value import score_customers
 from custlens.errors import (ConvergenceError, CustlensError, DataQualityWarning, InputError,
                              MissingDataError)
@@ -38,7 +37,8 @@ from custlens.features import columns as c
 from custlens.features.customer_table import resolve_as_of
 from custlens.store import Store
 
-__all__ = ["ClvResult", "MODELS", "SCORE_COLUMNS", "SCORES_TABLE", "join_scores", "run_clv", "save_scores"]
+__all__ = ["ClvResult", "MODELS", "SCORE_COLUMNS", "SCORES_TABLE", "join_scores", "run_clv", "save_clv_scores",
+           "save_scores"]
 
 #: Transaction models by CLI name; ``auto`` compares the three continuous ones.
 MODELS: dict[str, type] = {"bgnbd": BetaGeoModel, "mbgnbd": ModifiedBetaGeoModel,
@@ -139,9 +139,8 @@ def _grids(model: Any, name: str, data: pd.DataFrame, horizon: float, horizon_da
 
 
 # ----------------------------------------------------------------------------- main
-def run_clv(store: Store, model: str = "auto", horizon_days: float = 365, discount_rate: float = 0.01,
-            as_of: Any = None, holdout_days: int | None = None, top: int = 20,
-            write: bool = False) -> ClvResult:
+def run_clv(store: Store, *, model: str = "auto", horizon_days: float = 365, discount_rate: float = 0.01,
+            as_of: Any = None, holdout_days: int | None = None, top: int = 20) -> ClvResult:
     """Fit, validate, check and apply the CLV models to the orders of a store.
 
     1. The observation window (first order to ``as_of``) is split by date: the holdout is
@@ -160,8 +159,9 @@ def run_clv(store: Store, model: str = "auto", horizon_days: float = 365, discou
        mean order value, with a note).
     4. Every customer is scored as of ``as_of``: P(alive), P(at least one order within the
        horizon) (``p_purchase``, which can say a one-time buyer has left even under
-       BG/NBD), expected purchases, spend and CLV. With ``write=True`` the scores replace
-       the store table ``clv_scores`` (with their model, horizon and as-of).
+       BG/NBD), expected purchases, spend and CLV. Nothing is written: the explicit save step
+       `save_clv_scores` (`custlens.analyses.save_clv`) replaces the store table
+       ``clv_scores`` with them and their model, horizon, as-of and options.
 
     Parameters
     ----------
@@ -178,9 +178,6 @@ def run_clv(store: Store, model: str = "auto", horizon_days: float = 365, discou
         Length of the holdout; default automatic (see above), ``0`` for none.
     top : int, default 20
         Rows of ``top_customers``.
-    write : bool, default False
-        Save the scores as the store's ``clv_scores`` (what the customer 360, the lifecycle
-        value and the exports read). An ad-hoc run leaves the saved scores alone.
 
     Returns
     -------
@@ -201,11 +198,11 @@ def run_clv(store: Store, model: str = "auto", horizon_days: float = 365, discou
     # Library warnings become diagnostics (custlens' words, en+zh), never terminal output.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return _run(store, model, horizon_days, discount_rate, as_of, holdout_days, top, write)
+        return _run(store, model, horizon_days, discount_rate, as_of, holdout_days, top)
 
 
 def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as_of: Any,
-         holdout_days: int | None, top: int, write: bool) -> ClvResult:
+         holdout_days: int | None, top: int) -> ClvResult:
     if not np.isfinite(horizon_days) or horizon_days <= 0:
         raise InputError(f"horizon_days={horizon_days} must be > 0")
     as_of = resolve_as_of(store, as_of)
@@ -289,8 +286,6 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
         "overdue": (full[c.DAYS_SINCE_LAST].to_numpy() > scored["expected_days_to_next"].to_numpy()),
         "model": chosen, "horizon_days": float(horizon_days), "as_of": as_of,
     })
-    if write:
-        save_scores(store, scores)
     with np.errstate(all="ignore"):
         alive_grid, buy_grid, purchase_grid, grid_T = _grids(final, chosen, data_full[data_full[N.T] > 0],
                                                              horizon, horizon_days)
@@ -378,6 +373,8 @@ def save_default_scores(store: Store, as_of: Any = None) -> ClvResult | None:
     data for CLV (nothing is saved then, as when no fit is sound).
     """
     try:
-        return run_clv(store, as_of=as_of, write=True)
+        result = run_clv(store, as_of=as_of)
     except MissingDataError:
         return None
+    save_clv_scores(store, result)
+    return result

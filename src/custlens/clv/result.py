@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 
 from custlens import i18n
+from custlens.results import Result
 
 
 @dataclass
-class ClvResult:
+class ClvResult(Result):
     """Everything :func:`run_clv` found; DataFrames and numbers, no rendering.
 
     Attributes

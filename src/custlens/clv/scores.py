@@ -1,15 +1,18 @@
 """The per-customer CLV scores saved in the store, and reading them back with their context.
 
-Saved scores carry the model, horizon and as-of date they were computed with (columns
-``model``, ``horizon_days``, ``as_of``). They are written only when asked
-(``run_clv(write=True)``, ``custlens clv --save``, the demo and ``custlens report``), so
-an ad-hoc run never replaces the scores other views show. Readers call
+Saved scores carry the model, horizon, as-of date and options they were computed with
+(columns ``model``, ``horizon_days``, ``as_of``, ``options``; the table is declared as
+`custlens.schema.CLV_SCORES`). They are written only by an explicit save
+(`save_clv_scores` = `custlens.analyses.save_clv`, ``custlens clv --save``, the demo and
+``custlens report``), never by `run_clv`, so an ad-hoc run never replaces the scores other
+views show. Readers call
 :func:`score_status` (or :func:`join_scores`) with the as-of they need: scores computed
 at another date are *stale* and are not joined.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +24,9 @@ from custlens.store import Store
 
 #: Store table of the per-customer scores.
 SCORES_TABLE = "clv_scores"
-SCORE_COLUMNS = ("customer_id", "p_alive", "p_purchase", "expected_purchases", "expected_spend", "clv",
-                 "expected_days_to_next", "overdue", "model", "horizon_days", "as_of")
+SCORE_COLUMNS = tuple(schema.CLV_SCORES.names)
+#: Columns a saved-scores table must carry to be read back with its context.
+CONTEXT = tuple(c.name for c in schema.CONTEXT_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,6 @@ class ScoreStatus:
     def text(self, lang: str = "en") -> str:
         """The context (``ok``) or what is wrong (``stale``, ``missing``), in ``lang``."""
         from custlens import i18n
-        from custlens.clv import texts  # noqa: F401  (registers the scores.* texts)
 
         fields = self.fields()
         if self.model and i18n.has(f"clv.model.{self.model}"):
@@ -114,19 +117,45 @@ def score_status(store: Store, table: str, as_of: Any = None) -> ScoreStatus:
 
 
 def save_scores(store: Store, scores: pd.DataFrame, table: str = SCORES_TABLE) -> int:
-    """Replace ``table`` with ``scores`` (which carry ``model``, ``horizon_days`` and ``as_of``).
+    """Replace ``table`` with ``scores`` (which carry ``model``, ``horizon_days``, ``as_of``, ``options``).
+
+    The low-level writer of the save step; `save_clv_scores` builds the frame from a result.
 
     Returns
     -------
     int
         Rows written.
     """
-    missing = [c for c in ("model", "horizon_days", "as_of") if c not in scores.columns]
+    missing = [c for c in CONTEXT if c not in scores.columns]
     if missing:
         raise InputError(f"scores to save in {table!r} must record their context; missing column(s) "
-                         f"{missing}; add them (the model name, the horizon in days, the as-of date)")
+                         f"{missing}; add them (the model name, the horizon in days, the as-of date, "
+                         "the other options as JSON text)")
     store.write(table, scores)
     return len(scores)
+
+
+def save_clv_scores(store: Store, result: Any) -> int:
+    """The explicit save step of CLV: replace ``clv_scores`` with the scores of ``result``.
+
+    Parameters
+    ----------
+    store : Store
+        Opened for writing.
+    result : ClvResult
+        From `custlens.analyses.clv` (`run_clv`).
+
+    Returns
+    -------
+    int
+        Rows written; 0 when no fit was sound (then nothing is saved and an older table stays).
+    """
+    if not result.sound or result.scores is None or result.scores.empty:
+        return 0
+    options = json.dumps({"discount_rate": result.discount_rate, "holdout_days": result.holdout_days,
+                          "spend_model": result.spend_model}, sort_keys=True)
+    frame = result.scores.assign(options=options)
+    return save_scores(store, frame[[c for c in SCORE_COLUMNS if c in frame.columns]])
 
 
 def join_scores(customers: pd.DataFrame, store: Store, as_of: Any = None) -> pd.DataFrame:
@@ -155,7 +184,7 @@ def join_scores(customers: pd.DataFrame, store: Store, as_of: Any = None) -> pd.
     if not score_status(store, SCORES_TABLE, as_of).ok:
         return customers
     scores = store.read(SCORES_TABLE).rename(columns={"model": "clv_model", "as_of": "clv_as_of",
-                                                      "horizon_days": "clv_horizon_days"})
+                                                      "horizon_days": "clv_horizon_days", "options": "clv_options"})
     scores[schema.CUSTOMER_ID] = scores[schema.CUSTOMER_ID].astype(customers[schema.CUSTOMER_ID].dtype)
     keep = [col for col in scores.columns if col not in customers.columns or col == schema.CUSTOMER_ID]
     return customers.merge(scores[keep], on=schema.CUSTOMER_ID, how="left", validate="one_to_one")

@@ -6,11 +6,9 @@ Keys:
 - ``clv.note.<code>``: the notes a :class:`~custlens.clv.pipeline.ClvResult` carries
   (``result.notes`` holds ``(key, fields)`` pairs, translated by the reader);
 - ``clv.cli.*``: CLI headings;
-- ``report.clv.*``: the report section;
-- ``report.col.<column>``: headers of the CLV columns (only names the report's own
-  catalogue does not define).
 
-Importing the module registers the texts (`custlens.clv.pipeline` imports it).
+The report's ``report.clv.*`` and the CLV columns' ``report.col.*`` live in
+`custlens.report.texts_analyses`. `custlens.i18n` imports this module on the first lookup.
 """
 
 from __future__ import annotations
@@ -219,117 +217,5 @@ SCORES: dict[str, _T] = {
                                       "{horizon} 天内无订单，截至 {as_of}"),
 }
 
-REPORT: dict[str, _T] = {
-    "report.clv.title": _t("Customer lifetime value", "客户终身价值"),
-    "report.clv.intro": _t(
-        "What each customer is likely to buy over the next {horizon} days and what it is worth "
-        "today, from a buy-till-you-die model of repeat purchasing ({model}) and a model of "
-        "spend per purchase ({spend}).",
-        "基于复购行为的“购买直至流失”模型（{model}）和单次购买金额模型（{spend}），估计每位客户未来 "
-        "{horizon} 天的购买及其当前价值。",
-    ),
-    "report.clv.total": _t("Total CLV", "CLV 合计"),
-    "report.clv.mean": _t("Mean CLV per customer", "人均 CLV"),
-    "report.clv.alive": _t("Expected share still active", "预计仍活跃比例"),
-    "report.clv.alive_detail": _t("mean P(at least one order in the next {horizon} days) of {n} customers, "
-                                  "{model}",
-                                  "{n} 位客户未来 {horizon} 天内至少下单一次的平均概率，{model}"),
-    "report.clv.unsound": _t("No sound fit: the scores are not shown", "没有可靠的拟合：不显示评分"),
-    "report.clv.checks": _t("Checks of the fits", "拟合检查"),
-    "report.clv.horizon_detail": _t("next {horizon} days, discounted", "未来 {horizon} 天，已折现"),
-    "report.clv.params": _t("Model parameters", "模型参数"),
-    "report.clv.params_caption": _t(
-        "Maximum-likelihood estimates with standard errors and 95% intervals from the Hessian, by "
-        "model: {model} (purchases, refitted on all orders) and {spend} (spend per purchase).",
-        "最大似然估计值，标准误与 95% 置信区间由 Hessian 矩阵得出，按模型分组：{model}（购买次数，用全部订单"
-        "重新拟合）与 {spend}（单次购买金额）。",
-    ),
-    "report.clv.comparison": _t("Model comparison", "模型比较"),
-    "report.clv.comparison_caption": _t(
-        "Fitted on the calibration period; lower AIC, BIC and holdout error are better; a fit that "
-        "fails the soundness checks is never used. {rule}",
-        "基于拟合期数据；AIC、BIC 与留出期误差越低越好；未通过可靠性检查的拟合不会被使用。{rule}",
-    ),
-    "report.clv.holdout": _t("Holdout check", "留出期检验"),
-    "report.clv.holdout_chart": _t("Holdout purchases per customer by calibration frequency",
-                                   "按拟合期复购次数分组的留出期人均购买次数"),
-    "report.clv.frequency_axis": _t("Repeat purchases in calibration", "拟合期复购次数"),
-    "report.clv.purchases_axis": _t("Purchases per customer", "人均购买次数"),
-    "report.clv.cumulative_chart": _t("Cumulative repeat purchases: actual vs model",
-                                      "累计复购次数：实际与模型"),
-    "report.clv.weekly_chart": _t("Repeat purchases per period: actual vs model",
-                                  "每期复购次数：实际与模型"),
-    "report.clv.holdout_start": _t("holdout starts", "留出期开始"),
-    "report.clv.no_holdout": _t(
-        "The fit could not be checked on a holdout period; the charts below show the model on "
-        "the whole period.",
-        "未能用留出期检验拟合效果；下方图表展示模型在整个观察期上的表现。",
-    ),
-    "report.clv.reading": _t(
-        "Over the {days} holdout days the model predicted {predicted:,.0f} repeat purchases "
-        "against {actual:,.0f} actual ({error:+.1f}%); the mean absolute error per customer is "
-        "{mae:.2f} purchases. {verdict}",
-        "在 {days} 天的留出期内，模型预测复购 {predicted:,.0f} 次，实际 {actual:,.0f} 次（误差 "
-        "{error:+.1f}%）；每位客户的平均绝对误差为 {mae:.2f} 次。{verdict}",
-    ),
-    "report.clv.verdict_good": _t("The model tracks the shop's repeat buying well.",
-                                  "模型较好地刻画了店铺的复购行为。"),
-    "report.clv.verdict_fair": _t("The fit is usable; treat individual scores as rough.",
-                                  "拟合尚可，单个客户的评分宜作粗略参考。"),
-    "report.clv.verdict_poor": _t(
-        "The model misses the holdout by a wide margin (seasonality or a change in the shop?); "
-        "use the scores with care.",
-        "模型与留出期偏差较大（季节性或店铺经营变化？），请谨慎使用评分。",
-    ),
-    "report.clv.heatmaps": _t("P(alive) and expected purchases by history",
-                              "按购买历史的存活概率与预计购买次数"),
-    "report.clv.heatmap_caption": _t(
-        "For a customer whose first purchase was {T:.0f} {unit} ago; the white area is impossible "
-        "(no repeat purchase means recency 0).",
-        "针对首次购买在 {T:.0f} {unit}前的客户；空白区域不可能出现（无复购时最近购买间隔为 0）。",
-    ),
-    "report.clv.heatmap_alive": _t("P(at least one order in the next {horizon} days)",
-                                   "未来 {horizon} 天内至少下单一次的概率"),
-    "report.clv.heatmap_purchases": _t("Expected purchases, next {horizon} days",
-                                       "未来 {horizon} 天预计购买次数"),
-    "report.clv.recency_axis": _t("Recency ({unit} from first to last purchase)",
-                                  "最近购买（首末次购买间隔，{unit}）"),
-    "report.clv.unit.W": _t("weeks", "周"),
-    "report.clv.unit.M": _t("months", "月"),
-    "report.clv.top": _t("Most valuable customers", "最有价值的客户"),
-    "report.clv.actual": _t("actual", "实际"),
-    "report.clv.model_line": _t("model", "模型"),
-}
 
-COLUMNS: dict[str, _T] = {
-    "model": _t("Model", "模型"),
-    "parameter": _t("Parameter", "参数"),
-    "estimate": _t("Estimate", "估计值"),
-    "std_error": _t("Std. error", "标准误"),
-    "lower_95": _t("95% lower", "95% 下限"),
-    "upper_95": _t("95% upper", "95% 上限"),
-    "log_likelihood": _t("Log-likelihood", "对数似然"),
-    "n_params": _t("Parameters", "参数个数"),
-    "aic": _t("AIC", "AIC"),
-    "bic": _t("BIC", "BIC"),
-    "holdout_mae": _t("Holdout MAE", "留出期 MAE"),
-    "holdout_rmse": _t("Holdout RMSE", "留出期 RMSE"),
-    "holdout_pct_error": _t("Holdout error %", "留出期误差 %"),
-    "actual": _t("Actual", "实际"),
-    "predicted": _t("Predicted", "预测"),
-    "p_alive": _t("P(alive)", "存活概率"),
-    "p_purchase": _t("P(order within horizon)", "期内下单概率"),
-    "sound": _t("Sound fit", "拟合可靠"),
-    "horizon_days": _t("Horizon (days)", "预测期（天）"),
-    "clv_horizon_days": _t("CLV horizon (days)", "CLV 预测期（天）"),
-    "expected_purchases": _t("Expected purchases", "预计购买次数"),
-    "expected_spend": _t("Spend per purchase", "预计单次金额"),
-    "clv": _t("CLV", "CLV"),
-    "expected_days_to_next": _t("Days to next purchase", "距下次购买天数"),
-    "overdue": _t("Overdue", "已逾期"),
-    "clv_model": _t("CLV model", "CLV 模型"),
-    "clv_as_of": _t("CLV as of", "CLV 计算日期"),
-}
-
-i18n.register({**MODELS, **DIAGNOSTICS, **NOTES, **CLI, **SCORES, **REPORT})
-i18n.register({f"report.col.{name}": texts for name, texts in COLUMNS.items()})
+i18n.register({**MODELS, **DIAGNOSTICS, **NOTES, **CLI, **SCORES})

@@ -292,7 +292,6 @@ def frame_table(df: pd.DataFrame, title: str | None = None, lang: str = "en") ->
     Every header, cell and the title are shown literally: no markup, control characters as escapes.
     """
     from custlens import i18n
-    from custlens.report import texts  # noqa: F401  (registers the column names)
 
     table = Table(title=Text(visible(title)) if title is not None else None, show_lines=False)
     for c in df.columns:

@@ -23,7 +23,6 @@ _PCT = ("share", "rate", "retention", "retention_first", "retention_recurring", 
 def _frame(df: pd.DataFrame, lang: str, title: str | None = None) -> Table:
     """A rich table with the behaviour headers; share/rate columns as percentages."""
     from custlens.behaviour.texts import header
-    from custlens.report import texts  # noqa: F401  (report.col.* headers of raw table columns)
 
     table = Table(title=Text(visible(title)) if title is not None else None)
     for c in df.columns:
@@ -65,12 +64,11 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens profile --store shop.duckdb --lang zh
         """
-        from custlens import behaviour  # noqa: F401  (texts)
-        from custlens.profile import profile as run
+        from custlens import analyses
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of, st, lang))
+        res = analyses.profile(st, as_of=parse_as_of(as_of, st, lang))
         if as_json:
             emit_json({**res.to_dict(), "findings": _findings(res, lang)})
             return
@@ -92,17 +90,17 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens behaviour --store shop.duckdb --json
         """
-        from custlens.behaviour import (festival_lift, market_basket, preferences, purchase_frequency,
-                                        purchase_timing)
+        from custlens import analyses
 
         check_lang(lang)
         st = _open(store)
         when = parse_as_of(as_of, st, lang)
-        freq, prefs, tim = purchase_frequency(st, when), preferences(st, when), purchase_timing(st, when)
-        fest = festival_lift(st, when, country=country or None)
+        freq, prefs = analyses.frequency(st, as_of=when), analyses.preferences(st, as_of=when)
+        tim = analyses.timing(st, as_of=when)
+        fest = analyses.festivals(st, as_of=when, country=country or None)
         from custlens.behaviour.festivals import MIN_ORDERS
         try:
-            basket = market_basket(st, when)
+            basket = analyses.basket(st, as_of=when)
         except MissingDataError:
             basket = None
         if as_json:
@@ -148,12 +146,11 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens cohorts --freq quarter --json
         """
-        from custlens import behaviour  # noqa: F401  (texts)
-        from custlens.cohorts import cohorts as run
+        from custlens import analyses
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of, st, lang), freq=freq)
+        res = analyses.cohorts(st, as_of=parse_as_of(as_of, st, lang), freq=freq)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -170,13 +167,12 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens lifecycle --from 2025-10-01
         """
-        from custlens import behaviour  # noqa: F401  (texts)
-        from custlens.lifecycle import lifecycle as run
+        from custlens import analyses
         from custlens.lifecycle import transitions
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of, st, lang))
+        res = analyses.lifecycle(st, as_of=parse_as_of(as_of, st, lang))
         tr = transitions(st, parse_as_of(since), res.as_of) if since else None
         if as_json:
             d = res.to_dict()
@@ -209,12 +205,11 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens loyalty --window 180 --json
         """
-        from custlens import behaviour  # noqa: F401  (texts)
-        from custlens.loyalty import loyalty as run
+        from custlens import analyses
 
         check_lang(lang)
         st = _open(store)
-        res = run(st, parse_as_of(as_of, st, lang), window_days=window)
+        res = analyses.loyalty(st, as_of=parse_as_of(as_of, st, lang), window_days=window)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -230,12 +225,11 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens customer M10037437 --json
         """
-        from custlens import behaviour  # noqa: F401  (texts)
-        from custlens.customer360 import customer_360
+        from custlens import analyses
 
         check_lang(lang)
         st = _open(store)
-        d = customer_360(st, customer_id, parse_as_of(as_of, st, lang))
+        d = analyses.customer(st, customer_id, as_of=parse_as_of(as_of, st, lang)).to_dict()
         if as_json:
             emit_json(d)
             return
@@ -273,7 +267,6 @@ def _print_360(d: dict[str, Any], lang: str) -> None:
         out.print(f"  {label}: {value}", highlight=False)
     if d["profile"]:
         from custlens.behaviour.texts import header
-        from custlens.report import texts  # noqa: F401  (report.col.* names of the profile fields)
 
         out.print("  " + ", ".join(f"{header(k, lang)}: {_value(v)}" for k, v in d["profile"].items() if v is not None),
                   highlight=False)
@@ -287,7 +280,6 @@ def _print_360(d: dict[str, Any], lang: str) -> None:
 
 
 def _clv(clv: dict[str, Any] | None, lang: str) -> str:
-    from custlens.clv import texts  # noqa: F401  (report.col.p_purchase)
 
     if not clv or clv.get("clv") is None:
         return ""
@@ -314,11 +306,13 @@ def _value(v: Any) -> str:
 
 
 def _churn(churn: dict[str, Any] | None, lang: str) -> str:
+    from custlens.churn.saved import reasons_text
+
     if not churn:
         return ""
     p = churn.get("churn_probability")
     band = churn.get("risk_band") or ""
-    reasons = churn.get(f"reasons_{lang}") or ""
+    reasons = reasons_text(churn.get("reasons"), lang)  # saved as keys and arguments
     return " ".join(x for x in (f"{p:.0%}" if isinstance(p, float) else "", str(band), str(reasons)) if x)
 
 

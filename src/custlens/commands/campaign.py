@@ -12,6 +12,7 @@ import typer
 
 from custlens.commands._common import JsonOpt, LangOpt, StoreOpt, check_lang, clean, emit_json, err, frame_table, out
 from custlens.errors import CustlensWarning, InputError
+from custlens.results import records
 
 
 def register(app: typer.Typer) -> None:
@@ -48,7 +49,8 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens campaign analyze ab.csv --group variant --outcome converted --outcome revenue --pre pre_spend
         """
-        from custlens.campaigns import analyze_campaign, analyze_experiment, campaign_segments
+        from custlens import analyses
+        from custlens.campaigns import analyze_experiment, campaign_segments
         from custlens.store import open_store
 
         check_lang(lang)
@@ -65,7 +67,8 @@ def register(app: typer.Typer) -> None:
                 res.info = {"source": str(file), "members": int(res.groups["members"].sum())}
             else:
                 st = open_store(store, read_only=True)
-                res = analyze_campaign(st, campaign, window, pre_days, split=shares, alpha=alpha, seed=seed)
+                res = analyses.campaign(st, campaign_id=campaign, window_days=window, pre_days=pre_days, split=shares,
+                                        alpha=alpha, seed=seed)
                 if segments:
                     seg = campaign_segments(st, members=res.frame, alpha=alpha)
         for w in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, CustlensWarning)):
@@ -73,7 +76,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             doc = res.to_dict()
             if seg is not None:
-                doc["segments"] = [{k: _jsonable(v) for k, v in r.items()} for r in seg.to_dict(orient="records")]
+                doc["segments"] = records(seg)
             emit_json(doc)
             return
         _print_result(res, seg, lang)
@@ -130,7 +133,7 @@ def register(app: typer.Typer) -> None:
         res = before_after(open_store(store, read_only=True), campaign, comparison, weeks_before, weeks_after,
                            alpha=alpha)
         if as_json:
-            emit_json({k: _jsonable(v) if not isinstance(v, list) else v for k, v in res.to_dict().items()})
+            emit_json(res.to_dict())
             return
         out.print(i18n.t("cli.campaign.did", lang, comparison=res.info["comparison"], effect=f"{res.effect:,.2f}",
                          days=res.info["period_days"], low=f"{res.ci_low:,.2f}", high=f"{res.ci_high:,.2f}",
@@ -176,12 +179,6 @@ def read_export(path: Path) -> pd.DataFrame:
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise InputError(f"{path}: cannot read the export ({exc})") from None
     raise InputError(f"{path}: cannot decode the file")  # pragma: no cover
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    return v.item() if hasattr(v, "item") else v
 
 
 def _p(p: float) -> str:

@@ -50,8 +50,8 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens churn --horizon 120 --capacity 5% --export at_risk.csv --json   (add --save to keep the scores)
         """
-        from custlens import i18n
-        from custlens.churn import churn_analysis, churn_from_labels, localise, write_scores
+        from custlens import analyses, i18n
+        from custlens.churn import churn_from_labels, localise
         from custlens.churn.warning import parse_capacity
         from custlens.features import export_table
         from custlens.store import open_store
@@ -61,11 +61,11 @@ def register(app: typer.Typer) -> None:
             res = churn_from_labels(_read_labels(labels), label_column)
         else:
             with open_store(store, read_only=True) as st:  # other readers keep working meanwhile
-                res = churn_analysis(st, as_of=parse_as_of(as_of, st, lang), horizon_days=horizon, value=value,
+                res = analyses.churn(st, as_of=parse_as_of(as_of, st, lang), horizon_days=horizon, value=value,
                                      capacity=parse_capacity(capacity))
             if save:  # write access only for the save
                 with open_store(store) as st:
-                    write_scores(st, res)
+                    analyses.save_churn(st, res)
         lists = pd.concat([localise(res.early_warning, lang).assign(churn_list=i18n.t("churn.list.early_warning", lang)),
                            localise(res.win_back, lang).assign(churn_list=i18n.t("churn.list.win_back", lang))], ignore_index=True)
         if export:

@@ -43,8 +43,8 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens clv --model auto --horizon 365 --save --export clv.csv
         """
-        from custlens import i18n
-        from custlens.clv.pipeline import MODELS, SCORES_TABLE, run_clv, save_scores
+        from custlens import analyses, i18n
+        from custlens.clv.pipeline import MODELS
         from custlens.features import export_table
         from custlens.store import open_store
 
@@ -52,11 +52,11 @@ def register(app: typer.Typer) -> None:
         if model != "auto" and model not in MODELS:
             raise CustlensError(f"--model {model!r} is unknown; use one of auto, {', '.join(MODELS)}")
         with open_store(store, read_only=True) as st:  # fitted read-only; written only to save
-            res = run_clv(st, model=model, horizon_days=horizon, discount_rate=discount_rate,
-                          as_of=parse_as_of(as_of, st, lang), holdout_days=holdout_days, top=max(top, 1), write=False)
+            res = analyses.clv(st, as_of=parse_as_of(as_of, st, lang), model=model, horizon_days=horizon,
+                               discount_rate=discount_rate, holdout_days=holdout_days, top=max(top, 1))
         if save and res.sound:
             with open_store(store) as st:
-                save_scores(st, res.scores)
+                analyses.save_clv(st, res)
         if export and res.sound:
             export_table(res.scores, export, force=force)
         if as_json:

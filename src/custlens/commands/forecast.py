@@ -44,7 +44,6 @@ i18n.register({
 
 def event_label(column: str, lang: str) -> str:
     """``ev_618_window`` -> "618 (days around it)"; an unknown festival keeps its name."""
-    from custlens.behaviour import texts  # noqa: F401  (registers the festival names)
 
     name = column.removeprefix("ev_")
     window = name.endswith("_window")
@@ -100,7 +99,7 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens forecast --metric orders --horizon 28 --json
         """
-        from custlens.forecast import forecast as run_forecast
+        from custlens import analyses
         from custlens.forecast.events import DEFAULT_EVENTS
         from custlens.store import open_store
 
@@ -115,7 +114,7 @@ def register(app: typer.Typer) -> None:
         try:
             when = parse_as_of(as_of, st, lang)
             days = _days_for(resolve_as_of(st, when), freq, horizon)
-            res = run_forecast(st, metric=metric, horizon=days, freq=freq, as_of=when,
+            res = analyses.forecast(st, metric=metric, horizon=days, freq=freq, as_of=when,
                                models=names, events=None if no_events else DEFAULT_EVENTS,
                                n_windows=windows, by=by)
         finally:

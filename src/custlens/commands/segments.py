@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any, Optional
 
@@ -11,14 +10,7 @@ import typer
 from custlens.commands._common import (AsOfOpt, ForceOpt, JsonOpt, LangOpt, StoreOpt, check_lang, clean,
                                        emit_json, frame_table, out, parse_as_of, styled)
 from custlens.errors import CustlensError
-
-
-def _plain(v: Any) -> Any:
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    return v
+from custlens.results import jsonable
 
 
 def register(app: typer.Typer) -> None:
@@ -65,11 +57,11 @@ def register(app: typer.Typer) -> None:
         if as_json:
             obj: dict[str, Any] = {
                 "scheme": scheme, "title": i18n.t(f"segment.{scheme}.title", lang), "customers": len(table),
-                "segments": [{c: _plain(r[c]) for c in ("segment", "name", "customers", "share", "revenue",
+                "segments": [{c: jsonable(r[c]) for c in ("segment", "name", "customers", "share", "revenue",
                                                         "revenue_share")}
                              | {p: segment_text(scheme, r["segment"], p, lang) for p in ("action", "channel", "offer")}
                              for _, r in segs.iterrows()],
-                **{k_: _plain(v) if not isinstance(v, list) else v for k_, v in seg.info.items()},
+                **{k_: jsonable(v) if not isinstance(v, list) else v for k_, v in seg.info.items()},
                 "notes": [i18n.t(n, lang) for n in seg.notes],
             }
             if key is not None:

@@ -11,7 +11,6 @@ import typer
 from custlens import i18n
 from custlens.commands._common import LangOpt, StoreOpt, check_lang, clean, err, out
 from custlens.errors import CustlensError
-from custlens.server import texts as _texts  # noqa: F401  (registers the texts; no FastAPI import)
 
 
 def _check_extra() -> None:

@@ -91,11 +91,11 @@ def register(app: typer.Typer) -> None:
         """
         if ctx.invoked_subcommand is not None:
             return
-        from custlens import i18n
-        from custlens.voc import satisfaction_index
+        from custlens import analyses, i18n
 
         check_lang(lang)
-        res = satisfaction_index(_open(store), parse_as_of(as_of), weights=_weights(weights, ahp_file), period=period)
+        res = analyses.satisfaction(_open(store), as_of=parse_as_of(as_of), weights=_weights(weights, ahp_file),
+                                 period=period)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -135,11 +135,10 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens satisfaction survey --json
         """
-        from custlens import i18n
-        from custlens.voc import survey_analysis
+        from custlens import analyses, i18n
 
         check_lang(lang)
-        res = survey_analysis(_open(store), parse_as_of(as_of))
+        res = analyses.survey(_open(store), as_of=parse_as_of(as_of))
         if as_json:
             emit_json(res.to_dict())
             return
@@ -170,11 +169,10 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens satisfaction nps --window 90 --lang zh
         """
-        from custlens import i18n
-        from custlens.voc import nps_analysis
+        from custlens import analyses, i18n
 
         check_lang(lang)
-        res = nps_analysis(_open(store), parse_as_of(as_of), window_days=window)
+        res = analyses.nps(_open(store), as_of=parse_as_of(as_of), window_days=window)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -199,11 +197,10 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens feedback --topics 6 --lang zh
         """
-        from custlens import i18n
-        from custlens.voc import feedback_analysis
+        from custlens import analyses, i18n
 
         check_lang(lang)
-        res = feedback_analysis(_open(store), parse_as_of(as_of), n_topics=topics)
+        res = analyses.feedback(_open(store), as_of=parse_as_of(as_of), n_topics=topics)
         if as_json:
             emit_json(res.to_dict())
             return
@@ -226,12 +223,11 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens service --sla-first-response 30 --sla-resolution 48 --json
         """
-        from custlens import i18n
-        from custlens.voc import service_analysis
+        from custlens import analyses, i18n
         from custlens.voc.texts import finding_text
 
         check_lang(lang)
-        res = service_analysis(_open(store), parse_as_of(as_of), repeat_days=repeat_days,
+        res = analyses.service(_open(store), as_of=parse_as_of(as_of), repeat_days=repeat_days,
                                sla={"first_response_minutes": sla_first_response, "resolution_hours": sla_resolution})
         if as_json:
             emit_json(res.to_dict())

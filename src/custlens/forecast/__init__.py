@@ -11,7 +11,6 @@ on many series at once and forecasts with the best; `forecast` does both from th
 adds the CLV model's repeat-purchase forecast for orders.
 """
 
-from custlens.forecast import texts  # noqa: F401  (registers the texts)
 from custlens.forecast.api import DEFAULT_MODELS, ForecastResult, forecast
 from custlens.forecast.backtest import mase, smape
 from custlens.forecast.events import DEFAULT_EVENTS, Event, event_days, event_regressors, fixed_date

@@ -16,6 +16,7 @@ from custlens.forecast.events import DEFAULT_EVENTS, Event
 from custlens.forecast.models import BASELINE, LEVELS, forecast_frame
 from custlens.forecast.repeat import repeat_purchase_forecast
 from custlens.forecast.series import PERIOD_FREQS, build_series
+from custlens.results import Result, jsonable
 from custlens.store import Store
 
 __all__ = ["ForecastResult", "forecast", "DEFAULT_MODELS"]
@@ -33,7 +34,7 @@ SINGLE_MODELS = ("AutoETS", "AutoARIMA", "MSTL", "MSTL_ARIMA", "SeasonalNaive")
 
 
 @dataclass
-class ForecastResult:
+class ForecastResult(Result):
     """A metric's forecast, its backtest, and the CLV comparison.
 
     Attributes
@@ -130,11 +131,12 @@ class ForecastResult:
 
 
 def _num(x: float) -> float | None:
-    return None if pd.isna(x) else float(x)
+    return jsonable(float(x))
 
 
 def forecast(
     store: Store,
+    *,
     metric: str = "revenue",
     horizon: int = 28,
     freq: str = "D",

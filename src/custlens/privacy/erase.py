@@ -18,12 +18,13 @@ from pathlib import Path
 
 from custlens.errors import InputError
 from custlens.privacy import pseudo as ps
+from custlens.results import Result
 from custlens.store import FORGET_LOG, Store, open_store  # noqa: F401  (FORGET_LOG: re-exported)
 
 
 
 @dataclass
-class ForgetResult:
+class ForgetResult(Result):
     """What `forget` removed.
 
     Attributes

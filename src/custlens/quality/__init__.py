@@ -4,7 +4,6 @@
 rule is documented in `custlens.quality.scoring` and as the i18n text ``quality.grade_rule``.
 """
 
-from custlens.quality import texts as _texts  # noqa: F401  (registers the i18n keys)
 from custlens.quality.assess import assess
 from custlens.quality.report import QualityReport
 from custlens.quality.scoring import grade

@@ -18,7 +18,8 @@ from custlens.errors import InputError, MissingDataError
 from custlens.privacy.detect import redact_record
 from custlens.quality import scoring
 from custlens.quality.checks import EXAMPLES, Check, build_checks, q
-from custlens.quality.report import QualityReport, _plain
+from custlens.quality.report import QualityReport
+from custlens.results import jsonable
 from custlens.quality.texts import DIMENSIONS, SEVERITIES
 from custlens.store import Store
 
@@ -44,10 +45,7 @@ def _scalar(store: Store, sql: str) -> Any:
     return store._con.execute(sql).fetchall()[0][0]
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return _plain(value)
+_json_value = jsonable
 
 
 def _examples(store: Store, sql: str, keep: str | None = None) -> str:
@@ -217,9 +215,9 @@ def _resolve_today(today: str | date | datetime | pd.Timestamp | None) -> pd.Tim
     try:
         ts = pd.Timestamp(today)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"today={today!r} is not a date; pass e.g. today='2024-01-31'") from exc
+        raise InputError(f"as_of={today!r} is not a date; pass e.g. as_of='2024-01-31'") from exc
     if ts is pd.NaT:
-        raise InputError(f"today={today!r} is not a date; pass e.g. today='2024-01-31'")
+        raise InputError(f"as_of={today!r} is not a date; pass e.g. as_of='2024-01-31'")
     return (ts.tz_convert(None) if ts.tzinfo else ts).normalize()
 
 
@@ -243,7 +241,8 @@ def _problems(checks: pd.DataFrame, limit: int | None) -> pd.DataFrame:
 
 def assess(
     store: Store,
-    today: str | date | datetime | pd.Timestamp | None = None,
+    *,
+    as_of: str | date | datetime | pd.Timestamp | None = None,
     max_problems: int | None = 50,
 ) -> QualityReport:
     """Assess completeness, validity, uniqueness, consistency and timeliness of a store.
@@ -252,8 +251,10 @@ def assess(
     ----------
     store : Store
         The store to judge; every canonical table holding rows is assessed.
-    today : str, date, datetime, Timestamp or None
-        The date to judge against (future dates, age of the data); default: today.
+    as_of : str, date, datetime, Timestamp or None
+        The date to judge against (future dates, age of the data); default: today's date
+        (not the day after the last order, as the other analyses: a quality check asks how
+        the data looks now). Formerly called ``today``.
     max_problems : int or None, default 50
         How many problems to keep (all when None).
 
@@ -270,10 +271,10 @@ def assess(
 
     Examples
     --------
-    >>> report = assess(store, today="2024-03-01")  # doctest: +SKIP
+    >>> report = assess(store, as_of="2024-03-01")  # doctest: +SKIP
     >>> report.grade, report.problems.head()  # doctest: +SKIP
     """
-    today = _resolve_today(today)
+    today = _resolve_today(as_of)
     present = [name for name in schema.DATA_TABLES if store.has(name)]
     present_set = set(present)
     if not present and not store.has(schema.QUARANTINE.name):

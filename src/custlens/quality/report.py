@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
+
+from custlens.results import Result, jsonable, records
 
 GRADE_RULE_KEY = "quality.grade_rule"
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-friendly Python value (NaN/NaT -> None, timestamps -> ISO text)."""
-    if value is None:
-        return None
-    if isinstance(value, (pd.Timestamp, np.datetime64)):
-        return None if pd.isna(value) else pd.Timestamp(value).isoformat()
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
-def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """``df`` as a list of JSON-friendly dicts."""
-    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
-
-
 @dataclass
-class QualityReport:
+class QualityReport(Result):
     """Data quality of a store, scored 0-100 per dimension, table and overall.
 
     Attributes
@@ -93,22 +71,22 @@ class QualityReport:
 
         ``problems[*].examples`` are decoded from their JSON text into lists.
         """
-        problems = frame_records(self.problems)
+        problems = records(self.problems)
         for p in problems:
             p["examples"] = json.loads(p["examples"]) if p.get("examples") else []
         return {
             "today": self.today.date().isoformat(),
-            "score": _plain(self.score),
+            "score": jsonable(self.score),
             "grade": self.grade,
             "grade_rule": self.grade_rule,
-            "dimensions": {k: _plain(v) for k, v in self.dimensions.items()},
-            "tables": frame_records(self.tables),
-            "columns": frame_records(self.columns),
-            "checks": frame_records(self.checks),
+            "dimensions": {k: jsonable(v) for k, v in self.dimensions.items()},
+            "tables": records(self.tables),
+            "columns": records(self.columns),
+            "checks": records(self.checks),
             "problems": problems,
-            "timeliness": frame_records(self.timeliness),
-            "quarantine": frame_records(self.quarantine),
-            "ingest_log": frame_records(self.ingest_log),
+            "timeliness": records(self.timeliness),
+            "quarantine": records(self.quarantine),
+            "ingest_log": records(self.ingest_log),
         }
 
     def __repr__(self) -> str:

@@ -9,7 +9,6 @@ module in ``custlens/report/sections/`` and the `register_section` decorator (se
 `custlens.report.registry`). Texts live in `custlens.report.texts` in English and Chinese.
 """
 
-from custlens.report import texts  # noqa: F401  (registers the report texts)
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Note, Paragraph, Section, Table
 from custlens.report.builder import build_report
 from custlens.report.context import ReportContext

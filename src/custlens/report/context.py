@@ -138,4 +138,4 @@ class ReportContext:
         from custlens.quality import assess
 
         today = pd.Timestamp(self.as_of) - pd.Timedelta(days=1) if self.as_of_given else None
-        return self.cached("quality", lambda: assess(self.store, today=today))
+        return self.cached("quality", lambda: assess(self.store, as_of=today))

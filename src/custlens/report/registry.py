@@ -25,8 +25,9 @@ Rules of the seam:
 - ``order`` places the section (built-ins: overview 10, quality 20, kpis 30, rfm 40;
   leave gaps, e.g. clv 50, churn 60, behaviour 70).
 - Every text goes through ``ctx.t(key)``; register the keys in English and Chinese in
-  `custlens.report.texts` (or with `custlens.i18n.register` at the top of the section
-  module). Table headers default to the keys ``report.col.<column>``.
+  `custlens.report.texts` / `custlens.report.texts_analyses` (or with `custlens.i18n.register`
+  at the top of the section module, which must then be listed in `custlens.i18n.CATALOGUES`).
+  Table headers default to the keys ``report.col.<column>``.
 - When the inputs are absent, let `MissingDataError` propagate (``store.require(...)``
   raises it with a message saying what to load): the registry turns it into a section
   with the title ``report.<key>.title`` and a "missing data" note carrying the message.

@@ -164,11 +164,12 @@ def _with_saved_scores(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
 
     _load_builtin_sections()  # the sections register the column names of their scores
 
+    from custlens.churn.saved import read_churn_scores
     from custlens.clv.scores import score_status
 
     frame = join_scores(frame, ctx.store, as_of=ctx.as_of)  # only scores saved as of this report's date
     if score_status(ctx.store, "churn_scores", ctx.as_of).ok:
-        churn = ctx.store.read("churn_scores")
+        churn = read_churn_scores(ctx.store)  # reasons saved as keys, translated here
         churn = churn.rename(columns={f"reasons_{ctx.lang}": "reasons"})
         keep = [c for c in ("customer_id", "churn_probability", "risk_band", "reasons") if c in churn.columns]
         churn["customer_id"] = churn["customer_id"].astype(frame["customer_id"].dtype)

@@ -54,7 +54,6 @@ i18n.register({
 
 def _label(ctx: ReportContext, column: str) -> str:
     """A header: the report's column text, else the behaviour analyses' (cohort rates), else the name."""
-    from custlens import behaviour  # noqa: F401  (registers behaviour.col.*)
     from custlens.report.registry import _load_builtin_sections
 
     _load_builtin_sections()  # the sections register the headers of their columns
@@ -74,7 +73,7 @@ def clv_sheet(ctx: ReportContext) -> pd.DataFrame:
     ``custlens clv`` stored them for this as-of date, else a fresh fit)."""
     from custlens.clv.pipeline import run_clv
 
-    res = ctx.cached("clv", lambda: run_clv(ctx.store, as_of=ctx.as_of, write=False))
+    res = ctx.cached("clv", lambda: run_clv(ctx.store, as_of=ctx.as_of))
     cols = ["customer_id", "p_alive", "expected_purchases", "expected_spend", "clv", "expected_days_to_next",
             "overdue", "model"]
     scores = res.scores[[c for c in cols if c in res.scores.columns]].sort_values("clv", ascending=False)
@@ -85,7 +84,7 @@ def churn_sheet(ctx: ReportContext) -> pd.DataFrame:
     """The early-warning and win-back lists, bands, reasons and actions in the workbook's language."""
     from custlens.churn import churn_analysis, localise
 
-    res = ctx.cached("churn", lambda: churn_analysis(ctx.store, ctx.as_of))
+    res = ctx.cached("churn", lambda: churn_analysis(ctx.store, as_of=ctx.as_of))
     parts = []
     for key, frame in (("report.churn.early", res.early_warning), ("report.churn.winback", res.win_back)):
         shown = localise(frame, ctx.lang)
@@ -113,7 +112,7 @@ def cohorts_sheet(ctx: ReportContext) -> pd.DataFrame:
     """Retention by acquisition cohort and period (period 0 = the acquisition month)."""
     from custlens.cohorts import cohorts
 
-    res = ctx.cached("cohorts", lambda: cohorts(ctx.store, ctx.as_of))
+    res = ctx.cached("cohorts", lambda: cohorts(ctx.store, as_of=ctx.as_of))
     t = res.table.merge(res.cohorts[["cohort", "customers"]], on="cohort", how="left", suffixes=("_x", ""))
     cols = ["cohort", "customers", "period", "active", "first_time", "recurring", "retention", "revenue",
             "revenue_per_customer", "revenue_retention"]
@@ -128,7 +127,8 @@ def forecast_sheet(ctx: ReportContext) -> pd.DataFrame:
     rows = []
     for metric in METRICS:
         res = ctx.cached(f"forecast:{metric}:D:{HORIZON_DAYS}", lambda metric=metric: forecast(
-            ctx.store, metric, HORIZON_DAYS, "D", ctx.as_of, models=REPORT_MODELS, n_windows=WINDOWS))
+            ctx.store, metric=metric, horizon=HORIZON_DAYS, freq="D", as_of=ctx.as_of, models=REPORT_MODELS,
+            n_windows=WINDOWS))
         fc = res.forecast[["ds", "mean", "lo_95", "hi_95"]].copy()
         fc.insert(0, "metric", ctx.t(f"report.forecast.metric.{metric}"))
         fc["model"] = res.model

@@ -9,8 +9,6 @@ in English and Chinese into `custlens.i18n` (see `custlens.segments.catalog` and
 `custlens.segments.texts`).
 """
 
-from custlens.segments import catalog  # noqa: F401  (registers the segment texts)
-from custlens.segments import texts  # noqa: F401  (registers the other schemes' texts)
 from custlens.segments.abc import ABCResult, abc_analysis, gini, lorenz_curve
 from custlens.segments.audience import AUDIENCE_COLUMNS, audience, resolve_segment
 from custlens.segments.clustering import ClusterResult, cluster_customers, scale_features

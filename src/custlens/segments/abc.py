@@ -33,6 +33,7 @@ import pandas as pd
 
 from custlens.errors import InputError, MissingDataError, SchemaError
 from custlens.features.columns import CUSTOMER_ID, ORDERS, TOTAL_SPEND
+from custlens.results import Result
 from custlens.segments.profile import segment_summary
 
 __all__ = ["ABCResult", "abc_analysis", "gini", "lorenz_curve", "pareto_tiers"]
@@ -42,7 +43,7 @@ VOLUME_TIERS = ("heavy", "medium", "light")
 
 
 @dataclass(frozen=True)
-class ABCResult:
+class ABCResult(Result):
     """ABC tiers by revenue and heavy/medium/light tiers by orders.
 
     Attributes

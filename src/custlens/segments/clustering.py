@@ -40,6 +40,7 @@ from threadpoolctl import threadpool_limits
 
 from custlens.errors import InputError, SchemaError
 from custlens.features.columns import CUSTOMER_ID, DAYS_SINCE_LAST, ORDERS, TOTAL_SPEND
+from custlens.results import Result
 from custlens.segments.naming import name_centres, value_score
 from custlens.segments.profile import profile_clusters
 
@@ -58,7 +59,7 @@ SAMPLE_SIZE = 20_000
 
 
 @dataclass(frozen=True)
-class ClusterResult:
+class ClusterResult(Result):
     """Customers clustered on a set of features.
 
     Attributes

@@ -15,6 +15,7 @@ import pandas as pd
 
 from custlens.errors import InputError
 from custlens.features.columns import CUSTOMER_ID
+from custlens.results import Result
 from custlens.store import Store
 
 __all__ = ["MigrationResult", "migration", "migration_from_labels", "NEW", "NONE"]
@@ -27,7 +28,7 @@ NONE = "none_after"
 
 
 @dataclass(frozen=True)
-class MigrationResult:
+class MigrationResult(Result):
     """Transitions of customers between the segments of one scheme at two dates.
 
     Attributes

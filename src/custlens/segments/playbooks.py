@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from custlens.segments import texts  # noqa: F401  (registers the texts)
 from custlens.segments.naming import segment_text
 from custlens.segments.rfm_maps import SCHEMES as RFM_SCHEMES
 from custlens.segments.texts import SCHEME_SEGMENTS

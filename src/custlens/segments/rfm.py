@@ -40,7 +40,6 @@ usual 11-segment R × FM map.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +49,7 @@ import pandas as pd
 from custlens import i18n
 from custlens.errors import InputError, MissingDataError, SchemaError
 from custlens.features.columns import CUSTOMER_ID, DAYS_SINCE_LAST, ORDERS, TOTAL_SPEND
+from custlens.results import Result, jsonable
 from custlens.segments import catalog
 from custlens.segments.rfm_maps import get_scheme
 
@@ -225,7 +225,7 @@ def rfm_scores(customers: pd.DataFrame, bins: int = 5) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class RFMResult:
+class RFMResult(Result):
     """RFM segmentation of a customer table.
 
     Attributes
@@ -273,24 +273,16 @@ class RFMResult:
                 text_key = catalog.text_key(self.scheme, key, part)  # type: ignore[arg-type]
                 item[part] = i18n.t(text_key, lang)
             for col in SEGMENT_COLUMNS[1:]:
-                item[col] = _plain(row[col])
+                item[col] = jsonable(row[col])
             segments.append(item)
         return {
             "scheme": self.scheme,
             "title": i18n.t(catalog.text_key(self.scheme, None, "title"), lang),
             "bins": self.bins,
             "customers": self.n_customers,
-            "revenue": _plain(self.segments["revenue"].sum()),
+            "revenue": jsonable(self.segments["revenue"].sum()),
             "segments": segments,
         }
-
-
-def _plain(value: Any) -> Any:
-    """NumPy scalars to Python numbers, NaN to None."""
-    if isinstance(value, (np.integer, int)) and not isinstance(value, bool):
-        return int(value)
-    value = float(value)
-    return None if math.isnan(value) else value
 
 
 def rfm(customers: pd.DataFrame, scheme: str = "rfm11", bins: int = 5) -> RFMResult:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from custlens.errors import InputError
 from custlens.features.columns import CUSTOMER_ID, TOTAL_SPEND
+from custlens.results import Result
 from custlens.segments.profile import segment_summary
 from custlens.store import Store
 
@@ -24,7 +25,7 @@ ALL_SCHEMES: tuple[str, ...] = ("rfm11", "rf10", "cn8", "kmeans", "lrfmc", "abc"
 
 
 @dataclass(frozen=True)
-class Segmentation:
+class Segmentation(Result):
     """Customers of one scheme.
 
     Attributes

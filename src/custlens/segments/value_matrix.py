@@ -46,6 +46,7 @@ from custlens.errors import ConvergenceWarning, CustlensError, InputError
 from custlens.features.columns import (CUSTOMER_ID, DAYS_SINCE_LAST, FREQUENCY, GAP_MEAN_DAYS,
                                        MONETARY_VALUE, RECENCY, T, T_DAYS, TOTAL_SPEND)
 from custlens.segments.profile import segment_summary
+from custlens.results import Result
 from custlens.segments.texts import VALUE_CELLS
 
 __all__ = ["ValueMatrixResult", "value_matrix"]
@@ -54,7 +55,7 @@ ROWS = ("current_high", "future_high", "both_low")
 
 
 @dataclass(frozen=True)
-class ValueMatrixResult:
+class ValueMatrixResult(Result):
     """Customers placed in the value × loyalty matrix.
 
     Attributes

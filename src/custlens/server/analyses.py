@@ -1,24 +1,24 @@
-"""The one adapter between the server and the library: calls analyses, returns JSON-safe dicts.
+"""The one adapter between the server and the library: calls the analyses, returns JSON-safe dicts.
 
-Everything the API and the dashboard show comes through `Analyses`; it is the only module
-that knows the library's current function signatures. When the analysis contract of issue
-14 lands (``analysis(store, *, as_of=None, **options) -> XResult`` with ``to_dict()``), only
-this module changes. Results are cached per store state (`StoreState`).
+Everything the API and the dashboard show comes through `Analyses`, built on the analysis
+contract (`custlens.analyses`: ``analysis(store, *, as_of=None, **options) -> XResult``,
+converted with ``to_dict()`` / `custlens.results.jsonable`). The customer 360 comes from the
+bulk `Customer360Index`, which answers what `custlens.analyses.customer` answers. Results are
+cached per store state (`StoreState`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
-from datetime import date, datetime
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from custlens import i18n
 from custlens.errors import InputError
+from custlens.results import jsonable
+from custlens.results import records as _records
 from custlens.server.index import Customer360Index, NotFound
 from custlens.server.scoring import Fitted, fit_models, score_history
 from custlens.server.state import StoreState
@@ -26,27 +26,6 @@ from custlens.server.state import StoreState
 __all__ = ["Analyses", "jsonable", "neutralise"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def jsonable(obj: Any) -> Any:
-    """``obj`` with NaN/NaT as None, NumPy scalars as Python, dates as ISO strings (as ``--json`` prints them)."""
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if obj is None or obj is pd.NaT or obj is pd.NA:
-        return None
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float):
-        return None if not math.isfinite(obj) else obj
-    if isinstance(obj, (pd.Timestamp, datetime, date)):
-        return None if pd.isna(obj) else obj.isoformat()
-    return obj
-
-
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return jsonable(df.to_dict(orient="records"))
 
 
 def neutralise(value: Any) -> Any:
@@ -77,15 +56,15 @@ class Analyses:
         return self.state.cached("fitted", fit_models)
 
     def _segmentation(self, scheme: str) -> Any:
-        from custlens.segments import ALL_SCHEMES, segment_customers
+        from custlens import analyses
+        from custlens.segments import ALL_SCHEMES
 
         if scheme not in ALL_SCHEMES:
             raise InputError(f"scheme must be one of {', '.join(ALL_SCHEMES)}")
-        table = self.index().table.reset_index(drop=True)
 
         def compute(store: Any) -> Any:
             demo = store.read("customers") if store.has("customers") else None
-            return segment_customers(table, scheme, store=store, as_of=self.index().as_of, demographics=demo), demo
+            return analyses.segments(store, as_of=self.index().as_of, scheme=scheme), demo
 
         return self.state.cached(f"segments:{scheme}", compute)
 
@@ -131,7 +110,6 @@ class Analyses:
 
     def audience_csv(self, scheme: str, segment: str | None, lang: str) -> bytes:
         """The audience as CSV for a CRM import: UTF-8 with BOM, formula-like cells neutralised."""
-        from custlens.report import texts  # noqa: F401  (column headers)
 
         aud = self._audience(scheme, segment, lang)
         buf = io.StringIO()
@@ -161,13 +139,12 @@ class Analyses:
         return self.state.cached("churn_lists", self._churn_lists)
 
     def _churn_lists(self, store: Any) -> dict[str, Any]:
-        from custlens.churn import early_warning, win_back
+        from custlens.churn import early_warning, read_churn_scores, win_back
         from custlens.churn.labels import default_horizon
 
         ix = self.index()
         if store.has("churn_scores"):
-            saved = store.read("churn_scores")
-            saved["customer_id"] = saved["customer_id"].astype(str)
+            saved = read_churn_scores(store)  # reasons saved as keys, translated on reading
             t = ix.table[["days_since_last", "total_spend"]]
             scores = saved.join(t, on="customer_id", how="inner").rename(columns={"total_spend": "customer_value"})
             h = default_horizon(store, ix.as_of).days

@@ -22,7 +22,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from custlens import i18n
 from custlens.errors import CustlensError, InputError, StoreError
 from custlens.server import auth
-from custlens.server import texts as _texts  # noqa: F401  (registers the texts)
 from custlens.server.analyses import Analyses
 from custlens.server.index import NotFound
 from custlens.server.state import StoreState

@@ -22,7 +22,8 @@ import pandas as pd
 
 from custlens.behaviour._common import before, has_column, ts
 from custlens.behaviour.preferences import DIMENSIONS, _source, _value
-from custlens.customer360 import PROFILE_COLUMNS, SUMMARY_COLUMNS, _plain
+from custlens.customer360 import PROFILE_COLUMNS, SUMMARY_COLUMNS, saved_row
+from custlens.results import jsonable as _plain
 from custlens.lifecycle import StageRules, customer_stages
 from custlens.store import Store
 
@@ -130,7 +131,7 @@ class Customer360Index:
         df["customer_id"] = df["customer_id"].astype(str)
         df = df.drop_duplicates("customer_id")
         cols = [c for c in df.columns if c != "customer_id"]
-        return {cid: {c: _plain(v) for c, v in zip(cols, vals)}
+        return {cid: saved_row(dict(zip(cols, vals)))
                 for cid, *vals in df[["customer_id", *cols]].itertuples(index=False, name=None)}
 
     @staticmethod

@@ -19,11 +19,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from custlens import behaviour  # noqa: F401  (registers the lifecycle and behaviour texts)
 from custlens import i18n
-from custlens import segments as _segments  # noqa: F401  (registers the segment names)
 from custlens.report import formatting as fmt
-from custlens.report import texts as _report_texts  # noqa: F401  (column headers)
 from custlens.server import auth
 from custlens.server.index import NotFound
 

@@ -63,7 +63,7 @@ def fit_models(store: Store) -> Fitted:
     as_of = store.default_as_of()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        clv = run_clv(store, model="auto", write=False)
+        clv = run_clv(store, model="auto")
         churn = churn_analysis(store, as_of=as_of)
         X = churn.features
         btyd = None

@@ -4,7 +4,6 @@ Optional packages (``pip install 'custlens[voc]'``): jieba, snownlp, vaderSentim
 feedback texts, factor-analyzer for the factor analysis. The rest needs only the core.
 """
 
-from custlens.voc import texts  # noqa: F401  (registers the i18n keys)
 from custlens.voc.ahp import RANDOM_INDEX, AHPResult, ahp, read_matrix
 from custlens.voc.drivers import driver_table, shapley_r2
 from custlens.voc.nps import NPSResult, nps_analysis, nps_behaviour, nps_ci

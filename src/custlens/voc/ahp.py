@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from custlens.errors import InputError
+from custlens.results import Result
 
 __all__ = ["RANDOM_INDEX", "AHPResult", "ahp", "read_matrix"]
 
@@ -22,7 +23,7 @@ MAX_CR = 0.1
 
 
 @dataclass
-class AHPResult:
+class AHPResult(Result):
     """Weights and consistency of one pairwise-comparison matrix.
 
     Attributes

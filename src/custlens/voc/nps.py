@@ -12,6 +12,7 @@ from scipy import stats
 
 from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 from custlens.voc import _data
 from custlens.voc.drivers import driver_table
@@ -99,7 +100,7 @@ def nps_behaviour(store: Store, answers: pd.DataFrame, cut: pd.Timestamp, window
 
 
 @dataclass
-class NPSResult:
+class NPSResult(Result):
     """NPS figures (see `nps_analysis`)."""
 
     overall: dict[str, float]
@@ -129,7 +130,7 @@ def _by(frame: pd.DataFrame, col: str) -> pd.DataFrame:
                                        "detractors"])
 
 
-def nps_analysis(store: Store, as_of: AsOf = None, period: str = "quarter", window_days: int = 180) -> NPSResult:
+def nps_analysis(store: Store, *, as_of: AsOf = None, period: str = "quarter", window_days: int = 180) -> NPSResult:
     """NPS overall, by RFM segment and by period, its drivers, and behaviour after answering.
 
     Parameters

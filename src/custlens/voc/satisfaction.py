@@ -11,6 +11,7 @@ from scipy import stats
 
 from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 from custlens.voc import _data
 from custlens.voc.ahp import AHPResult
@@ -77,7 +78,7 @@ def mean_ci(values: pd.Series | np.ndarray, confidence: float = 0.95) -> tuple[f
 
 
 @dataclass
-class SatisfactionResult:
+class SatisfactionResult(Result):
     """The satisfaction index and its breakdowns.
 
     Attributes
@@ -176,8 +177,8 @@ def _periods(frame: pd.DataFrame, grades: Sequence[tuple[float, str]]) -> pd.Dat
 
 def satisfaction_index(
     store: Store,
-    as_of: AsOf = None,
     *,
+    as_of: AsOf = None,
     weights: str | Mapping[str, float] | AHPResult = "derived",
     dimensions: Mapping[str, str] | None = None,
     grades: Sequence[tuple[float, str]] = DEFAULT_GRADES,

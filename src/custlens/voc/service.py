@@ -11,6 +11,7 @@ import pandas as pd
 
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 from custlens.voc import _data
 
@@ -43,7 +44,7 @@ def demand_type(category: object, rules: Mapping[str, tuple[str, ...]] = DEMAND_
 
 
 @dataclass
-class ServiceResult:
+class ServiceResult(Result):
     """Customer-service figures (see `service_analysis`).
 
     Attributes
@@ -118,7 +119,7 @@ def _quantiles(values: pd.Series, name: str) -> dict[str, Any]:
             "mean": float(v.mean()) if len(v) else np.nan}
 
 
-def service_analysis(store: Store, as_of: AsOf = None, *, sla: Mapping[str, float] | None = None,
+def service_analysis(store: Store, *, as_of: AsOf = None, sla: Mapping[str, float] | None = None,
                      repeat_days: int = 7, period: str = "quarter") -> ServiceResult:
     """Tickets by demand type, channel and period; response/resolution times, SLA breaches, repeats.
 

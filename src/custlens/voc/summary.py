@@ -10,7 +10,6 @@ from custlens import i18n
 from custlens.errors import CustlensError
 from custlens.features.customer_table import AsOf
 from custlens.store import Store
-from custlens.voc import texts  # noqa: F401  (registers the keys)
 
 __all__ = ["summary_finding"]
 
@@ -51,7 +50,7 @@ def summary_finding(store: Store, as_of: AsOf = None, lang: str = "en") -> dict[
         from custlens.voc.satisfaction import satisfaction_index
 
         try:
-            csi = satisfaction_index(store, cut)
+            csi = satisfaction_index(store, as_of=cut)
             params.update(csi=f"{csi.index:.0f}", grade=i18n.t(f"voc.grade.{csi.grade}", lang))
             key = "voc.summary.both"
         except CustlensError:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from custlens.errors import InputError, MissingDataError, MissingDependencyError, import_optional
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 from custlens.voc import _data
 from custlens.voc.drivers import driver_table
@@ -193,7 +194,7 @@ def importance_performance(drivers: pd.DataFrame, performance: pd.Series) -> pd.
 
 
 @dataclass
-class SurveyResult:
+class SurveyResult(Result):
     """Everything the survey analysis returns (see `survey_analysis`)."""
 
     answers: int
@@ -223,7 +224,7 @@ class SurveyResult:
                 "nps_drivers": rec(self.nps_drivers), "notes": self.notes}
 
 
-def survey_analysis(store: Store, as_of: AsOf = None, n_factors: int | None = None) -> SurveyResult:
+def survey_analysis(store: Store, *, as_of: AsOf = None, n_factors: int | None = None) -> SurveyResult:
     """Descriptive statistics, reliability, factors, clusters, IPA and driver tables of the surveys.
 
     Parameters

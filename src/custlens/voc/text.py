@@ -13,6 +13,7 @@ import pandas as pd
 
 from custlens.errors import MissingDataError, import_optional
 from custlens.features.customer_table import AsOf
+from custlens.results import Result
 from custlens.store import Store
 from custlens.voc import _data
 from custlens.voc.sentiment import language, sentiment_frame
@@ -68,7 +69,7 @@ def categorise(text: str, rules: Mapping[str, tuple[str, ...]] = CATEGORY_RULES)
 
 
 @dataclass
-class FeedbackResult:
+class FeedbackResult(Result):
     """Feedback text analysis (see `feedback_analysis`).
 
     Attributes
@@ -148,7 +149,7 @@ def _topics(docs: list[str], n_topics: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols).sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def feedback_analysis(store: Store, as_of: AsOf = None, *, n_topics: int = 5, period: str = "quarter",
+def feedback_analysis(store: Store, *, as_of: AsOf = None, n_topics: int = 5, period: str = "quarter",
                       top_keywords: int = 20, seed: int = 0) -> FeedbackResult:
     """Sentiment, keywords, topics, complaint categories and trends of the feedback texts.
 

@@ -4,7 +4,7 @@ Keys: ``voc.grade.*``, ``voc.dimension.*``, ``voc.attribute.*``, ``voc.weights.*
 ``voc.ipa.*`` (quadrant names and actions), ``voc.nps.group.*``, ``voc.sentiment.*``,
 ``voc.category.*`` and ``voc.category_action.*``, ``voc.demand.*``, ``voc.service.finding.*``
 and ``voc.service.action.*``, ``voc.col.*`` (table headers), ``voc.cli.*``, ``voc.summary.*``
-and ``report.{satisfaction,feedback,service}.*``.
+(``report.{satisfaction,feedback,service}.*`` live in `custlens.report.texts_analyses`).
 """
 
 from __future__ import annotations
@@ -177,46 +177,6 @@ TEXTS: dict[str, dict[str, str]] = {
                                  "最主要的投诉：{category}（占投诉的 {share}）。"),
     "voc.note.no_kind": _t("The feedback has no kind column: complaints are the texts with a negative sentiment.",
                            "反馈数据没有类型列：投诉按负面情感的文本计。"),
-    # report
-    "report.satisfaction.title": _t("Satisfaction and NPS", "满意度与 NPS"),
-    "report.satisfaction.intro": _t(
-        "The satisfaction index maps each attribute score to 0-100 and weights it ({method}); grades follow the "
-        "evaluation standard below. Intervals are 95% t-intervals; period changes are tested with Welch's t-test.",
-        "满意度指数将各项评分换算为 0-100 并加权（{method}）；等级按下方评价标准划分。区间为 95% t 区间；"
-        "各期变化用 Welch t 检验。"),
-    "report.satisfaction.index": _t("Satisfaction index", "满意度指数"),
-    "report.satisfaction.nps": _t("NPS", "净推荐值 NPS"),
-    "report.satisfaction.alpha": _t("Cronbach's alpha", "Cronbach's α"),
-    "report.satisfaction.kmo": _t("KMO", "KMO"),
-    "report.satisfaction.dimensions": _t("Index by dimension and attribute", "各维度与指标的指数"),
-    "report.satisfaction.periods": _t("Index by period", "各期满意度指数"),
-    "report.satisfaction.segments": _t("Index and NPS by segment", "各客户分群的满意度与 NPS"),
-    "report.satisfaction.drivers": _t("What drives overall satisfaction and NPS (Shapley decomposition of R²)",
-                                      "总体满意度与 NPS 的驱动因素（R² 的 Shapley 分解）"),
-    "report.satisfaction.ipa": _t("Importance-performance analysis", "重要性-表现分析（IPA）"),
-    "report.satisfaction.loadings": _t("Factor loadings (varimax)", "因子载荷（方差最大旋转）"),
-    "report.satisfaction.clusters": _t("Respondent clusters (k-means on standardised answers, silhouette {silhouette}): mean scores",
-                                       "受访者聚类（标准化回答的 k 均值，轮廓系数 {silhouette}）：各项平均分"),
-    "report.satisfaction.behaviour": _t("Do detractors buy less afterwards?", "贬损者此后是否买得更少？"),
-    "report.satisfaction.grades": _t("Evaluation standard", "评价标准"),
-    "report.feedback.title": _t("Feedback and complaints", "评价与投诉"),
-    "report.feedback.intro": _t(
-        "Sentiment from SnowNLP (Chinese) and VADER (English), models shipped inside the packages; complaint "
-        "categories from keyword rules; topics from NMF on TF-IDF of the jieba/English tokens.",
-        "情感分析使用随包发布的 SnowNLP（中文）和 VADER（英文）模型；投诉类别由关键词规则判定；主题由基于 jieba/英文分词"
-        " TF-IDF 的 NMF 得出。"),
-    "report.feedback.categories": _t("Complaint categories and actions", "投诉类别与建议行动"),
-    "report.feedback.topics": _t("Topics of the complaints", "投诉主题"),
-    "report.feedback.keywords": _t("Keywords", "关键词"),
-    "report.feedback.trend": _t("Feedback over time", "反馈趋势"),
-    "report.service.title": _t("Customer service", "客户服务"),
-    "report.service.intro": _t(
-        "Tickets by demand type and channel; SLA: first response within {fr} minutes, resolution within {res} hours.",
-        "按需求类型和渠道统计工单；服务标准：{fr} 分钟内首次响应，{res} 小时内解决。"),
-    "report.service.findings": _t("Findings and actions", "发现与建议行动"),
-    "report.service.watch": _t("Customers with open or repeated issues", "有未结或重复问题的客户"),
-    "report.service.periods": _t("Tickets and first-response SLA breaches by period", "各期工单量与首响超时率"),
-    "report.service.times": _t("Response and resolution times", "响应与解决时长"),
 }
 i18n.register(TEXTS)
 

@@ -35,8 +35,8 @@ def campaigns_section(ctx: ReportContext) -> Section | None:
         return _before_after_section(ctx, cid)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)  # reported as a note from res.notes
-        res = ctx.cached("campaigns:ab", lambda: analyze_campaign(ctx.store, cid, WINDOW_DAYS, PRE_DAYS,
-                                                                   as_of=ctx.as_of))
+        res = ctx.cached("campaigns:ab", lambda: analyze_campaign(ctx.store, campaign_id=cid, window_days=WINDOW_DAYS,
+                                                                   pre_days=PRE_DAYS, as_of=ctx.as_of))
         seg = campaign_segments(ctx.store, members=res.frame)
         did = before_after(ctx.store, res.info["campaign_id"], comparison="control", as_of=ctx.as_of)
     info = res.info

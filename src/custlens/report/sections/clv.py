@@ -24,7 +24,7 @@ def clv_section(ctx: ReportContext) -> Section:
     """KPIs, parameters, model comparison, holdout and tracking charts, heat maps, top customers."""
     if ctx.as_of is None:
         ctx.store.require("orders", "customer lifetime value")
-    res: ClvResult = ctx.cached("clv", lambda: run_clv(ctx.store, as_of=ctx.as_of, write=False))
+    res: ClvResult = ctx.cached("clv", lambda: run_clv(ctx.store, as_of=ctx.as_of))
     if not res.sound:
         return _unsound_section(ctx, res)
     horizon = f"{res.horizon_days:g}"

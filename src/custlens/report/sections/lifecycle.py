@@ -21,7 +21,7 @@ TRANSITION_DAYS = 365
 @register_section("lifecycle", order=75)
 def lifecycle_section(ctx: ReportContext) -> Section:
     """States per month, stages with their value and rules, and the one-year transition matrix."""
-    res = ctx.cached("lifecycle", lambda: lifecycle(ctx.store, ctx.as_of))
+    res = ctx.cached("lifecycle", lambda: lifecycle(ctx.store, as_of=ctx.as_of))
     section = Section(ctx.t("report.lifecycle.title"), intro=ctx.t("report.lifecycle.intro"))
     st = res.stages.set_index("stage")
     section.add(KpiCards([Kpi(ctx.t(f"lifecycle.stage.{s}"), ctx.num(st.loc[s, "customers"]),

@@ -12,7 +12,6 @@ from custlens.report import charts
 from custlens.report.blocks import Block, Figure, Heading, Kpi, KpiCards, Note, Paragraph, Section, Table
 from custlens.report.context import ReportContext
 from custlens.report.registry import register_section
-from custlens.report.sections import _segments_texts  # noqa: F401  (registers the texts)
 from custlens.segments import segment_customers, segment_text
 from custlens.segments.migration import migration
 

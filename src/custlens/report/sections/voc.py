@@ -11,7 +11,6 @@ from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Note, Paragra
 from custlens.report.charts import style
 from custlens.report.context import ReportContext
 from custlens.report.registry import register_section
-from custlens.voc import texts  # noqa: F401  (registers the keys)
 from custlens.voc.texts import finding_text, header, label
 
 _LABELLED = {"attribute": "attribute", "dimension": "dimension", "grade": "grade", "quadrant": "ipa",
@@ -39,10 +38,10 @@ def satisfaction_section(ctx: ReportContext) -> Section:
     from custlens.voc import nps_analysis, satisfaction_index, survey_analysis
 
     ctx.store.require("surveys", "the satisfaction analysis")
-    csi = ctx.cached("voc.satisfaction", lambda: satisfaction_index(ctx.store, ctx.as_of))
-    survey = ctx.cached("voc.survey", lambda: survey_analysis(ctx.store, ctx.as_of))
+    csi = ctx.cached("voc.satisfaction", lambda: satisfaction_index(ctx.store, as_of=ctx.as_of))
+    survey = ctx.cached("voc.survey", lambda: survey_analysis(ctx.store, as_of=ctx.as_of))
     try:
-        nps = ctx.cached("voc.nps", lambda: nps_analysis(ctx.store, ctx.as_of))
+        nps = ctx.cached("voc.nps", lambda: nps_analysis(ctx.store, as_of=ctx.as_of))
     except CustlensError:
         nps = None
     sec = Section(ctx.t("report.satisfaction.title"),
@@ -106,7 +105,7 @@ def feedback_section(ctx: ReportContext) -> Section:
     from custlens.voc import feedback_analysis
 
     ctx.store.require("feedback", "the feedback analysis")
-    res = ctx.cached("voc.feedback", lambda: feedback_analysis(ctx.store, ctx.as_of))
+    res = ctx.cached("voc.feedback", lambda: feedback_analysis(ctx.store, as_of=ctx.as_of))
     sec = Section(ctx.t("report.feedback.title"), intro=ctx.t("report.feedback.intro"))
     sec.add(_table(ctx, res.sentiment, {"mean_sentiment": "float2", "positive_share": "pct", "negative_share": "pct"}))
     if len(res.categories):
@@ -132,7 +131,7 @@ def service_section(ctx: ReportContext) -> Section:
     from custlens.voc import service_analysis
 
     ctx.store.require("tickets", "the customer-service analysis")
-    res = ctx.cached("voc.service", lambda: service_analysis(ctx.store, ctx.as_of))
+    res = ctx.cached("voc.service", lambda: service_analysis(ctx.store, as_of=ctx.as_of))
     sec = Section(ctx.t("report.service.title"), intro=ctx.t("report.service.intro", fr=f"{res.sla['first_response_minutes']:g}",
                                                              res=f"{res.sla['resolution_hours']:g}"))
     fmt = {"share": "pct", "first_response_median_min": "float", "resolution_median_h": "float",
