@@ -17,7 +17,7 @@ import duckdb
 import ibis
 import pandas as pd
 
-from custlens import i18n, schema
+from custlens import engines, i18n, schema
 from custlens.errors import MissingDataError, StoreError
 
 i18n.register({
@@ -53,6 +53,11 @@ class Store:
         gives a throw-away store.
     read_only : bool, default False
         Open without write access (e.g. for the web service).
+    engine : {"duckdb", "spark"}, default "duckdb"
+        What runs the Ibis expressions of `table`/`execute`. ``"spark"`` (extra
+        ``custlens[spark]`` and Java 17+) opens the file read-only and runs them on a local
+        PySpark session over a Parquet snapshot of the tables (`custlens.engines`); ingest
+        and writes stay on DuckDB.
 
     Examples
     --------
@@ -61,8 +66,11 @@ class Store:
     0
     """
 
-    def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, read_only: bool = False):
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, read_only: bool = False,
+                 engine: str = "duckdb"):
         self.path = str(path)
+        self.engine = engines.check_engine(engine)
+        read_only = read_only or engine == "spark"  # the Spark views are a snapshot: no writes under them
         self.read_only = read_only
         self.con = _connect(self.path, read_only)
         try:
@@ -72,7 +80,12 @@ class Store:
         except BaseException:
             self.con.close()
             raise
-        self.ibis = ibis.duckdb.from_connection(self.con)
+        try:
+            self.ibis = engines.connect(self.con, self.path, self.engine)
+        except BaseException:
+            self.con.close()
+            raise
+        self.con = engines.guard(self.con, self.engine)  # Spark: analyses' SQL text is refused
 
     # -- lifecycle -----------------------------------------------------------------
     def _init_schema(self) -> None:
@@ -122,6 +135,7 @@ class Store:
         return int(row[0][0])
 
     def close(self) -> None:
+        engines.release(self)
         self.con.close()
 
     def __enter__(self) -> "Store":
@@ -241,11 +255,15 @@ def _connect(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 def open_store(path: str | os.PathLike[str] | Store | None = None, read_only: bool = False) -> Store:
-    """Open a store from a path, or pass an open `Store` through."""
+    """Open a store from a path, or pass an open `Store` through.
+
+    A read-only store runs on `custlens.engines.default_engine` (DuckDB unless the CLI's
+    ``--engine`` chose Spark); a writable one always on DuckDB.
+    """
     if isinstance(path, Store):
         return path
     if path is None:
         path = DEFAULT_STORE
     if read_only and str(path) != ":memory:" and not Path(path).exists():
         raise StoreError(f"no store at {str(path)!r}; create it with `custlens ingest FILE --store {path}`")
-    return Store(path, read_only=read_only)
+    return Store(path, read_only=read_only, engine=engines.default_engine() if read_only else "duckdb")
