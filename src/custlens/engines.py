@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
 __all__ = ["ENGINES", "SPARK_COMMANDS", "EngineNotSupported", "connect", "duckdb_only", "guard", "release",
-           "spark_session", "set_default_engine", "default_engine", "check_command"]
+           "release_active", "spark_session", "set_default_engine", "default_engine", "check_command"]
 
 #: Engines a store can run its Ibis expressions on.
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
@@ -77,10 +77,13 @@ _default = "duckdb"
 _active: dict[str, Any] = {}  # the one open Spark store of this process: {"path": ..., "dir": ...}
 
 
-def check_engine(engine: str) -> str:
-    """``engine`` if known, else a clear `StoreError`."""
+def check_engine(engine: str, path: str | None = None) -> str:
+    """``engine`` if known (and usable on the store ``path``), else a clear `StoreError`."""
     if engine not in ENGINES:
         raise StoreError(i18n.t("error.engine_unknown", engine=engine), key="error.engine_unknown", engine=engine)
+    if engine == "spark" and path == ":memory:":
+        raise StoreError("engine='spark' reads an existing store file, not ':memory:'; ingest into a file "
+                         "first, e.g. `custlens ingest FILE --store shop.duckdb`")
     return engine
 
 
@@ -193,6 +196,8 @@ def spark_session() -> Any:
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.session.timeZone", "UTC")
+        # results reach pandas through Arrow (row-by-row conversion is ~100x slower)
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
     try:
         session = builder.getOrCreate()
@@ -225,9 +230,7 @@ def connect(con: "duckdb.DuckDBPyConnection", path: str, engine: str) -> Any:
 
     if check_engine(engine) == "duckdb":
         return ibis.duckdb.from_connection(con)
-    if path == ":memory:":
-        raise StoreError("engine='spark' reads an existing store file, not ':memory:'; ingest into a file "
-                         "first, e.g. `custlens ingest FILE --store shop.duckdb`")
+    check_engine(engine, path)
     if _active:
         raise StoreError(f"a Spark store is already open in this process ({_active['path']!r}); its tables "
                          f"are the Spark session's views, so close it before opening {path!r}")
@@ -267,6 +270,14 @@ def _select_for_spark(con: "duckdb.DuckDBPyConnection", table: str) -> str:
 def release(store: Any) -> None:
     """Drop a Spark store's views and temporary Parquet folder (a no-op for DuckDB)."""
     if getattr(store, "engine", "duckdb") != "spark" or not _active or _active.get("backend") is not store.ibis:
+        return
+    release_active()
+
+
+def release_active() -> None:
+    """Drop the views and Parquet folder of the open Spark store, if any (the CLI calls this when
+    a command ends, as its commands leave closing the store to the process exit)."""
+    if not _active:
         return
     session = spark_session()
     for name in _active["tables"]:

@@ -69,7 +69,7 @@ class Store:
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, read_only: bool = False,
                  engine: str = "duckdb"):
         self.path = str(path)
-        self.engine = engines.check_engine(engine)
+        self.engine = engines.check_engine(engine, self.path)
         read_only = read_only or engine == "spark"  # the Spark views are a snapshot: no writes under them
         self.read_only = read_only
         self.con = _connect(self.path, read_only)
