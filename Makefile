@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install bench clean sysdeps browser
+.PHONY: demo test install bench clean sysdeps browser java
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,7 +35,15 @@ sysdeps:
 # The Playwright browser tests use the same Debian chromium (no browser download by Playwright).
 browser: sysdeps
 
-test: sysdeps $(STAMP)
+# Java for `--engine spark` (custlens[spark]; Spark 4 needs Java 17+): Debian's default JRE,
+# installed only when no java 17+ is on the PATH.
+java:
+	@if ! java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])'; then \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends default-jre-headless; \
+	fi
+
+test: sysdeps java $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

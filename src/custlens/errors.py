@@ -36,6 +36,10 @@ class StoreError(CustlensError, RuntimeError):
     """The store cannot be opened or has an incompatible schema version."""
 
 
+class EngineNotSupported(CustlensError, NotImplementedError):
+    """An analysis cannot run on the store's engine (e.g. Spark) yet; it says which one to use."""
+
+
 class OutputExistsError(CustlensError, FileExistsError):
     """An output file exists and was not written by custlens (pass ``--force`` to replace it)."""
 

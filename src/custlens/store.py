@@ -23,7 +23,7 @@ import duckdb
 import ibis
 import pandas as pd
 
-from custlens import i18n, schema
+from custlens import engines, i18n, schema
 from custlens.errors import MissingDataError, StoreError
 
 i18n.register({
@@ -61,6 +61,11 @@ class Store:
         gives a throw-away store.
     read_only : bool, default False
         Open without write access (e.g. for the web service).
+    engine : {"duckdb", "spark"}, default "duckdb"
+        What runs the Ibis expressions of `table`/`execute`. ``"spark"`` (extra
+        ``custlens[spark]`` and Java 17+) opens the file read-only and runs them on a local
+        PySpark session over a Parquet snapshot of the tables (`custlens.engines`); ingest
+        and writes stay on DuckDB.
 
     Examples
     --------
@@ -69,8 +74,11 @@ class Store:
     0
     """
 
-    def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, read_only: bool = False):
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, read_only: bool = False,
+                 engine: str = "duckdb"):
         self.path = str(path)
+        self.engine = engines.check_engine(engine, self.path)
+        read_only = read_only or engine == "spark"  # the Spark views are a snapshot: no writes under them
         self.read_only = read_only
         self._con = _connect(self.path, read_only)
         try:
@@ -80,7 +88,11 @@ class Store:
         except BaseException:
             self._con.close()
             raise
-        self.ibis = ibis.duckdb.from_connection(self._con)
+        try:
+            self.ibis = engines.connect(self._con, self.path, self.engine)
+        except BaseException:
+            self._con.close()
+            raise
 
     # -- lifecycle -----------------------------------------------------------------
     def _init_schema(self) -> None:
@@ -129,6 +141,7 @@ class Store:
         return int(self.meta("schema_version"))  # type: ignore[arg-type]
 
     def close(self) -> None:
+        engines.release(self)
         self._con.close()
 
     def __enter__(self) -> "Store":
@@ -371,11 +384,15 @@ def _connect(path: str, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 def open_store(path: str | os.PathLike[str] | Store | None = None, read_only: bool = False) -> Store:
-    """Open a store from a path, or pass an open `Store` through."""
+    """Open a store from a path, or pass an open `Store` through.
+
+    A read-only store runs on `custlens.engines.default_engine` (DuckDB unless the CLI's
+    ``--engine`` chose Spark); a writable one always on DuckDB.
+    """
     if isinstance(path, Store):
         return path
     if path is None:
         path = DEFAULT_STORE
     if read_only and str(path) != ":memory:" and not Path(path).exists():
         raise StoreError(f"no store at {str(path)!r}; create it with `custlens ingest FILE --store {path}`")
-    return Store(path, read_only=read_only)
+    return Store(path, read_only=read_only, engine=engines.default_engine() if read_only else "duckdb")

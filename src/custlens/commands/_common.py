@@ -198,9 +198,19 @@ app = typer.Typer(
 
 
 @app.callback()
-def _main(debug: bool = typer.Option(False, "--debug", envvar="CUSTLENS_DEBUG",
-                                     help="Show the full traceback of an error (for a bug report).")) -> None:
+def _main(ctx: typer.Context,
+          debug: bool = typer.Option(False, "--debug", envvar="CUSTLENS_DEBUG",
+                                     help="Show the full traceback of an error (for a bug report)."),
+          engine: str = typer.Option("duckdb", "--engine", envvar="CUSTLENS_ENGINE", metavar="[duckdb|spark]",
+                                     help="Engine of the read-only analyses: duckdb, or spark (customers, rfm; "
+                                          "needs custlens[spark] and Java).")) -> None:
     """custlens: customer analytics for online shops (ingest, quality, RFM, CLV, reports)."""
+    from custlens import engines
+
+    engines.check_command(engine, ctx.invoked_subcommand)
+    engines.set_default_engine(engine)
+    ctx.call_on_close(engines.release_active)  # in-process runs (tests) start clean
+    ctx.call_on_close(lambda: engines.set_default_engine("duckdb"))
 
 
 out = SafeConsole(soft_wrap=True)

@@ -1,0 +1,96 @@
+"""The engine seam: engine selection, the Spark store's life cycle and its clear refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from custlens import Store, engines
+from custlens.cli import app
+from custlens.errors import EngineNotSupported, StoreError
+
+pytestmark = pytest.mark.spark
+
+
+def test_unknown_engine_is_refused(shop_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"engine='polars' is unknown; use one of: duckdb, spark"):
+        Store(shop_path, engine="polars")
+
+
+def test_memory_store_is_refused_on_spark(spark_session: object) -> None:
+    with pytest.raises(StoreError, match="reads an existing store file, not ':memory:'"):
+        Store(":memory:", engine="spark")
+
+
+def test_one_spark_store_at_a_time(shop_path: Path, spark_session: object, tmp_path: Path) -> None:
+    other = tmp_path / "other.duckdb"
+    Store(other).close()
+    with Store(shop_path, engine="spark"):
+        with pytest.raises(StoreError, match="a Spark store is already open"):
+            Store(other, engine="spark")
+    with Store(other, engine="spark") as st:  # closing released the first one
+        assert st.count("orders") == 0
+        assert int(st.execute(st.table("orders").count())) == 0  # an empty table is a Spark view too
+
+
+def test_close_removes_the_snapshot(shop_path: Path, spark_session: object) -> None:
+    st = Store(shop_path, engine="spark")
+    folder = Path(engines._active["dir"])
+    assert any(folder.iterdir())
+    st.close()
+    assert not folder.exists() and not engines._active
+    assert "orders" not in [t.name for t in spark_session.catalog.listTables()]
+
+
+def test_raw_sql_analysis_names_itself(shop_path: Path, spark_session: object) -> None:
+    """An analysis running SQL text on a Spark store's connection is refused, by name."""
+    from custlens.cohorts import cohorts
+
+    with Store(shop_path, engine="spark") as st:
+        with pytest.raises(EngineNotSupported, match=r"^custlens\.cohorts\.cohorts is not yet available on Spark"):
+            cohorts(st)
+        with pytest.raises(EngineNotSupported, match=r"test_engines\.test_raw_sql_analysis_names_itself"):
+            st.con.execute("SELECT 1")
+        with pytest.raises(EngineNotSupported, match="data quality is not yet available on Spark"):
+            engines.duckdb_only(st, "data quality")
+        assert st.count("orders") > 0 and st.has("returns")  # the store's own metadata still reads
+
+
+def test_duckdb_store_is_unguarded(shop_path: Path) -> None:
+    with Store(shop_path, read_only=True) as st:
+        engines.duckdb_only(st, "anything")
+        assert st.con.execute("SELECT 1").fetchall() == [(1,)]
+
+
+def test_cli_engine_spark_matches_duckdb(shop_path: Path, spark_session: object) -> None:
+    runner = CliRunner()
+    args = ["customers", "--store", str(shop_path), "--as-of", "2025-07-01", "--json"]
+    duck = runner.invoke(app, args)
+    spark = runner.invoke(app, ["--engine", "spark", *args])
+    assert duck.exit_code == 0, duck.output
+    assert spark.exit_code == 0, spark.output
+    assert spark.output == duck.output
+    assert engines.default_engine() == "duckdb"  # reset after the command
+
+
+def test_cli_engine_env_var(shop_path: Path, spark_session: object) -> None:
+    res = CliRunner().invoke(app, ["rfm", "--store", str(shop_path), "--json"], env={"CUSTLENS_ENGINE": "spark"})
+    ref = CliRunner().invoke(app, ["rfm", "--store", str(shop_path), "--json"])
+    assert res.exit_code == 0, res.output
+    assert res.output == ref.output
+
+
+def test_cli_refuses_unsupported_command(shop_path: Path) -> None:
+    res = CliRunner().invoke(app, ["--engine", "spark", "quality", "--store", str(shop_path)])
+    assert res.exit_code == 1
+    assert "error: `custlens quality` does not run on Spark yet (commands that do: customers, rfm); " \
+           "drop --engine spark" in " ".join(res.output.split())
+    assert engines.default_engine() == "duckdb"
+
+
+def test_cli_unknown_engine(shop_path: Path) -> None:
+    res = CliRunner().invoke(app, ["--engine", "polars", "customers", "--store", str(shop_path)])
+    assert res.exit_code == 1
+    assert "engine='polars' is unknown" in res.output
