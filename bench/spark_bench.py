@@ -91,7 +91,7 @@ def build_store(csv: Path, store: Path) -> None:
         return
     t = time.perf_counter()
     with Store(store) as st:
-        st.con.execute(
+        st._con.execute(
             "INSERT INTO orders (order_id, customer_id, ordered_at, amount, channel) "
             "SELECT order_id, customer_id, CAST(ordered_at AS TIMESTAMP), CAST(amount AS DOUBLE), channel "
             "FROM read_csv(?, header = true, all_varchar = true)", [str(csv)])

@@ -71,7 +71,7 @@ OPTIONS = {"forecast": {"horizon": 14, "n_windows": 1, "models": ["SeasonalNaive
 
 
 def _tables(store) -> dict[str, int]:
-    names = [r[0] for r in store.con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+    names = [r[0] for r in store._con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
     return {n: store.count(n) for n in sorted(names)}
 
 
@@ -82,7 +82,7 @@ def test_every_analysis_returns_a_json_result_and_writes_nothing(demo_run) -> No
     store = Store(demo_run.store_path, read_only=True)
     try:
         before = _tables(store)
-        cid = store.con.execute("SELECT min(customer_id) FROM orders").fetchone()[0]
+        cid = store._con.execute("SELECT min(customer_id) FROM orders").fetchone()[0]
         for name, fn in sorted(analyses.ANALYSES.items()):
             args = (cid,) if name == "customer" else ()
             res = fn(store, *args, as_of=None, **OPTIONS.get(name, {}))
@@ -102,7 +102,7 @@ def test_customer_to_dict_is_the_cli_json(demo_run) -> None:
     from custlens.store import Store
 
     with Store(demo_run.store_path, read_only=True) as store:
-        cid = store.con.execute("SELECT customer_id FROM orders ORDER BY customer_id LIMIT 1 OFFSET 7").fetchone()[0]
+        cid = store._con.execute("SELECT customer_id FROM orders ORDER BY customer_id LIMIT 1 OFFSET 7").fetchone()[0]
         expected = analyses.customer(store, cid).to_dict()
     res = CliRunner().invoke(app, ["customer", cid, "--store", str(demo_run.store_path), "--json"])
     assert res.exit_code == 0, res.output

@@ -93,6 +93,7 @@ class Store:
         except BaseException:
             self._con.close()
             raise
+        self._con = engines.guard(self._con, self.engine)  # Spark: nothing outside the store reads its DuckDB file
 
     # -- lifecycle -----------------------------------------------------------------
     def _init_schema(self) -> None:
@@ -262,6 +263,8 @@ class Store:
         0.9 s, running it about 5 ms. Ibis has no prepared statements, so the compiled SQL
         is kept here.
         """
+        if self.engine != "duckdb":  # the compiled text is the engine's dialect, not DuckDB's
+            return lambda: self.execute(expr)
         sql = str(self.ibis.compile(expr))
         return lambda: self._con.execute(sql).df()
 

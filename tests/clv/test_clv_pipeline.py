@@ -47,7 +47,7 @@ def clv_store(demo_run, tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def auto(clv_store: Store):
-    clv_store.con.execute("DROP TABLE IF EXISTS clv_scores")  # the demo saved its defaults
+    clv_store._con.execute("DROP TABLE IF EXISTS clv_scores")  # the demo saved its defaults
     res = run_clv(clv_store)
     assert not clv_store.exists("clv_scores")  # an analysis writes nothing
     assert save_clv_scores(clv_store, res) == len(res.scores)  # the explicit save does

@@ -86,9 +86,9 @@ def shop_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Store(path) as st:
         for name, frame in _shop(np.random.default_rng(14)).items():
             cols = ", ".join(f'"{c}"' for c in frame.columns)
-            st.con.register("_frame", frame)
-            st.con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _frame')
-            st.con.unregister("_frame")
+            st._con.register("_frame", frame)
+            st._con.execute(f'INSERT INTO "{name}" ({cols}) SELECT {cols} FROM _frame')
+            st._con.unregister("_frame")
     return path
 
 

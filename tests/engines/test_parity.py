@@ -78,13 +78,9 @@ def assert_same(duck: Any, spark: Any, what: str) -> None:
 
 
 def run_both(duck: Store, spark: Store, fn: Callable[[Store], Any], what: str) -> Any:
-    """``fn`` on both engines; an `EngineNotSupported` on Spark is an expected failure (xfail)."""
+    """``fn`` on both engines, the same result required (an `EngineNotSupported` fails the test)."""
     expected = fn(duck)
-    try:
-        got = fn(spark)
-    except EngineNotSupported as exc:
-        assert "not yet available on Spark" in str(exc), str(exc)
-        pytest.xfail(f"{what}: {exc}")
+    got = fn(spark)
     assert_same(expected, got, what)
     return expected
 
@@ -138,7 +134,7 @@ def test_rfm(duck: Store, spark: Store, scheme: str) -> None:
         result.customers.loc[result.customers["customer_id"] == "tie_b", "segment"].tolist()
 
 
-# -- parts that still run SQL text on DuckDB: xfail with EngineNotSupported until converted ---
+# -- analyses whose queries are Ibis expressions (issue 14, point 3) -------------------------
 def test_cohorts(duck: Store, spark: Store) -> None:
     from custlens.cohorts import cohorts
 
@@ -157,4 +153,4 @@ def test_behaviour(duck: Store, spark: Store, name: str) -> None:
 def test_quality(duck: Store, spark: Store) -> None:
     from custlens.quality import assess
 
-    run_both(duck, spark, lambda st: assess(st, today="2025-07-01"), "quality")
+    run_both(duck, spark, lambda st: assess(st, as_of="2025-07-01"), "quality")

@@ -45,7 +45,7 @@ def _messy_csv(path: Path, n: int, line_level: bool) -> Path:
 
 
 def _snapshot(store: Store) -> dict[str, pd.DataFrame]:
-    con = store.con
+    con = store._con
     out = {}
     for table, key in (("orders", "order_id"), ("returns", "order_id, amount, returned_at"),
                        ("order_items", "order_id, line_no"), ("_quarantine", "row_number")):
@@ -76,10 +76,10 @@ def test_capped_ingest_stores_exactly_what_an_uncapped_one_does(tmp_path: Path, 
     for mb in ("4096", "40"):
         monkeypatch.setenv("CUSTLENS_INGEST_MEMORY_MB", mb)
         with Store(tmp_path / f"s{mb}.duckdb") as store:
-            store.con.execute("SET threads = 2")  # memory per thread is what the cap is sized for
+            store._con.execute("SET threads = 2")  # memory per thread is what the cap is sized for
             results.append(ingest(csv, store, today=TODAY))
             snaps.append(_snapshot(store))
-            revenue = store.con.execute("SELECT round(sum(amount), 2) FROM orders").fetchall()[0][0]
+            revenue = store._con.execute("SELECT round(sum(amount), 2) FROM orders").fetchall()[0][0]
             assert revenue == pytest.approx(results[-1].revenue, abs=0.01)
     assert spilled[0] == 0 and spilled[1] > 0, spilled  # the capped run really spilled
     big, small = results
