@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "custlens"
-ALLOWED = {SRC / "store.py"}
+ALLOWED = {SRC / "store.py", SRC / "engines.py"}  # engines.py: the store's tables exported for Spark
 ALLOWED_DIRS = {SRC / "ingest"}
 ALWAYS_SQL = {"sql", "raw_sql", "executemany"}
 #: Modules not converted yet, with the reason. The list may only shrink: a module listed here
