@@ -71,7 +71,8 @@ def personal_columns(store: Store, table: str, headers: list[str]) -> list[str]:
         if h in found:
             continue
         text = t[h].cast("string")
-        sample = t.filter(text.strip() != "").select(v=text).limit(_SAMPLE)  # NULLs fail the filter too
+        # Blank means spaces only (SQL trim), not other whitespace; NULLs fail the filter too.
+        sample = t.filter(text.re_replace(r"^ +| +$", "") != "").select(v=text).limit(_SAMPLE)
         values = list(store.execute(sample)["v"])
         if values and sum(personal_value(v) for v in values) >= _SHARE * len(values):
             found.append(h)
