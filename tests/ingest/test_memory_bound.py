@@ -60,28 +60,31 @@ N = 150_000
 @pytest.mark.parametrize("line_level", [False, True])
 def test_capped_ingest_stores_exactly_what_an_uncapped_one_does(tmp_path: Path, monkeypatch, line_level) -> None:
     """A cap below the work tables' size (they spill to disk) gives the same store, row for row."""
-    from custlens.ingest import orders
+    from custlens.ingest import core
 
     csv = _messy_csv(tmp_path / "orders.csv", N, line_level)
     spilled: list[int] = []
-    keep_bad_raw = orders.keep_bad_raw
+    con_of: dict[str, duckdb.DuckDBPyConnection] = {}
+    reach = core.reach
 
-    def spy(con, *args):  # the work tables are biggest here: did DuckDB write any to disk?
-        spilled.append(con.execute("SELECT coalesce(sum(temporary_storage_bytes), 0) FROM duckdb_memory()"
-                                   ).fetchall()[0][0])
-        return keep_bad_raw(con, *args)
+    def spy(stage: str) -> None:  # at every stage: has DuckDB written work tables to disk?
+        used = con_of["con"].execute("SELECT coalesce(sum(temporary_storage_bytes), 0) FROM duckdb_memory()")
+        spilled[-1] = max(spilled[-1], used.fetchall()[0][0])
+        reach(stage)
 
-    monkeypatch.setattr(orders, "keep_bad_raw", spy)
+    monkeypatch.setattr(core, "reach", spy)
     results, snaps = [], []
     for mb in ("4096", "40"):
         monkeypatch.setenv("CUSTLENS_INGEST_MEMORY_MB", mb)
         with Store(tmp_path / f"s{mb}.duckdb") as store:
             store._con.execute("SET threads = 2")  # memory per thread is what the cap is sized for
+            con_of["con"] = store._con
+            spilled.append(0)
             results.append(ingest(csv, store, today=TODAY))
             snaps.append(_snapshot(store))
             revenue = store._con.execute("SELECT round(sum(amount), 2) FROM orders").fetchall()[0][0]
             assert revenue == pytest.approx(results[-1].revenue, abs=0.01)
-    assert spilled[0] == 0 and spilled[1] > 0, spilled  # the capped run really spilled
+    assert spilled[0] == 0 and spilled[1] > 0, spilled  # the capped run really spilled (bytes)
     big, small = results
     assert not any("memory cap" in d for d in small.decisions)  # no uncapped fallback
     assert big.rows_read == N + N // 79

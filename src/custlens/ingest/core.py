@@ -86,6 +86,12 @@ def ingest(
     IngestResult
         The accounting: ``rows_read == rows_loaded + rows_quarantined + duplicates_skipped``.
 
+    Notes
+    -----
+    Into a file store, DuckDB's memory is capped for the time of the ingest at 1.2 times the
+    file (at least 512 MB; ``CUSTLENS_INGEST_MEMORY_MB``) and the work tables spill to
+    ``<store>.tmp`` beyond it; see `custlens.ingest.limits` and ``docs/ingest.md``.
+
     Examples
     --------
     >>> from custlens import Store
