@@ -126,10 +126,13 @@ def purchase_frequency(store: Store, *, as_of: AsOf = None) -> FrequencyResult:
     second = g.k == 1
     summ = store.execute(g.aggregate(
         count=g.gap.count(), mean=g.gap.mean(), median=g.gap.median(),
-        p25=g.gap.quantile(0.25), p75=g.gap.quantile(0.75), p90=g.gap.quantile(0.9),
-        second_customers=g.gap.count(where=second), second_mean=g.gap.mean(where=second),
-        second_median=g.gap.median(where=second), second_p25=g.gap.quantile(0.25, where=second),
-        second_p75=g.gap.quantile(0.75, where=second))).iloc[0]
+        p25=g.gap.quantile(0.25), p75=g.gap.quantile(0.75), p90=g.gap.quantile(0.9))).iloc[0]
+    # A filtered table, not quantile(where=...): Spark needs a constant quantile argument and
+    # Ibis compiles the `where` into it.
+    s2 = g.filter(second)
+    summ = pd.concat([summ, store.execute(s2.aggregate(
+        second_customers=s2.gap.count(), second_mean=s2.gap.mean(), second_median=s2.gap.median(),
+        second_p25=s2.gap.quantile(0.25), second_p75=s2.gap.quantile(0.75))).iloc[0]])
     gap_summary = {k: _num(summ[k]) for k in ("count", "mean", "median", "p25", "p75", "p90")}
     time_to_second = {k: _num(summ[f"second_{k}"]) for k in ("customers", "mean", "median", "p25", "p75")}
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
 from typing import Any
 
 import ibis
@@ -109,7 +108,9 @@ def purchase_timing(store: Store, *, as_of: AsOf = None) -> TimingResult:
     as_of = orders_as_of(store, as_of, "purchase timing")
     o = orders_before(store, as_of)
     at = o[schema.ORDERED_AT]
-    timed = at.time() != ibis.literal(time(0), type="time")
+    # "Has a time of day": hour, minute or second non-zero (portable: Spark cannot compare a
+    # timestamp's time part with a time literal).
+    timed = (at.hour() != 0) | (at.minute() != 0) | (at.second() != 0)
     f = o.filter(timed)
     cells = store.execute(f.group_by(weekday=f[schema.ORDERED_AT].day_of_week.index(),
                                      hour=f[schema.ORDERED_AT].hour())
