@@ -21,11 +21,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The sections built: those that grow with the customers and that issue 13 scaled here. The CLV
-#: section (`run_clv`, owned by the CLV work) is left out until it is fast at this size: on the
-#: shared machine it ran over 20 minutes at 100,000 customers (bench/README.md).
-SECTIONS = ("kpis", "rfm", "segments", "churn")
+#: and churn sections are left out of this CI test until they are fast at this size: on the shared
+#: machine CLV ran over 20 minutes and churn about 4 CPU minutes at 100,000 customers
+#: (bench/README.md), too long for CI's time budget.
+SECTIONS = ("kpis", "rfm", "segments")
 #: Peak memory of those sections at 100,000 customers, measured (MiB), and the allowed headroom.
-MEASURED_MIB = 1_042  # bench/report_profile.py, 2026-12-01 (peak after the churn section)
+MEASURED_MIB = 775  # bench/report_profile.py, 2026-12-01 (peak after the segments section)
 BOUND_MIB = int(MEASURED_MIB * 1.5)
 
 
@@ -52,5 +53,5 @@ def test_report_of_100k_customers_stays_under_the_memory_bound(tmp_path: Path, m
     assert report["exit"] == 0, report
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "100,000" in html  # every customer counted
-    assert "stratified sample of" in html  # the churn model says it learned on a sample
+    assert "random sample of 20,000" in html  # the clusters say they were fitted on a sample
     assert report["peak_rss_mb"] is not None and report["peak_rss_mb"] < BOUND_MIB, report
