@@ -67,7 +67,7 @@ def write_workbook(
         The context of an HTML report of the same store (`custlens.report.build_report`'s
         ``context``): the customer table, RFM and the analyses it computed are reused, not
         recomputed. Its store, ``as_of``, language and ``min_group`` apply; passing a
-        different ``lang`` or ``min_group`` is an error.
+        different ``lang``, ``min_group`` or ``as_of`` is an error.
     max_rows : int, default 1,048,576
         Rows a sheet holds, header included (Excel's limit). A longer table goes to
         ``<workbook stem>_<sheet>.parquet`` beside the workbook (written atomically, same
@@ -94,7 +94,7 @@ def write_workbook(
     if max_rows < 2:
         raise ValueError(f"max_rows={max_rows} should be >= 2 (the header and one row)")
     if context is not None:
-        _check_context(context, store, lang, min_group)
+        _check_context(context, store, lang, min_group, as_of)
     check_overwrite(path, force)  # before minutes of computing, not after
     own = context is None and not isinstance(store, Store)
     st = context.store if context is not None else open_store(store, read_only=own and str(store) != ":memory:")
@@ -109,24 +109,27 @@ def write_workbook(
             from custlens.report.workbook_sheets import analysis_sheets
 
             sheets.update(analysis_sheets(ctx))
-        # Atomic, never over a foreign file, no data cell can become a formula. The Parquet files
-        # of oversize tables are renamed into place only if the whole workbook succeeds.
-        with ExitStack() as stack:
-            shown = {key: (fit_sheet(frame, ctx, path, key, max_rows, force=force, stack=stack), pct)
-                     for key, (frame, pct) in sheets.items()}
-            with atomic_output(path, force) as tmp, StreamingBook(tmp) as book:
-                for key, (frame, pct) in shown.items():
-                    book.add_sheet(_sheet_title(ctx, key), frame, [c for c in pct if c in frame.columns])
     finally:
         if own:
             st.close()
+    # Atomic, never over a foreign file, no data cell can become a formula. The Parquet files
+    # of oversize tables are renamed into place only if the whole workbook succeeds.
+    with ExitStack() as stack:
+        shown = {key: (fit_sheet(frame, ctx, path, key, max_rows, force=force, stack=stack), pct)
+                 for key, (frame, pct) in sheets.items()}
+        with atomic_output(path, force) as tmp, StreamingBook(tmp) as book:
+            for key, (frame, pct) in shown.items():
+                book.add_sheet(_sheet_title(ctx, key), frame, [c for c in pct if c in frame.columns])
     return path
 
 
-def _check_context(ctx: ReportContext, store: object, lang: str, min_group: int) -> None:
+def _check_context(ctx: ReportContext, store: object, lang: str, min_group: int, as_of: object) -> None:
     """A shared context must describe the workbook asked for."""
     if isinstance(store, Store) and store is not ctx.store:
         raise ValueError("store is not the context's store; pass the store the context was built on")
+    if as_of is not None and pd.Timestamp(as_of) != pd.Timestamp(ctx.as_of):
+        raise ValueError(f"as_of={as_of!r} differs from the context's as_of={ctx.as_of!r}; "
+                         f"leave as_of out (the context's applies) or leave the context out")
     for name, given, held in (("lang", lang, ctx.lang), ("min_group", min_group, ctx.min_group)):
         if given != held:
             raise ValueError(f"{name}={given!r} differs from the context's {name}={held!r}; "
