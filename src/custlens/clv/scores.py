@@ -184,7 +184,8 @@ def join_scores(customers: pd.DataFrame, store: Store, as_of: Any = None) -> pd.
     if not score_status(store, SCORES_TABLE, as_of).ok:
         return customers
     scores = store.read(SCORES_TABLE).rename(columns={"model": "clv_model", "as_of": "clv_as_of",
-                                                      "horizon_days": "clv_horizon_days", "options": "clv_options"})
+                                                      "horizon_days": "clv_horizon_days"})
+    scores = scores.drop(columns=["options"], errors="ignore")  # fit options stay in the saved table
     scores[schema.CUSTOMER_ID] = scores[schema.CUSTOMER_ID].astype(customers[schema.CUSTOMER_ID].dtype)
     keep = [col for col in scores.columns if col not in customers.columns or col == schema.CUSTOMER_ID]
     return customers.merge(scores[keep], on=schema.CUSTOMER_ID, how="left", validate="one_to_one")
