@@ -11,9 +11,10 @@ expressions (`Store.table`, `Store.execute`):
   opened read-only, so the Spark views are a consistent snapshot; the folder is removed on
   `Store.close`.
 
-Analyses that still run SQL text on the DuckDB connection (``store.con``) cannot run on Spark:
-a Spark store's ``con`` is guarded, so such an analysis raises `EngineNotSupported` naming
-itself instead of quietly computing on DuckDB (`duckdb_only` does the same explicitly).
+Analyses express their queries in Ibis, so they run on either engine. Code that still reaches a
+Spark store's DuckDB connection (``store._con``; only the quality checks do) is refused: the
+connection is guarded, so it raises `EngineNotSupported` naming itself instead of quietly
+computing on DuckDB (`duckdb_only` does the same explicitly).
 Which analyses run where is listed in ``docs/scale.md``.
 
 Spark needs the optional extra (``pip install 'custlens[spark]'``) and a Java runtime
@@ -42,7 +43,7 @@ __all__ = ["ENGINES", "SPARK_COMMANDS", "EngineNotSupported", "connect", "duckdb
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
 
 #: CLI commands whose analyses run entirely through Ibis, hence on Spark (``--engine spark``).
-SPARK_COMMANDS: tuple[str, ...] = ("customers", "rfm")
+SPARK_COMMANDS: tuple[str, ...] = ("customers", "rfm", "cohorts")
 
 #: Environment variables of the Spark session (read when the session is first created).
 MASTER_ENV = "CUSTLENS_SPARK_MASTER"  # default local[2]
