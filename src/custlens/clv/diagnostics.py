@@ -22,7 +22,7 @@ import pandas as pd
 
 from custlens import i18n
 from custlens.clv._fit import LOG_BOUND
-from custlens.clv._newton import MAX_NEWTON_ITER
+from custlens.clv import _newton
 from custlens.errors import ConvergenceWarning
 
 __all__ = ["BOUND_MARGIN", "FitCheck", "MAE_TOLERANCE", "MAX_HOLDOUT_PCT", "MAX_RELATIVE_SE",
@@ -81,7 +81,7 @@ def warning_problems(name: str, caught: list[warnings.WarningMessage]) -> list[t
     for w in caught:
         if issubclass(w.category, ConvergenceWarning) and "without converging" in str(w.message):
             if "the cap of" in str(w.message):  # _newton's iteration cap: a ridge
-                out.append(("clv.diag.iteration_cap", {"model": name, "cap": MAX_NEWTON_ITER}))
+                out.append(("clv.diag.iteration_cap", {"model": name, "cap": _newton.MAX_NEWTON_ITER}))
             else:
                 out.append(("clv.diag.not_converged", {"model": name}))
     return out[:1]
