@@ -6,6 +6,12 @@ b = 2.5 (see test_clv_pipeline.py). Fitted on a uniform sample of 300 of them (s
 BG/NBD must still cover every generating value with its 95% interval (the intervals are
 sqrt(1876/300) = 2.5 times wider than on every buyer, the price of the sample) and r, the
 best-determined parameter, must be within 0.1 of 0.25; every one of the 1,876 buyers is scored.
+
+Measured (seed 0): on the 300 sampled buyers r = 0.275 [0.214, 0.354], alpha = 5.24 [3.45, 7.96],
+a = 0.537 [0.252, 1.145], b = 1.41 [0.50, 4.03]; on all 1,876 r = 0.250 [0.226, 0.276],
+alpha = 4.79 [4.05, 5.66], a = 0.817 [0.568, 1.174], b = 2.39 [1.46, 3.91]. The refit saw 300
+customers, the calibration fit 207 (those who had bought before the holdout), Gamma-Gamma 137
+(the sample's repeat buyers).
 """
 
 from __future__ import annotations
@@ -62,8 +68,7 @@ def test_sampled_fit_recovers_the_generating_parameters(sampled) -> None:
 
 def test_sample_is_used_for_the_fits_and_everyone_is_scored(sampled, unsampled) -> None:
     final = sampled.fitted["transaction"]
-    assert final.n_obs_ <= SAMPLE  # the refit saw the sample only (T > 0 rows of it)
-    assert final.n_obs_ >= 0.9 * SAMPLE
+    assert final.n_obs_ == SAMPLE  # the refit saw the sample only
     assert sampled.fitted["spend"].n_obs_ < SAMPLE  # Gamma-Gamma: the sample's repeat buyers
     assert sampled.fitted["calibration"].n_obs_ < SAMPLE  # the comparison too
     assert unsampled.fitted["transaction"].n_obs_ > 1800
