@@ -108,3 +108,15 @@ def test_rule_and_model_are_named(demo_path: Path) -> None:
     assert "Model chosen automatically: BG/NBD. Rule: among the fits that pass the soundness checks" in res.stdout
     assert "(at least one order in the next 365 days)" in res.stdout.splitlines()[0]
     assert "BG/NBD      │ r " in res.stdout and "Gamma-Gamma │ p " in res.stdout  # parameters by model
+
+
+def test_fit_sample_is_stated(demo_path: Path) -> None:
+    res = _run("clv", "--store", demo_path, "--model", "bgnbd", "--fit-sample", "300", "--seed", "3",
+               "--lang", "zh")
+    assert res.exit_code == 0, res.output
+    assert "模型在 1,876 位客户中随机抽取的 300 位上拟合（随机种子 3）；所有客户均已评分。" in res.stdout
+    data = json.loads(_run("clv", "--store", demo_path, "--model", "bgnbd", "--fit-sample", "0",
+                           "--json").stdout)
+    assert data["fit_sample"] is None and data["customers"] == 1876
+    bad = _run("clv", "--store", demo_path, "--fit-sample", "50")
+    assert bad.exit_code != 0 and "fit_sample=50 must be a whole number >= 100" in bad.output

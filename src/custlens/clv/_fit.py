@@ -4,8 +4,9 @@ The models maximise a weighted log-likelihood over the unique rows of their inpu
 (identical customers merged with a weight), in log-parameter space. When the model's
 likelihood comes with an analytic Hessian (the compiled kernels of
 :mod:`custlens.clv._kernels`), a trust-region Newton method (``trust-exact``) takes the
-first start: each step costs one pass over the data, and it needs a handful of them.
-Otherwise, or when Newton ends without converging or on a bound, a bounded quasi-Newton
+first start: each step costs one pass over the data, and it needs a handful of them; after
+``MAX_NEWTON_ITER`` (30) steps the fit stops and warns that it did not converge (a ridge of
+the likelihood, which the diagnostics then report). Otherwise, or when Newton ends without converging or on a bound, a bounded quasi-Newton
 optimiser (L-BFGS-B) with analytic gradients runs as before. Further starting points are
 tried only when a start ends without converging or on a bound.
 """
@@ -234,8 +235,10 @@ def _maximise(loglik: LogLik, data: tuple[np.ndarray, ...], weights: np.ndarray,
         best = newton_fit(lambda d, w: _weighted(loglik, d, w), evaluate, data, weights, starts[0],
                           penalizer, tol, max_iter)
         if best is not None:
-            n_ok, newton = 1, best.objective
-            starts = starts[:0]  # a clean interior optimum: no further starts needed
+            # A clean interior optimum needs no further starts; a fit stopped by the Newton
+            # cap (a ridge) gets none either: L-BFGS-B would crawl along the same ridge.
+            n_ok, newton = int(best.success), best.objective
+            starts = starts[:0]
     for x0 in starts:
         value0, _ = f(x0)
         if not np.isfinite(value0):

@@ -22,6 +22,7 @@ import pandas as pd
 
 from custlens import i18n
 from custlens.clv._fit import LOG_BOUND
+from custlens.clv import _newton
 from custlens.errors import ConvergenceWarning
 
 __all__ = ["BOUND_MARGIN", "FitCheck", "MAE_TOLERANCE", "MAX_HOLDOUT_PCT", "MAX_RELATIVE_SE",
@@ -73,12 +74,16 @@ def warning_problems(name: str, caught: list[warnings.WarningMessage]) -> list[t
     """Problems a fit announced by warning that the parameter checks do not see.
 
     Bound and Hessian warnings are dropped (:func:`check_fit` finds those itself and says
-    them in custlens' words); an optimiser that stopped early becomes ``clv.diag.not_converged``.
+    them in custlens' words); an optimiser that stopped early becomes ``clv.diag.not_converged``,
+    one stopped by the Newton iteration cap (``MAX_NEWTON_ITER``) ``clv.diag.iteration_cap``.
     """
     out = []
     for w in caught:
         if issubclass(w.category, ConvergenceWarning) and "without converging" in str(w.message):
-            out.append(("clv.diag.not_converged", {"model": name}))
+            if "the cap of" in str(w.message):  # _newton's iteration cap: a ridge
+                out.append(("clv.diag.iteration_cap", {"model": name, "cap": _newton.MAX_NEWTON_ITER}))
+            else:
+                out.append(("clv.diag.not_converged", {"model": name}))
     return out[:1]
 
 
@@ -93,7 +98,8 @@ def check_fit(model: Any, name: str, holdout_pct_error: float | None = None,
       log space): the likelihood kept improving towards a degenerate model;
     - a singular Hessian (standard errors NaN) or a standard error above ``MAX_RELATIVE_SE``
       times its estimate: the data cannot pin the parameters down;
-    - an optimiser that stopped without converging (from ``caught``);
+    - an optimiser that stopped without converging (from ``caught``), including a Newton fit
+      stopped by the iteration cap on a ridge of the likelihood;
     - an aggregate holdout error above ``MAX_HOLDOUT_PCT`` percent (or not finite).
 
     Parameters

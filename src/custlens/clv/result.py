@@ -56,6 +56,10 @@ class ClvResult(Result):
         the horizon), the "expected share still active" shown to readers.
     notes : list of (str, dict)
         i18n keys and their fields: how the data was split, how spend was modelled...
+    fit_sample, fit_sample_seed : int or None
+        Customers the models (transaction and spend) were fitted on, and the seed of that
+        uniform random sample, when the shop had more customers than ``run_clv``'s
+        ``fit_sample``; None when every customer was used. Every customer is scored either way.
     """
 
     model: str
@@ -90,6 +94,8 @@ class ClvResult(Result):
     diagnostics: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     sound: bool = True
     p_purchase_grid: pd.DataFrame = field(default_factory=pd.DataFrame)
+    fit_sample: int | None = None
+    fit_sample_seed: int | None = None
     fitted: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def note_texts(self, lang: str = "en") -> list[str]:
@@ -146,6 +152,7 @@ class ClvResult(Result):
             "share_alive": self.share_alive, "share_purchase": self.share_purchase,
             "sound": self.sound, "diagnostics": self.diagnostic_texts(lang), "as_of": str(self.as_of.date()),
             "calibration_end": str(self.calibration_end.date()) if self.calibration_end is not None else None,
+            "fit_sample": self.fit_sample, "fit_sample_seed": self.fit_sample_seed,
             "holdout_days": self.holdout_days, "horizon_days": self.horizon_days,
             "discount_rate": self.discount_rate, "time_unit": self.time_unit,
             "criterion": self.criterion, "comparison": records(self.comparison, "model"),

@@ -51,6 +51,10 @@ DIAGNOSTICS: dict[str, _T] = {
         "{model}：参数 {parameter} = {value} 的标准误为 {se}，超过估计值的十倍，数据无法确定该参数。"),
     "clv.diag.not_converged": _t("{model}: the optimiser stopped before converging.",
                                  "{model}：优化器未收敛即停止。"),
+    "clv.diag.iteration_cap": _t(
+        "{model}: the optimiser stopped after {cap} iterations without converging (the likelihood "
+        "runs along a ridge the data do not pin down); its parameters are not used.",
+        "{model}：优化器迭代 {cap} 次后仍未收敛（似然沿一条数据无法确定的脊线延伸），不采用其参数。"),
     "clv.diag.holdout": _t("{model}: misses the holdout purchases by {error:+.1f}% (limit ±{limit:.0f}%).",
                            "{model}：留出期购买次数偏差 {error:+.1f}%（上限 ±{limit:.0f}%）。"),
     "clv.diag.failed": _t("{model}: could not be fitted (the likelihood is not finite at any start).",
@@ -64,6 +68,10 @@ DIAGNOSTICS: dict[str, _T] = {
 }
 
 NOTES: dict[str, _T] = {
+    "clv.note.fit_sample": _t(
+        "Models fitted on a random sample of {n} of {customers} customers (seed {seed}); every "
+        "customer scored.",
+        "模型在 {customers} 位客户中随机抽取的 {n} 位上拟合（随机种子 {seed}）；所有客户均已评分。"),
     "clv.note.holdout": _t(
         "Validation: the models were fitted on orders before {split} and checked on the "
         "{days} days from {split} to {end} (the last {share} of the observation window); "

@@ -28,6 +28,8 @@ def register(app: typer.Typer) -> None:
         export: Optional[Path] = typer.Option(None, "--export", help="Also write the per-customer scores to .csv, .parquet or .xlsx."),
         save: bool = typer.Option(False, "--save/--no-save", help="Save the scores (with model, horizon and as-of) as the ones the customer 360, lifecycle and exports read; without it the saved scores are left alone."),
         top: int = typer.Option(10, "--top", help="Number of most valuable customers to show."),
+        fit_sample: int = typer.Option(50_000, "--fit-sample", help="Fit the models on a random sample of this many customers when there are more (every customer is scored); 0 fits on every customer."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the --fit-sample sample."),
         force: bool = ForceOpt,
         store: str = StoreOpt,
         as_of: Optional[str] = AsOfOpt,
@@ -53,7 +55,8 @@ def register(app: typer.Typer) -> None:
             raise CustlensError(f"--model {model!r} is unknown; use one of auto, {', '.join(MODELS)}")
         with open_store(store, read_only=True) as st:  # fitted read-only; written only to save
             res = analyses.clv(st, as_of=parse_as_of(as_of, st, lang), model=model, horizon_days=horizon,
-                               discount_rate=discount_rate, holdout_days=holdout_days, top=max(top, 1))
+                               discount_rate=discount_rate, holdout_days=holdout_days, top=max(top, 1),
+                               fit_sample=fit_sample or None, random_state=seed)
         if save and res.sound:
             with open_store(store) as st:
                 analyses.save_clv(st, res)
