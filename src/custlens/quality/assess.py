@@ -7,6 +7,7 @@ and on Spark alike. The scoring rule lives in `custlens.quality.scoring`.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from datetime import date, datetime
@@ -21,7 +22,7 @@ from custlens import schema
 from custlens.errors import InputError, MissingDataError
 from custlens.privacy.detect import redact_record
 from custlens.quality import scoring
-from custlens.quality.checks import EXAMPLES, Check, build_checks
+from custlens.quality.checks import EXAMPLES, Check, Tables, build_checks
 from custlens.quality.report import QualityReport
 from custlens.results import jsonable
 from custlens.quality.texts import DIMENSIONS, SEVERITIES
@@ -80,13 +81,15 @@ def _check_row(check: Check, count: int, checked: int | None, examples: str) -> 
     }
 
 
-def _run(store: Store, t: ibis.Table, check: Check) -> dict[str, Any] | None:
+def _run(store: Store, t: ibis.Table, tables: Tables, check: Check) -> dict[str, Any] | None:
     """A grouped or joined check: its checked and failing counts, then examples."""
     assert check.rows is not None
-    found = check.rows(t, store.table)
-    checked = int(_scalar(store, found.checked.count()) or 0)
-    bad = found.failing.count() if found.count is None else found.count
-    count = int(_scalar(store, bad) or 0) if checked else 0
+    found = check.rows(t, tables)
+    checked_n = found.checked.aggregate(checked=found.checked.count())
+    bad = (found.failing.aggregate(bad=found.failing.count()) if found.count is None
+           else found.count.as_table().select(bad=found.count.get_name()))
+    values = store.execute(checked_n.cross_join(bad)).iloc[0]  # both counts in one query
+    checked, count = int(values["checked"] or 0), int(values["bad"] or 0)
     if checked == 0:
         return None
     failing = found.failing.order_by(list(found.order)) if found.order else found.failing
@@ -94,9 +97,9 @@ def _run(store: Store, t: ibis.Table, check: Check) -> dict[str, Any] | None:
     return _check_row(check, count, checked, examples)
 
 
-def _run_all(store: Store, table: str, checks: list[Check]) -> list[dict[str, Any]]:
+def _run_all(store: Store, tables: Tables, table: str, checks: list[Check]) -> list[dict[str, Any]]:
     """Run ``checks`` of ``table``: the row predicates share one aggregate, the others run alone."""
-    t = store.table(table)
+    t = tables(table)
     simple = [ch for ch in checks if ch.simple]
     out: list[dict[str, Any]] = []
     if simple:
@@ -112,16 +115,16 @@ def _run_all(store: Store, table: str, checks: list[Check]) -> list[dict[str, An
                 out.append(_check_row(ch, count, checked, examples))
     for ch in checks:
         if not ch.simple:
-            result = _run(store, t, ch)
+            result = _run(store, t, tables, ch)
             if result is not None:
                 out.append(result)
     return out
 
 
-def _completeness(store: Store, table: str) -> tuple[list[dict], list[dict]]:
+def _completeness(store: Store, tables: Tables, table: str) -> tuple[list[dict], list[dict]]:
     """Per-column missing counts (one query) and the completeness checks of the counted columns."""
     spec = schema.ALL_TABLES[table]
-    t = store.table(table)
+    t = tables(table)
 
     def missing(col: str) -> Callable[[ibis.Table], ir.BooleanValue]:
         if t[col].type().is_string():  # blank text is missing too
@@ -152,12 +155,12 @@ def _completeness(store: Store, table: str) -> tuple[list[dict], list[dict]]:
     return columns, checks
 
 
-def _timeliness(store: Store, table: str, today: pd.Timestamp) -> tuple[dict | None, dict | None]:
+def _timeliness(store: Store, tables: Tables, table: str, today: pd.Timestamp) -> tuple[dict | None, dict | None]:
     column = DATE_COLUMNS.get(table)
     if column is None:
         return None, None
     tomorrow = today + pd.Timedelta(days=1)
-    t = store.table(table)
+    t = tables(table)
     latest = _scalar(store, t.filter(t[column] < ibis.timestamp(tomorrow))[column].max())
     if latest is None:
         return None, None
@@ -283,17 +286,18 @@ def assess(
     if not present and not store.has(schema.QUARANTINE.name):
         raise MissingDataError("the store holds no data to assess; load it with `custlens ingest FILE`")
 
+    tables: Tables = functools.lru_cache(maxsize=None)(store.table)  # one schema look-up per table
     column_rows: list[dict] = []
     check_rows: list[dict] = []
     facts: list[dict] = []
     rows: dict[str, int] = {}
     for table in present:
         rows[table] = store.count(table)
-        cols, completeness = _completeness(store, table)
+        cols, completeness = _completeness(store, tables, table)
         column_rows += cols
         check_rows += completeness
-        check_rows += _run_all(store, table, build_checks(table, store.table(table).columns, present_set, today))
-        fact, stale = _timeliness(store, table, today)
+        check_rows += _run_all(store, tables, table, build_checks(table, tables(table).columns, present_set, today))
+        fact, stale = _timeliness(store, tables, table, today)
         if fact is not None:
             facts.append(fact)
         if stale is not None:
