@@ -12,7 +12,7 @@ expressions (`Store.table`, `Store.execute`):
   `Store.close`.
 
 Analyses express their queries in Ibis, so they run on either engine. Code that still reaches a
-Spark store's DuckDB connection (``store._con``; only the quality checks do) is refused: the
+Spark store's DuckDB connection (``store._con``; none does since the quality checks became Ibis) is refused: the
 connection is guarded, so it raises `EngineNotSupported` naming itself instead of quietly
 computing on DuckDB (`duckdb_only` does the same explicitly).
 Which analyses run where is listed in ``docs/scale.md``.
@@ -43,7 +43,7 @@ __all__ = ["ENGINES", "SPARK_COMMANDS", "EngineNotSupported", "connect", "duckdb
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
 
 #: CLI commands whose analyses run entirely through Ibis, hence on Spark (``--engine spark``).
-SPARK_COMMANDS: tuple[str, ...] = ("customers", "rfm", "cohorts")
+SPARK_COMMANDS: tuple[str, ...] = ("customers", "rfm", "cohorts", "quality")
 
 #: Environment variables of the Spark session (read when the session is first created).
 MASTER_ENV = "CUSTLENS_SPARK_MASTER"  # default local[2]

@@ -83,9 +83,9 @@ def test_cli_engine_env_var(shop_path: Path, spark_session: object) -> None:
 
 
 def test_cli_refuses_unsupported_command(shop_path: Path) -> None:
-    res = CliRunner().invoke(app, ["--engine", "spark", "quality", "--store", str(shop_path)])
+    res = CliRunner().invoke(app, ["--engine", "spark", "churn", "--store", str(shop_path)])
     assert res.exit_code == 1
-    assert "error: `custlens quality` does not run on Spark yet (commands that do: customers, rfm, cohorts); " \
+    assert "error: `custlens churn` does not run on Spark yet (commands that do: customers, rfm, cohorts, quality); " \
            "drop --engine spark" in " ".join(res.output.split())
     assert engines.default_engine() == "duckdb"
 

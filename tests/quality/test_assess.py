@@ -230,3 +230,21 @@ def test_line_sum_tolerance(store: Store, put_rows) -> None:
     assert _by_key(report)[("orders", "amount", "line_sum_mismatch")] == (2, 5)
     row = report.problems[report.problems["check"] == "quality.check.line_sum_mismatch"].iloc[0]
     assert [(e["order_id"], e["line_sum"]) for e in json.loads(row["examples"])] == [("o2", 101.0), ("o4", 100.0)]
+
+
+def test_examples_show_dates_as_dates(messy_shared: Store) -> None:
+    """A DATE column's example is the date, not a midnight timestamp (pandas holds dates as
+    timestamps; the SQL version showed '1890-05-01', and the Ibis version must too)."""
+    problems = assess(messy_shared, as_of=TODAY, max_problems=None).to_dict()["problems"]
+    birth = [p for p in problems if p["check"] == "quality.check.birth_date_out_of_range"]
+    assert [e["birth_date"] for e in birth[0]["examples"]] == ["1890-05-01"]
+
+
+def test_null_customer_ids_do_not_make_others_unknown(store: Store, put_rows) -> None:
+    """Known ids are the non-null ones (an anti-join, as SQL's NOT IN over non-null ids): a null
+    id in customers must not turn every order into an unknown customer, nor hide a real one."""
+    put_rows(store, "customers", ("customer_id",), [("a",), (None,)])
+    put_rows(store, "orders", ("order_id", "customer_id", "ordered_at", "amount"),
+             [("o1", "a", "2024-02-01", 5.0), ("o2", "zz", "2024-02-01", 6.0), ("o3", None, "2024-02-01", 7.0)])
+    checks = _by_key(assess(store, as_of="2024-02-03"))
+    assert checks[("orders", "customer_id", "unknown_customer")] == (1, 2)

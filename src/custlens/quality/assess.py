@@ -1,15 +1,20 @@
-"""Assess the data quality of a store: run every check in SQL and score the results.
+"""Assess the data quality of a store: run every check as Ibis expressions and score the results.
 
-Checks run as SQL on the store's DuckDB connection (counts and a few example rows, never a
-Python loop over rows). The scoring rule lives in `custlens.quality.scoring`.
+Checks run through ``store.execute`` (counts, batched in one aggregate per table where they are
+row predicates, and a few example rows; never a Python loop over rows), so they run on DuckDB
+and on Spark alike. The scoring rule lives in `custlens.quality.scoring`.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
+
+import ibis
+import ibis.expr.types as ir
 
 import pandas as pd
 
@@ -17,7 +22,7 @@ from custlens import schema
 from custlens.errors import InputError, MissingDataError
 from custlens.privacy.detect import redact_record
 from custlens.quality import scoring
-from custlens.quality.checks import EXAMPLES, Check, build_checks, q
+from custlens.quality.checks import EXAMPLES, Check, Tables, build_checks
 from custlens.quality.report import QualityReport
 from custlens.results import jsonable
 from custlens.quality.texts import DIMENSIONS, SEVERITIES
@@ -41,20 +46,25 @@ CHECK_COLUMNS = ["table", "column", "check", "dimension", "severity", "count", "
 PROBLEM_COLUMNS = ["table", "column", "check", "dimension", "count", "share", "severity", "examples"]
 
 
-def _scalar(store: Store, sql: str) -> Any:
-    return store._con.execute(sql).fetchall()[0][0]
+def _scalar(store: Store, expr: ibis.Expr) -> Any:
+    value = store.execute(expr)
+    return None if value is None or pd.isna(value) else value
 
 
 _json_value = jsonable
 
 
-def _examples(store: Store, sql: str, keep: str | None = None) -> str:
-    """Up to `EXAMPLES` rows as JSON text; columns empty in every example are left out
+def _examples(store: Store, expr: ibis.Table, keep: str | None = None) -> str:
+    """Up to `EXAMPLES` rows of ``expr`` as JSON text; columns empty in every example are left out
     (except the ``keep`` columns, comma-separated, which the check is about). Personal
     fields (also inside a quarantined row's ``raw``) show as ``<redacted>``."""
-    cur = store._con.execute(sql)
-    names = [d[0] for d in cur.description]
-    rows = [[_json_value(v) for v in r] for r in cur.fetchall()]
+    frame = store.execute(expr)
+    for name, dtype in expr.schema().items():
+        if dtype.is_date():  # pandas holds dates as midnight timestamps: show them as dates
+            frame[name] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[name]]
+    names = list(frame.columns)
+    rows = [[_json_value(v) for v in r] for r in frame.astype(object).itertuples(index=False, name=None)]
+    rows = [[None if isinstance(v, float) and math.isnan(v) else v for v in r] for r in rows]
     kept = {k.strip() for k in (keep or "").split(",")}
     show = [i for i, n in enumerate(names) if n in kept or any(r[i] is not None for r in rows)]
     # Examples reach the CLI, the JSON and the report: personal fields never do.
@@ -71,67 +81,64 @@ def _check_row(check: Check, count: int, checked: int | None, examples: str) -> 
     }
 
 
-def _run(store: Store, check: Check) -> dict[str, Any] | None:
-    if check.custom_both:
-        checked, count = (int(v or 0) for v in store._con.execute(check.custom_both).fetchall()[0])
-    else:
-        checked = int(_scalar(store, check.checked_sql()) or 0)
-        count = int(_scalar(store, check.count_sql()) or 0) if checked else 0
+def _run(store: Store, t: ibis.Table, tables: Tables, check: Check) -> dict[str, Any] | None:
+    """A grouped or joined check: its checked and failing counts, then examples."""
+    assert check.rows is not None
+    found = check.rows(t, tables)
+    checked_n = found.checked.aggregate(checked=found.checked.count())
+    bad = (found.failing.aggregate(bad=found.failing.count()) if found.count is None
+           else found.count.as_table().select(bad=found.count.get_name()))
+    values = store.execute(checked_n.cross_join(bad)).iloc[0]  # both counts in one query
+    checked, count = int(values["checked"] or 0), int(values["bad"] or 0)
     if checked == 0:
         return None
-    examples = _examples(store, check.examples_sql(), check.column) if count else ""
+    failing = found.failing.order_by(list(found.order)) if found.order else found.failing
+    examples = _examples(store, failing.limit(EXAMPLES), check.column) if count else ""
     return _check_row(check, count, checked, examples)
 
 
-def _is_simple(check: Check) -> bool:
-    return check.custom_count is None and check.custom_both is None and "SELECT" not in (check.failing + check.scope).upper()
-
-
-def _run_all(store: Store, table: str, checks: list[Check]) -> list[dict[str, Any]]:
-    """Run ``checks`` of ``table``: the plain predicates share one scan, the others run alone."""
-    simple = [ch for ch in checks if _is_simple(ch)]
+def _run_all(store: Store, tables: Tables, table: str, checks: list[Check]) -> list[dict[str, Any]]:
+    """Run ``checks`` of ``table``: the row predicates share one aggregate, the others run alone."""
+    t = tables(table)
+    simple = [ch for ch in checks if ch.simple]
     out: list[dict[str, Any]] = []
     if simple:
-        parts = ", ".join(
-            f"count(*) FILTER (WHERE {ch.scope}), count(*) FILTER (WHERE ({ch.scope}) AND ({ch.failing}))"
-            for ch in simple
-        )
-        values = store._con.execute(f"SELECT {parts} FROM {q(table)} t").fetchall()[0]
+        metrics = {}
         for i, ch in enumerate(simple):
-            checked, count = int(values[2 * i] or 0), int(values[2 * i + 1] or 0)
+            metrics[f"c{i}"] = t.count(where=ch.in_scope(t))
+            metrics[f"b{i}"] = t.count(where=ch.fails(t))
+        values = store.execute(t.aggregate(**metrics)).iloc[0]
+        for i, ch in enumerate(simple):
+            checked, count = int(values[f"c{i}"] or 0), int(values[f"b{i}"] or 0)
             if checked:
-                examples = _examples(store, ch.examples_sql(), ch.column) if count else ""
+                examples = _examples(store, ch.examples(t), ch.column) if count else ""
                 out.append(_check_row(ch, count, checked, examples))
     for ch in checks:
-        if not _is_simple(ch):
-            result = _run(store, ch)
+        if not ch.simple:
+            result = _run(store, t, tables, ch)
             if result is not None:
                 out.append(result)
     return out
 
 
-def _column_types(store: Store, table: str) -> dict[str, str]:
-    rows = store._con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return {name: dtype for name, dtype in rows}
-
-
-def _completeness(store: Store, table: str, types: dict[str, str]) -> tuple[list[dict], list[dict]]:
+def _completeness(store: Store, tables: Tables, table: str) -> tuple[list[dict], list[dict]]:
     """Per-column missing counts (one query) and the completeness checks of the counted columns."""
     spec = schema.ALL_TABLES[table]
-    missing_expr = {
-        c: f"t.{q(c)} IS NULL" + (f" OR trim(t.{q(c)}) = ''" if t == "VARCHAR" else "")
-        for c, t in types.items()
-    }
-    parts = ", ".join(f"count(*) FILTER (WHERE {e})" for e in missing_expr.values())
-    values = store._con.execute(f"SELECT count(*), {parts} FROM {q(table)} t").fetchall()[0]
-    rows, missing = int(values[0]), [int(v) for v in values[1:]]
+    t = tables(table)
+
+    def missing(col: str) -> Callable[[ibis.Table], ir.BooleanValue]:
+        if t[col].type().is_string():  # blank text is missing too
+            return lambda x: x[col].isnull() | (x[col].strip() == "")
+        return lambda x: x[col].isnull()
+
+    tests = {c: missing(c) for c in t.columns}
+    metrics = {"_rows": t.count(), **{f"m{i}": t.count(where=f(t)) for i, f in enumerate(tests.values())}}
+    values = store.execute(t.aggregate(**metrics)).iloc[0]
+    rows = int(values["_rows"])
     columns, checks = [], []
     required = set(spec.required)
-    for (col, expr), miss in zip(missing_expr.items(), missing):
+    for i, (col, test) in enumerate(tests.items()):
+        miss = int(values[f"m{i}"])
         is_required = col in required
         provided = is_required or miss < rows
         columns.append({
@@ -142,18 +149,19 @@ def _completeness(store: Store, table: str, types: dict[str, str]) -> tuple[list
         if not provided:
             continue
         check = Check(table, col, "missing_values", "completeness", "high" if is_required else "low",
-                      failing=expr)
-        examples = _examples(store, check.examples_sql(), col) if miss else ""
+                      failing=test)
+        examples = _examples(store, check.examples(t), col) if miss else ""
         checks.append(_check_row(check, miss, rows, examples))
     return columns, checks
 
 
-def _timeliness(store: Store, table: str, today: pd.Timestamp) -> tuple[dict | None, dict | None]:
+def _timeliness(store: Store, tables: Tables, table: str, today: pd.Timestamp) -> tuple[dict | None, dict | None]:
     column = DATE_COLUMNS.get(table)
     if column is None:
         return None, None
-    tomorrow = (today + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
-    latest = _scalar(store, f"SELECT max({q(column)}) FROM {q(table)} WHERE {q(column)} < TIMESTAMP '{tomorrow}'")
+    tomorrow = today + pd.Timedelta(days=1)
+    t = tables(table)
+    latest = _scalar(store, t.filter(t[column] < ibis.timestamp(tomorrow))[column].max())
     if latest is None:
         return None, None
     latest = pd.Timestamp(latest)
@@ -165,7 +173,7 @@ def _timeliness(store: Store, table: str, today: pd.Timestamp) -> tuple[dict | N
     severity = "medium" if age >= scoring.STALE_DAYS else "low"
     # Stale data ages every row of the table: the rows affected are all of them (the age in
     # days is in the example, not in the count).
-    rows = int(_scalar(store, f"SELECT count(*) FROM {q(table)}") or 0)
+    rows = store.count(table)
     stale = age > scoring.FRESH_DAYS
     row = {
         "table": table, "column": column, "check": "quality.check.stale_data",
@@ -178,17 +186,15 @@ def _timeliness(store: Store, table: str, today: pd.Timestamp) -> tuple[dict | N
 
 
 def _ingest_accounting(store: Store, present: set[str]) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
-    quarantine = store._con.execute(
-        "SELECT source, table_name, reason, count(*) AS rows FROM _quarantine "
-        "GROUP BY ALL ORDER BY rows DESC, source, table_name, reason"
-    ).df()
-    log = store._con.execute(
-        "SELECT *, rows_read = rows_loaded + rows_quarantined + duplicates_skipped AS balanced "
-        "FROM _ingest_log ORDER BY started_at"
-    ).df()
+    qt = store.table(schema.QUARANTINE.name)
+    keys = ["source", "table_name", "reason"]
+    quarantine = store.execute(qt.group_by(keys).aggregate(rows=qt.count()).order_by(
+        [ibis.desc("rows"), *keys]))
+    lt = store.table(schema.INGEST_LOG.name)
+    log = store.execute(lt.mutate(balanced=lt.rows_read == lt.rows_loaded + lt.rows_quarantined
+                                  + lt.duplicates_skipped).order_by("started_at"))
     checks = []
     for table in sorted(set(quarantine["table_name"]) | set(log["table_name"])):
-        lit = "'" + str(table).replace("'", "''") + "'"
         in_log = log[log["table_name"] == table]
         bad = int(quarantine.loc[quarantine["table_name"] == table, "rows"].sum())
         read = int(in_log["rows_read"].sum()) if len(in_log) else 0
@@ -196,9 +202,9 @@ def _ingest_accounting(store: Store, present: set[str]) -> tuple[pd.DataFrame, p
             read = bad + (store.count(table) if table in present else 0)
         if read:
             check = Check(table, None, "quarantined_rows", "validity", "medium")
-            examples = _examples(store, f"SELECT source, row_number, raw, reason FROM _quarantine "
-                                        f"WHERE table_name = {lit} ORDER BY source, row_number "
-                                        f"LIMIT {EXAMPLES}") if bad else ""
+            sample = (qt.filter(qt.table_name == table).select("source", "row_number", "raw", "reason")
+                      .order_by(["source", "row_number"]).limit(EXAMPLES))
+            examples = _examples(store, sample) if bad else ""
             checks.append(_check_row(check, bad, read, examples))
         if len(in_log):
             check = Check(table, None, "ingest_unbalanced", "consistency", "high")
@@ -280,18 +286,18 @@ def assess(
     if not present and not store.has(schema.QUARANTINE.name):
         raise MissingDataError("the store holds no data to assess; load it with `custlens ingest FILE`")
 
+    tables: Tables = functools.lru_cache(maxsize=None)(store.table)  # one schema look-up per table
     column_rows: list[dict] = []
     check_rows: list[dict] = []
     facts: list[dict] = []
     rows: dict[str, int] = {}
     for table in present:
-        types = _column_types(store, table)
         rows[table] = store.count(table)
-        cols, completeness = _completeness(store, table, types)
+        cols, completeness = _completeness(store, tables, table)
         column_rows += cols
         check_rows += completeness
-        check_rows += _run_all(store, table, build_checks(table, list(types), present_set, today))
-        fact, stale = _timeliness(store, table, today)
+        check_rows += _run_all(store, tables, table, build_checks(table, tables(table).columns, present_set, today))
+        fact, stale = _timeliness(store, tables, table, today)
         if fact is not None:
             facts.append(fact)
         if stale is not None:

@@ -1,14 +1,21 @@
-"""The catalogue of row-level checks: validity, uniqueness and consistency, as SQL.
+"""The catalogue of row-level checks: validity, uniqueness and consistency, as Ibis expressions.
 
-Every check is three SQL queries on the store: how many rows were checked, how many fail,
-and up to three failing rows as examples. Checks that need a table the store does not hold
-(e.g. unknown customers without customers *or* orders) are simply not built.
+A check is either a row predicate (``failing``, within ``scope``) on its table, which
+`custlens.quality.assess` counts together with the table's other predicates in one aggregate,
+or a ``rows`` function for checks that need another table or a group (unknown customers by
+anti-join, duplicate keys by group/window, line sums by join + aggregate): it returns the
+checked rows, the failing rows and, where it differs from the failing rows' count, the number
+of failing rows. Only portable Ibis operations are used, so the checks also run on Spark.
+Checks that need a table the store does not hold are simply not built.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
+import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
 from custlens import schema
@@ -21,18 +28,32 @@ LINE_SUM_ABS_TOL = 0.01
 LINE_SUM_REL_TOL = 0.005
 EXAMPLES = 3
 
+#: The store's Ibis table of a name (``store.table``).
+Tables = Callable[[str], ibis.Table]
+Predicate = Callable[[ibis.Table], ir.BooleanValue]
 
-def q(name: str) -> str:
-    """Quote an identifier."""
-    return '"' + name.replace('"', '""') + '"'
+
+@dataclass(frozen=True)
+class Rows:
+    """What a grouped or joined check found.
+
+    ``checked`` and ``failing`` are Ibis tables (the rows judged and the rows that fail, the
+    latter shown as examples in ``order``); ``count`` the number of failing rows when it is
+    not ``failing.count()`` (duplicate keys: rows beyond the first of each key).
+    """
+
+    checked: ibis.Table
+    failing: ibis.Table
+    count: ir.IntegerScalar | None = None
+    order: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Check:
     """One check of one table (and column).
 
-    ``failing`` and ``scope`` are SQL predicates over the table aliased ``t``; ``count_sql``
-    and friends build the queries. Uniqueness checks override the queries.
+    ``failing`` and ``scope`` are row predicates over the table; ``rows`` (for checks that need
+    other tables or groups) builds a `Rows` from the table and the store's tables instead.
     """
 
     table: str
@@ -40,67 +61,78 @@ class Check:
     name: str
     dimension: str
     severity: str
-    failing: str = "FALSE"
-    scope: str = "TRUE"
-    custom_count: str | None = None
-    custom_checked: str | None = None
-    custom_examples: str | None = None
-    #: One query returning (checked, failing) at once, used instead of the two above.
-    custom_both: str | None = None
+    failing: Predicate | None = None
+    scope: Predicate | None = None
+    rows: Callable[[ibis.Table, Tables], Rows] | None = None
 
     @property
     def key(self) -> str:
         return f"quality.check.{self.name}"
 
-    def checked_sql(self) -> str:
-        return self.custom_checked or f"SELECT count(*) FROM {q(self.table)} t WHERE {self.scope}"
+    @property
+    def simple(self) -> bool:
+        """A row predicate, counted in the table's shared aggregate."""
+        return self.rows is None
 
-    def count_sql(self) -> str:
-        return self.custom_count or (
-            f"SELECT count(*) FROM {q(self.table)} t WHERE ({self.scope}) AND ({self.failing})"
-        )
+    def in_scope(self, t: ibis.Table) -> ir.BooleanValue:
+        return ibis.literal(True) if self.scope is None else self.scope(t)
 
-    def examples_sql(self) -> str:
-        return self.custom_examples or (
-            f"SELECT t.* FROM {q(self.table)} t WHERE ({self.scope}) AND ({self.failing}) "
-            f"LIMIT {EXAMPLES}"
-        )
+    def fails(self, t: ibis.Table) -> ir.BooleanValue:
+        bad = ibis.literal(False) if self.failing is None else self.failing(t)
+        return self.in_scope(t) & bad
 
-
-def _not_null(column: str) -> str:
-    return f"t.{q(column)} IS NOT NULL"
+    def examples(self, t: ibis.Table) -> ibis.Table:
+        """Up to `EXAMPLES` failing rows of a simple check (in the table's order, as before)."""
+        return t.filter(self.fails(t)).limit(EXAMPLES)
 
 
-def _predicate(table: str, column: str, name: str, dimension: str, severity: str, failing: str) -> Check:
+def _not_null(column: str) -> Predicate:
+    return lambda t: t[column].notnull()
+
+
+def _predicate(table: str, column: str, name: str, dimension: str, severity: str, failing: Predicate) -> Check:
     return Check(table, column, name, dimension, severity, failing=failing, scope=_not_null(column))
+
+
+def _all_not_null(columns: tuple[str, ...]) -> Predicate:
+    def scope(t: ibis.Table) -> ir.BooleanValue:
+        out = t[columns[0]].notnull()
+        for c in columns[1:]:
+            out &= t[c].notnull()
+        return out
+    return scope
 
 
 def duplicate_key(table: str, key: tuple[str, ...]) -> Check:
     """Rows beyond the first of each key value (rows with a null key part are not checked)."""
-    cols = ", ".join(f"t.{q(k)}" for k in key)
-    scope = " AND ".join(_not_null(k) for k in key)
-    src = f"{q(table)} t WHERE {scope}"
-    return Check(
-        table,
-        ", ".join(key),
-        "duplicate_key",
-        "uniqueness",
-        "high",
-        scope=scope,
-        custom_both=f"SELECT count(*), count(*) - count(DISTINCT ({cols})) FROM {src}",
-        custom_examples=(
-            f"SELECT t.* FROM {src} QUALIFY count(*) OVER (PARTITION BY {cols}) > 1 "
-            f"ORDER BY {cols} LIMIT {EXAMPLES}"
-        ),
-    )
+    scope = _all_not_null(key)
+
+    def rows(t: ibis.Table, tables: Tables) -> Rows:
+        checked = t.filter(scope(t))
+        groups = checked.group_by(list(key)).aggregate(_n=ibis._.count())
+        sized = checked.mutate(_n=ibis._.count().over(group_by=list(key)))
+        failing = sized.filter(sized._n > 1).drop("_n")
+        return Rows(checked, failing, groups._n.sum() - groups.count(), key)
+
+    return Check(table, ", ".join(key), "duplicate_key", "uniqueness", "high", scope=scope, rows=rows)
 
 
 def _known_customers(present: set[str]) -> str | None:
-    if schema.CUSTOMERS.name in present:
-        return f"SELECT {q(schema.CUSTOMER_ID)} FROM {q(schema.CUSTOMERS.name)}"
-    if schema.ORDERS.name in present:
-        return f"SELECT {q(schema.CUSTOMER_ID)} FROM {q(schema.ORDERS.name)}"
+    for name in (schema.CUSTOMERS.name, schema.ORDERS.name):
+        if name in present:
+            return name
     return None
+
+
+def _anti(table: str, column: str, name: str, other: str, other_column: str) -> Check:
+    """Rows of ``table`` whose ``column`` is not among the non-null ``other_column`` of ``other``."""
+    def rows(t: ibis.Table, tables: Tables) -> Rows:
+        o = tables(other)
+        known = o.filter(o[other_column].notnull()).select(_k=o[other_column]).distinct()
+        checked = t.filter(t[column].notnull())
+        return Rows(checked, checked.anti_join(known, checked[column] == known._k))
+
+    return Check(table, column, name, "consistency", "medium", scope=_not_null(column), rows=rows)
 
 
 def _unknown_customer(table: str, present: set[str]) -> list[Check]:
@@ -111,121 +143,139 @@ def _unknown_customer(table: str, present: set[str]) -> list[Check]:
     known = _known_customers(present)
     if known is None:
         return []
-    failing = f"t.{q(schema.CUSTOMER_ID)} NOT IN ({known} WHERE {q(schema.CUSTOMER_ID)} IS NOT NULL)"
-    return [_predicate(table, schema.CUSTOMER_ID, "unknown_customer", "consistency", "medium", failing)]
+    return [_anti(table, schema.CUSTOMER_ID, "unknown_customer", known, schema.CUSTOMER_ID)]
 
 
-def _date_checks(table: schema.Table, columns: list[str], tomorrow: str) -> list[Check]:
+def _date_checks(table: schema.Table, columns: list[str], tomorrow: pd.Timestamp) -> list[Check]:
     out = []
     for col in table.columns:
         if col.dtype not in ("TIMESTAMP", "DATE") or col.name not in columns:
             continue
-        failing = f"t.{q(col.name)} >= TIMESTAMP '{tomorrow}'"
-        out.append(_predicate(table.name, col.name, "future_date", "validity", "high", failing))
+        out.append(_predicate(table.name, col.name, "future_date", "validity", "high",
+                              lambda t, c=col.name: _as_ts(t[c]) >= ibis.timestamp(tomorrow)))
     return out
+
+
+def _as_ts(value: ir.Value) -> ir.Value:
+    """A DATE column as midnight timestamps (comparable with a timestamp literal)."""
+    return value.cast("timestamp") if value.type().is_date() else value
 
 
 def _line_sum_mismatch() -> Check:
     """Orders whose lines add up neither to the amount paid nor to amount + discount."""
-    o, i, oid = q(schema.ORDERS.name), q(schema.ORDER_ITEMS.name), q(schema.ORDER_ID)
-    line = f"coalesce(i.{q(schema.LINE_AMOUNT)}, i.{q(schema.QUANTITY)} * i.{q(schema.UNIT_PRICE)})"
-    sums = f"SELECT i.{oid} AS oid, sum({line}) AS line_sum FROM {i} i GROUP BY 1"
-    amount, discount = f"t.{q(schema.AMOUNT)}", f"coalesce(t.{q(schema.DISCOUNT)}, 0)"
-    tol = f"(greatest({LINE_SUM_ABS_TOL}, {LINE_SUM_REL_TOL} * abs({amount})) + 1e-9)"
-    failing = (
-        f"abs(l.line_sum - {amount}) > {tol} AND abs(l.line_sum - ({amount} + {discount})) > {tol}"
-    )
-    joined = f"{o} t JOIN ({sums}) l ON l.oid = t.{oid}"
-    return Check(
-        schema.ORDERS.name, schema.AMOUNT, "line_sum_mismatch", "consistency", "medium",
-        failing=failing,
-        custom_both=f"SELECT count(*), count(*) FILTER (WHERE {failing}) FROM {joined}",
-        custom_examples=f"SELECT t.*, l.line_sum FROM {joined} WHERE {failing} ORDER BY t.{oid} LIMIT {EXAMPLES}",
-    )
+    def rows(t: ibis.Table, tables: Tables) -> Rows:
+        i = tables(schema.ORDER_ITEMS.name)
+        line = i[schema.LINE_AMOUNT].fill_null(i[schema.QUANTITY] * i[schema.UNIT_PRICE])
+        sums = i.group_by(_oid=i[schema.ORDER_ID]).aggregate(line_sum=line.sum())
+        joined = t.inner_join(sums, t[schema.ORDER_ID] == sums._oid).select(*t.columns, "line_sum")
+        amount = joined[schema.AMOUNT]
+        discount = joined[schema.DISCOUNT].fill_null(0) if schema.DISCOUNT in t.columns else 0
+        tol = ibis.greatest(LINE_SUM_ABS_TOL, LINE_SUM_REL_TOL * amount.abs()) + 1e-9
+        bad = ((joined.line_sum - amount).abs() > tol) & ((joined.line_sum - (amount + discount)).abs() > tol)
+        return Rows(joined, joined.filter(bad), order=(schema.ORDER_ID,))
+
+    return Check(schema.ORDERS.name, schema.AMOUNT, "line_sum_mismatch", "consistency", "medium", rows=rows)
+
+
+def _order_facts(tables: Tables) -> ibis.Table:
+    o = tables(schema.ORDERS.name)
+    return o.group_by(_oid=o[schema.ORDER_ID]).aggregate(
+        _a=o[schema.AMOUNT].max(), _at=o[schema.ORDERED_AT].min())
 
 
 def _returns_checks(present: set[str]) -> list[Check]:
     if schema.ORDERS.name not in present:
         return []
-    r, o, oid = schema.RETURNS.name, q(schema.ORDERS.name), q(schema.ORDER_ID)
-    per_order = f"SELECT {oid} AS oid, sum({q(schema.AMOUNT)}) AS s FROM {q(r)} GROUP BY 1"
-    order_amounts = f"SELECT {oid} AS oid, max({q(schema.AMOUNT)}) AS a, min({q(schema.ORDERED_AT)}) AS at FROM {o} GROUP BY 1"
+    r, oid = schema.RETURNS.name, schema.ORDER_ID
+
+    def exceeds(t: ibis.Table, tables: Tables) -> Rows:
+        per_order = t.group_by(_rid=t[oid]).aggregate(_s=t[schema.AMOUNT].sum())
+        x = _order_facts(tables)
+        over = per_order.inner_join(x, per_order._rid == x._oid).filter(
+            lambda j: j._s > j._a + LINE_SUM_ABS_TOL).select("_rid")
+        checked = t.filter(t[schema.AMOUNT].notnull())
+        return Rows(checked, checked.semi_join(over, checked[oid] == over._rid))
+
+    def before(t: ibis.Table, tables: Tables) -> Rows:
+        x = _order_facts(tables)
+        checked = t.filter(t[schema.RETURNED_AT].notnull())
+        failing = checked.semi_join(
+            x, [checked[oid] == x._oid, checked[schema.RETURNED_AT].date() < x._at.date()])
+        return Rows(checked, failing)
+
     return [
-        _predicate(r, schema.ORDER_ID, "return_without_order", "consistency", "medium",
-                   f"t.{oid} NOT IN (SELECT {oid} FROM {o} WHERE {oid} IS NOT NULL)"),
-        _predicate(r, schema.AMOUNT, "return_exceeds_order", "consistency", "medium",
-                   f"t.{oid} IN (SELECT r.oid FROM ({per_order}) r JOIN ({order_amounts}) x "
-                   f"ON r.oid = x.oid WHERE r.s > x.a + {LINE_SUM_ABS_TOL})"),
-        _predicate(r, schema.RETURNED_AT, "return_before_order", "consistency", "low",
-                   f"EXISTS (SELECT 1 FROM ({order_amounts}) x WHERE x.oid = t.{oid} "
-                   f"AND CAST(t.{q(schema.RETURNED_AT)} AS DATE) < CAST(x.at AS DATE))"),
+        _anti(r, oid, "return_without_order", schema.ORDERS.name, oid),
+        Check(r, schema.AMOUNT, "return_exceeds_order", "consistency", "medium",
+              scope=_not_null(schema.AMOUNT), rows=exceeds),
+        Check(r, schema.RETURNED_AT, "return_before_order", "consistency", "low",
+              scope=_not_null(schema.RETURNED_AT), rows=before),
     ]
 
 
 def _range(table: str, column: str, name: str, low: float, high: float) -> Check:
-    col = f"t.{q(column)}"
     return _predicate(table, column, name, "validity", "medium",
-                      f"NOT ({col} BETWEEN {low} AND {high}) OR isnan({col})")
+                      lambda t: ~t[column].between(low, high) | t[column].isnan())
 
 
 def _negative(table: str, column: str) -> Check:
-    return _predicate(table, column, "negative_value", "validity", "medium", f"t.{q(column)} < 0")
+    return _predicate(table, column, "negative_value", "validity", "medium", lambda t: t[column] < 0)
+
+
+def _not_positive(table: str, column: str, severity: str) -> Check:
+    # NaN and infinities are not valid amounts or quantities either.
+    return _predicate(table, column, "not_positive", "validity", severity,
+                      lambda t: ~((t[column] > 0) & ~t[column].isnan() & ~t[column].isinf()))
 
 
 def _in_set(table: str, column: str, name: str, values: tuple[str, ...]) -> Check:
-    allowed = ", ".join(f"'{v}'" for v in values)
-    return _predicate(table, column, name, "validity", "low", f"lower(trim(t.{q(column)})) NOT IN ({allowed})")
+    return _predicate(table, column, name, "validity", "low",
+                      lambda t: t[column].strip().lower().notin(values))
 
 
 def _before(table: str, earlier: str, later: str, name: str) -> Check:
     return Check(table, later, name, "consistency", "medium",
-                 failing=f"t.{q(later)} < t.{q(earlier)}",
-                 scope=f"{_not_null(earlier)} AND {_not_null(later)}")
+                 failing=lambda t: t[later] < t[earlier], scope=_all_not_null((earlier, later)))
+
+
+def _earlier_than(table: str, column: str, name: str, bound: str) -> Check:
+    return _predicate(table, column, name, "validity", "medium",
+                      lambda t: _as_ts(t[column]) < ibis.timestamp(pd.Timestamp(bound)))
 
 
 def build_checks(table: str, columns: list[str], present: set[str], today: pd.Timestamp) -> list[Check]:
     """The checks of ``table`` (with ``columns``), given the tables ``present`` and ``today``."""
-    tomorrow = (today.normalize() + pd.Timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+    tomorrow = today.normalize() + pd.Timedelta(days=1)
     spec = schema.ALL_TABLES[table]
     checks = _date_checks(spec, columns, tomorrow)
     if spec.key:
         checks.append(duplicate_key(table, spec.key))
     checks += _unknown_customer(table, present)
-    amount = f"t.{q(schema.AMOUNT)}"
-    not_positive = f"NOT ({amount} > 0 AND isfinite({amount}))"
     if table == schema.ORDERS.name:
         checks += [
-            _predicate(table, schema.AMOUNT, "not_positive", "validity", "high", not_positive),
-            _predicate(table, schema.ORDERED_AT, "before_1990", "validity", "medium",
-                       f"t.{q(schema.ORDERED_AT)} < TIMESTAMP '{MIN_ORDER_DATE}'"),
+            _not_positive(table, schema.AMOUNT, "high"),
+            _earlier_than(table, schema.ORDERED_AT, "before_1990", MIN_ORDER_DATE),
             _negative(table, schema.DISCOUNT),
         ]
         if schema.ORDER_ITEMS.name in present:
             checks.append(_line_sum_mismatch())
     elif table == schema.ORDER_ITEMS.name:
         checks += [
-            _predicate(table, schema.QUANTITY, "not_positive", "validity", "medium",
-                       f"NOT (t.{q(schema.QUANTITY)} > 0 AND isfinite(t.{q(schema.QUANTITY)}))"),
+            _not_positive(table, schema.QUANTITY, "medium"),
             _negative(table, schema.UNIT_PRICE),
             _negative(table, schema.LINE_AMOUNT),
         ]
         if schema.ORDERS.name in present:
-            oid = q(schema.ORDER_ID)
-            checks.append(_predicate(table, schema.ORDER_ID, "unknown_order", "consistency", "medium",
-                                     f"t.{oid} NOT IN (SELECT {oid} FROM {q(schema.ORDERS.name)} "
-                                     f"WHERE {oid} IS NOT NULL)"))
+            checks.append(_anti(table, schema.ORDER_ID, "unknown_order", schema.ORDERS.name, schema.ORDER_ID))
     elif table == schema.RETURNS.name:
         checks += [
-            _predicate(table, schema.AMOUNT, "not_positive", "validity", "high", not_positive),
-            _predicate(table, schema.RETURNED_AT, "before_1990", "validity", "medium",
-                       f"t.{q(schema.RETURNED_AT)} < TIMESTAMP '{MIN_ORDER_DATE}'"),
+            _not_positive(table, schema.AMOUNT, "high"),
+            _earlier_than(table, schema.RETURNED_AT, "before_1990", MIN_ORDER_DATE),
         ]
         checks += _returns_checks(present)
     elif table == schema.CUSTOMERS.name:
         checks += [
             _range(table, "age", "age_out_of_range", 0, 120),
-            _predicate(table, "birth_date", "birth_date_out_of_range", "validity", "medium",
-                       f"t.birth_date < DATE '{MIN_BIRTH_DATE}'"),
+            _earlier_than(table, "birth_date", "birth_date_out_of_range", MIN_BIRTH_DATE),
             _negative(table, "income"),
         ]
     elif table == schema.SURVEYS.name:
