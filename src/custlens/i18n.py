@@ -32,7 +32,7 @@ CATALOGUES: dict[str, tuple[str, ...]] = {
     "clv": ("custlens.clv.texts",),
     "customer360": ("custlens.behaviour.texts",),
     "demo": ("custlens.pipeline",),
-    "error": ("custlens.store",),
+    "error": ("custlens.store", "custlens.engines"),
     "forecast": ("custlens.forecast.texts", "custlens.commands.forecast"),
     "lifecycle": ("custlens.behaviour.texts",),
     "loyalty": ("custlens.behaviour.texts",),

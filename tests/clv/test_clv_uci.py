@@ -2,8 +2,9 @@
 
 On ``online_retail_sample_small.csv`` (1,153 customers, 94-day holdout from 2011-09-07) the
 calibration fits of BG/NBD and MBG/NBD are sound and Pareto/NBD is not (s = 1e-08 on the
-bound); refitted on all orders BG/NBD ends at a = 1e-08 with a singular Hessian and MBG/NBD at
-a = 1e-08 too. No model is sound, so custlens shows and saves no scores, and says why, where it
+bound); refitted on all orders (from the calibration fit's parameters) BG/NBD ends with
+b = 8e-08 that the data cannot pin down (a standard error over ten times the estimate; started
+from the default point the refit ran a to its bound instead) and MBG/NBD with a singular Hessian. No model is sound, so custlens shows and saves no scores, and says why, where it
 used to print "Expected share still active 100.0%".
 """
 
@@ -59,8 +60,8 @@ def test_no_sound_fit_means_no_scores(uci) -> None:
     assert not st.exists("clv_scores")  # the save step ran, yet nothing saved
     assert not caught  # no raw library warning escapes run_clv
     problems = [(k, f.get("model"), f.get("parameter")) for k, f in res.diagnostics]
-    assert ("clv.diag.bound", "bgnbd", "a") in problems  # the refit of issue 11
-    assert ("clv.diag.hessian", "bgnbd", None) in problems
+    assert ("clv.diag.unidentified", "bgnbd", "b") in problems  # the refit of issue 11
+    assert ("clv.diag.refit", "bgnbd", None) in problems
     assert ("clv.diag.bound", "pnbd", "s") in problems  # already in calibration
     assert res.comparison.loc["pnbd", "sound"] == False  # noqa: E712
     assert res.note_texts()[-1].startswith("No CLV scores: none of the models gives a sound fit")
@@ -79,7 +80,7 @@ def test_report_section_says_so(uci, lang: str, says: str) -> None:
     assert section.intro == says
     assert not [b for b in section.blocks if isinstance(b, KpiCards)]  # no "share still active 100%"
     texts = " ".join(getattr(b, "text", "") for b in section.blocks)
-    assert ("BG/NBD" in texts) and ("a = 1e-08" in texts)
+    assert ("BG/NBD" in texts) and ("b = 8" in texts)
 
 
 @pytest.mark.slow
@@ -89,7 +90,7 @@ def test_cli_says_so_without_warnings(uci_path: Path, tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["clv", "--store", str(path), "--save"])
     assert res.exit_code == 1
     assert res.stdout.startswith("No sound CLV fit on this data (1,153 customers as of 2011-12-10).")
-    assert "BG/NBD: parameter a = 1e-08 ran to the optimiser's bound" in res.stdout
+    assert "BG/NBD: parameter b = 8" in res.stdout and "the data cannot pin it down" in " ".join(res.stdout.split())
     assert "No scores were saved." in res.stdout
     for raw in ("Warning", "penalizer", ".py:", "Traceback"):  # no library warning, no option the CLI lacks
         assert raw not in res.output

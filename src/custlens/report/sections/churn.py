@@ -55,9 +55,9 @@ i18n.register({
         "zh": "大型店铺：Cox 模型在 {total} 位客户中随机抽取的 {n} 位上拟合（随机种子 {seed}）；上方的留存曲线使用全部客户。"},
     "report.churn.top_n": {
         "en": "The {n} customers with the highest expected loss of {total}; the full list is in the Excel workbook "
-              "(written by custlens report) and in custlens churn --export at_risk.parquet.",
-        "zh": "共 {total} 位客户，此处列出预期损失最高的 {n} 位；完整名单见 Excel 工作簿（由 custlens report 生成）及 "
-              "custlens churn --export at_risk.parquet。"},
+              "(written by `custlens report`) and in `custlens churn --export at_risk.parquet`.",
+        "zh": "共 {total} 位客户，此处列出预期损失最高的 {n} 位；完整名单见 Excel 工作簿（由 `custlens report` 生成）及 "
+              "`custlens churn --export at_risk.parquet`。"},
 })
 
 
