@@ -29,6 +29,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 if TYPE_CHECKING:  # the analyses import their packages on call, so importing this module stays cheap
+    import pandas as pd
+
     from custlens.behaviour import BasketResult, FestivalResult, FrequencyResult, PreferenceResult, TimingResult
     from custlens.campaigns import ExperimentResult
     from custlens.churn import ChurnResult, SurvivalResult
@@ -77,24 +79,65 @@ def customer(store: Store, customer_id: str, *, as_of: Any = None, **options: An
 
 
 @_analysis
-def rfm(store: Store, *, as_of: Any = None, scheme: str = "rfm11", bins: int = 5) -> RFMResult:
-    """RFM scores and segments of the customer table as of ``as_of`` (`custlens.segments.rfm`)."""
-    from custlens.features import customer_table
+def rfm(store: Store, *, as_of: Any = None, scheme: str = "rfm11", bins: int = 5,
+        customers: pd.DataFrame | None = None) -> RFMResult:
+    """RFM scores and segments of the customer table as of ``as_of`` (`custlens.segments.rfm`).
+
+    ``customers`` is the customer table of ``store`` as of ``as_of``
+    (`custlens.features.customer_table`) when the caller has it already (the report, the
+    server): it is not computed again. A table of another date raises `InputError`.
+    """
+    from custlens.features import resolve_as_of
     from custlens.segments import rfm as rfm_of_table
 
-    return rfm_of_table(customer_table(store, as_of=as_of), scheme=scheme, bins=bins)
+    when = resolve_as_of(store, as_of)
+    return rfm_of_table(_customers_of(store, when, customers), scheme=scheme, bins=bins)
 
 
 @_analysis
-def segments(store: Store, *, as_of: Any = None, scheme: str = "rfm11", **options: Any) -> Segmentation:
-    """Customers of a segment scheme (`custlens.segments.segment_customers`: rfm11, kmeans, abc...)."""
-    from custlens.features import customer_table, resolve_as_of
+def segments(store: Store, *, as_of: Any = None, scheme: str = "rfm11", customers: pd.DataFrame | None = None,
+             demographics: pd.DataFrame | None = None, **options: Any) -> Segmentation:
+    """Customers of a segment scheme (`custlens.segments.segment_customers`: rfm11, kmeans, abc...).
+
+    ``customers`` is the customer table as of ``as_of`` when the caller has it already (see
+    `rfm`); ``demographics`` the store's ``customers`` table for the cluster profiles, read
+    from the store when omitted and the scheme clusters (``kmeans``, ``lrfmc``).
+    """
+    from custlens.features import resolve_as_of
     from custlens.segments import segment_customers
 
     when = resolve_as_of(store, as_of)
-    demo = store.read("customers") if store.has("customers") else None
-    return segment_customers(customer_table(store, as_of=when), scheme, store=store, as_of=when,
-                             demographics=demo, **options)
+    if demographics is None and scheme in ("kmeans", "lrfmc") and store.has("customers"):
+        demographics = store.read("customers")  # only the clusterings profile demographics
+    return segment_customers(_customers_of(store, when, customers), scheme, store=store, as_of=when,
+                             demographics=demographics, **options)
+
+
+def _customers_of(store: Store, as_of: pd.Timestamp, customers: pd.DataFrame | None) -> pd.DataFrame:
+    """``customers`` after checking it is the customer table as of ``as_of``; else computed."""
+    import pandas as pd
+
+    from custlens.errors import InputError
+    from custlens.features import columns as c
+    from custlens.features import customer_table
+
+    if customers is None:
+        return customer_table(store, as_of=as_of)
+    missing = [col for col in (c.CUSTOMER_ID, c.LAST_ORDER_AT, c.DAYS_SINCE_LAST) if col not in customers.columns]
+    if missing:
+        raise InputError(f"customers= lacks the column(s) {', '.join(missing)}; pass "
+                         f"custlens.features.customer_table(store, as_of=...)")
+    # days_since_last is as_of minus the last purchase day: a table of another date disagrees
+    expect = (as_of.normalize() - pd.to_datetime(customers[c.LAST_ORDER_AT]).dt.normalize()).dt.days
+    bad = expect.to_numpy() != customers[c.DAYS_SINCE_LAST].to_numpy()
+    if bad.any():
+        i = int(bad.argmax())
+        raise InputError(
+            f"customers= is not the customer table as of {as_of.date()}: customer "
+            f"{customers[c.CUSTOMER_ID].iloc[i]!r} has days_since_last={customers[c.DAYS_SINCE_LAST].iloc[i]} "
+            f"where as_of {as_of.date()} gives {expect.iloc[i]}; pass customer_table(store, as_of=as_of) "
+            f"of the same as_of, or leave customers= out")
+    return customers
 
 
 @_analysis

@@ -34,9 +34,9 @@ def register(app: typer.Typer) -> None:
 
         Example: custlens segments --scheme rfm11 --segment at_risk --export at_risk.csv
         """
-        from custlens import i18n
+        from custlens import analyses, i18n
         from custlens.features import customer_table, export_table
-        from custlens.segments import ALL_SCHEMES, audience, resolve_segment, segment_customers, segment_text
+        from custlens.segments import ALL_SCHEMES, audience, resolve_segment, segment_text
         from custlens.store import open_store
 
         check_lang(lang)
@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
         when = parse_as_of(as_of, st, lang)
         table = customer_table(st, as_of=when)
         demo = st.read("customers") if st.has("customers") else None
-        seg = segment_customers(table, scheme, store=st, as_of=when, k=k, method=method, demographics=demo)
+        seg = analyses.segments(st, as_of=when, scheme=scheme, customers=table, demographics=demo, k=k, method=method)
         key = resolve_segment(seg, segment) if segment else None
         aud = audience(seg, table, key, lang, demo) if (export or key) else None
         if export:

@@ -4,7 +4,9 @@ It carries the store, the ``as_of`` date, the language, translation and formatti
 helpers, and a cache so that the customer table, the RFM result and the quality report
 are computed once per report, whichever sections ask for them. A new shared computation
 (e.g. a fitted CLV model that several sections read) gets a method here built on
-`ReportContext.cached`.
+`ReportContext.cached`. Analyses are called through the contract, `custlens.analyses`
+(``tests/report/test_contract_use.py`` checks that no report module imports a package's own
+entry point).
 """
 
 from __future__ import annotations
@@ -124,18 +126,19 @@ class ReportContext:
         return self.cached("customers", lambda: customer_table(self.store, self.as_of))
 
     def rfm(self, scheme: str = "rfm11") -> "RFMResult":
-        """RFM scores and segments of the customer table under ``scheme``."""
-        from custlens.segments import rfm
+        """RFM scores and segments of the customer table under ``scheme`` (`custlens.analyses.rfm`)."""
+        from custlens import analyses
 
-        return self.cached(f"rfm:{scheme}", lambda: rfm(self.customers(), scheme=scheme))
+        return self.cached(f"rfm:{scheme}", lambda: analyses.rfm(self.store, as_of=self.as_of, scheme=scheme,
+                                                                 customers=self.customers()))
 
     def quality(self) -> "QualityReport":
-        """The data-quality report of the store (`custlens.quality.assess`).
+        """The data-quality report of the store (`custlens.analyses.quality`).
 
         With an explicit ``as_of`` the data is judged as of its last observed day (so a
         historical extract is not "stale" for being old); otherwise as of today.
         """
-        from custlens.quality import assess
+        from custlens import analyses
 
         today = pd.Timestamp(self.as_of) - pd.Timedelta(days=1) if self.as_of_given else None
-        return self.cached("quality", lambda: assess(self.store, as_of=today))
+        return self.cached("quality", lambda: analyses.quality(self.store, as_of=today))

@@ -71,9 +71,9 @@ def _headers(frame: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
 def clv_sheet(ctx: ReportContext) -> pd.DataFrame:
     """One row per customer: P(alive), expected purchases and spend, CLV (the saved scores when
     ``custlens clv`` stored them for this as-of date, else a fresh fit)."""
-    from custlens.clv.pipeline import run_clv
+    from custlens import analyses
 
-    res = ctx.cached("clv", lambda: run_clv(ctx.store, as_of=ctx.as_of))
+    res = ctx.cached("clv", lambda: analyses.clv(ctx.store, as_of=ctx.as_of))
     cols = ["customer_id", "p_alive", "expected_purchases", "expected_spend", "clv", "expected_days_to_next",
             "overdue", "model"]
     scores = res.scores[[c for c in cols if c in res.scores.columns]].sort_values("clv", ascending=False)
@@ -82,9 +82,10 @@ def clv_sheet(ctx: ReportContext) -> pd.DataFrame:
 
 def churn_sheet(ctx: ReportContext) -> pd.DataFrame:
     """The early-warning and win-back lists, bands, reasons and actions in the workbook's language."""
-    from custlens.churn import churn_analysis, localise
+    from custlens import analyses
+    from custlens.churn import localise
 
-    res = ctx.cached("churn", lambda: churn_analysis(ctx.store, as_of=ctx.as_of))
+    res = ctx.cached("churn", lambda: analyses.churn(ctx.store, as_of=ctx.as_of))
     parts = []
     for key, frame in (("report.churn.early", res.early_warning), ("report.churn.winback", res.win_back)):
         shown = localise(frame, ctx.lang)
@@ -98,11 +99,11 @@ def churn_sheet(ctx: ReportContext) -> pd.DataFrame:
 
 def clusters_sheet(ctx: ReportContext) -> pd.DataFrame:
     """Each customer's k-means cluster and its name."""
-    from custlens.segments import segment_customers, segment_text
+    from custlens import analyses
+    from custlens.segments import segment_text
 
-    demo = ctx.store.read("customers") if ctx.store.has("customers") else None
-    seg = ctx.cached("segments:kmeans", lambda: segment_customers(
-        ctx.customers(), "kmeans", store=ctx.store, as_of=ctx.as_of, demographics=demo))
+    seg = ctx.cached("segments:kmeans", lambda: analyses.segments(  # demographics read by the contract
+        ctx.store, as_of=ctx.as_of, scheme="kmeans", customers=ctx.customers()))
     out = seg.customers[["customer_id", "segment"]].copy()
     out.insert(2, "name", [segment_text("kmeans", s, "name", ctx.lang) for s in out["segment"]])
     return _headers(out.drop(columns="segment").rename(columns={"name": "cluster"}), ctx)
@@ -110,9 +111,9 @@ def clusters_sheet(ctx: ReportContext) -> pd.DataFrame:
 
 def cohorts_sheet(ctx: ReportContext) -> pd.DataFrame:
     """Retention by acquisition cohort and period (period 0 = the acquisition month)."""
-    from custlens.cohorts import cohorts
+    from custlens import analyses
 
-    res = ctx.cached("cohorts", lambda: cohorts(ctx.store, as_of=ctx.as_of))
+    res = ctx.cached("cohorts", lambda: analyses.cohorts(ctx.store, as_of=ctx.as_of))
     t = res.table.merge(res.cohorts[["cohort", "customers"]], on="cohort", how="left", suffixes=("_x", ""))
     cols = ["cohort", "customers", "period", "active", "first_time", "recurring", "retention", "revenue",
             "revenue_per_customer", "revenue_retention"]
@@ -122,12 +123,12 @@ def cohorts_sheet(ctx: ReportContext) -> pd.DataFrame:
 def forecast_sheet(ctx: ReportContext) -> pd.DataFrame:
     """The report's daily revenue and orders forecasts with their 95% intervals."""
     from custlens.report.sections.forecast import HORIZON_DAYS, METRICS, REPORT_MODELS, WINDOWS
-    from custlens.forecast.api import forecast
+    from custlens import analyses
 
     rows = []
     for metric in METRICS:
-        res = ctx.cached(f"forecast:{metric}:D:{HORIZON_DAYS}", lambda metric=metric: forecast(
-            ctx.store, metric=metric, horizon=HORIZON_DAYS, freq="D", as_of=ctx.as_of, models=REPORT_MODELS,
+        res = ctx.cached(f"forecast:{metric}:D:{HORIZON_DAYS}", lambda metric=metric: analyses.forecast(
+            ctx.store, as_of=ctx.as_of, metric=metric, horizon=HORIZON_DAYS, freq="D", models=REPORT_MODELS,
             n_windows=WINDOWS))
         fc = res.forecast[["ds", "mean", "lo_95", "hi_95"]].copy()
         fc.insert(0, "metric", ctx.t(f"report.forecast.metric.{metric}"))

@@ -85,8 +85,8 @@ class Customer360Index:
     """
 
     def __init__(self, store: Store, recent: int = 10, scheme: str = "rfm11"):
+        from custlens import analyses
         from custlens.features import customer_table
-        from custlens.segments import rfm
 
         store.require("orders", "the customer 360 view")
         self.as_of = store.default_as_of()
@@ -94,7 +94,7 @@ class Customer360Index:
         cut = ts(self.as_of)
         self.table = customer_table(store, self.as_of).set_index("customer_id", drop=False)
         self.rows = _Slices(self.table.reset_index(drop=True))
-        segs = rfm(self.table.reset_index(drop=True), scheme=scheme).customers
+        segs = analyses.rfm(store, as_of=self.as_of, scheme=scheme, customers=self.table.reset_index(drop=True)).customers
         self.segments = _Slices(segs.sort_values("customer_id", kind="stable"))
         stages = customer_stages(store, self.as_of, StageRules())
         self.stages = dict(zip(stages["customer_id"].astype(str), stages["stage"].astype(str)))

@@ -52,19 +52,18 @@ class Fitted:
 
 def fit_models(store: Store) -> Fitted:
     """Fit the CLV and churn models on ``store`` as of its default date (seconds, once per state)."""
-    from custlens.churn import churn_analysis
+    from custlens import analyses
     from custlens.churn.analysis import drivers_of
     from custlens.churn.reasons import reference_values
     from custlens.churn.features import btyd_model
-    from custlens.clv.pipeline import run_clv
     from custlens.features import columns as c
     from custlens.features import customer_table
 
     as_of = store.default_as_of()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        clv = run_clv(store, model="auto")
-        churn = churn_analysis(store, as_of=as_of)
+        clv = analyses.clv(store, as_of=as_of, model="auto")
+        churn = analyses.churn(store, as_of=as_of)
         X = churn.features
         btyd = None
         if "p_alive" in X:  # `snapshot_features` fits this MBG/NBD on the customer table of the day

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from custlens.behaviour import festival_lift, market_basket, preferences, purchase_frequency, purchase_timing
+from custlens import analyses
 from custlens.behaviour.festivals import MIN_ORDERS
 from custlens.behaviour.preferences import MISSING
 from custlens.behaviour.texts import header
@@ -34,9 +34,9 @@ def _val(ctx: ReportContext, v: object) -> str:
 @register_section("behaviour", order=71)
 def behaviour_section(ctx: ReportContext) -> Section:
     """Orders per customer, gaps, time to second order, preferences and price bands."""
-    freq = ctx.cached("behaviour:frequency", lambda: purchase_frequency(ctx.store, as_of=ctx.as_of))
+    freq = ctx.cached("behaviour:frequency", lambda: analyses.frequency(ctx.store, as_of=ctx.as_of))
     segs = ctx.rfm("rfm11").customers[["customer_id", "segment"]]
-    prefs = ctx.cached("behaviour:preferences", lambda: preferences(ctx.store, as_of=ctx.as_of, segments=segs))
+    prefs = ctx.cached("behaviour:preferences", lambda: analyses.preferences(ctx.store, as_of=ctx.as_of, segments=segs))
     section = Section(ctx.t("report.behaviour.title"), intro=ctx.t("report.behaviour.intro"))
     section.add(KpiCards([
         Kpi(ctx.t("behaviour.repeat_rate"), ctx.pct(freq.repeat_rate)),
@@ -108,7 +108,7 @@ def _segment_figure(ctx: ReportContext, by_segment: pd.DataFrame) -> go.Figure:
 @register_section("basket", order=72)
 def basket_section(ctx: ReportContext) -> Section:
     """Top association rules and a lift heat map of the most connected products."""
-    res = ctx.cached("behaviour:basket", lambda: market_basket(ctx.store, as_of=ctx.as_of))
+    res = ctx.cached("behaviour:basket", lambda: analyses.basket(ctx.store, as_of=ctx.as_of))
     section = Section(ctx.t("report.basket.title"),
                       intro=ctx.t("report.behaviour.basket_intro", n=ctx.num(res.n_baskets), k=res.min_count))
     rules = res.top_rules(15)  # each pair once, lift > 1
@@ -146,8 +146,9 @@ def _lift_heatmap(ctx: ReportContext, pairs: pd.DataFrame, named: bool) -> go.Fi
 @register_section("timing", order=73)
 def timing_section(ctx: ReportContext) -> Section:
     """Hour x weekday heat map, seasonal index and festival lift."""
-    tim = ctx.cached("behaviour:timing", lambda: purchase_timing(ctx.store, as_of=ctx.as_of))
-    fest = ctx.cached("behaviour:festivals", lambda: festival_lift(ctx.store, as_of=ctx.as_of, country=ctx.country))
+    tim = ctx.cached("behaviour:timing", lambda: analyses.timing(ctx.store, as_of=ctx.as_of))
+    fest = ctx.cached("behaviour:festivals", lambda: analyses.festivals(ctx.store, as_of=ctx.as_of,
+                                                                             country=ctx.country))
     section = Section(ctx.t("report.timing.title"), intro=ctx.t("report.timing.intro"))
     wd, hr = tim.peak()
     section.add(KpiCards([Kpi(ctx.t("behaviour.peak_time"),

@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from custlens.campaigns import analyze_campaign, before_after, campaign_segments
+from custlens import analyses
+from custlens.campaigns import before_after, campaign_segments
 from custlens.campaigns.outcomes import pick_campaign
 from custlens.campaigns.texts import metric_label
 from custlens.errors import DataQualityWarning
@@ -35,8 +36,8 @@ def campaigns_section(ctx: ReportContext) -> Section | None:
         return _before_after_section(ctx, cid)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DataQualityWarning)  # reported as a note from res.notes
-        res = ctx.cached("campaigns:ab", lambda: analyze_campaign(ctx.store, campaign_id=cid, window_days=WINDOW_DAYS,
-                                                                   pre_days=PRE_DAYS, as_of=ctx.as_of))
+        res = ctx.cached("campaigns:ab", lambda: analyses.campaign(ctx.store, as_of=ctx.as_of, campaign_id=cid,
+                                                                    window_days=WINDOW_DAYS, pre_days=PRE_DAYS))
         seg = campaign_segments(ctx.store, members=res.frame)
         did = before_after(ctx.store, res.info["campaign_id"], comparison="control", as_of=ctx.as_of)
     info = res.info

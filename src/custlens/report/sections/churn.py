@@ -68,10 +68,11 @@ TOP_N = 15
 @register_section("churn", order=60)
 def churn_section(ctx: ReportContext) -> Section:
     """Definition, headline figures, model check, drivers, lists and retention curves."""
-    from custlens.churn import churn_analysis, localise, retention_analysis
+    from custlens import analyses
+    from custlens.churn import localise
     from custlens.churn.retention import GROUPINGS
 
-    res = ctx.cached("churn", lambda: churn_analysis(ctx.store, as_of=ctx.as_of))
+    res = ctx.cached("churn", lambda: analyses.churn(ctx.store, as_of=ctx.as_of))
     lang = ctx.lang
     section = Section(ctx.t("report.churn.title"), intro=ctx.t("report.churn.intro"))
     section.add(Paragraph(res.definition.text(lang)))
@@ -116,7 +117,7 @@ def churn_section(ctx: ReportContext) -> Section:
                     Paragraph(ctx.t("report.churn.top_n", n=ctx.num(min(TOP_N, len(frame))), total=ctx.num(len(frame)))),
                     Table(shown[[c for c in cols if c in shown]], formats={"churn_probability": "pct",
                                                                             "customer_value": "money"}))
-    surv = ctx.cached("churn:retention", lambda: retention_analysis(
+    surv = ctx.cached("churn:retention", lambda: analyses.retention(
         ctx.store, as_of=ctx.as_of, horizon_days=res.horizon.days if res.horizon else None, customers=ctx.customers()))
     section.add(Heading(ctx.t("report.churn.survival")), Paragraph(ctx.t("churn.km.origin")))
     for by in GROUPINGS:

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from custlens.clv.pipeline import ClvResult, run_clv
+from custlens import analyses
+from custlens.clv.result import ClvResult
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Note, Paragraph, Section, Table
 from custlens.report.context import ReportContext
@@ -24,7 +25,7 @@ def clv_section(ctx: ReportContext) -> Section:
     """KPIs, parameters, model comparison, holdout and tracking charts, heat maps, top customers."""
     if ctx.as_of is None:
         ctx.store.require("orders", "customer lifetime value")
-    res: ClvResult = ctx.cached("clv", lambda: run_clv(ctx.store, as_of=ctx.as_of))
+    res: ClvResult = ctx.cached("clv", lambda: analyses.clv(ctx.store, as_of=ctx.as_of))
     if not res.sound:
         return _unsound_section(ctx, res)
     horizon = f"{res.horizon_days:g}"

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from custlens import analyses
 from custlens.behaviour.texts import header
-from custlens.cohorts import cohorts
 from custlens.report import charts
 from custlens.report.blocks import Figure, Kpi, KpiCards, Section, Table
 from custlens.report.context import ReportContext
@@ -20,7 +20,7 @@ MAX_PERIODS = 24
 @register_section("cohorts", order=74)
 def cohorts_section(ctx: ReportContext) -> Section:
     """Retention and revenue heat maps, the average curve split into first-time and recurring returns."""
-    res = ctx.cached("cohorts", lambda: cohorts(ctx.store, as_of=ctx.as_of))
+    res = ctx.cached("cohorts", lambda: analyses.cohorts(ctx.store, as_of=ctx.as_of))
     section = Section(ctx.t("report.cohorts.title"), intro=ctx.t("report.cohorts.intro"))
     avg = res.average.set_index("period")
     cards = [Kpi(ctx.t(f"report.cohorts.month{k}"), ctx.pct(avg.loc[k, "retention"]),

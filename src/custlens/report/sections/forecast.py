@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from custlens.forecast.api import ForecastResult, forecast
+from custlens import analyses
+from custlens.forecast.api import ForecastResult
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Note, Section, Table
 from custlens.report.context import ReportContext
@@ -32,8 +33,8 @@ def forecast_section(ctx: ReportContext) -> Section:
     for metric in METRICS:
         results[metric] = ctx.cached(
             f"forecast:{metric}:D:{HORIZON_DAYS}",
-            lambda metric=metric: forecast(ctx.store, metric=metric, horizon=HORIZON_DAYS, freq="D", as_of=ctx.as_of,
-                                           models=REPORT_MODELS, n_windows=WINDOWS),
+            lambda metric=metric: analyses.forecast(ctx.store, as_of=ctx.as_of, metric=metric, horizon=HORIZON_DAYS,
+                                                    freq="D", models=REPORT_MODELS, n_windows=WINDOWS),
         )
     first = results["revenue"]
     section = Section(ctx.t("report.forecast.title"),

@@ -7,8 +7,9 @@ from dataclasses import asdict
 import pandas as pd
 import plotly.graph_objects as go
 
+from custlens import analyses
 from custlens.behaviour.texts import header
-from custlens.lifecycle import STATES, lifecycle, transitions
+from custlens.lifecycle import STATES, transitions
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Section, Table
 from custlens.report.context import ReportContext
@@ -21,7 +22,7 @@ TRANSITION_DAYS = 365
 @register_section("lifecycle", order=75)
 def lifecycle_section(ctx: ReportContext) -> Section:
     """States per month, stages with their value and rules, and the one-year transition matrix."""
-    res = ctx.cached("lifecycle", lambda: lifecycle(ctx.store, as_of=ctx.as_of))
+    res = ctx.cached("lifecycle", lambda: analyses.lifecycle(ctx.store, as_of=ctx.as_of))
     section = Section(ctx.t("report.lifecycle.title"), intro=ctx.t("report.lifecycle.intro"))
     st = res.stages.set_index("stage")
     section.add(KpiCards([Kpi(ctx.t(f"lifecycle.stage.{s}"), ctx.num(st.loc[s, "customers"]),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from custlens import analyses
 from custlens.behaviour.texts import header
-from custlens.loyalty import loyalty
 from custlens.report.blocks import Kpi, KpiCards, Paragraph, Section, Table
 from custlens.report.context import ReportContext
 from custlens.report.registry import register_section
@@ -12,7 +12,7 @@ from custlens.report.registry import register_section
 @register_section("loyalty", order=76)
 def loyalty_section(ctx: ReportContext) -> Section:
     """Headline loyalty figures and how the index is put together."""
-    res = ctx.cached("loyalty", lambda: loyalty(ctx.store, as_of=ctx.as_of))
+    res = ctx.cached("loyalty", lambda: analyses.loyalty(ctx.store, as_of=ctx.as_of))
     section = Section(ctx.t("report.loyalty.title"), intro=ctx.t("report.loyalty.intro", days=res.window_days))
     nps = ("–", ctx.t("loyalty.nps_none")) if res.nps is None else (
         f"{res.nps:+.0f}", ctx.t("report.loyalty.nps_detail", **{k: ctx.num(v) for k, v in res.nps_counts.items()}))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from custlens import analyses
 from custlens.behaviour.preferences import MISSING
 from custlens.behaviour.texts import header
-from custlens.profile import ProfileResult, profile
+from custlens.profile import ProfileResult
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Paragraph, Section, Table
 from custlens.report.context import ReportContext
@@ -42,7 +43,7 @@ def findings(ctx: ReportContext, res: ProfileResult) -> list[str]:
 def profile_section(ctx: ReportContext) -> Section:
     """Distributions per attribute, association tests and the missing-data count."""
     rfm = ctx.rfm("rfm11").customers[["customer_id", "segment"]]
-    res = ctx.cached("profile", lambda: profile(ctx.store, as_of=ctx.as_of, segments=rfm))
+    res = ctx.cached("profile", lambda: analyses.profile(ctx.store, as_of=ctx.as_of, segments=rfm))
     section = Section(ctx.t("report.profile.title"), intro=ctx.t("report.profile.intro"))
     known = 1.0 - float(res.missing["share"].min()) if len(res.missing) else 0.0
     section.add(KpiCards([

@@ -7,12 +7,13 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from custlens import analyses
 from custlens.errors import CustlensError
 from custlens.report import charts
 from custlens.report.blocks import Block, Figure, Heading, Kpi, KpiCards, Note, Paragraph, Section, Table
 from custlens.report.context import ReportContext
 from custlens.report.registry import register_section
-from custlens.segments import segment_customers, segment_text
+from custlens.segments import segment_text
 from custlens.segments.migration import migration
 
 #: Days between the two dates of the migration chart.
@@ -49,16 +50,19 @@ def _named(ctx: ReportContext, scheme: str, frame: pd.DataFrame, parts: tuple[st
     return out
 
 
+def _segments(ctx: ReportContext, scheme: str, demo: pd.DataFrame | None = None):  # type: ignore[no-untyped-def]
+    """The segmentation ``scheme`` of the report's customer table (`custlens.analyses.segments`)."""
+    return analyses.segments(ctx.store, as_of=ctx.as_of, scheme=scheme, customers=ctx.customers(), demographics=demo)
+
+
 @register_section("segments", order=45)
 def segments_section(ctx: ReportContext) -> Section:
     """Every segmentation of `custlens.segments` with its charts and playbooks."""
     ctx.store.require("orders", "customer segments")
-    customers = ctx.customers()
     demo = ctx.store.read("customers") if ctx.store.has("customers") else None
     section = Section(ctx.t("report.segments.title"), intro=ctx.t("report.segments.intro"))
-    kmeans = _try(lambda: ctx.cached("segments:kmeans", lambda: segment_customers(
-        customers, "kmeans", store=ctx.store, as_of=ctx.as_of, demographics=demo)))
-    abc = ctx.cached("segments:abc", lambda: segment_customers(customers, "abc"))
+    kmeans = _try(lambda: ctx.cached("segments:kmeans", lambda: _segments(ctx, "kmeans", demo)))
+    abc = ctx.cached("segments:abc", lambda: _segments(ctx, "abc"))
     cards = [Kpi(ctx.t("report.segments.gini"), f"{abc.detail.gini:.2f}"),
              Kpi(ctx.t("report.segments.top20"), ctx.pct(abc.detail.top20_share))]
     if isinstance(kmeans, CustlensError):
@@ -67,7 +71,7 @@ def segments_section(ctx: ReportContext) -> Section:
         section.add(KpiCards([Kpi(ctx.t("report.segments.k"), str(kmeans.info["k"])),
                               Kpi(ctx.t("report.segments.silhouette"), f"{kmeans.info['silhouette']:.2f}"), *cards]))
         section.add(*_cluster_blocks(ctx, kmeans, "kmeans"))
-    lrfmc = _try(lambda: segment_customers(customers, "lrfmc", store=ctx.store, as_of=ctx.as_of, demographics=demo))
+    lrfmc = _try(lambda: _segments(ctx, "lrfmc", demo))
     section.add(Heading(ctx.t("report.segments.lrfmc")))
     if isinstance(lrfmc, CustlensError):
         section.add(_failed(ctx, lrfmc))
@@ -78,7 +82,7 @@ def segments_section(ctx: ReportContext) -> Section:
                                    seed=lrfmc.detail.seed, total=ctx.num(len(lrfmc.detail.customers)))))
         section.add(*_profile_tables(ctx, lrfmc, "lrfmc", with_demographics=False))
     section.add(*_abc_blocks(ctx, abc))
-    section.add(*_value_blocks(ctx, segment_customers(customers, "value")))
+    section.add(*_value_blocks(ctx, _segments(ctx, "value")))
     section.add(*_migration_blocks(ctx))
     return section
 

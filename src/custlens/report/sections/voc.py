@@ -35,13 +35,13 @@ def _table(ctx: ReportContext, df: pd.DataFrame, formats: dict[str, str] | None 
 def satisfaction_section(ctx: ReportContext) -> Section:
     """Satisfaction index, drivers, importance-performance, factors, NPS and its link to behaviour."""
     from custlens.errors import CustlensError
-    from custlens.voc import nps_analysis, satisfaction_index, survey_analysis
+    from custlens import analyses
 
     ctx.store.require("surveys", "the satisfaction analysis")
-    csi = ctx.cached("voc.satisfaction", lambda: satisfaction_index(ctx.store, as_of=ctx.as_of))
-    survey = ctx.cached("voc.survey", lambda: survey_analysis(ctx.store, as_of=ctx.as_of))
+    csi = ctx.cached("voc.satisfaction", lambda: analyses.satisfaction(ctx.store, as_of=ctx.as_of))
+    survey = ctx.cached("voc.survey", lambda: analyses.survey(ctx.store, as_of=ctx.as_of))
     try:
-        nps = ctx.cached("voc.nps", lambda: nps_analysis(ctx.store, as_of=ctx.as_of))
+        nps = ctx.cached("voc.nps", lambda: analyses.nps(ctx.store, as_of=ctx.as_of))
     except CustlensError:
         nps = None
     sec = Section(ctx.t("report.satisfaction.title"),
@@ -102,10 +102,10 @@ def satisfaction_section(ctx: ReportContext) -> Section:
 @register_section("feedback", order=78)
 def feedback_section(ctx: ReportContext) -> Section:
     """Sentiment, complaint categories with actions, complaint topics, keywords and the trend."""
-    from custlens.voc import feedback_analysis
+    from custlens import analyses
 
     ctx.store.require("feedback", "the feedback analysis")
-    res = ctx.cached("voc.feedback", lambda: feedback_analysis(ctx.store, as_of=ctx.as_of))
+    res = ctx.cached("voc.feedback", lambda: analyses.feedback(ctx.store, as_of=ctx.as_of))
     sec = Section(ctx.t("report.feedback.title"), intro=ctx.t("report.feedback.intro"))
     sec.add(_table(ctx, res.sentiment, {"mean_sentiment": "float2", "positive_share": "pct", "negative_share": "pct"}))
     if len(res.categories):
@@ -128,10 +128,10 @@ def feedback_section(ctx: ReportContext) -> Section:
 @register_section("service", order=79)
 def service_section(ctx: ReportContext) -> Section:
     """Tickets by demand type and channel, SLA breaches, times, findings with actions, watch list."""
-    from custlens.voc import service_analysis
+    from custlens import analyses
 
     ctx.store.require("tickets", "the customer-service analysis")
-    res = ctx.cached("voc.service", lambda: service_analysis(ctx.store, as_of=ctx.as_of))
+    res = ctx.cached("voc.service", lambda: analyses.service(ctx.store, as_of=ctx.as_of))
     sec = Section(ctx.t("report.service.title"), intro=ctx.t("report.service.intro", fr=f"{res.sla['first_response_minutes']:g}",
                                                              res=f"{res.sla['resolution_hours']:g}"))
     fmt = {"share": "pct", "first_response_median_min": "float", "resolution_median_h": "float",
