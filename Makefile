@@ -44,7 +44,7 @@ java:
 	fi
 
 test: sysdeps java $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 bench: $(STAMP)
 	for b in ingest_bench clv_bench forecast_bench serve_load; do $(BIN)/python bench/$$b.py || exit 1; done
