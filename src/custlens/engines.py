@@ -43,7 +43,8 @@ __all__ = ["ENGINES", "SPARK_COMMANDS", "EngineNotSupported", "connect", "duckdb
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
 
 #: CLI commands whose analyses run entirely through Ibis, hence on Spark (``--engine spark``).
-SPARK_COMMANDS: tuple[str, ...] = ("customers", "rfm", "cohorts", "quality")
+SPARK_COMMANDS: tuple[str, ...] = ("customers", "rfm", "cohorts", "quality", "profile", "behaviour", "lifecycle",
+                                   "loyalty", "customer")
 
 #: Environment variables of the Spark session (read when the session is first created).
 MASTER_ENV = "CUSTLENS_SPARK_MASTER"  # default local[2]

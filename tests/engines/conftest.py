@@ -69,6 +69,13 @@ def _shop(rng: np.random.Generator) -> dict[str, pd.DataFrame]:
         "signup_at": [start + pd.Timedelta(days=int(d)) for d in rng.integers(-100, 900, 120)]
         + [pd.Timestamp("2025-09-01"), pd.Timestamp("2025-06-30"), pd.Timestamp("2024-01-01")],
     })
+    # Profile attributes with gaps, for the profile analysis and the 360.
+    n = len(customers)
+    customers["gender"] = [None if i % 9 == 0 else ("F" if i % 2 else "M") for i in range(n)]
+    customers["age"] = [None if i % 8 == 0 else float(18 + (i * 7) % 50) for i in range(n)]
+    customers["region"] = [None if i % 10 == 0 else ["East", "North", "South"][i % 3] for i in range(n)]
+    customers["city_tier"] = [["tier1", "tier2", "tier3"][(i // 2) % 3] for i in range(n)]
+    customers["income"] = [None if i % 6 == 0 else float(3000 + (i * 911) % 20000) for i in range(n)]
     return {
         "orders": pd.DataFrame(orders, columns=["order_id", "customer_id", "ordered_at", "amount", "discount", "channel"]),
         "order_items": pd.DataFrame(items, columns=["order_id", "line_no", "category", "quantity", "unit_price",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 from custlens import Store, engines
 from custlens.cli import app
 from custlens.errors import EngineNotSupported, StoreError
+from engines.test_parity import assert_same
 
 pytestmark = pytest.mark.spark
 
@@ -75,6 +77,22 @@ def test_cli_engine_spark_matches_duckdb(shop_path: Path, spark_session: object)
     assert engines.default_engine() == "duckdb"  # reset after the command
 
 
+@pytest.mark.parametrize("args", [
+    ["profile"], ["behaviour", "--country", "CN"], ["lifecycle"], ["loyalty"], ["customer", "tie_a"],
+], ids=lambda a: a[0])
+def test_cli_commands_on_spark(shop_path: Path, spark_session: object, args: list[str]) -> None:
+    """Every command listed in `SPARK_COMMANDS` prints the same JSON on both engines (`assert_same`)."""
+    assert args[0] in engines.SPARK_COMMANDS
+    runner = CliRunner()
+    full = [*args, "--store", str(shop_path), "--as-of", "2025-07-01", "--json"]
+    duck = runner.invoke(app, full)
+    spark = runner.invoke(app, ["--engine", "spark", *full])
+    assert duck.exit_code == 0, duck.output
+    assert spark.exit_code == 0, spark.output
+    # Same keys, strings and counts; floats to 1e-9 relative (sums of doubles in another order).
+    assert_same(json.loads(duck.output), json.loads(spark.output), " ".join(args))
+
+
 def test_cli_engine_env_var(shop_path: Path, spark_session: object) -> None:
     res = CliRunner().invoke(app, ["rfm", "--store", str(shop_path), "--json"], env={"CUSTLENS_ENGINE": "spark"})
     ref = CliRunner().invoke(app, ["rfm", "--store", str(shop_path), "--json"])
@@ -85,8 +103,8 @@ def test_cli_engine_env_var(shop_path: Path, spark_session: object) -> None:
 def test_cli_refuses_unsupported_command(shop_path: Path) -> None:
     res = CliRunner().invoke(app, ["--engine", "spark", "churn", "--store", str(shop_path)])
     assert res.exit_code == 1
-    assert "error: `custlens churn` does not run on Spark yet (commands that do: customers, rfm, cohorts, quality); " \
-           "drop --engine spark" in " ".join(res.output.split())
+    assert "error: `custlens churn` does not run on Spark yet (commands that do: customers, rfm, cohorts, quality, " \
+           "profile, behaviour, lifecycle, loyalty, customer); drop --engine spark" in " ".join(res.output.split())
     assert engines.default_engine() == "duckdb"
 
 

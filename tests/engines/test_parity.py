@@ -169,3 +169,29 @@ def test_quality(duck: Store, spark: Store) -> None:
     failing = {p["check"] for p in report["problems"]}
     assert {"quality.check.missing_values", "quality.check.future_date"} <= failing, failing
     assert all(p["examples"] for p in report["problems"])
+
+# -- analyses parity-tested since (festivals, lifecycle, loyalty, profile, the customer 360) ---
+@pytest.mark.parametrize("name", ["festivals", "lifecycle", "loyalty", "profile"])
+def test_more_analyses(duck: Store, spark: Store, name: str) -> None:
+    """Each analysis's whole result (frames, numbers, texts) equal on both engines."""
+    from custlens import analyses
+
+    fn = getattr(analyses, name)
+    options = {"country": "CN"} if name == "festivals" else {}
+    result = run_both(duck, spark, lambda st: fn(st, as_of=AS_OF, **options).to_dict(), name)
+    # The shop gives each analysis something to compare (else the comparison proves little).
+    if name == "festivals":
+        assert len(result["summary"]) >= 2
+    elif name == "lifecycle":
+        assert sum(s["customers"] for s in result["stages"]) > 200
+    elif name == "loyalty":
+        assert result["base"] > 100 and result["retained"] > 0
+    else:
+        assert result["n_customers"] > 200 and result["distributions"], result
+
+
+@pytest.mark.parametrize("customer_id", ["tie_a", "c002", "c003"])
+def test_customer_360(duck: Store, spark: Store, customer_id: str) -> None:
+    from custlens import analyses
+
+    run_both(duck, spark, lambda st: analyses.customer(st, customer_id, as_of=AS_OF).to_dict(), "360")

@@ -202,8 +202,9 @@ def _main(ctx: typer.Context,
           debug: bool = typer.Option(False, "--debug", envvar="CUSTLENS_DEBUG",
                                      help="Show the full traceback of an error (for a bug report)."),
           engine: str = typer.Option("duckdb", "--engine", envvar="CUSTLENS_ENGINE", metavar="[duckdb|spark]",
-                                     help="Engine of the read-only analyses: duckdb, or spark (customers, rfm, cohorts, quality; "
-                                          "needs custlens[spark] and Java).")) -> None:
+                                     help="Engine of the read-only analyses: duckdb, or spark (customers, rfm, cohorts, quality, "
+                                          "profile, behaviour, lifecycle, loyalty, customer; needs custlens[spark] "
+                                          "and Java).")) -> None:
     """custlens: customer analytics for online shops (ingest, quality, RFM, CLV, reports)."""
     from custlens import engines
 
