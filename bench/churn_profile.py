@@ -25,7 +25,7 @@ from pathlib import Path
 PHASES = [
     ("labels (all snapshots)", "snapshot_labels", "churn/labels.py"),
     ("labels (old, per snapshot)", "churn_labels", "churn/labels.py"),
-    ("snapshot features", "snapshot_features", "churn/features.py"),
+    ("snapshot features", "snapshot_frame", "churn/features.py"),
     ("  customer table", "customer_table", "features/customer_table.py"),
     ("  MBG/NBD fit + P(alive)", "_btyd", "churn/features.py"),
     ("  trend", "_trend", "churn/features.py"),

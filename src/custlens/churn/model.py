@@ -118,11 +118,15 @@ class ChurnModel:
     numeric, categorical : list of str
         Feature columns.
     random_state : int
+    baseline : bool, default True
+        Also fit the logistic baseline (only the held-out comparison needs it).
     """
 
     numeric: list[str]
     categorical: list[str]
     random_state: int = 0
+    #: Fit the logistic baseline too (`baseline_proba`); the model that only scores skips it.
+    baseline: bool = True
     levels_: dict[str, list[str]] = field(default_factory=dict, repr=False)
     model_: CalibratedClassifierCV | None = field(default=None, repr=False)
     #: The centred isotonic map: (tree decision values, calibrated probabilities) to interpolate.
@@ -165,8 +169,7 @@ class ChurnModel:
             self.model_ = CalibratedClassifierCV(trees, method="isotonic", cv=self._folds(X, Xe, y),
                                                  ensemble=False).fit(Xe, y)
         self.calibration_ = centred_isotonic(self.model_.calibrated_classifiers_[0].calibrators[0])
-        Xb = self._baseline_frame(Xe)
-        self.baseline_ = self._logistic().fit(Xb, y)
+        self.baseline_ = self._logistic().fit(self._baseline_frame(Xe), y) if self.baseline else None
         return self
 
     def _folds(self, X: pd.DataFrame, Xe: pd.DataFrame, y: np.ndarray) -> object:
@@ -238,6 +241,8 @@ class ChurnModel:
     def baseline_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Churn probability of the logistic baseline."""
         self._check()
+        if self.baseline_ is None:
+            raise NotFittedError("This ChurnModel was fitted with baseline=False: it has no logistic baseline")
         return self.baseline_.predict_proba(self._baseline_frame(self.encode(X)))[:, 1]
 
 
