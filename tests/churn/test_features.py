@@ -81,3 +81,18 @@ def test_features_of_some_customers_equal_their_rows_of_all(make_store) -> None:
     one_time = snapshot_features(st, "2024-07-01", 30, customers=pd.Index(["c0", "c4", "c5"]))
     assert one_time.loc["c0", "usual_gap_days"] == pytest.approx(24.5)
     assert full.loc["c0", "usual_gap_days"] == pytest.approx(float(np.median([21, 22, 23, 24, 25])))
+
+
+def test_a_given_customer_table_is_reused_only_for_its_date(make_store) -> None:
+    from custlens.churn.features import snapshot_frame
+    from custlens.errors import InputError
+    from custlens.features import customer_table
+
+    st = make_store([("1", "a", "2024-01-10", 100.0), ("2", "a", "2024-05-01", 80.0), ("3", "b", "2024-06-01", 50.0)])
+    own = snapshot_features(st, "2024-07-01", 30)
+    reused, _ = snapshot_frame(st, "2024-07-01", 30, table=customer_table(st, "2024-07-01"))
+    pd.testing.assert_frame_equal(reused, own)
+    with pytest.raises(InputError, match="not as of 2024-07-01"):
+        snapshot_frame(st, "2024-07-01", 30, table=customer_table(st, "2024-06-20"))
+    with pytest.raises(InputError, match="lacks the columns"):
+        snapshot_frame(st, "2024-07-01", 30, table=customer_table(st, "2024-07-01").drop(columns="aov"))

@@ -111,3 +111,21 @@ def test_held_out_sample_is_stated_and_the_run_is_seeded(churn_demo) -> None:
     pd.testing.assert_frame_equal(a.importance, b.importance)
     with pytest.raises(Exception, match="holdout_size=10 is too small"):
         churn_analysis(st, holdout_size=10)
+
+
+def test_lists_sort_ties_by_customer_id_whatever_the_row_order() -> None:
+    """The fast path (ids already sorted) and the two-key sort give the same list."""
+    from custlens.churn.warning import early_warning
+
+    rng = np.random.default_rng(0)
+    n = 500
+    scores = pd.DataFrame({"customer_id": [f"c{i:04d}" for i in range(n)],
+                           "churn_probability": rng.choice([0.5, 0.9], n), "risk_band": "high",
+                           "customer_value": rng.choice([10.0, 20.0], n), "days_since_last": 5.0,
+                           "reasons_en": "", "reasons_zh": ""})
+    fast = early_warning(scores, 30)
+    slow = early_warning(scores.sample(frac=1.0, random_state=1), 30)
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast["expected_loss"].is_monotonic_decreasing and len(fast) == n
+    ties = fast[fast["expected_loss"] == fast["expected_loss"].iloc[0]]["customer_id"]
+    assert ties.is_monotonic_increasing and len(ties) > 1

@@ -20,6 +20,7 @@ from ibis import _
 
 from custlens import schema
 from custlens.features import columns as c
+from custlens.errors import InputError
 from custlens.features.customer_table import customer_table, resolve_as_of
 from custlens.store import Store
 
@@ -200,6 +201,25 @@ class _Only:
         return self._only(name, self._store.require(name, purpose))
 
 
+def check_table(table: pd.DataFrame, as_of: pd.Timestamp) -> None:
+    """Raise `InputError` unless ``table`` looks like the customer table as of ``as_of``.
+
+    A table of another date would give every customer wrong recency features without any
+    visible sign, so the days since the last order are recomputed from ``last_order_at``.
+    """
+    missing = [col for col in (schema.CUSTOMER_ID, *c.CUSTOMER_TABLE_COLUMNS) if col not in table.columns]
+    if missing:
+        raise InputError(f"the customer table passed to churn lacks the columns {missing}; pass "
+                         "custlens.features.customer_table(store, as_of) or nothing")
+    if len(table):
+        last = pd.to_datetime(table[c.LAST_ORDER_AT]).dt.normalize()
+        days = (as_of.normalize() - last).dt.days.to_numpy(dtype=float)
+        if (last >= as_of).any() or not np.allclose(days, table[c.DAYS_SINCE_LAST].to_numpy(dtype=float)):
+            raise InputError(f"the customer table passed to churn is not as of {as_of.date()} (its days since the "
+                             "last order do not match that date); pass customer_table(store, as_of) of the same "
+                             "as_of, or nothing")
+
+
 def snapshot_features(store: Store, snapshot: object, horizon_days: int, customers: pd.Index | None = None,
                       seed: int = 0) -> pd.DataFrame:
     """Features of every customer with an order before ``snapshot`` (or of ``customers`` only).
@@ -237,12 +257,20 @@ def snapshot_features(store: Store, snapshot: object, horizon_days: int, custome
 
 
 def snapshot_frame(store: Store, snapshot: object, horizon_days: int, customers: pd.Index | None = None,
-                   seed: int = 0) -> tuple[pd.DataFrame, Any]:
-    """`snapshot_features` and the MBG/NBD its ``p_alive`` came from (None without a sound fit)."""
+                   seed: int = 0, table: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Any]:
+    """`snapshot_features` and the MBG/NBD its ``p_alive`` came from (None without a sound fit).
+
+    ``table``, when given, is the `customer_table` of the store as of ``snapshot`` already
+    computed by the caller (the report has it): it is checked against the snapshot and reused.
+    """
     snap = resolve_as_of(store, snapshot)
     if customers is not None:
         store = _Only(store, customers)  # type: ignore[assignment]
-    table = customer_table(store, as_of=snap).set_index(schema.CUSTOMER_ID)
+    if table is None:
+        table = customer_table(store, as_of=snap)
+    else:
+        check_table(table, snap)
+    table = table.set_index(schema.CUSTOMER_ID)
     if table.empty:
         return table, None
     gaps = table[c.GAP_MEAN_DAYS]
