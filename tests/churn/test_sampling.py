@@ -106,7 +106,7 @@ def test_held_out_sample_is_stated_and_the_run_is_seeded(churn_demo) -> None:
     assert abs(a.metrics.loc["gradient_boosting", "base_rate"] - full.metrics.loc["gradient_boosting", "base_rate"]) < 0.01
     texts = [n.text("en") for n in a.notes]
     assert any("1,000 of 1,394 held-out customers" in t and "seed 3" in t for t in texts), texts
-    assert any("1,000 of 1,394" in n.text("zh") for n in a.notes)
+    assert any("1,394 位留出客户中分层抽取的 1,000 位" in n.text("zh") for n in a.notes)
     pd.testing.assert_frame_equal(a.scores.drop(columns="reasons"), b.scores.drop(columns="reasons"))
     pd.testing.assert_frame_equal(a.importance, b.importance)
     with pytest.raises(Exception, match="holdout_size=10 is too small"):
