@@ -60,3 +60,39 @@ def test_rows_after_the_snapshot_change_no_feature(demo_store) -> None:
     assert "brand-new-customer" in earlier.index
     assert (earlier.loc[customers[:4], "total_spend"] > before.loc[customers[:4], "total_spend"]).all()
     assert (earlier.loc[customers[:4], "complaints_90d"] > before.loc[customers[:4], "complaints_90d"]).all()
+
+
+def test_features_of_some_customers_equal_their_rows_of_all(make_store) -> None:
+    """`customers=` reads only the sampled customers' rows; their own features are unchanged."""
+    rows = []
+    for k in range(6):
+        for j in range(k + 1):  # customer k buys k + 1 times, every 20 + k days
+            rows.append((f"o{k}_{j}", f"c{k}", str(pd.Timestamp("2024-01-05") + pd.Timedelta(days=j * (20 + k))),
+                         10.0 + k))
+    st = make_store(rows)
+    full = snapshot_features(st, "2024-07-01", 30)
+    some = snapshot_features(st, "2024-07-01", 30, customers=pd.Index(["c1", "c4", "c5"]))
+    assert list(some.index) == ["c1", "c4", "c5"]
+    own = ["orders", "frequency", "days_since_last", "T_days", "total_spend", "aov", "orders_90d", "spend_90d",
+           "spend_change", "gap_mean_days"]
+    pd.testing.assert_frame_equal(some[own], full.loc[["c1", "c4", "c5"], own])
+    # a shop-level quantity comes from the sample: the usual gap of a one-time buyer is the
+    # sample's median gap (c4: 24 days, c5: 25), not the shop's
+    one_time = snapshot_features(st, "2024-07-01", 30, customers=pd.Index(["c0", "c4", "c5"]))
+    assert one_time.loc["c0", "usual_gap_days"] == pytest.approx(24.5)
+    assert full.loc["c0", "usual_gap_days"] == pytest.approx(float(np.median([21, 22, 23, 24, 25])))
+
+
+def test_a_given_customer_table_is_reused_only_for_its_date(make_store) -> None:
+    from custlens.churn.features import snapshot_frame
+    from custlens.errors import InputError
+    from custlens.features import customer_table
+
+    st = make_store([("1", "a", "2024-01-10", 100.0), ("2", "a", "2024-05-01", 80.0), ("3", "b", "2024-06-01", 50.0)])
+    own = snapshot_features(st, "2024-07-01", 30)
+    reused, _ = snapshot_frame(st, "2024-07-01", 30, table=customer_table(st, "2024-07-01"))
+    pd.testing.assert_frame_equal(reused, own)
+    with pytest.raises(InputError, match="not as of 2024-07-01"):
+        snapshot_frame(st, "2024-07-01", 30, table=customer_table(st, "2024-06-20"))
+    with pytest.raises(InputError, match="lacks the columns"):
+        snapshot_frame(st, "2024-07-01", 30, table=customer_table(st, "2024-07-01").drop(columns="aov"))

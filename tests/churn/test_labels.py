@@ -65,3 +65,19 @@ def test_short_history_is_refused_with_the_numbers(make_store) -> None:
     st = make_store(_regular(20, 5))
     with pytest.raises(MissingDataError, match=r"two horizons plus 60 days before as_of \(460 days with horizon_days=200\); the orders cover 73 days"):
         snapshot_dates(st, st.default_as_of(), 200)
+
+
+def test_labels_of_all_snapshots_in_one_pass_equal_churn_labels(make_store) -> None:
+    from custlens.churn.labels import snapshot_labels
+
+    st = make_store(_regular(12, 25, start="2023-01-01", orders=6) + [("late", "new", "2023-06-01", 5.0)])
+    snaps = [pd.Timestamp("2023-03-01"), pd.Timestamp("2023-06-01"), pd.Timestamp("2023-06-15")]
+    got = snapshot_labels(st, snaps, 40)
+    for s in snaps:
+        y = got[s]
+        assert list(y.index) == sorted(y.index)  # the order of snapshot_features
+        assert ("new" in y.index) == (s > pd.Timestamp("2023-06-01"))  # only customers who bought before s
+        pd.testing.assert_series_equal(y, churn_labels(st, s, 40, y.index))
+    assert got[snaps[0]].sum() == 0  # everyone buys again within 40 days of March 1
+    for s in snaps[1:]:
+        assert 0 < got[s].sum() < len(got[s])  # both outcomes occur: the comparison can fail

@@ -101,3 +101,59 @@ def test_calibration_folds_keep_each_customer_on_one_side() -> None:
     for train, test in folds:
         assert not set(X.index[train]) & set(X.index[test])
     assert ChurnModel(["x"], [])._folds(X.iloc[:120], X.iloc[:120], y[:120]) == 3  # one row per customer: plain folds
+
+
+def _repeated_customers(n: int = 1_500, seed: int = 3) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n), "c": rng.choice(["a", "b", "c"], n)},
+                     index=[f"c{i % (n // 3)}" for i in range(n)])
+    y = (rng.random(n) < 1 / (1 + np.exp(-2 * X["x"] - (X["c"] == "a")))).astype(int).to_numpy()
+    return X, y
+
+
+def test_one_tree_model_predicts_and_keeps_its_ranking() -> None:
+    """One estimator at predict time (not three fold models); the centred isotonic map keeps its ranking."""
+    X, y = _repeated_customers()
+    model = ChurnModel(["x", "z"], ["c"], random_state=0).fit(X, y)
+    assert len(model.model_.calibrated_classifiers_) == 1
+    est = model.model_.calibrated_classifiers_[0].estimator
+    Xe = model.encode(X)
+    d = est.decision_function(Xe)
+    p = model.predict_proba(X)
+    inner = (d > model.calibration_[0][0]) & (d < model.calibration_[0][-1])  # between the first and last knot
+    levels, first = np.unique(d[inner], return_index=True)
+    assert len(levels) > 50 and (np.diff(p[inner][first]) > 0).all()  # a higher tree score, a higher probability
+    assert len(np.unique(p)) > 0.8 * len(np.unique(d))  # not a few isotonic steps
+    np.testing.assert_allclose(model.raw_encoded(Xe), est.predict_proba(Xe)[:, 1])
+    assert abs(p.mean() - y.mean()) < 0.02 and roc_auc_score(y, p) > 0.7
+    # deterministic for a seed
+    np.testing.assert_array_equal(p, ChurnModel(["x", "z"], ["c"], random_state=0).fit(X, y).predict_proba(X))
+
+
+def test_centred_isotonic_by_hand() -> None:
+    """Isotonic fit of y = 0 0 1 0 1 1 at x = 0..5 is 0 0 .5 .5 1 1: three steps, centred at 0.5, 2.5, 4.5."""
+    from sklearn.isotonic import IsotonicRegression
+
+    from custlens.churn.model import centred_isotonic
+
+    iso = IsotonicRegression(out_of_bounds="clip").fit(np.arange(6.0), [0, 0, 1, 0, 1, 1])
+    x, v = centred_isotonic(iso)
+    np.testing.assert_allclose(x, [0.5, 2.5, 4.5])
+    np.testing.assert_allclose(v, [0.0, 0.5, 1.0])
+    assert np.interp(1.5, x, v) == pytest.approx(0.25)
+
+
+def test_scoring_model_without_baseline() -> None:
+    X, y = _repeated_customers()
+    model = ChurnModel(["x", "z"], ["c"], baseline=False).fit(X, y)
+    assert model.baseline_ is None and len(model.predict_proba(X)) == len(X)
+    with pytest.raises(NotFittedError, match="baseline=False"):
+        model.baseline_proba(X)
+
+
+def test_grouped_folds_are_stratified() -> None:
+    X, y = _repeated_customers(3_000)
+    folds = ChurnModel(["x"], [])._folds(X, X, y)
+    for _train, test in folds:
+        assert abs(y[test].mean() - y.mean()) < 0.02 and abs(len(test) - 1_000) < 30
+    assert sorted(np.concatenate([t for _, t in folds]).tolist()) == list(range(3_000))

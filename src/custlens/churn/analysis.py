@@ -10,12 +10,14 @@ import numpy as np
 import pandas as pd
 
 from custlens import schema
-from custlens.churn.drivers import partial_dependence, permutation_importance
-from custlens.churn.features import CATEGORICAL_FEATURES, NUMERIC_FEATURES, snapshot_features
-from custlens.churn.labels import Horizon, churn_labels, default_horizon, snapshot_dates
+from custlens.churn.drivers import MAX_ROWS as IMPORTANCE_ROWS
+from custlens.churn.drivers import PD_ROWS, partial_dependence, permutation_importance
+from custlens.churn.features import BTYD_ROWS, CATEGORICAL_FEATURES, NUMERIC_FEATURES, snapshot_frame
+from custlens.churn.labels import Horizon, default_horizon, snapshot_dates, snapshot_labels
 from custlens.churn.model import ChurnModel, calibration_table, evaluate
 from custlens.churn.reasons import NOT_EXPLAINED, contributions, join_reasons, reasons_for, reference_values
-from custlens.churn.sampling import SAMPLE_SIZE, SampleInfo, chunked, stratified_positions
+from custlens.churn.sampling import (EXPLAIN_ROWS, HOLDOUT_SIZE, SAMPLE_SIZE, SampleInfo, chunked,
+                                     stratified_positions)
 from custlens.churn.texts import Phrase
 from custlens.churn.warning import DEFAULT_CAPACITY, Capacity, bands, capacity_cutoffs, early_warning, win_back
 from custlens.errors import InputError, MissingDataError
@@ -100,6 +102,9 @@ class ChurnResult(Result):
     capacity: Capacity | None = None
     #: The stated sample the model learned and was explained on (None for a labelled table).
     sample: SampleInfo | None = None
+    #: The MBG/NBD behind the scored customers' ``p_alive`` / ``p_no_purchase`` features
+    #: (`custlens.churn.features.btyd_model`), None when its fit failed or for a labelled table.
+    btyd: Any = field(default=None, repr=False)
 
     @property
     def auc(self) -> float:
@@ -224,7 +229,12 @@ def _joined(reasons: list[list[Any]], lang: str) -> list[str]:
     out = []
     for r in reasons:
         if len(r) == 1 and r[0] is NOT_EXPLAINED:
-            out.append(memo.setdefault(id(r), join_reasons(r, lang)))
+            # look up before rendering: setdefault(key, join_reasons(...)) rendered every row
+            # (25 s of a 1M-customer run)
+            text = memo.get(id(r))
+            if text is None:
+                text = memo[id(r)] = join_reasons(r, lang)
+            out.append(text)
         else:
             out.append(join_reasons(r, lang))
     return out
@@ -275,15 +285,11 @@ def customer_value(store: Store, as_of: pd.Timestamp, features: pd.DataFrame, va
         return spend, Phrase("churn.note.clv_skipped", {"reason": str(exc)[:200]})
 
 
-def _snapshot(store: Store, snap: pd.Timestamp, h: int) -> tuple[pd.DataFrame, pd.Series]:
-    X = snapshot_features(store, snap, h)
-    return X, churn_labels(store, snap, h, X.index)
-
-
 def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None = None, n_snapshots: int = 3,
                    step_days: int | None = None, cutoffs: tuple[float, float] | None = None,
                    value: str = "spend", random_state: int = 0,
-                   capacity: float | int = DEFAULT_CAPACITY, sample_size: int = SAMPLE_SIZE) -> ChurnResult:
+                   capacity: float | int = DEFAULT_CAPACITY, sample_size: int = SAMPLE_SIZE,
+                   holdout_size: int = HOLDOUT_SIZE, table: pd.DataFrame | None = None) -> ChurnResult:
     """Train, check and apply the churn model of definition (a): no purchase within ``H`` days.
 
     Parameters
@@ -307,14 +313,22 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
         How many active customers the early-warning list may hold: a share of them (0.1 = the
         10% most likely to churn) or a number. The high band is that many customers, medium
         the next as many (`custlens.churn.warning.capacity_cutoffs`).
-    sample_size : int, default 100,000
+    sample_size : int, default 50,000
         At most this many labelled rows train the model (each training snapshot gives at most
         ``sample_size // len(train_snapshots)``) and explain it (held-out rows for permutation
         importance and partial dependence), drawn stratified by the label with seed
-        ``random_state`` (`custlens.churn.sampling`). Held-out metrics and calibration use every
-        held-out row; every current customer is scored (in chunks); reasons are written for the
-        ``sample_size`` customers with the largest expected loss (half from each action list) when
+        ``random_state`` (`custlens.churn.sampling`). The labels of every customer are computed
+        first (one query); features are then built for the sampled customers only. Every current
+        customer is scored (in chunks); reasons are written for the ``min(sample_size,
+        EXPLAIN_ROWS)`` customers with the largest expected loss (half from each action list) when
         there are more customers. Data within the sample are used whole.
+    holdout_size : int, default 100,000
+        At most this many held-out customers (stratified, seed ``random_state``) give the
+        metrics and the calibration table; within it, every held-out customer.
+    table : DataFrame, optional
+        `custlens.features.customer_table` of the store as of ``as_of`` when the caller already
+        has it (the report, the server): reused for the scored customers' features instead of
+        computed again (15 s at a million customers); checked to be of the same date.
 
     Returns
     -------
@@ -335,25 +349,28 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
     customers as of ``as_of``.
     """
     as_of = resolve_as_of(store, as_of)
-    if sample_size < 1_000:
-        raise InputError(f"sample_size={sample_size} is too small to train a churn model; use at least 1,000")
+    for name, size in (("sample_size", sample_size), ("holdout_size", holdout_size)):
+        if size < 1_000:
+            raise InputError(f"{name}={size} is too small to train and check a churn model; use at least 1,000")
     horizon = default_horizon(store, as_of, horizon_days)
     h = horizon.days
     holdout, train_snaps = snapshot_dates(store, as_of, h, n_snapshots, step_days)
-    cap = max(2, sample_size // max(len(train_snaps), 1))
-    parts, population = [], 0
-    for i, snap in enumerate(train_snaps):  # sampled one snapshot at a time: never all rows at once
-        X_s, y_s = _snapshot(store, snap, h)
-        population += len(X_s)
-        parts.append((*_take(X_s, y_s, cap, random_state + i), int(y_s.sum()), len(y_s)))
-    churned = sum(p[2] for p in parts)
+    labels = snapshot_labels(store, [*train_snaps, holdout], h)  # cheap: one flag per customer and snapshot
+    population = sum(len(labels[s]) for s in train_snaps)
+    churned = sum(int(labels[s].sum()) for s in train_snaps)
     check_eligible(np.r_[np.ones(churned, dtype=int), np.zeros(population - churned, dtype=int)], MIN_CLASS_TRAIN,
                    f"the training snapshots ({', '.join(str(s.date()) for s in train_snaps)})")
+    y_hold_all = labels[holdout]
+    check_eligible(y_hold_all, MIN_CLASS_HOLDOUT, f"the held-out snapshot ({holdout.date()})")
+    cap = max(2, sample_size // max(len(train_snaps), 1))
+    parts = [_sampled_snapshot(store, snap, h, labels.pop(snap), cap, random_state + i, random_state)
+             for i, snap in enumerate(train_snaps)]  # features of the sampled customers only
     X_train = pd.concat([p[0] for p in parts])
     y_train = pd.concat([p[1] for p in parts])
     del parts
-    X_hold, y_hold = _snapshot(store, holdout, h)
-    check_eligible(y_hold, MIN_CLASS_HOLDOUT, f"the held-out snapshot ({holdout.date()})")
+    n_hold = len(y_hold_all)
+    X_hold, y_hold = _sampled_snapshot(store, holdout, h, labels.pop(holdout), holdout_size,
+                                       random_state + len(train_snaps), random_state)
     num, cat = _usable(pd.concat([X_train, X_hold]))
     model = ChurnModel(num, cat, random_state).fit(X_train, y_train.to_numpy())
     yh = y_hold.to_numpy()
@@ -376,23 +393,25 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
     metrics = pd.DataFrame(rows).T[["roc_auc", "pr_auc", "brier", "lift_top10", "gain_top10", "base_rate",
                                     "mean_probability", "n"]]
     calibration = calibration_table(yh, p_hold)
-    n_hold = len(X_hold)
+    n_eval = len(X_hold)
     X_hold, y_hold = _take(X_hold, y_hold, sample_size, random_state + len(train_snaps))
     yh = y_hold.to_numpy()
     importance = permutation_importance(model, X_hold, yh, random_state=random_state)
     top = [f for f in importance["feature"] if f in num][:PD_TOP]
-    pdp = partial_dependence(model, X_hold, top)
-    sample = SampleInfo(sample_size, random_state, len(X_train), population, len(X_hold), n_hold)
-    if sample.sampled:
-        notes.append(Phrase("churn.note.sampled", {
-            "train": f"{sample.train_rows:,}", "train_all": f"{population:,}", "hold": f"{sample.holdout_rows:,}",
-            "hold_all": f"{n_hold:,}", "seed": random_state}))
+    pdp = partial_dependence(model, X_hold, top, random_state=random_state)
+    explain = min(sample_size, EXPLAIN_ROWS)
+    sample = SampleInfo(sample_size, random_state, len(X_train), population, len(X_hold), n_hold,
+                        eval_rows=n_eval, importance_rows=min(len(X_hold), IMPORTANCE_ROWS),
+                        pd_rows=min(len(X_hold), PD_ROWS), btyd_rows=BTYD_ROWS, explained=explain // 2)
+    notes.extend(_sample_notes(sample))
 
-    final = ChurnModel(num, cat, random_state).fit(pd.concat([X_train, X_hold]),
+    final = ChurnModel(num, cat, random_state, baseline=False).fit(pd.concat([X_train, X_hold]),
                                                    np.concatenate([y_train.to_numpy(), yh]))
     n_train = len(X_train)
     del X_train, y_train, X_hold, y_hold
-    X_now = snapshot_features(store, as_of, h)
+    X_now, btyd = snapshot_frame(store, as_of, h, seed=random_state, table=table)
+    if len(X_now) > BTYD_ROWS:
+        notes.append(Phrase("churn.note.btyd_sampled", {"n": f"{BTYD_ROWS:,}", "seed": random_state}))
     worth, note = customer_value(store, as_of, X_now, value)
     if note is not None:
         notes.append(note)
@@ -401,9 +420,9 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
     if cutoffs is None:
         cap_ = capacity_cutoffs(p_now[X_now["days_since_last"].to_numpy(dtype=float) < h], capacity)
         cutoffs = (cap_.medium, cap_.high)
-    scores = score_frame(final, X_now, h, cutoffs, worth, drivers_of(importance), p=p_now, explain=sample_size)
-    if len(X_now) > sample_size:
-        notes.append(Phrase("churn.note.reasons_limited", {"n": f"{sample_size // 2:,}"}))
+    scores = score_frame(final, X_now, h, cutoffs, worth, drivers_of(importance), p=p_now, explain=explain)
+    if len(X_now) > explain:
+        notes.append(Phrase("churn.note.reasons_limited", {"n": f"{explain // 2:,}"}))
     definition = Phrase("churn.definition.inactivity",
                         {"days": h, "basis": Phrase(f"churn.horizon.{horizon.basis}", {"n": f"{horizon.n_gaps:,}"})})
     return ChurnResult(
@@ -411,7 +430,31 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
         train_snapshots=train_snaps, n_train=n_train, n_holdout=n_hold, metrics=metrics,
         baselines=baselines, calibration=calibration, importance=importance, partial_dependence=pdp,
         scores=scores, early_warning=early_warning(scores, h), win_back=win_back(scores, h), cutoffs=cutoffs,
-        model=final, features=X_now, notes=notes, capacity=cap_, sample=sample)
+        model=final, features=X_now, notes=notes, capacity=cap_, sample=sample, btyd=btyd)
+
+
+def _sampled_snapshot(store: Store, snap: pd.Timestamp, h: int, y: pd.Series, size: int, seed: int,
+                      btyd_seed: int) -> tuple[pd.DataFrame, pd.Series]:
+    """Features and labels of a stratified sample of ``size`` of the customers labelled at ``snap``.
+
+    The sample is drawn from the labels (`stratified_positions`), and only its customers' features
+    are built (`snapshot_frame` with ``customers``); a snapshot within ``size`` is built whole.
+    """
+    pos = stratified_positions(y.to_numpy(), size, seed)
+    whole = len(pos) == len(y)
+    X, _ = snapshot_frame(store, snap, h, customers=None if whole else y.index[pos], seed=btyd_seed)
+    return X, y.reindex(X.index)
+
+
+def _sample_notes(sample: SampleInfo) -> list[Phrase]:
+    """The notes that state the samples of `SampleInfo` (nothing when nothing was sampled)."""
+    if not sample.sampled:
+        return []
+    return [Phrase("churn.note.sampled", {
+        "train": f"{sample.train_rows:,}", "train_all": f"{sample.train_population:,}",
+        "eval": f"{sample.eval_rows:,}", "hold_all": f"{sample.holdout_population:,}",
+        "hold": f"{sample.holdout_rows:,}", "imp": f"{sample.importance_rows:,}", "pd": f"{sample.pd_rows:,}",
+        "seed": sample.seed})]
 
 
 def _take(X: pd.DataFrame, y: pd.Series, size: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:

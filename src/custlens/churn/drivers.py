@@ -9,10 +9,14 @@ from sklearn.metrics import log_loss
 
 from custlens.churn.model import ChurnModel
 
-__all__ = ["permutation_importance", "partial_dependence"]
+__all__ = ["MAX_ROWS", "PD_ROWS", "permutation_importance", "partial_dependence"]
 
-#: Held-out rows used per shuffle of the permutation importance.
-MAX_ROWS = 50_000
+#: Held-out rows used per shuffle of the permutation importance (a fresh random draw per shuffle,
+#: so ``importance_std`` holds the sampling noise too). At 20,000 rows the standard error of a
+#: log-loss difference is far below the 5e-4 the report shows.
+MAX_ROWS = 20_000
+#: Held-out rows the partial dependence averages over (a seeded random sample beyond that).
+PD_ROWS = 5_000
 
 
 class _Calibrated:
@@ -34,7 +38,7 @@ def _neg_log_loss(est: _Calibrated, Xe: pd.DataFrame, y: np.ndarray) -> float:
 
 
 def permutation_importance(model: ChurnModel, X: pd.DataFrame, y: np.ndarray, n_repeats: int = 5,
-                           random_state: int = 0) -> pd.DataFrame:
+                           random_state: int = 0, max_rows: int = MAX_ROWS) -> pd.DataFrame:
     """Rise of the held-out log loss of the calibrated probabilities when one feature is shuffled.
 
     ``sklearn.inspection.permutation_importance`` on the calibrated model. The log loss scores
@@ -51,6 +55,9 @@ def permutation_importance(model: ChurnModel, X: pd.DataFrame, y: np.ndarray, n_
         Held-out features and labels (never the training rows).
     n_repeats : int
         Shuffles per feature.
+    max_rows : int, default `MAX_ROWS`
+        Rows per shuffle: each shuffle scores a fresh random draw of ``min(len(X), max_rows)``
+        rows (scikit-learn's ``max_samples``, seeded by ``random_state``).
 
     Returns
     -------
@@ -59,27 +66,31 @@ def permutation_importance(model: ChurnModel, X: pd.DataFrame, y: np.ndarray, n_
     """
     Xe = model.encode(X).reset_index(drop=True)
     y = np.asarray(y, dtype=int)
-    # Up to MAX_ROWS held-out rows per shuffle: the ranking of drivers is settled long before, and a
+    # Up to max_rows held-out rows per shuffle: the ranking of drivers is settled long before, and a
     # store of a million customers would otherwise score 29 features x 5 shuffles x all rows.
     r = _sk_permutation_importance(_Calibrated(model), Xe, y, scoring=_neg_log_loss, n_repeats=n_repeats,
-                                   random_state=random_state, max_samples=min(len(Xe), MAX_ROWS))
+                                   random_state=random_state, max_samples=min(len(Xe), max_rows))
     out = pd.DataFrame({"feature": list(Xe.columns), "importance": r.importances_mean,
                         "importance_std": r.importances_std})
     return out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def partial_dependence(model: ChurnModel, X: pd.DataFrame, features: list[str], grid_size: int = 12
-                       ) -> pd.DataFrame:
+def partial_dependence(model: ChurnModel, X: pd.DataFrame, features: list[str], grid_size: int = 12,
+                       max_rows: int = PD_ROWS, random_state: int = 0) -> pd.DataFrame:
     """Mean predicted churn probability when a numeric feature is set to each grid value.
 
     The grid runs over the 5th to 95th percentiles of the feature in ``X`` (brute force:
-    every row is scored at every grid value).
+    every row is scored at every grid value). With more than ``max_rows`` rows, grid and means
+    come from a random sample of ``max_rows`` of them (``numpy.random.default_rng(random_state)``):
+    a mean probability over 5,000 rows has a standard error below 0.007.
 
     Returns
     -------
     DataFrame
         ``feature, feature_value, churn_probability``.
     """
+    if len(X) > max_rows:
+        X = X.iloc[np.sort(np.random.default_rng(random_state).choice(len(X), size=max_rows, replace=False))]
     Xe = model.encode(X)
     rows = []
     for f in features:

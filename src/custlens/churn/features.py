@@ -20,13 +20,19 @@ from ibis import _
 
 from custlens import schema
 from custlens.features import columns as c
+from custlens.errors import InputError
 from custlens.features.customer_table import customer_table, resolve_as_of
 from custlens.store import Store
 
-__all__ = ["NUMERIC_FEATURES", "CATEGORICAL_FEATURES", "TREND_DAYS", "snapshot_features"]
+__all__ = ["BTYD_ROWS", "NUMERIC_FEATURES", "CATEGORICAL_FEATURES", "TREND_DAYS", "snapshot_features",
+           "snapshot_frame"]
 
 #: Length of the "recent" window of the trend features (a quarter).
 TREND_DAYS = 90
+
+#: Customers the MBG/NBD behind ``p_alive`` is fitted on at most (a seeded random sample beyond that;
+#: its four parameters are settled long before, and each fit pass costs time per customer).
+BTYD_ROWS = 50_000
 
 #: Numeric features, in model order (absent sources give all-NaN columns that are dropped).
 NUMERIC_FEATURES: tuple[str, ...] = (
@@ -118,40 +124,105 @@ def _demographics(store: Store) -> pd.DataFrame:
         schema.CUSTOMER_ID)
 
 
-def btyd_model(table: pd.DataFrame) -> Any:
+def btyd_model(table: pd.DataFrame, fit_rows: int | None = BTYD_ROWS, seed: int = 0) -> Any:
     """The MBG/NBD behind the ``p_alive``/``p_no_purchase`` features, fitted on ``table``; None when
     the fit fails or is unsound (`custlens.clv.diagnostics`).
 
     MBG/NBD, not BG/NBD: BG/NBD gives P(alive) = 1 to every one-time buyer however long
     ago they bought, which made "1 - P(alive)" rank churners worse than chance. The server
     uses this same model to score a posted history.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The customer table (``frequency, recency, T``), in the order of `customer_table`.
+    fit_rows : int or None, default `BTYD_ROWS`
+        With more rows than this, the model is fitted on a random sample of ``fit_rows`` rows
+        drawn with ``numpy.random.default_rng(seed)`` (the same rows for the same table and seed);
+        None fits on every row.
+    seed : int, default 0
     """
     from custlens.clv import ModifiedBetaGeoModel
     from custlens.clv.diagnostics import check_fit
 
+    data = table[[c.FREQUENCY, c.RECENCY, c.T]]
+    if fit_rows is not None and len(data) > fit_rows:
+        pos = np.sort(np.random.default_rng(seed).choice(len(data), size=fit_rows, replace=False))
+        data = data.iloc[pos]
     try:
         with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
             warnings.simplefilter("always")
-            model = ModifiedBetaGeoModel().fit(table[[c.FREQUENCY, c.RECENCY, c.T]])
+            model = ModifiedBetaGeoModel().fit(data)
             return model if check_fit(model, "mbgnbd", caught=caught).sound else None
     except Exception:  # noqa: BLE001  (the features are optional; the model works without them)
         return None
 
 
-def _btyd(table: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
-    """P(alive) and P(no purchase in H days) of `btyd_model`; NaN when there is no sound fit."""
+def _btyd(table: pd.DataFrame, horizon_days: int, seed: int = 0) -> tuple[pd.DataFrame, Any]:
+    """P(alive) and P(no purchase in H days) of `btyd_model` (NaN without a sound fit), and the model."""
     out = pd.DataFrame(np.nan, index=table.index, columns=["p_alive", "p_no_purchase"])
-    model = btyd_model(table)
+    model = btyd_model(table, seed=seed)
     if model is not None:
         with np.errstate(all="ignore"):
             out["p_alive"] = np.asarray(model.p_alive(table), dtype=float)
             out["p_no_purchase"] = np.asarray(model.probability_of_purchases(table, horizon_days / 7.0, 0),
                                               dtype=float)
-    return out
+    return out, model
 
 
-def snapshot_features(store: Store, snapshot: object, horizon_days: int) -> pd.DataFrame:
-    """Features of every customer with an order before ``snapshot``.
+#: Tables whose rows belong to one customer (filtered when features are built for some customers).
+_PER_CUSTOMER = (schema.ORDERS.name, schema.RETURNS.name, schema.CUSTOMERS.name, schema.SURVEYS.name,
+                 schema.FEEDBACK.name, schema.TICKETS.name)
+
+
+class _Only:
+    """A read view of a store in which the per-customer tables hold only some customers.
+
+    Every query of the customer table and of the churn features then aggregates the sampled
+    customers' rows only (a semi-join in the store), instead of every customer's.
+    """
+
+    def __init__(self, store: Store, customers: pd.Index) -> None:
+        self._store = store
+        self._ids = ibis.memtable(pd.DataFrame({"_cid": pd.Index(customers).astype(str)}))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def _only(self, name: str, t: ibis.Table) -> ibis.Table:
+        if name in _PER_CUSTOMER and schema.CUSTOMER_ID in t.columns:
+            return t.filter(t[schema.CUSTOMER_ID].isin(self._ids["_cid"]))
+        return t
+
+    def table(self, name: str) -> ibis.Table:
+        return self._only(name, self._store.table(name))
+
+    def require(self, name: str, purpose: str) -> ibis.Table:
+        return self._only(name, self._store.require(name, purpose))
+
+
+def check_table(table: pd.DataFrame, as_of: pd.Timestamp) -> None:
+    """Raise `InputError` unless ``table`` looks like the customer table as of ``as_of``.
+
+    A table of another date would give every customer wrong recency features without any
+    visible sign, so the days since the last order are recomputed from ``last_order_at``.
+    """
+    missing = [col for col in (schema.CUSTOMER_ID, *c.CUSTOMER_TABLE_COLUMNS) if col not in table.columns]
+    if missing:
+        raise InputError(f"the customer table passed to churn lacks the columns {missing}; pass "
+                         "custlens.features.customer_table(store, as_of) or nothing")
+    if len(table):
+        last = pd.to_datetime(table[c.LAST_ORDER_AT]).dt.normalize()
+        days = (as_of.normalize() - last).dt.days.to_numpy(dtype=float)
+        if (last >= as_of).any() or not np.allclose(days, table[c.DAYS_SINCE_LAST].to_numpy(dtype=float)):
+            raise InputError(f"the customer table passed to churn is not as of {as_of.date()} (its days since the "
+                             "last order do not match that date); pass customer_table(store, as_of) of the same "
+                             "as_of, or nothing")
+
+
+def snapshot_features(store: Store, snapshot: object, horizon_days: int, customers: pd.Index | None = None,
+                      seed: int = 0) -> pd.DataFrame:
+    """Features of every customer with an order before ``snapshot`` (or of ``customers`` only).
 
     Parameters
     ----------
@@ -161,6 +232,12 @@ def snapshot_features(store: Store, snapshot: object, horizon_days: int) -> pd.D
         The first day not observed.
     horizon_days : int
         The churn horizon ``H`` (for the MBG/NBD probability of no purchase in ``H`` days).
+    customers : Index, optional
+        Build the features of these customers only (each must have an order before
+        ``snapshot``): the queries read their rows only, and the shop-level quantities (the
+        median gap of one-time buyers, the MBG/NBD) come from them, a sample of the shop.
+    seed : int, default 0
+        Seed of the MBG/NBD's fitting sample (`btyd_model`, beyond `BTYD_ROWS` customers).
 
     Returns
     -------
@@ -176,15 +253,32 @@ def snapshot_features(store: Store, snapshot: object, horizon_days: int) -> pd.D
     ``spend_change`` is the spend of the last 90 days over the 90 before, minus 1 (NaN when
     nothing was bought in the quarter before).
     """
+    return snapshot_frame(store, snapshot, horizon_days, customers, seed)[0]
+
+
+def snapshot_frame(store: Store, snapshot: object, horizon_days: int, customers: pd.Index | None = None,
+                   seed: int = 0, table: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Any]:
+    """`snapshot_features` and the MBG/NBD its ``p_alive`` came from (None without a sound fit).
+
+    ``table``, when given, is the `customer_table` of the store as of ``snapshot`` already
+    computed by the caller (the report has it): it is checked against the snapshot and reused.
+    """
     snap = resolve_as_of(store, snapshot)
-    table = customer_table(store, as_of=snap).set_index(schema.CUSTOMER_ID)
+    if customers is not None:
+        store = _Only(store, customers)  # type: ignore[assignment]
+    if table is None:
+        table = customer_table(store, as_of=snap)
+    else:
+        check_table(table, snap)
+    table = table.set_index(schema.CUSTOMER_ID)
     if table.empty:
-        return table
+        return table, None
     gaps = table[c.GAP_MEAN_DAYS]
     shop_gap = float(np.nanmedian(gaps)) if gaps.notna().any() else float(table[c.T_DAYS].median() or 1.0)
     table["usual_gap_days"] = gaps.fillna(max(shop_gap, 1.0)).clip(lower=1.0)
     table["gap_ratio"] = table[c.DAYS_SINCE_LAST] / table["usual_gap_days"]
-    table = table.join(_btyd(table, horizon_days))
+    probs, btyd = _btyd(table, horizon_days, seed)
+    table = table.join(probs)
     out = table.join(_trend(store, snap), how="left")
     for extra in (_voc(store, snap), _demographics(store)):
         if not extra.empty:
@@ -201,4 +295,4 @@ def snapshot_features(store: Store, snapshot: object, horizon_days: int) -> pd.D
         else:
             result[col] = result[col].astype(object).where(result[col].notna(), None)
     result.index.name = schema.CUSTOMER_ID
-    return result
+    return result, btyd

@@ -21,7 +21,7 @@ from custlens import schema
 from custlens.errors import InputError, MissingDataError
 from custlens.store import Store
 
-__all__ = ["Horizon", "default_horizon", "snapshot_dates", "churn_labels"]
+__all__ = ["Horizon", "default_horizon", "snapshot_dates", "churn_labels", "snapshot_labels"]
 
 #: Shortest and longest horizon derived from the data, in days.
 MIN_HORIZON, MAX_HORIZON = 30, 365
@@ -154,6 +154,44 @@ def churn_labels(store: Store, snapshot: pd.Timestamp, horizon_days: int,
     lo = ibis.literal(snapshot.to_pydatetime(), type="timestamp")
     hi = ibis.literal((snapshot + pd.Timedelta(days=horizon_days)).to_pydatetime(), type="timestamp")
     bought = orders.filter((orders[schema.ORDERED_AT] >= lo) & (orders[schema.ORDERED_AT] < hi))
-    buyers = set(store.execute(bought.select(schema.CUSTOMER_ID).distinct())[schema.CUSTOMER_ID])
-    return pd.Series([0 if cid in buyers else 1 for cid in customers], index=customers, name="churned",
-                     dtype="int64")
+    buyers = store.execute(bought.select(schema.CUSTOMER_ID).distinct())[schema.CUSTOMER_ID]
+    churned = (~pd.Index(customers).isin(buyers)).astype("int64")
+    return pd.Series(churned, index=customers, name="churned", dtype="int64")
+
+
+def snapshot_labels(store: Store, snapshots: list[pd.Timestamp], horizon_days: int) -> dict[pd.Timestamp, pd.Series]:
+    """The labels of every customer at each snapshot, from one pass over the orders.
+
+    Labels are cheap (one flag per customer and snapshot) while features are not: computing the
+    labels of all snapshots first lets `churn_analysis` draw its stratified sample of customers
+    and build features for the sampled customers only.
+
+    Parameters
+    ----------
+    store : Store
+    snapshots : list of Timestamp
+    horizon_days : int
+
+    Returns
+    -------
+    dict
+        Per snapshot, a Series like `churn_labels` over the customers with an order before the
+        snapshot, ordered by ``customer_id`` (the order of `snapshot_features`).
+    """
+    orders = store.require(schema.ORDERS.name, "churn analysis")
+    at = orders[schema.ORDERED_AT]
+
+    def ts(t: pd.Timestamp) -> ibis.Expr:
+        return ibis.literal(t.to_pydatetime(), type="timestamp")
+
+    flags = {f"_b{i}": ((at >= ts(s)) & (at < ts(s + pd.Timedelta(days=horizon_days)))).any()
+             for i, s in enumerate(snapshots)}
+    df = store.execute(orders.group_by(schema.CUSTOMER_ID).aggregate(_first=at.min(), **flags))
+    df = df.sort_values(schema.CUSTOMER_ID, kind="stable").set_index(schema.CUSTOMER_ID)
+    first = pd.to_datetime(df["_first"]).to_numpy()
+    out = {}
+    for i, s in enumerate(snapshots):
+        known = first < np.datetime64(s.to_datetime64())
+        y = (~df[f"_b{i}"].to_numpy(dtype=bool)[known]).astype("int64")
+        out[s] = pd.Series(y, index=df.index[known], name="churned", dtype="int64")
+    return out

@@ -1,9 +1,19 @@
 """The churn classifier, its logistic baseline and the held-out metrics.
 
 `ChurnModel` wraps scikit-learn: gradient-boosted trees (`HistGradientBoostingClassifier`,
-native missing values and categories) calibrated with `CalibratedClassifierCV` (isotonic,
-3-fold), and a logistic regression on imputed, scaled numbers and one-hot categories as the
-baseline. Categories are fixed at ``fit`` (the 20 most common levels, the rest ``"other"``) so
+native missing values and categories) calibrated with `CalibratedClassifierCV` (isotonic, the
+calibrator learned from 3-fold cross-validated scores, one tree model refitted on every row:
+``ensemble=False``, so a prediction costs one model, not three), and a logistic regression on
+imputed, scaled numbers and one-hot categories as the baseline. The isotonic map is applied in its
+centred form (Oron & Flournoy 2017): each flat step's value sits at the middle of its step and is
+interpolated linearly in between, so the calibrated probability keeps the trees' ranking instead
+of tying every customer of a step (37 distinct probabilities on the demo's held-out customers,
+which cost 0.005 of PR-AUC).
+
+References
+----------
+Oron, A. P. & Flournoy, N. (2017). Centered isotonic regression: point and interval estimation
+for dose-response studies. *Statistics in Biopharmaceutical Research* 9(3), 258-267. Categories are fixed at ``fit`` (the 20 most common levels, the rest ``"other"``) so
 scoring data is encoded exactly like training data.
 """
 
@@ -20,7 +30,6 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
@@ -109,13 +118,19 @@ class ChurnModel:
     numeric, categorical : list of str
         Feature columns.
     random_state : int
+    baseline : bool, default True
+        Also fit the logistic baseline (only the held-out comparison needs it).
     """
 
     numeric: list[str]
     categorical: list[str]
     random_state: int = 0
+    #: Fit the logistic baseline too (`baseline_proba`); the model that only scores skips it.
+    baseline: bool = True
     levels_: dict[str, list[str]] = field(default_factory=dict, repr=False)
     model_: CalibratedClassifierCV | None = field(default=None, repr=False)
+    #: The centred isotonic map: (tree decision values, calibrated probabilities) to interpolate.
+    calibration_: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     baseline_: object | None = field(default=None, repr=False)
 
     @property
@@ -148,9 +163,13 @@ class ChurnModel:
             max_iter=100, learning_rate=0.05, max_depth=2, min_samples_leaf=50,
             categorical_features="from_dtype", random_state=self.random_state)
         with single_thread():
-            self.model_ = CalibratedClassifierCV(trees, method="isotonic", cv=self._folds(X, Xe, y)).fit(Xe, y)
-        Xb = self._baseline_frame(Xe)
-        self.baseline_ = self._logistic().fit(Xb, y)
+            # ensemble=False: the isotonic map is learned on the out-of-fold scores of the (grouped)
+            # folds, and one tree model fitted on all rows predicts. With the default ensemble of the
+            # three fold models every prediction (scoring, importance, reasons) cost three models.
+            self.model_ = CalibratedClassifierCV(trees, method="isotonic", cv=self._folds(X, Xe, y),
+                                                 ensemble=False).fit(Xe, y)
+        self.calibration_ = centred_isotonic(self.model_.calibrated_classifiers_[0].calibrators[0])
+        self.baseline_ = self._logistic().fit(self._baseline_frame(Xe), y) if self.baseline else None
         return self
 
     def _folds(self, X: pd.DataFrame, Xe: pd.DataFrame, y: np.ndarray) -> object:
@@ -160,12 +179,22 @@ class ChurnModel:
         put a customer's rows on both sides: the calibrator then learns from rows whose twins the
         trees were fitted on, and trusts their extreme scores (held-out top decile predicted
         99.9%, observed 95% on the demo). Folds grouped by customer remove that.
+
+        Customers are sorted by their share of churned rows (random order within a share, seeded)
+        and dealt to the folds in turn, so each fold gets about a third of the churned and of the
+        retained rows. (scikit-learn's ``StratifiedGroupKFold`` does the same with a Python loop
+        over customers: 138 s of a 705 s run at 100,000 customers.)
         """
         groups = np.asarray(X.index.astype(str))
-        if len(np.unique(groups)) < 3 or len(np.unique(groups)) == len(groups):
+        uniq, inv = np.unique(groups, return_inverse=True)
+        if len(uniq) < 3 or len(uniq) == len(groups):
             return 3
-        splitter = StratifiedGroupKFold(n_splits=3, shuffle=True, random_state=self.random_state)
-        return list(splitter.split(Xe, y, groups))
+        share = np.bincount(inv, weights=np.asarray(y, dtype=float)) / np.bincount(inv)
+        order = np.lexsort((np.random.default_rng(self.random_state).random(len(uniq)), share))
+        fold_of = np.empty(len(uniq), dtype=int)
+        fold_of[order] = np.arange(len(uniq)) % 3
+        fold = fold_of[inv]
+        return [(np.flatnonzero(fold != k), np.flatnonzero(fold == k)) for k in range(3)]
 
     def _baseline_frame(self, Xe: pd.DataFrame) -> pd.DataFrame:
         Xb = Xe.copy()
@@ -193,10 +222,12 @@ class ChurnModel:
         """Like `predict_proba` on rows already passed through `encode`."""
         self._check()
         with single_thread():
-            return self.model_.predict_proba(Xe)[:, 1]
+            d = self.model_.calibrated_classifiers_[0].estimator.decision_function(Xe)
+        x, v = self.calibration_
+        return np.clip(np.interp(d, x, v), 0.0, 1.0)
 
     def raw_encoded(self, Xe: pd.DataFrame) -> np.ndarray:
-        """The trees' own probability (mean over the calibration folds), before calibration.
+        """The trees' own probability (of the one refitted tree model), before calibration.
 
         Isotonic calibration is a step function: a small change of one feature often leaves the
         calibrated score on the same step. Explanations use this smooth score instead; it ranks
@@ -210,7 +241,31 @@ class ChurnModel:
     def baseline_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Churn probability of the logistic baseline."""
         self._check()
+        if self.baseline_ is None:
+            raise NotFittedError("This ChurnModel was fitted with baseline=False: it has no logistic baseline")
         return self.baseline_.predict_proba(self._baseline_frame(self.encode(X)))[:, 1]
+
+
+def centred_isotonic(iso: object) -> tuple[np.ndarray, np.ndarray]:
+    """The knots of the centred isotonic map of a fitted ``IsotonicRegression``.
+
+    scikit-learn keeps both ends of every flat step (``X_thresholds_``, ``y_thresholds_``). A step
+    becomes one knot at the middle of its two ends with the step's value; the map interpolates
+    linearly between knots and is flat beyond the first and last. It is strictly increasing
+    between the knots, so it keeps the ranking of the scores it calibrates.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Increasing knot positions and their values, for ``numpy.interp``.
+    """
+    x = np.asarray(iso.X_thresholds_, dtype=float)  # type: ignore[attr-defined]
+    y = np.asarray(iso.y_thresholds_, dtype=float)  # type: ignore[attr-defined]
+    step = np.r_[0, np.cumsum(np.diff(y) != 0)]  # step number of each threshold
+    counts = np.bincount(step)
+    centres = np.bincount(step, weights=x) / counts
+    values = np.bincount(step, weights=y) / counts
+    return centres, values
 
 
 @contextmanager

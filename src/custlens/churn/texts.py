@@ -157,11 +157,17 @@ TEXTS.update({
     # notes
     "churn.note.sampled": {
         "en": "Large shop: the model was trained on a stratified sample of {train} of {train_all} labelled "
-              "customer-snapshots, and its drivers computed on {hold} of {hold_all} held-out customers (random seed "
-              "{seed}); the held-out metrics and calibration use every held-out customer, and every current customer "
-              "is scored.",
-        "zh": "大型店铺：模型在 {train_all} 个带标签客户快照中按流失与否分层抽取的 {train} 个样本上训练，驱动因素在 {hold_all} "
-              "位留出客户中的 {hold} 位上计算（随机种子 {seed}）；留出期指标与校准使用全部留出客户，所有当前客户均已评分。"},
+              "customer-snapshots; the held-out metrics and calibration use a stratified sample of {eval} of "
+              "{hold_all} held-out customers, and the drivers {hold} of them (permutation importance on {imp} rows "
+              "per shuffle, partial dependence on {pd} rows); random seed {seed}. Every current customer is scored.",
+        "zh": "大型店铺：模型在 {train_all} 个带标签客户快照中按流失与否分层抽取的 {train} 个样本上训练；留出期指标与校准使用 "
+              "{hold_all} 位留出客户中分层抽取的 {eval} 位，驱动因素使用其中 {hold} 位（置换重要性每次打乱 {imp} 行，"
+              "部分依赖 {pd} 行）；随机种子 {seed}。所有当前客户均已评分。"},
+    "churn.note.btyd_sampled": {
+        "en": "The MBG/NBD model behind P(alive) and P(no order) was fitted on a random sample of {n} customers per "
+              "snapshot (seed {seed}) and applied to every customer.",
+        "zh": "P(存活) 与 P(不再下单) 所用的 MBG/NBD 模型在每个快照随机抽取的 {n} 位客户上拟合（随机种子 {seed}），"
+              "再用于所有客户。"},
     "churn.note.reasons_limited": {
         "en": "Reasons are given for the {n} customers with the highest value at risk in each list; the others are "
               "scored but not explained.",
