@@ -12,7 +12,7 @@ from custlens import schema
 from custlens.clv import _names as N
 from custlens.errors import InputError, MissingDataError
 from custlens.features import columns as c
-from custlens.features.customer_table import customer_table
+from custlens.features.customer_table import _day_facts, _epoch_day, _order_facts, _orders_before
 from custlens.store import Store
 
 MIN_CUSTOMERS = 100
@@ -24,10 +24,52 @@ PERIOD_DAYS = N.TIME_UNIT_DAYS["M"]
 
 
 # ----------------------------------------------------------------------------- data
+#: The customer-table columns CLV reads (:func:`_rfm`).
+RFM_COLUMNS = (schema.CUSTOMER_ID, c.FIRST_ORDER_AT, c.ORDERS, c.FREQUENCY, c.DAYS_SINCE_LAST,
+               c.RECENCY, c.T, c.TOTAL_SPEND, c.MONETARY_VALUE)
+
+
 def _rfm(store: Store, as_of: pd.Timestamp) -> pd.DataFrame:
-    """The customer table as of ``as_of`` indexed by customer (weeks)."""
-    ct = customer_table(store, as_of)
-    return ct.set_index(schema.CUSTOMER_ID, drop=False)
+    """CLV's columns of the customer table as of ``as_of``, indexed by customer (weeks).
+
+    Built from the customer table's own parts (:mod:`custlens.features.customer_table`'s
+    order and purchase-day facts, so the definitions are the same), without the joins
+    CLV does not read (returns, signups, favourite category and channel): at a million
+    customers those joins cost more than everything else of ``run_clv``.
+    """
+    as_of_day = _epoch_day(as_of)
+    orders = _orders_before(store, as_of)
+    t = _order_facts(orders).join(_day_facts(orders), schema.CUSTOMER_ID)
+    frequency = t[c.PURCHASE_DAYS] - 1
+    recency_days = (t._last_day - t._first_day).cast("float64")
+    expr = t.select(**{
+        schema.CUSTOMER_ID: t[schema.CUSTOMER_ID],
+        c.FIRST_ORDER_AT: t[c.FIRST_ORDER_AT],
+        c.ORDERS: t[c.ORDERS].cast("int64"),
+        c.FREQUENCY: frequency.cast("int64"),
+        c.DAYS_SINCE_LAST: (as_of_day - t._last_day).cast("float64"),
+        c.RECENCY: recency_days / 7.0,
+        c.T: (as_of_day - t._first_day).cast("float64") / 7.0,
+        c.TOTAL_SPEND: t[c.TOTAL_SPEND].cast("float64"),
+        c.MONETARY_VALUE: (t._repeat_spend / frequency).cast("float64"),
+    }).order_by(schema.CUSTOMER_ID)
+    frame = store.execute(expr)
+    frame[c.MONETARY_VALUE] = frame[c.MONETARY_VALUE].where(frame[c.FREQUENCY] > 0, 0.0)
+    return frame.set_index(schema.CUSTOMER_ID, drop=False)
+
+
+def _day_pairs(store: Store, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Customers per (first purchase day, purchase day) before ``as_of``: what the tracking
+    plot needs, aggregated in the store instead of loading every order."""
+    orders = _orders_before(store, as_of)
+    days = orders.select(schema.CUSTOMER_ID, "_day").distinct()
+    first = days.group_by(schema.CUSTOMER_ID).aggregate(_first=days._day.min())
+    pairs = days.join(first, schema.CUSTOMER_ID).group_by(["_first", "_day"]).aggregate(n=days._day.count())
+    frame = store.execute(pairs)
+    epoch = pd.Timestamp("1970-01-01")
+    return pd.DataFrame({"first": epoch + pd.to_timedelta(frame["_first"].to_numpy(), unit="D"),
+                         "day": epoch + pd.to_timedelta(frame["_day"].to_numpy(), unit="D"),
+                         "n": frame["n"].to_numpy(dtype=float)})
 
 
 def _transactions(store: Store, as_of: pd.Timestamp) -> pd.DataFrame:

@@ -101,6 +101,10 @@ class ParetoNBDLimitModel(TransactionModel):
         r, alpha, mu = self._p()
         pa = self._p_alive(x, tx, age) if np.any(age > 0) else np.ones_like(x)
         k, ra = r + x, alpha + age
+        if n == 0:  # closed form: e^{-mu t} q^k + mu int_0^t e^{-mu y} (ra / (ra + y))^k dy
+            survive = np.exp(-mu * t + k * (np.log(ra) - np.log(ra + t)))
+            died = mu * (K.g_values(k, ra, mu) - survive * K.g_values(k, ra + t, mu))
+            return pa * (survive + died) + (1.0 - pa)
 
         def log_nb(y: np.ndarray) -> np.ndarray:  # P(n purchases in y | lambda ~ Gamma(k, ra))
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -163,11 +167,10 @@ class ParetoNBDLimitModel(TransactionModel):
         x, tx, age = self._rfm(data)
         params = np.array(self._p())
         _, grad, _ = K.parts(params, x, tx, age)
-        h = 1e-5 * params[2]
-        up, down = params.copy(), params.copy()
+        h = 1e-6 * params[2]  # forward difference: the statistic needs a few digits only
+        up = params.copy()
         up[2] += h
-        down[2] -= h
-        second = (K.parts(up, x, tx, age)[1][:, 2] - K.parts(down, x, tx, age)[1][:, 2]) / (2 * h)
+        second = (K.parts(up, x, tx, age)[1][:, 2] - grad[:, 2]) / h
         d = grad[:, 2] ** 2 + second
         with np.errstate(all="ignore"):
             beta = np.linalg.lstsq(grad, d, rcond=None)[0]

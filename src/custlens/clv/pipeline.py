@@ -25,9 +25,10 @@ from custlens.clv.mbgnbd import ModifiedBetaGeoModel
 from custlens.clv.pareto_nbd import ParetoNBDModel
 from custlens.clv.diagnostics import MAE_TOLERANCE, FitCheck, check_fit
 from custlens.clv._window import (HOLDOUT_SHARE, MIN_CUSTOMERS, MIN_HOLDOUT_DAYS,  # noqa: F401 (public)
-                                  MIN_REPEAT, PERIOD_DAYS, _check_enough, _holdout_frame, _periods,
+                                  MIN_REPEAT, PERIOD_DAYS, _check_enough, _day_pairs, _holdout_frame, _periods,
                                   _plan_holdout, _rfm, _snap_to_periods, _transactions)
-from custlens.clv.validation import compare_models, holdout_by_frequency, holdout_errors, tracking
+from custlens.clv.validation import (compare_models, holdout_by_frequency, holdout_errors, tracking,
+                                     tracking_pairs)
 from custlens.clv.result import ClvResult
 from custlens.clv.scores import SCORE_COLUMNS, SCORES_TABLE, join_scores, save_clv_scores, save_scores
 from custlens.clv.value import score_customers
@@ -112,8 +113,8 @@ def _score(model: Any, name: str, data: pd.DataFrame, spend: np.ndarray, horizon
     if name == "bgbb":
         a, b = model.params_["alpha"], model.params_["beta"]
         gap = (a + b + frame[N.T]) / (a + frame[N.FREQUENCY]) * PERIOD_DAYS
-    else:
-        gap = model.expected_time_to_next_purchase(frame, "W")["expected_days"]
+    else:  # as expected_time_to_next_purchase, without its P(alive) column
+        gap = (model.params_["alpha"] + frame[N.T]) / (model.params_["r"] + frame[N.FREQUENCY]) * N.TIME_UNIT_DAYS["W"]
     out["expected_days_to_next"] = gap.to_numpy()
     return out
 
@@ -243,14 +244,14 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
     as_of = resolve_as_of(store, as_of)
     full = _rfm(store, as_of)
     _check_enough(full, as_of)
-    tx = _transactions(store, as_of)
+    bgbb = model == "bgbb"
+    tx = _transactions(store, as_of) if bgbb else None  # BG/BB's months need every order
     notes: list[tuple[str, dict[str, Any]]] = []
     in_fit = _sample(full.index, fit_sample, random_state)  # None: every customer
     sampled = full.index if in_fit is None else full.index[in_fit]
     if in_fit is not None:
         notes.append(("clv.note.fit_sample", {"n": f"{len(sampled):,}", "customers": f"{len(full):,}",
                                               "seed": random_state}))
-    bgbb = model == "bgbb"
     unit = "M" if bgbb else "W"
     horizon = horizon_days / N.TIME_UNIT_DAYS[unit]
     if bgbb:
@@ -309,14 +310,21 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
             {"model": chosen, "criterion": comparison.criterion, "tolerance": MAE_TOLERANCE}))
         if chosen != first:
             notes.append(("clv.note.fallback", {"first": first, "model": chosen}))
+    if getattr(final, "at_limit_", False):
+        mu, test = final.params_["mu"], final.heterogeneity_test_
+        notes.append((f"clv.note.pnbd_limit{'_ridge' if final.limit_reason_ == 'ridge' else ''}",
+                      {"mu": mu, "life": 1.0 / mu, "z": test.statistic, "p": test.p_value}))
     cal_model = comparison.models[chosen]
     by_freq = holdout_by_frequency(cal_model, holdout) if holdout is not None else None
     errors = holdout_errors(cal_model, holdout) if holdout is not None else {}
-    track_tx = _snap_to_periods(tx) if bgbb else tx
     track_model = cal_model if holdout is not None else final
     track_cal = (split if split is not None else as_of) - _DAY
     with np.errstate(all="ignore"):
-        track = tracking(track_model, track_tx, schema.CUSTOMER_ID, "day", track_cal, as_of - _DAY, unit)
+        if bgbb:
+            track = tracking(track_model, _snap_to_periods(tx), schema.CUSTOMER_ID, "day", track_cal,
+                             as_of - _DAY, unit)
+        else:
+            track = tracking_pairs(track_model, _day_pairs(store, as_of), track_cal, as_of - _DAY, unit)
     notes.append(("clv.note.discount", {"horizon": f"{horizon_days:g}", "rate": discount_rate}))
     notes.append(("clv.note.p_purchase", {"model": chosen, "horizon": f"{horizon_days:g}"}))
     scores = pd.DataFrame({
@@ -352,6 +360,7 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
         horizon_days=float(horizon_days), discount_rate=float(discount_rate), time_unit=unit,
         notes=notes, diagnostics=diagnostics, p_purchase_grid=buy_grid,
         fit_sample=_stated(in_fit, random_state)[0], fit_sample_seed=_stated(in_fit, random_state)[1],
+        pnbd_at_limit=bool(getattr(final, "at_limit_", False)),
         fitted={"transaction": final, "calibration": cal_model, "spend": gg, "comparison": comparison},
     )
 
