@@ -26,7 +26,8 @@ from custlens.clv.pareto_nbd import ParetoNBDModel
 from custlens.clv.diagnostics import MAE_TOLERANCE, FitCheck, check_fit
 from custlens.clv._window import (HOLDOUT_SHARE, MIN_CUSTOMERS, MIN_HOLDOUT_DAYS,  # noqa: F401 (public)
                                   MIN_REPEAT, PERIOD_DAYS, _check_enough, _day_pairs, _holdout_frame, _periods,
-                                  _plan_holdout, _rfm, _snap_to_periods, _transactions)
+                                  _first_day, _plan_holdout, _rfm_pair, _snap_to_periods,
+                                  _transactions)
 from custlens.clv.validation import (compare_models, holdout_by_frequency, holdout_errors, tracking,
                                      tracking_pairs)
 from custlens.clv.result import ClvResult
@@ -242,8 +243,19 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
     if not np.isfinite(horizon_days) or horizon_days <= 0:
         raise InputError(f"horizon_days={horizon_days} must be > 0")
     as_of = resolve_as_of(store, as_of)
-    full = _rfm(store, as_of)
+    first_day = _first_day(store, as_of)
+    planned: tuple[Any, Any] = (None, None)
+    bad_holdout = None
+    if first_day is not None:
+        try:
+            planned = _plan_holdout(first_day, as_of, holdout_days)
+        except InputError as exc:  # said after the data check, as before
+            bad_holdout = exc
+    # one pass over the orders gives the whole window's and the calibration period's frames
+    full, cal_rfm = _rfm_pair(store, as_of, planned[0] if model != "bgbb" else None)
     _check_enough(full, as_of)
+    if bad_holdout is not None:
+        raise bad_holdout
     bgbb = model == "bgbb"
     tx = _transactions(store, as_of) if bgbb else None  # BG/BB's months need every order
     notes: list[tuple[str, dict[str, Any]]] = []
@@ -260,7 +272,7 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
     else:
         data_full = full[[N.FREQUENCY, N.RECENCY, N.T, N.MONETARY_VALUE]]
 
-    split, why = _plan_holdout(full[c.FIRST_ORDER_AT].min().normalize(), as_of, holdout_days)
+    split, why = planned
     holdout = None
     if split is not None:
         if bgbb:
@@ -269,7 +281,7 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
             holdout[N.DURATION_HOLDOUT] = data_full[N.T].reindex(holdout.index) - holdout[N.T]
             holdout = holdout[holdout[N.T] > 0]
         else:
-            cal = _rfm(store, split)
+            cal = cal_rfm
             holdout = _holdout_frame(cal, full, (as_of - split).days / 7.0)
         if in_fit is not None:  # the comparison is part of the fits: the sample only
             holdout = holdout[holdout.index.isin(sampled)]
