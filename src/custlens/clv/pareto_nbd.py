@@ -184,9 +184,10 @@ class ParetoNBDModel(TransactionModel):
     (:class:`~custlens.clv.pareto_nbd_limit.ParetoNBDLimitModel`: one death rate ``mu``) and
     tests whether the death rates vary (:meth:`~custlens.clv.pareto_nbd_limit.
     ParetoNBDLimitModel.heterogeneity_test`). Without evidence of variation (p-value above
-    ``LIMIT_P_VALUE``), or when the four-parameter fit stops on the ridge with a
-    log-likelihood no better than the limit's, the model *is* that limit: ``at_limit_`` is
-    True, ``params_`` are ``r, alpha, mu`` and every prediction uses the limit's closed forms.
+    ``LIMIT_P_VALUE``) the model *is* that limit: ``at_limit_`` is True, ``params_`` are
+    ``r, alpha, mu`` and every prediction uses the limit's closed forms. Otherwise the
+    four-parameter fit runs as before (and a fit stopped by the iteration cap is still
+    reported as not converged).
 
     Attributes
     ----------
@@ -196,9 +197,6 @@ class ParetoNBDModel(TransactionModel):
     summary : DataFrame
     at_limit_ : bool
         True when the fit is the limit ``s -> inf`` (one death rate).
-    limit_reason_ : str
-        At the limit: ``test`` (no evidence that death rates vary) or ``ridge`` (the
-        four-parameter fit stopped on the ridge below the limit's log-likelihood).
     heterogeneity_test_ : HeterogeneityTest
         The score test of one death rate against varying ones (statistic, p-value).
 
@@ -243,29 +241,19 @@ class ParetoNBDModel(TransactionModel):
             limit, test = None, HeterogeneityTest(float("nan"), float("nan"))
         self.heterogeneity_test_ = test
         if limit is not None and not limit_caught and test.p_value > LIMIT_P_VALUE:
-            return self._adopt(limit, "test")
+            return self._adopt(limit)
         own = self.initial_params
         if own is not None and not set(self._param_names) <= set(own):
             self.initial_params = None  # a limit start: the four-parameter fit starts afresh
         try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                super().fit(data)
+            super().fit(data)
         finally:
             self.initial_params = own
-        capped = any("the cap of" in str(w.message) for w in caught)
-        if (capped and limit is not None and not limit_caught
-                and limit.log_likelihood_ >= self.log_likelihood_ - 1e-9 * abs(self.log_likelihood_)):
-            return self._adopt(limit, "ridge")  # stopped on the ridge below its limit: the limit is the sup
-        for w in caught:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         return self
 
-    def _adopt(self, limit: ParetoNBDLimitModel, reason: str) -> ParetoNBDModel:
-        """Become the fitted limit (its parameters, likelihood and covariance); ``reason``:
-        ``test`` (no variation of death rates) or ``ridge`` (the full fit stopped below it)."""
+    def _adopt(self, limit: ParetoNBDLimitModel) -> ParetoNBDModel:
+        """Become the fitted limit (its parameters, likelihood and covariance)."""
         self.at_limit_ = True
-        self.limit_reason_ = reason
         self.limit_model_ = limit
         self._param_names = limit._param_names  # this instance's parameters: r, alpha, mu
         self.params_ = dict(limit.params_)

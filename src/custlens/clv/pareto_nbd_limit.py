@@ -97,9 +97,11 @@ class ParetoNBDLimitModel(TransactionModel):
             pa = self._p_alive(x, tx, age) if np.any(age > 0) else np.ones_like(x)
         return (r + x) / (alpha + age) * (-np.expm1(-mu * np.asarray(t, dtype=float)) / mu) * pa
 
-    def _pmf(self, n: int, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
+    def _pmf(self, n: int, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray,
+             pa: np.ndarray | None = None) -> np.ndarray:
         r, alpha, mu = self._p()
-        pa = self._p_alive(x, tx, age) if np.any(age > 0) else np.ones_like(x)
+        if pa is None:
+            pa = self._p_alive(x, tx, age) if np.any(age > 0) else np.ones_like(x)
         k, ra = r + x, alpha + age
         if n == 0:  # closed form: e^{-mu t} q^k + mu int_0^t e^{-mu y} (ra / (ra + y))^k dy
             survive = np.exp(-mu * t + k * (np.log(ra) - np.log(ra + t)))

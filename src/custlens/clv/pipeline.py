@@ -101,7 +101,13 @@ def _score(model: Any, name: str, data: pd.DataFrame, spend: np.ndarray, horizon
                              discount_rate=discount_rate, time_unit=unit)
     out.loc[ok, scored.columns.drop("expected_spend")] = scored.drop(columns="expected_spend")
     h = _horizon_units(name, horizon_days)
-    out.loc[ok, "p_purchase"] = 1.0 - np.asarray(model.probability_of_purchases(frame.loc[ok], h, 0))
+    if getattr(model, "at_limit_", False):  # closed form, with the P(alive) just computed
+        rows = frame.loc[ok]
+        p_none = model.limit_model_._pmf(0, h, *(rows[k].to_numpy(dtype=float) for k in (N.FREQUENCY, N.RECENCY, N.T)),
+                                         pa=out.loc[ok, "p_alive"].to_numpy(dtype=float))
+    else:
+        p_none = np.asarray(model.probability_of_purchases(frame.loc[ok], h, 0))
+    out.loc[ok, "p_purchase"] = 1.0 - p_none
     if (~ok).any():
         months = horizon_days / PERIOD_DAYS
         steps = np.minimum(np.arange(1, int(np.ceil(months - 1e-12)) + 1, dtype=float), months)
@@ -324,8 +330,7 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
             notes.append(("clv.note.fallback", {"first": first, "model": chosen}))
     if getattr(final, "at_limit_", False):
         mu, test = final.params_["mu"], final.heterogeneity_test_
-        notes.append((f"clv.note.pnbd_limit{'_ridge' if final.limit_reason_ == 'ridge' else ''}",
-                      {"mu": mu, "life": 1.0 / mu, "z": test.statistic, "p": test.p_value}))
+        notes.append(("clv.note.pnbd_limit", {"mu": mu, "life": 1.0 / mu, "z": test.statistic, "p": test.p_value}))
     cal_model = comparison.models[chosen]
     by_freq = holdout_by_frequency(cal_model, holdout) if holdout is not None else None
     errors = holdout_errors(cal_model, holdout) if holdout is not None else {}

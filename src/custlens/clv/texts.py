@@ -119,13 +119,6 @@ NOTES: dict[str, _T] = {
         "{life:,.0f} 周）；数据未显示客户之间流失率有显著差异（得分检验 z = {z:.2f}，p = {p:.2f}），"
         "四参数拟合只会沿 s、β → ∞ 的脊线无限延伸，故不采用。",
     ),
-    "clv.note.pnbd_limit_ridge": _t(
-        "Pareto/NBD at its limit: one death rate for all customers (s → ∞). Death rate {mu:.4g} per "
-        "week (mean lifetime {life:,.0f} weeks); the four-parameter fit climbed the ridge s, β → ∞ "
-        "without converging and stayed below the limit's likelihood, so the limit is the best fit.",
-        "Pareto/NBD 取其极限形式：所有客户的流失率相同（s → ∞）。流失率为每周 {mu:.4g}（平均生命周期 "
-        "{life:,.0f} 周）；四参数拟合沿 s、β → ∞ 的脊线攀升而未收敛，且似然低于极限形式，故极限形式即最佳拟合。",
-    ),
     "clv.note.fallback": _t(
         "{first} ranked first, but refitted on all orders it failed the checks; {model}, the next by "
         "the rule, is used.",
