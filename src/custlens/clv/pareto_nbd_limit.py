@@ -19,6 +19,7 @@ from scipy.special import gammaln
 from scipy.stats import norm
 
 from custlens.clv import _kernels_limit as K
+from custlens.clv._fit import summed_by
 from custlens.clv._transaction import TransactionModel, _scored
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(96)
@@ -83,6 +84,7 @@ class ParetoNBDLimitModel(TransactionModel):
         return 1.0, alpha, float(np.clip(0.1 * rate, 1e-6, 1e3))
 
     @staticmethod
+    @summed_by(lambda data, weights: K.summed(*data[:3], weights))  # with Hessian: Newton steps
     def _loglik(params: np.ndarray, data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
         ll, grad, _ = K.parts(params, *data[:3])
         return ll, grad
