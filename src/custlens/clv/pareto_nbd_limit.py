@@ -19,7 +19,7 @@ from scipy.special import gammaln
 from scipy.stats import norm
 
 from custlens.clv import _kernels_limit as K
-from custlens.clv._fit import summed_by
+from custlens.clv._fit import compress, summed_by
 from custlens.clv._transaction import TransactionModel, _scored
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(96)
@@ -106,9 +106,12 @@ class ParetoNBDLimitModel(TransactionModel):
             pa = self._p_alive(x, tx, age) if np.any(age > 0) else np.ones_like(x)
         k, ra = r + x, alpha + age
         if n == 0:  # closed form: e^{-mu t} q^k + mu int_0^t e^{-mu y} (ra / (ra + y))^k dy
-            survive = np.exp(-mu * t + k * (np.log(ra) - np.log(ra + t)))
-            died = mu * (K.g_values(k, ra, mu) - survive * K.g_values(k, ra + t, mu))
-            return pa * (survive + died) + (1.0 - pa)
+            # a function of (x, T) only: evaluated once per distinct pair (few at day resolution)
+            (ux, uage), _, inverse = compress((np.asarray(x, dtype=float), np.asarray(age, dtype=float)))
+            uk, ura = r + ux, alpha + uage
+            survive = np.exp(-mu * t + uk * (np.log(ura) - np.log(ura + t)))
+            alive_none = survive + mu * (K.g_values(uk, ura, mu) - survive * K.g_values(uk, ura + t, mu))
+            return pa * alive_none[inverse] + (1.0 - pa)
 
         def log_nb(y: np.ndarray) -> np.ndarray:  # P(n purchases in y | lambda ~ Gamma(k, ra))
             with np.errstate(divide="ignore", invalid="ignore"):
