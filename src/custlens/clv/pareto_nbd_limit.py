@@ -18,11 +18,16 @@ import pandas as pd
 from scipy.special import gammaln
 from scipy.stats import norm
 
-from custlens.clv import _kernels_limit as K
 from custlens.clv._fit import compress, summed_by
 from custlens.clv._transaction import TransactionModel, _scored
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(96)
+
+
+def _k():  # the compiled kernels, imported on first use (numba loads in ~0.3 s)
+    from custlens.clv import _kernels_limit
+
+    return _kernels_limit
 
 
 @dataclass(frozen=True)
@@ -84,13 +89,13 @@ class ParetoNBDLimitModel(TransactionModel):
         return 1.0, alpha, float(np.clip(0.1 * rate, 1e-6, 1e3))
 
     @staticmethod
-    @summed_by(lambda data, weights: K.summed(*data[:3], weights))  # with Hessian: Newton steps
+    @summed_by(lambda data, weights: _k().summed(*data[:3], weights))  # with Hessian: Newton steps
     def _loglik(params: np.ndarray, data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
-        ll, grad, _ = K.parts(params, *data[:3])
+        ll, grad, _ = _k().parts(params, *data[:3])
         return ll, grad
 
     def _p_alive(self, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
-        return K.parts(np.array(self._p()), x, tx, age)[2]
+        return _k().parts(np.array(self._p()), x, tx, age)[2]
 
     def _expected(self, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray,
                   pa: np.ndarray | None = None) -> np.ndarray:
@@ -110,7 +115,8 @@ class ParetoNBDLimitModel(TransactionModel):
             (ux, uage), _, inverse = compress((np.asarray(x, dtype=float), np.asarray(age, dtype=float)))
             uk, ura = r + ux, alpha + uage
             survive = np.exp(-mu * t + uk * (np.log(ura) - np.log(ura + t)))
-            alive_none = survive + mu * (K.g_values(uk, ura, mu) - survive * K.g_values(uk, ura + t, mu))
+            g_now, g_later = _k().g_values(uk, ura, mu), _k().g_values(uk, ura + t, mu)
+            alive_none = survive + mu * (g_now - survive * g_later)
             return pa * alive_none[inverse] + (1.0 - pa)
 
         def log_nb(y: np.ndarray) -> np.ndarray:  # P(n purchases in y | lambda ~ Gamma(k, ra))
@@ -173,11 +179,11 @@ class ParetoNBDLimitModel(TransactionModel):
         """
         x, tx, age = self._rfm(data)
         params = np.array(self._p())
-        _, grad, _ = K.parts(params, x, tx, age)
+        _, grad, _ = _k().parts(params, x, tx, age)
         h = 1e-6 * params[2]  # forward difference: the statistic needs a few digits only
         up = params.copy()
         up[2] += h
-        second = (K.parts(up, x, tx, age)[1][:, 2] - grad[:, 2]) / h
+        second = (_k().parts(up, x, tx, age)[1][:, 2] - grad[:, 2]) / h
         d = grad[:, 2] ** 2 + second
         with np.errstate(all="ignore"):
             beta = np.linalg.lstsq(grad, d, rcond=None)[0]

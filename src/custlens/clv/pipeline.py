@@ -25,8 +25,8 @@ from custlens.clv.mbgnbd import ModifiedBetaGeoModel
 from custlens.clv.pareto_nbd import ParetoNBDModel
 from custlens.clv.diagnostics import MAE_TOLERANCE, FitCheck, check_fit
 from custlens.clv._window import (HOLDOUT_SHARE, MIN_CUSTOMERS, MIN_HOLDOUT_DAYS,  # noqa: F401 (public)
-                                  MIN_REPEAT, PERIOD_DAYS, _check_enough, _day_pairs, _holdout_frame, _periods,
-                                  _first_day, _plan_holdout, _rfm_pair, _snap_to_periods,
+                                  MIN_REPEAT, PERIOD_DAYS, _check_enough, _day_pairs, _first_day,
+                                  _holdout_frame, _periods, _plan_holdout, _rfm_pair, _snap_to_periods,
                                   _transactions)
 from custlens.clv.validation import (compare_models, holdout_by_frequency, holdout_errors, tracking,
                                      tracking_pairs)
@@ -103,8 +103,8 @@ def _score(model: Any, name: str, data: pd.DataFrame, spend: np.ndarray, horizon
     h = _horizon_units(name, horizon_days)
     if getattr(model, "at_limit_", False):  # closed form, with the P(alive) just computed
         rows = frame.loc[ok]
-        p_none = model.limit_model_._pmf(0, h, *(rows[k].to_numpy(dtype=float) for k in (N.FREQUENCY, N.RECENCY, N.T)),
-                                         pa=out.loc[ok, "p_alive"].to_numpy(dtype=float))
+        cols = (rows[k].to_numpy(dtype=float) for k in (N.FREQUENCY, N.RECENCY, N.T))
+        p_none = model.limit_model_._pmf(0, h, *cols, pa=out.loc[ok, "p_alive"].to_numpy(dtype=float))
     else:
         p_none = np.asarray(model.probability_of_purchases(frame.loc[ok], h, 0))
     out.loc[ok, "p_purchase"] = 1.0 - p_none
@@ -121,7 +121,8 @@ def _score(model: Any, name: str, data: pd.DataFrame, spend: np.ndarray, horizon
         a, b = model.params_["alpha"], model.params_["beta"]
         gap = (a + b + frame[N.T]) / (a + frame[N.FREQUENCY]) * PERIOD_DAYS
     else:  # as expected_time_to_next_purchase, without its P(alive) column
-        gap = (model.params_["alpha"] + frame[N.T]) / (model.params_["r"] + frame[N.FREQUENCY]) * N.TIME_UNIT_DAYS["W"]
+        r, alpha = model.params_["r"], model.params_["alpha"]
+        gap = (alpha + frame[N.T]) / (r + frame[N.FREQUENCY]) * N.TIME_UNIT_DAYS["W"]
     out["expected_days_to_next"] = gap.to_numpy()
     return out
 
