@@ -221,12 +221,12 @@ def main() -> None:
     parser.add_argument("--lt-reps", type=int, default=3, help="lifetimes fits per task (median)")
     parser.add_argument("--only", choices=["continuous", "day", "score"], help="run one part only")
     args = parser.parse_args()
-    ensure_lifetimes()
     scale = 10 if args.quick else 1
-    if args.only == "score":
-        scoring(1_000_000 // scale, reps=3, continuous=True)
-        scoring(1_000_000 // scale, reps=3)
+    if args.only == "score":  # custlens only: lifetimes has no fast scoring to compare with
+        scoring(1_000_000 // scale, reps=args.reps, continuous=True)
+        scoring(1_000_000 // scale, reps=args.reps)
         return
+    ensure_lifetimes()
     import custlens
     from custlens.clv import _kernels
 

@@ -10,6 +10,7 @@ from custlens.clv.data import summary_from_transactions
 from custlens.clv.gamma_gamma import GammaGammaModel
 from custlens.clv.mbgnbd import ModifiedBetaGeoModel
 from custlens.clv.pareto_nbd import ParetoNBDModel
+from custlens.clv.pareto_nbd_limit import ParetoNBDLimitModel
 from custlens.clv.validation import (
     ModelComparison,
     compare_models,
@@ -25,6 +26,7 @@ __all__ = [
     "GammaGammaModel",
     "ModelComparison",
     "ModifiedBetaGeoModel",
+    "ParetoNBDLimitModel",
     "ParetoNBDModel",
     "compare_models",
     "customer_lifetime_value",

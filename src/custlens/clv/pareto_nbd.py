@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 import numpy as np
 import pandas as pd
 from scipy.special import digamma, gammaln
@@ -10,6 +11,11 @@ from custlens.clv import _kernels
 from custlens.clv._fit import SumLogLik, compress, summed_by
 from custlens.clv._hyp import log_series
 from custlens.clv._transaction import TransactionModel, _scored
+from custlens.clv.pareto_nbd_limit import HeterogeneityTest, ParetoNBDLimitModel
+
+#: Above this p-value of the death-rate heterogeneity test the Pareto/NBD is fitted at its
+#: limit s -> inf (one death rate): the data do not show the variation that would pin s down.
+LIMIT_P_VALUE = 0.05
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(96)
 
@@ -172,12 +178,27 @@ class ParetoNBDModel(TransactionModel):
     bounded for any purchase count (see :mod:`custlens.clv._hyp`), so customers with
     hundreds of purchases over many years do not overflow.
 
+    **The limit s -> inf.** When every customer has nearly the same death rate, the
+    likelihood rises along the ridge ``s, beta -> inf`` with ``s / beta`` fixed, and no finite
+    optimum exists. ``fit`` therefore first fits the limit of that ridge
+    (:class:`~custlens.clv.pareto_nbd_limit.ParetoNBDLimitModel`: one death rate ``mu``) and
+    tests whether the death rates vary (:meth:`~custlens.clv.pareto_nbd_limit.
+    ParetoNBDLimitModel.heterogeneity_test`). Without evidence of variation (p-value above
+    ``LIMIT_P_VALUE``) the model *is* that limit: ``at_limit_`` is True, ``params_`` are
+    ``r, alpha, mu`` and every prediction uses the limit's closed forms. Otherwise the
+    four-parameter fit runs as before (and a fit stopped by the iteration cap is still
+    reported as not converged).
+
     Attributes
     ----------
     params_ : dict
-        ``r, alpha, s, beta``.
+        ``r, alpha, s, beta``; at the limit ``r, alpha, mu``.
     log_likelihood_ : float
     summary : DataFrame
+    at_limit_ : bool
+        True when the fit is the limit ``s -> inf`` (one death rate).
+    heterogeneity_test_ : HeterogeneityTest
+        The score test of one death rate against varying ones (statistic, p-value).
 
     References
     ----------
@@ -190,6 +211,61 @@ class ParetoNBDModel(TransactionModel):
 
     _has_kernel = True
 
+    at_limit_ = False
+
+    def fit(self, data: pd.DataFrame) -> ParetoNBDModel:
+        """Fit by maximum likelihood, at the limit ``s -> inf`` when the data ask for it.
+
+        Parameters
+        ----------
+        data : DataFrame
+            ``frequency, recency, T`` (optional ``weights``).
+
+        Returns
+        -------
+        self
+        """
+        self.__dict__.pop("_param_names", None)  # a refit starts as the four-parameter model
+        self.at_limit_ = False
+        given = dict(self.initial_params or {})
+        limit_start = ({k: given[k] for k in ParetoNBDLimitModel._param_names}
+                       if set(ParetoNBDLimitModel._param_names) <= set(given) else None)
+        limit = ParetoNBDLimitModel(penalizer_coef=self.penalizer_coef, n_starts=self.n_starts,
+                                    random_state=self.random_state, initial_params=limit_start)
+        try:
+            with warnings.catch_warnings(record=True) as limit_caught:
+                warnings.simplefilter("always")
+                limit.fit(data)
+            test = limit.heterogeneity_test(data)
+        except Exception:  # noqa: BLE001 - the four-parameter fit below decides then
+            limit, test = None, HeterogeneityTest(float("nan"), float("nan"))
+        self.heterogeneity_test_ = test
+        if limit is not None and not limit_caught and test.p_value > LIMIT_P_VALUE:
+            return self._adopt(limit)
+        own = self.initial_params
+        if own is not None and not set(self._param_names) <= set(own):
+            self.initial_params = None  # a limit start: the four-parameter fit starts afresh
+        try:
+            super().fit(data)
+        finally:
+            self.initial_params = own
+        return self
+
+    def _adopt(self, limit: ParetoNBDLimitModel) -> ParetoNBDModel:
+        """Become the fitted limit (its parameters, likelihood and covariance)."""
+        self.at_limit_ = True
+        self.limit_model_ = limit
+        self._param_names = limit._param_names  # this instance's parameters: r, alpha, mu
+        self.params_ = dict(limit.params_)
+        self.log_likelihood_ = limit.log_likelihood_
+        self.n_obs_, self.n_unique_ = limit.n_obs_, limit.n_unique_
+        self.covariance_ = limit.covariance_
+        return self
+
+    def __repr__(self) -> str:
+        text = super().__repr__()
+        return text[:-1] + " (limit s -> inf: one death rate)>" if self.at_limit_ else text
+
     def _prepare(self, data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
         # the kernel reads the rows directly; the NumPy form works on distinct (x, u) pairs
         return data if _kernels.available() else (*data, *_tail_pairs(*data))
@@ -201,10 +277,14 @@ class ParetoNBDModel(TransactionModel):
         return ll, grad
 
     def _p_alive(self, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
+        if self.at_limit_:
+            return self.limit_model_._p_alive(x, tx, age)
         return _parts(np.array(self._p()), x, tx, age)[2]
 
     def _expected(self, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray,
                   pa: np.ndarray | None = None) -> np.ndarray:
+        if self.at_limit_:
+            return self.limit_model_._expected(t, x, tx, age, pa)
         r, alpha, s, beta = self._p()
         if pa is None:
             pa = self._p_alive(x, tx, age) if np.any(age > 0) else np.ones_like(x)
@@ -216,6 +296,8 @@ class ParetoNBDModel(TransactionModel):
         return (r + x) * (beta + age) / (alpha + age) * g * pa
 
     def _pmf(self, n: int, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
+        if self.at_limit_:
+            return self.limit_model_._pmf(n, t, x, tx, age)
         r, alpha, s, beta = self._p()
         pa = self._p_alive(x, tx, age) if np.any(age > 0) else np.ones_like(x)
         k, ra, rb = r + x, alpha + age, beta + age

@@ -25,9 +25,11 @@ from custlens.clv.mbgnbd import ModifiedBetaGeoModel
 from custlens.clv.pareto_nbd import ParetoNBDModel
 from custlens.clv.diagnostics import MAE_TOLERANCE, FitCheck, check_fit
 from custlens.clv._window import (HOLDOUT_SHARE, MIN_CUSTOMERS, MIN_HOLDOUT_DAYS,  # noqa: F401 (public)
-                                  MIN_REPEAT, PERIOD_DAYS, _check_enough, _holdout_frame, _periods,
-                                  _plan_holdout, _rfm, _snap_to_periods, _transactions)
-from custlens.clv.validation import compare_models, holdout_by_frequency, holdout_errors, tracking
+                                  MIN_REPEAT, PERIOD_DAYS, _check_enough, _day_pairs, _first_day,
+                                  _holdout_frame, _periods, _plan_holdout, _rfm_pair, _snap_to_periods,
+                                  _transactions)
+from custlens.clv.validation import (compare_models, holdout_by_frequency, holdout_errors, tracking,
+                                     tracking_pairs)
 from custlens.clv.result import ClvResult
 from custlens.clv.scores import SCORE_COLUMNS, SCORES_TABLE, join_scores, save_clv_scores, save_scores
 from custlens.clv.value import score_customers
@@ -99,7 +101,13 @@ def _score(model: Any, name: str, data: pd.DataFrame, spend: np.ndarray, horizon
                              discount_rate=discount_rate, time_unit=unit)
     out.loc[ok, scored.columns.drop("expected_spend")] = scored.drop(columns="expected_spend")
     h = _horizon_units(name, horizon_days)
-    out.loc[ok, "p_purchase"] = 1.0 - np.asarray(model.probability_of_purchases(frame.loc[ok], h, 0))
+    if getattr(model, "at_limit_", False):  # closed form, with the P(alive) just computed
+        rows = frame.loc[ok]
+        cols = (rows[k].to_numpy(dtype=float) for k in (N.FREQUENCY, N.RECENCY, N.T))
+        p_none = model.limit_model_._pmf(0, h, *cols, pa=out.loc[ok, "p_alive"].to_numpy(dtype=float))
+    else:
+        p_none = np.asarray(model.probability_of_purchases(frame.loc[ok], h, 0))
+    out.loc[ok, "p_purchase"] = 1.0 - p_none
     if (~ok).any():
         months = horizon_days / PERIOD_DAYS
         steps = np.minimum(np.arange(1, int(np.ceil(months - 1e-12)) + 1, dtype=float), months)
@@ -112,8 +120,9 @@ def _score(model: Any, name: str, data: pd.DataFrame, spend: np.ndarray, horizon
     if name == "bgbb":
         a, b = model.params_["alpha"], model.params_["beta"]
         gap = (a + b + frame[N.T]) / (a + frame[N.FREQUENCY]) * PERIOD_DAYS
-    else:
-        gap = model.expected_time_to_next_purchase(frame, "W")["expected_days"]
+    else:  # as expected_time_to_next_purchase, without its P(alive) column
+        r, alpha = model.params_["r"], model.params_["alpha"]
+        gap = (alpha + frame[N.T]) / (r + frame[N.FREQUENCY]) * N.TIME_UNIT_DAYS["W"]
     out["expected_days_to_next"] = gap.to_numpy()
     return out
 
@@ -241,16 +250,27 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
     if not np.isfinite(horizon_days) or horizon_days <= 0:
         raise InputError(f"horizon_days={horizon_days} must be > 0")
     as_of = resolve_as_of(store, as_of)
-    full = _rfm(store, as_of)
+    first_day = _first_day(store, as_of)
+    planned: tuple[Any, Any] = (None, None)
+    bad_holdout = None
+    if first_day is not None:
+        try:
+            planned = _plan_holdout(first_day, as_of, holdout_days)
+        except InputError as exc:  # said after the data check, as before
+            bad_holdout = exc
+    # one pass over the orders gives the whole window's and the calibration period's frames
+    full, cal_rfm = _rfm_pair(store, as_of, planned[0] if model != "bgbb" else None)
     _check_enough(full, as_of)
-    tx = _transactions(store, as_of)
+    if bad_holdout is not None:
+        raise bad_holdout
+    bgbb = model == "bgbb"
+    tx = _transactions(store, as_of) if bgbb else None  # BG/BB's months need every order
     notes: list[tuple[str, dict[str, Any]]] = []
     in_fit = _sample(full.index, fit_sample, random_state)  # None: every customer
     sampled = full.index if in_fit is None else full.index[in_fit]
     if in_fit is not None:
         notes.append(("clv.note.fit_sample", {"n": f"{len(sampled):,}", "customers": f"{len(full):,}",
                                               "seed": random_state}))
-    bgbb = model == "bgbb"
     unit = "M" if bgbb else "W"
     horizon = horizon_days / N.TIME_UNIT_DAYS[unit]
     if bgbb:
@@ -259,7 +279,7 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
     else:
         data_full = full[[N.FREQUENCY, N.RECENCY, N.T, N.MONETARY_VALUE]]
 
-    split, why = _plan_holdout(full[c.FIRST_ORDER_AT].min().normalize(), as_of, holdout_days)
+    split, why = planned
     holdout = None
     if split is not None:
         if bgbb:
@@ -268,7 +288,7 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
             holdout[N.DURATION_HOLDOUT] = data_full[N.T].reindex(holdout.index) - holdout[N.T]
             holdout = holdout[holdout[N.T] > 0]
         else:
-            cal = _rfm(store, split)
+            cal = cal_rfm
             holdout = _holdout_frame(cal, full, (as_of - split).days / 7.0)
         if in_fit is not None:  # the comparison is part of the fits: the sample only
             holdout = holdout[holdout.index.isin(sampled)]
@@ -309,14 +329,20 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
             {"model": chosen, "criterion": comparison.criterion, "tolerance": MAE_TOLERANCE}))
         if chosen != first:
             notes.append(("clv.note.fallback", {"first": first, "model": chosen}))
+    if getattr(final, "at_limit_", False):
+        mu, test = final.params_["mu"], final.heterogeneity_test_
+        notes.append(("clv.note.pnbd_limit", {"mu": mu, "life": 1.0 / mu, "z": test.statistic, "p": test.p_value}))
     cal_model = comparison.models[chosen]
     by_freq = holdout_by_frequency(cal_model, holdout) if holdout is not None else None
     errors = holdout_errors(cal_model, holdout) if holdout is not None else {}
-    track_tx = _snap_to_periods(tx) if bgbb else tx
     track_model = cal_model if holdout is not None else final
     track_cal = (split if split is not None else as_of) - _DAY
     with np.errstate(all="ignore"):
-        track = tracking(track_model, track_tx, schema.CUSTOMER_ID, "day", track_cal, as_of - _DAY, unit)
+        if bgbb:
+            track = tracking(track_model, _snap_to_periods(tx), schema.CUSTOMER_ID, "day", track_cal,
+                             as_of - _DAY, unit)
+        else:
+            track = tracking_pairs(track_model, _day_pairs(store, as_of), track_cal, as_of - _DAY, unit)
     notes.append(("clv.note.discount", {"horizon": f"{horizon_days:g}", "rate": discount_rate}))
     notes.append(("clv.note.p_purchase", {"model": chosen, "horizon": f"{horizon_days:g}"}))
     scores = pd.DataFrame({
@@ -352,6 +378,7 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
         horizon_days=float(horizon_days), discount_rate=float(discount_rate), time_unit=unit,
         notes=notes, diagnostics=diagnostics, p_purchase_grid=buy_grid,
         fit_sample=_stated(in_fit, random_state)[0], fit_sample_seed=_stated(in_fit, random_state)[1],
+        pnbd_at_limit=bool(getattr(final, "at_limit_", False)),
         fitted={"transaction": final, "calibration": cal_model, "spend": gg, "comparison": comparison},
     )
 

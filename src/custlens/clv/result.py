@@ -60,6 +60,9 @@ class ClvResult(Result):
         Customers the models (transaction and spend) were fitted on, and the seed of that
         uniform random sample, when the shop had more customers than ``run_clv``'s
         ``fit_sample``; None when every customer was used. Every customer is scored either way.
+    pnbd_at_limit : bool
+        The model used is the Pareto/NBD at its limit ``s -> inf`` (one death rate for all
+        customers; ``params`` are then ``r, alpha, mu``); a note says why.
     """
 
     model: str
@@ -96,6 +99,7 @@ class ClvResult(Result):
     p_purchase_grid: pd.DataFrame = field(default_factory=pd.DataFrame)
     fit_sample: int | None = None
     fit_sample_seed: int | None = None
+    pnbd_at_limit: bool = False
     fitted: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def note_texts(self, lang: str = "en") -> list[str]:
@@ -115,7 +119,8 @@ class ClvResult(Result):
         cols = ["model", "parameter", "estimate", "std_error", "lower_95", "upper_95"]
         if not self.sound:
             return pd.DataFrame(columns=cols)
-        parts = [self.summary.reset_index().assign(model=i18n.t(f"clv.model.{self.model}", lang))]
+        name = "pnbd_limit" if self.pnbd_at_limit else self.model
+        parts = [self.summary.reset_index().assign(model=i18n.t(f"clv.model.{name}", lang))]
         if len(self.spend_summary):
             parts.append(self.spend_summary.reset_index().assign(
                 model=i18n.t(f"clv.model.{self.spend_model}", lang)))
@@ -153,6 +158,7 @@ class ClvResult(Result):
             "sound": self.sound, "diagnostics": self.diagnostic_texts(lang), "as_of": str(self.as_of.date()),
             "calibration_end": str(self.calibration_end.date()) if self.calibration_end is not None else None,
             "fit_sample": self.fit_sample, "fit_sample_seed": self.fit_sample_seed,
+            "pnbd_at_limit": self.pnbd_at_limit,
             "holdout_days": self.holdout_days, "horizon_days": self.horizon_days,
             "discount_rate": self.discount_rate, "time_unit": self.time_unit,
             "criterion": self.criterion, "comparison": records(self.comparison, "model"),
@@ -166,7 +172,7 @@ class ClvResult(Result):
 def _text(key: str, fields: dict[str, Any], lang: str) -> str:
     fields = dict(fields)
     for name in ("model", "first"):
-        if fields.get(name) in ("auto", "bgnbd", "mbgnbd", "pnbd", "bgbb"):
+        if fields.get(name) in ("auto", "bgnbd", "mbgnbd", "pnbd", "pnbd_limit", "bgbb"):
             fields[name] = i18n.t(f"clv.model.{fields[name]}", lang)
     if "criterion" in fields and i18n.has(f"report.col.{fields['criterion']}"):
         fields["criterion"] = i18n.t(f"report.col.{fields['criterion']}", lang)

@@ -26,6 +26,8 @@ MODELS: dict[str, _T] = {
     "clv.model.bgnbd": _t("BG/NBD", "BG/NBD"),
     "clv.model.mbgnbd": _t("MBG/NBD", "MBG/NBD"),
     "clv.model.pnbd": _t("Pareto/NBD", "Pareto/NBD"),
+    "clv.model.pnbd_limit": _t("Pareto/NBD at its limit (one death rate, s → ∞)",
+                               "Pareto/NBD 极限形式（统一流失率，s → ∞）"),
     "clv.model.bgbb": _t("BG/BB (monthly periods)", "BG/BB（按月离散）"),
     "clv.model.gamma_gamma": _t("Gamma-Gamma", "Gamma-Gamma"),
     "clv.model.mean_aov": _t("mean order value", "平均客单价"),
@@ -107,6 +109,15 @@ NOTES: dict[str, _T] = {
         "Model chosen automatically: {model}, the lowest BIC among the fits that pass the soundness "
         "checks (no holdout to compare on).",
         "自动选择的模型：{model}，即通过可靠性检查的拟合中 BIC 最低者（没有留出期可供比较）。",
+    ),
+    "clv.note.pnbd_limit": _t(
+        "Pareto/NBD at its limit: one death rate for all customers (s → ∞). Death rate {mu:.4g} per "
+        "week (mean lifetime {life:,.0f} weeks); the data show no significant variation of death rates "
+        "between customers (score test z = {z:.2f}, p = {p:.2f}), so the four-parameter fit would only "
+        "run up the ridge s, β → ∞ and is not used.",
+        "Pareto/NBD 取其极限形式：所有客户的流失率相同（s → ∞）。流失率为每周 {mu:.4g}（平均生命周期 "
+        "{life:,.0f} 周）；数据未显示客户之间流失率有显著差异（得分检验 z = {z:.2f}，p = {p:.2f}），"
+        "四参数拟合只会沿 s、β → ∞ 的脊线无限延伸，故不采用。",
     ),
     "clv.note.fallback": _t(
         "{first} ranked first, but refitted on all orders it failed the checks; {model}, the next by "

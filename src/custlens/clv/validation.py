@@ -100,23 +100,49 @@ def tracking(model: Any, transactions: pd.DataFrame, customer_col: str, date_col
         (repeat transactions in the period), ``actual_cumulative``,
         ``model_cumulative`` and ``holdout`` (bool).
     """
-    unit = _unit_days(time_unit)
     day = _timestamps(transactions[date_col], date_col)
     frame = pd.DataFrame({"c": transactions[customer_col].to_numpy(), "d": day.to_numpy()})
-    end, cal_end = pd.Timestamp(observation_end).normalize(), pd.Timestamp(calibration_end).normalize()
+    end = pd.Timestamp(observation_end).normalize()
     frame = frame[frame["d"] <= end].drop_duplicates()
     first = frame.groupby("c")["d"].transform("min")
-    frame = frame[first <= cal_end]
-    first = first[frame.index]
+    pairs = pd.DataFrame({"first": first, "day": frame["d"]}).value_counts().rename("n").reset_index()
+    return tracking_pairs(model, pairs, calibration_end, observation_end, time_unit)
+
+
+def tracking_pairs(model: Any, pairs: pd.DataFrame, calibration_end: Any, observation_end: Any,
+                   time_unit: str = "W") -> pd.DataFrame:
+    """:func:`tracking` from customer counts per (first purchase day, purchase day).
+
+    Parameters
+    ----------
+    model : fitted transaction model
+    pairs : DataFrame
+        ``first`` (a customer's first purchase day), ``day`` (one of their purchase days,
+        the first included) and ``n`` (customers with that pair); what a store can
+        aggregate without handing over every order.
+    calibration_end, observation_end : date-like
+    time_unit : {"D", "W", "M", "Y"}
+
+    Returns
+    -------
+    DataFrame
+        As :func:`tracking`.
+    """
+    unit = _unit_days(time_unit)
+    end, cal_end = pd.Timestamp(observation_end).normalize(), pd.Timestamp(calibration_end).normalize()
+    frame = pairs[(pairs["day"] <= end) & (pairs["first"] <= cal_end)]
     if frame.empty:
         raise MissingDataError("no customers made a first purchase before calibration_end")
-    start = frame["d"].min()
+    start = frame["first"].min()
     n_periods = int(np.ceil(((end - start).days + 1) / unit))
-    repeat = frame[frame["d"] > first]
-    offset = (repeat["d"] - start).dt.days.to_numpy()
-    actual = np.bincount((offset // unit).astype(int), minlength=n_periods)[:n_periods]
-    firsts = (frame.groupby("c")["d"].min() - start).dt.days.to_numpy() / unit
-    starts, counts = np.unique(firsts, return_counts=True)
+    weight = frame["n"].to_numpy(dtype=float)
+    is_repeat = (frame["day"] > frame["first"]).to_numpy()
+    offset = (frame["day"][is_repeat] - start).dt.days.to_numpy()
+    actual = np.bincount((offset // unit).astype(int), weights=weight[is_repeat],
+                         minlength=n_periods)[:n_periods]
+    firsts = (frame["first"][~is_repeat] - start).dt.days.to_numpy() / unit
+    starts, inverse = np.unique(firsts, return_inverse=True)
+    counts = np.bincount(inverse, weights=weight[~is_repeat])
     edges = np.minimum(np.arange(1, n_periods + 1) * 1.0, ((end - start).days + 1) / unit)
     cumulative = np.zeros(n_periods)
     for s0, cnt in zip(starts, counts, strict=True):
