@@ -218,6 +218,9 @@ def _value_blocks(ctx: ReportContext, seg) -> list[Block]:  # type: ignore[no-un
                                           "mean_future_value", "mean_loyalty"]])
     blocks: list[Block] = [Heading(ctx.t("report.segments.value")), Paragraph(ctx.t("segment.value.rule")),
                            *[Note(ctx.t(n)) for n in seg.notes]]
+    if res.sample_size:
+        blocks.append(Note(ctx.t("report.segments.value_sampled", n=ctx.num(res.sample_size), seed=res.seed,
+                                 total=ctx.num(len(res.customers)))))
     if res.reason:
         blocks.append(Note(ctx.t("segment.value.note.repeat"), level="warning", detail=res.reason))
         blocks = [b for b in blocks if not (isinstance(b, Note) and b.level == "info")]
