@@ -263,17 +263,20 @@ def lifecycle(store: Store, *, as_of: AsOf = None, rules: StageRules | None = No
                            clv_scores=score_status(store, "clv_scores", as_of).to_dict())
 
 
-def transitions(store: Store, date_from: AsOf, date_to: AsOf = None, rules: StageRules | None = None) -> TransitionResult:
+def transitions(store: Store, date_from: AsOf, date_to: AsOf = None, rules: StageRules | None = None,
+                stages_to: pd.DataFrame | None = None) -> TransitionResult:
     """How customers moved between stages from ``date_from`` to ``date_to``.
 
     Customers unknown at ``date_from`` (no order and no signup yet) are the row ``not_acquired``.
+    ``stages_to`` is `customer_stages` as of ``date_to`` under the same ``rules`` when the caller
+    has it already (e.g. `LifecycleResult.customers`); computed when omitted.
     """
     store.require("orders", "lifecycle transitions")
     d0, d1 = resolve_as_of(store, date_from), resolve_as_of(store, date_to)
     if d0 >= d1:
         raise InputError(f"date_from={d0.date()} should be before date_to={d1.date()}")
     a = customer_stages(store, d0, rules)[["customer_id", "stage"]]
-    b = customer_stages(store, d1, rules)[["customer_id", "stage"]]
+    b = (stages_to if stages_to is not None else customer_stages(store, d1, rules))[["customer_id", "stage"]]
     m = b.merge(a, on="customer_id", how="left", suffixes=("_to", "_from")).fillna({"stage_from": NOT_ACQUIRED})
     counts = pd.crosstab(m["stage_from"], m["stage_to"]).reindex(
         index=[*STAGES, NOT_ACQUIRED], columns=list(STAGES), fill_value=0)
