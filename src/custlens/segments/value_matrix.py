@@ -36,7 +36,9 @@ default), future value at or above that quantile of future value.
 Large shops: with more than ``sample_size`` customers (default 50,000) the two models are
 fitted on a uniform random sample of that many customers (seed ``random_state``) and every
 customer is then scored with the fitted parameters (a closed form, cheap), so the matrix still
-places everybody. Four parameters per model are well determined by 50,000 customers; the
+places everybody. The models have four and three parameters, which 50,000 customers pin down
+closely (on the demo shop a fit on half of its 2,000 customers puts over 90% of them in the same
+cell as the fit on all, `tests/segments/test_value_lrfmc.py`); the
 sample and its seed are stated in the result (``sample_size``, ``seed``) and in the report.
 """
 
