@@ -21,6 +21,9 @@ parent's across ``exec``):
 * clv          ``run_clv(store)``: model comparison on a holdout, refit, scores
 * churn        ``churn_analysis(store)``: snapshots, models, scores
 * report       ``custlens report --store ... --no-excel``: the HTML report
+* report-core  the same HTML report through `build_report` without the churn and CLV sections
+  (``--exclude`` them by name; the CLI has no section option), to measure the rest of the report
+  while those two are being made fast elsewhere
 * workbook     ``custlens report --store ...``: the HTML report and the Excel workbook (not run by default)
 
 Nothing is asserted here: the script prints a table (and ``--json`` writes it) for
@@ -184,12 +187,19 @@ def main() -> None:
             argv = ["custlens", "ingest", str(csv), "--store", store, "--json"]
         elif name == "report":
             argv = ["custlens", "report", "--store", store, "--out", str(work / "report"), "--no-excel"]
+        elif name == "report-core":
+            code = ("from custlens.report import build_report\n"
+                    "from custlens.report.registry import registered_sections\n"
+                    "keys = [s.key for s in registered_sections() if s.key not in ('churn', 'clv')]\n"
+                    f"build_report({store!r}, out={str(work / 'report_core.html')!r}, sections=keys)")
+            argv = ["-c", code]
         elif name == "workbook":
             argv = ["custlens", "report", "--store", store, "--out", str(work / "report")]
         elif name in STAGES:
             argv = ["-c", STAGES[name].format(store=store)]
         else:
-            raise SystemExit(f"unknown stage {name!r}; choose from ingest, {', '.join(STAGES)}, report, workbook")
+            raise SystemExit(f"unknown stage {name!r}; choose from ingest, {', '.join(STAGES)}, report, "
+                             "report-core, workbook")
         row = run_stage(name, child(argv))
         rows.append(row)
         print(f"{name:<10} wall {row['wall_s']:>8.2f} s  cpu {row['cpu_s'] or float('nan'):>8.2f} s  "

@@ -63,6 +63,10 @@ def test_transitions_between_two_dates(toy) -> None:
     assert c.loc["at_risk", "reactivated"] == 1 and c.loc["at_risk", "churned"] == 1  # a, b
     assert c.loc["not_acquired", "new"] == 1 and c.loc["prospect", "prospect"] == 1  # f, e
     assert c.to_numpy().sum() == 6 and tr.shares.sum(axis=1).round(12).eq(1).all()
+    # the stages at date_to handed in (the report's) give the same matrix
+    handed = transitions(toy, "2024-03-05", toyshop.AS_OF, RULES,
+                         stages_to=customer_stages(toy, toyshop.AS_OF, RULES))
+    pd.testing.assert_frame_equal(handed.counts, c)
     with pytest.raises(InputError, match="before"):
         transitions(toy, toyshop.AS_OF, "2024-03-01")
     with pytest.raises(InputError, match="new_days"):

@@ -171,10 +171,12 @@ def customer_stages(store: Store, as_of: AsOf = None, rules: StageRules | None =
     as_of = resolve_as_of(store, as_of)
     o = orders_before(store, as_of)
     d = o.select(schema.CUSTOMER_ID, day=o[schema.ORDERED_AT].date()).distinct()
-    r = d.mutate(prev=d.day.lag().over(ibis.window(group_by=schema.CUSTOMER_ID, order_by="day")),
-                 rk=ibis.row_number().over(ibis.window(group_by=schema.CUSTOMER_ID, order_by=ibis.desc("day"))))
-    agg = d.group_by(schema.CUSTOMER_ID).aggregate(first_day=d.day.min(), last_day=d.day.max())
-    lastgap = r.filter(r.rk == 0).select(schema.CUSTOMER_ID, prev_gap_days=r.day.delta(r.prev, unit="day"))
+    r = d.mutate(gap=d.day.delta(d.day.lag().over(ibis.window(group_by=schema.CUSTOMER_ID, order_by="day")),
+                                 unit="day"))
+    # One window and one aggregate: the gap before the last purchase day is the gap at the
+    # largest day (null for one-day customers), so no second window or join is needed.
+    agg = r.group_by(schema.CUSTOMER_ID).aggregate(first_day=r.day.min(), last_day=r.day.max(),
+                                                   prev_gap_days=r.gap.argmax(r.day))
     v = o.group_by(schema.CUSTOMER_ID).aggregate(orders=o.count(), revenue=o[schema.AMOUNT].sum())
     pop = agg.select(schema.CUSTOMER_ID)
     if store.has("customers"):
@@ -182,8 +184,8 @@ def customer_stages(store: Store, as_of: AsOf = None, rules: StageRules | None =
         if has_column(store, "customers", "signup_at"):
             c = c.filter(c.signup_at.isnull() | (c.signup_at < ibis.literal(ts(as_of))))
         pop = pop.union(c.select(schema.CUSTOMER_ID), distinct=True)
-    j = pop.left_join(agg, schema.CUSTOMER_ID).left_join(lastgap, schema.CUSTOMER_ID).left_join(v, schema.CUSTOMER_ID)
-    df = store.execute(j.select(pop[schema.CUSTOMER_ID], agg.first_day, agg.last_day, lastgap.prev_gap_days,
+    j = pop.left_join(agg, schema.CUSTOMER_ID).left_join(v, schema.CUSTOMER_ID)
+    df = store.execute(j.select(pop[schema.CUSTOMER_ID], agg.first_day, agg.last_day, agg.prev_gap_days,
                                 orders=v.orders.fill_null(0), revenue=v.revenue.fill_null(0))
                        .order_by(schema.CUSTOMER_ID))
     df["first_day"] = pd.to_datetime(df["first_day"]).astype("datetime64[us]")
@@ -263,17 +265,20 @@ def lifecycle(store: Store, *, as_of: AsOf = None, rules: StageRules | None = No
                            clv_scores=score_status(store, "clv_scores", as_of).to_dict())
 
 
-def transitions(store: Store, date_from: AsOf, date_to: AsOf = None, rules: StageRules | None = None) -> TransitionResult:
+def transitions(store: Store, date_from: AsOf, date_to: AsOf = None, rules: StageRules | None = None,
+                stages_to: pd.DataFrame | None = None) -> TransitionResult:
     """How customers moved between stages from ``date_from`` to ``date_to``.
 
     Customers unknown at ``date_from`` (no order and no signup yet) are the row ``not_acquired``.
+    ``stages_to`` is `customer_stages` as of ``date_to`` under the same ``rules`` when the caller
+    has it already (e.g. `LifecycleResult.customers`); computed when omitted.
     """
     store.require("orders", "lifecycle transitions")
     d0, d1 = resolve_as_of(store, date_from), resolve_as_of(store, date_to)
     if d0 >= d1:
         raise InputError(f"date_from={d0.date()} should be before date_to={d1.date()}")
     a = customer_stages(store, d0, rules)[["customer_id", "stage"]]
-    b = customer_stages(store, d1, rules)[["customer_id", "stage"]]
+    b = (stages_to if stages_to is not None else customer_stages(store, d1, rules))[["customer_id", "stage"]]
     m = b.merge(a, on="customer_id", how="left", suffixes=("_to", "_from")).fillna({"stage_from": NOT_ACQUIRED})
     counts = pd.crosstab(m["stage_from"], m["stage_to"]).reindex(
         index=[*STAGES, NOT_ACQUIRED], columns=list(STAGES), fill_value=0)

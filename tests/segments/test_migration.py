@@ -65,3 +65,22 @@ def test_migration_on_a_store_conserves_customers(store: Store) -> None:
     assert int(res.matrix.to_numpy().sum()) == 40
     with pytest.raises(InputError, match="must be before"):
         migration(store, "2024-05-01", "2024-02-01")
+
+
+def test_rfm_migration_from_rfm_inputs_equals_full_customer_tables(demo_store: Store) -> None:
+    """The RFM path (`rfm_inputs`, and the end table handed in) gives the same transitions as
+    segmenting two full customer tables."""
+    from custlens.features import customer_table
+    from custlens.segments.schemes import segment_customers
+
+    t1 = demo_store.default_as_of()
+    t0 = t1 - pd.Timedelta(days=180)
+    res = migration(demo_store, t0, t1, scheme="rfm11")
+    after = segment_customers(customer_table(demo_store, t1), "rfm11")
+    before = segment_customers(customer_table(demo_store, t0), "rfm11").customers
+    ref = migration_from_labels(before, after.customers, list(after.segments["segment"]), "rfm11", t0, t1)
+    pd.testing.assert_frame_equal(res.matrix, ref.matrix)
+    pd.testing.assert_frame_equal(res.customers, ref.customers)
+    handed = migration(demo_store, t0, t1, scheme="rfm11", customers=customer_table(demo_store, t1))
+    pd.testing.assert_frame_equal(handed.matrix, ref.matrix)
+    assert res.matrix.loc["none_before"].sum() > 0 and res.stayed < 1  # a real mix of moves

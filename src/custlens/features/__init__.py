@@ -6,7 +6,8 @@ Ibis backend can run them unchanged.
 
 from custlens.features import columns
 from custlens.features.columns import BTYD_COLUMNS, CUSTOMER_TABLE_COLUMNS
-from custlens.features.customer_table import customer_table, customer_table_expr, resolve_as_of
+from custlens.features.customer_table import (customer_table, customer_table_expr, resolve_as_of,
+                                              rfm_inputs)
 from custlens.features.export import export_table
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "customer_table_expr",
     "export_table",
     "resolve_as_of",
+    "rfm_inputs",
 ]

@@ -242,6 +242,36 @@ def customer_table_expr(store: Store, as_of: AsOf = None) -> ir.Table:
     return result.order_by(schema.CUSTOMER_ID)
 
 
+def rfm_inputs(store: Store, as_of: AsOf = None) -> pd.DataFrame:
+    """The RFM columns of the customer table, from one aggregate over the orders.
+
+    ``customer_id, last_order_at, days_since_last, orders, total_spend``, computed exactly as
+    `customer_table` computes them, without its day windows, returns and favourites: the input
+    of `custlens.segments.rfm` at a past date (segment migration) at a fraction of the cost.
+
+    Parameters
+    ----------
+    store : Store
+        A store holding at least the ``orders`` table.
+    as_of : str, date, datetime, Timestamp or None
+        The first day not observed; default: the day after the last order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer with an order before ``as_of``, ordered by ``customer_id``.
+    """
+    as_of = resolve_as_of(store, as_of)
+    as_of_day = ibis.literal(_epoch_day(as_of), type="int64")
+    t = _orders_before(store, as_of).group_by(schema.CUSTOMER_ID).aggregate(
+        **{c.LAST_ORDER_AT: _[schema.ORDERED_AT].max(), "_last_day": _._day.max(),
+           c.ORDERS: _.count(), c.TOTAL_SPEND: _[schema.AMOUNT].sum()})
+    expr = t.select(**{schema.CUSTOMER_ID: t[schema.CUSTOMER_ID], c.LAST_ORDER_AT: t[c.LAST_ORDER_AT],
+                       c.DAYS_SINCE_LAST: (as_of_day - t._last_day).cast("float64"),
+                       c.ORDERS: t[c.ORDERS].cast("int64"), c.TOTAL_SPEND: t[c.TOTAL_SPEND].cast("float64")})
+    return store.execute(expr.order_by(schema.CUSTOMER_ID)).reset_index(drop=True)
+
+
 def customer_table(store: Store, as_of: AsOf = None) -> pd.DataFrame:
     """One row per customer with at least one order before ``as_of``.
 

@@ -146,6 +146,8 @@ def forecast(
     n_windows: int = 3,
     by: str = schema.CATEGORY,
     value: str = "quantity",
+    customers: pd.DataFrame | None = None,
+    kpis: pd.DataFrame | None = None,
 ) -> ForecastResult:
     """Forecast a shop metric ``horizon`` days ahead with the model that backtests best.
 
@@ -171,6 +173,12 @@ def forecast(
         Rolling origins of the backtest.
     by, value : str
         Grouping and measure of category demand.
+    customers : pandas.DataFrame, optional
+        The customer table as of ``as_of`` when the caller has it (the report's shared one), for
+        the BG/NBD comparison of ``metric="orders"``; computed when omitted.
+    kpis : pandas.DataFrame, optional
+        `custlens.features.period_kpis` of ``freq`` as of ``as_of`` when the caller has it;
+        computed when omitted.
 
     Returns
     -------
@@ -193,7 +201,7 @@ def forecast(
     if horizon < 1:
         raise InputError(f"horizon={horizon} days must be at least 1")
     as_of = resolve_as_of(store, as_of)
-    history = build_series(store, metric, freq, as_of, by=by, value=value)
+    history = build_series(store, metric, freq, as_of, by=by, value=value, kpis=kpis)
     offset = pd.tseries.frequencies.to_offset(PERIOD_FREQS[freq][1])
     start = history["ds"].max() + offset
     end = as_of + pd.Timedelta(days=horizon)
@@ -207,13 +215,13 @@ def forecast(
         n_windows=sfc.n_windows, events=sfc.events,
     )
     if metric == "orders":
-        res.clv, res.clv_error = _clv_comparison(store, as_of, sfc.forecast, freq)
+        res.clv, res.clv_error = _clv_comparison(store, as_of, sfc.forecast, freq, customers)
     res.seconds = time.perf_counter() - t0
     return res
 
 
-def _clv_comparison(store: Store, as_of: pd.Timestamp, fc: pd.DataFrame,
-                    freq: str) -> tuple[pd.DataFrame | None, str]:
+def _clv_comparison(store: Store, as_of: pd.Timestamp, fc: pd.DataFrame, freq: str,
+                    customers: pd.DataFrame | None = None) -> tuple[pd.DataFrame | None, str]:
     """Time-series orders next to the BG/NBD repeat purchases, by week for daily series."""
     f = fc[["ds", "mean"]].copy()
     if freq == "D":
@@ -228,7 +236,7 @@ def _clv_comparison(store: Store, as_of: pd.Timestamp, fc: pd.DataFrame,
         ends = starts + pd.tseries.frequencies.to_offset(PERIOD_FREQS[freq][1])
     ts = f.groupby("ds", sort=True)["mean"].sum().rename("ts_orders").reset_index()
     try:
-        clv = repeat_purchase_forecast(store, as_of, starts, ends)
+        clv = repeat_purchase_forecast(store, as_of, starts, ends, customers=customers)
     except InputError as exc:
         return None, str(exc)
     return ts.merge(clv, on="ds", how="left"), ""

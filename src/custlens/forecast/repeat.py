@@ -22,7 +22,7 @@ __all__ = ["repeat_purchase_forecast"]
 
 
 def repeat_purchase_forecast(store: Store, as_of: pd.Timestamp, starts: pd.DatetimeIndex,
-                             ends: pd.DatetimeIndex) -> pd.DataFrame:
+                             ends: pd.DatetimeIndex, customers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Expected repeat purchases of the existing customers in each period ``[start, end)``.
 
     Parameters
@@ -33,6 +33,8 @@ def repeat_purchase_forecast(store: Store, as_of: pd.Timestamp, starts: pd.Datet
         The forecast origin (first unobserved day).
     starts, ends : DatetimeIndex
         Period bounds (at or after ``as_of``).
+    customers : pandas.DataFrame, optional
+        The customer table as of ``as_of`` when the caller has it; computed when omitted.
 
     Returns
     -------
@@ -47,7 +49,7 @@ def repeat_purchase_forecast(store: Store, as_of: pd.Timestamp, starts: pd.Datet
     from custlens.clv import BetaGeoModel
     from custlens.features import customer_table
 
-    ct = customer_table(store, as_of)
+    ct = customers if customers is not None else customer_table(store, as_of)
     rfm = ct[["frequency", "recency", "T"]].astype(float)
     if len(rfm) < 20 or (rfm["frequency"] > 0).sum() < 5:
         raise InputError(f"{len(rfm)} customers, {(rfm['frequency'] > 0).sum()} with repeat purchases: "

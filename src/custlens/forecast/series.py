@@ -83,6 +83,7 @@ def build_series(
     as_of: AsOf = None,
     by: str = schema.CATEGORY,
     value: str = "quantity",
+    kpis: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The series of ``metric`` per period, zero-filled, as a long frame.
 
@@ -100,6 +101,9 @@ def build_series(
         Grouping of the order lines for ``metric="category"``.
     value : {"quantity", "amount"}
         Demand in units or in money for ``metric="category"``.
+    kpis : pandas.DataFrame, optional
+        `custlens.features.period_kpis` of ``freq`` as of ``as_of``, when the caller has it
+        already (one query then serves several metrics); computed when omitted.
 
     Returns
     -------
@@ -122,7 +126,8 @@ def build_series(
     as_of = resolve_as_of(store, as_of)
     if metric == "category":
         return _item_series(store, freq, as_of, by, value)
-    kpis = period_kpis(store, freq, as_of)
+    if kpis is None:
+        kpis = period_kpis(store, freq, as_of)
     idx = period_starts(kpis["period"].iloc[0], as_of, freq)
     if len(idx) == 0:
         raise InputError(f"no complete {freq} period before as_of={as_of:%Y-%m-%d}; use a shorter freq")

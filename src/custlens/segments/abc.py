@@ -129,6 +129,13 @@ def pareto_tiers(values: np.ndarray, cuts: tuple[float, float], labels: tuple[st
     return np.where(before < cuts[0], labels[0], np.where(before < cuts[1], labels[1], labels[2]))
 
 
+def _id_rank(ids: pd.Series) -> np.ndarray:
+    """Position of each id in sorted order (equal ids keep their order); O(n) when already sorted."""
+    if ids.is_monotonic_increasing:
+        return np.arange(len(ids))
+    return np.argsort(np.argsort(ids.to_numpy(dtype=object), kind="stable"), kind="stable")
+
+
 def _check_cuts(cuts: tuple[float, float]) -> tuple[float, float]:
     try:
         a, b = (float(c) for c in cuts)
@@ -169,17 +176,20 @@ def abc_analysis(customers: pd.DataFrame, cuts: tuple[float, float] = (0.8, 0.95
         raise SchemaError(f"customer table: missing column(s) {', '.join(map(repr, missing))}")
     frame = customers[[CUSTOMER_ID, value, ORDERS]].copy()
     _check_values(frame[value].to_numpy(dtype=float), f"column {value!r}")
-    frame = frame.sort_values([value, CUSTOMER_ID], ascending=[False, True], kind="mergesort")
-    frame = frame.reset_index(drop=True)
+    # Sort by value (largest first), ties by id, with integer keys: pandas' two-key sort on string
+    # ids factorizes and argsorts the strings once per sort (about 20 s at 1M customers).
+    id_rank = _id_rank(frame[CUSTOMER_ID])
+    order = np.lexsort((id_rank, -frame[value].to_numpy(dtype=float)))
+    frame, id_rank = frame.iloc[order].reset_index(drop=True), id_rank[order]
     x = frame[value].to_numpy(dtype=float)
     total = float(x.sum())
     frame["rank"] = np.arange(1, len(frame) + 1)
     frame["cum_share"] = np.cumsum(x) / total if total else 0.0
     frame["segment"] = pareto_tiers(x, (a, b), TIERS)
-    by_orders = frame.sort_values([ORDERS, CUSTOMER_ID], ascending=[False, True], kind="mergesort")
-    volume = pd.Series(pareto_tiers(by_orders[ORDERS].to_numpy(dtype=float), (a, b), VOLUME_TIERS),
-                       index=by_orders.index)
-    frame["volume"] = volume.reindex(frame.index).to_numpy()
+    by_orders = np.lexsort((id_rank, -frame[ORDERS].to_numpy(dtype=float)))
+    volume = np.empty(len(frame), dtype=object)
+    volume[by_orders] = pareto_tiers(frame[ORDERS].to_numpy(dtype=float)[by_orders], (a, b), VOLUME_TIERS)
+    frame["volume"] = volume
     n = len(frame)
     pareto = pd.DataFrame({"customer_share": np.arange(n + 1) / n,
                            "revenue_share": np.concatenate([[0.0], frame["cum_share"].to_numpy(dtype=float)])})

@@ -98,8 +98,13 @@ def migration_from_labels(before: pd.DataFrame, after: pd.DataFrame, order: list
 
 
 def migration(store: Store, start: str | pd.Timestamp, end: str | pd.Timestamp | None = None,
-              scheme: str = "rfm11", **kwargs: object) -> MigrationResult:
+              scheme: str = "rfm11", *, customers: pd.DataFrame | None = None,
+              **kwargs: object) -> MigrationResult:
     """Segment the customers as of ``start`` and as of ``end`` and count the moves.
+
+    The RFM schemes (``rfm11``, ``rf10``, ``cn8``) read only recency, orders and spend, so their
+    tables come from `custlens.features.rfm_inputs` (one aggregate over the orders, the same
+    values as the customer table's columns) instead of full customer tables.
 
     Parameters
     ----------
@@ -110,6 +115,9 @@ def migration(store: Store, start: str | pd.Timestamp, end: str | pd.Timestamp |
         The second as-of date; default the store's (day after the last order).
     scheme : str, default "rfm11"
         Any scheme of `custlens.segments.segment_customers`.
+    customers : pandas.DataFrame, optional
+        The customer table as of ``end`` when the caller has it already (the report's shared
+        one); computed when omitted.
     **kwargs
         Passed to `segment_customers` (e.g. ``k``).
 
@@ -117,7 +125,8 @@ def migration(store: Store, start: str | pd.Timestamp, end: str | pd.Timestamp |
     -------
     MigrationResult
     """
-    from custlens.features import customer_table
+    from custlens.features import customer_table, rfm_inputs
+    from custlens.segments.rfm_maps import SCHEMES
     from custlens.segments.schemes import segment_customers
 
     store.require("orders", "segment migration")
@@ -125,9 +134,10 @@ def migration(store: Store, start: str | pd.Timestamp, end: str | pd.Timestamp |
     t0 = pd.Timestamp(start)
     if not t0 < t1:
         raise InputError(f"the first date {t0.date()} must be before the second {t1.date()}")
-    after_tab = customer_table(store, t1)
+    table = rfm_inputs if scheme in SCHEMES else customer_table
+    after_tab = customers if customers is not None else table(store, t1)
     after = segment_customers(after_tab, scheme, store=store, as_of=t1, **kwargs)  # type: ignore[arg-type]
-    before_tab = customer_table(store, t0)
+    before_tab = table(store, t0)
     if len(before_tab) == 0:
         before = pd.DataFrame({CUSTOMER_ID: pd.Series([], dtype=object), "segment": pd.Series([], dtype=object)})
     else:

@@ -23,11 +23,13 @@ def segment_summary(labels: pd.Series, revenue: pd.Series, order: Sequence[str])
     Segments of ``order`` nobody falls in get zero rows; labels outside ``order`` are appended.
     Shares sum to 1 (``revenue_share`` is 0 when the total revenue is 0).
     """
-    labels = pd.Series(np.asarray(labels), name="segment")
+    # one hash pass over the (string) labels; counts and sums then group small integer codes
+    codes, uniques = pd.factorize(np.asarray(labels), use_na_sentinel=False)
     rev = pd.Series(np.asarray(revenue, dtype=float))
-    keys = list(order) + [s for s in pd.unique(labels) if s not in set(order)]
-    counts = labels.value_counts().reindex(keys, fill_value=0).astype("int64")
-    sums = rev.groupby(labels.to_numpy()).sum().reindex(keys, fill_value=0.0).astype(float)
+    keys = list(order) + [s for s in uniques if s not in set(order)]
+    counts = pd.Series(np.bincount(codes, minlength=len(uniques)), index=uniques).reindex(
+        keys, fill_value=0).astype("int64")
+    sums = rev.groupby(codes).sum().set_axis(uniques[np.unique(codes)]).reindex(keys, fill_value=0.0).astype(float)
     total = float(rev.sum())
     n = len(labels)
     return pd.DataFrame({

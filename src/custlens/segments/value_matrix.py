@@ -32,6 +32,14 @@ both low              ``nurture``                    ``low_priority``
 
 Current value is high at or above the ``value_quantile`` quantile of spend (median by
 default), future value at or above that quantile of future value.
+
+Large shops: with more than ``sample_size`` customers (default 50,000) the two models are
+fitted on a uniform random sample of that many customers (seed ``random_state``) and every
+customer is then scored with the fitted parameters (a closed form, cheap), so the matrix still
+places everybody. The models have four and three parameters, which 50,000 customers pin down
+closely (on the demo shop a fit on half of its 2,000 customers puts over 90% of them in the same
+cell as the fit on all, `tests/segments/test_value_lrfmc.py`); the
+sample and its seed are stated in the result (``sample_size``, ``seed``) and in the report.
 """
 
 from __future__ import annotations
@@ -77,6 +85,11 @@ class ValueMatrixResult(Result):
         columns ``loyal, not_loyal`` (the heat map).
     params : dict
         Fitted model parameters (empty for the fallback).
+    sample_size : int or None
+        Customers the models were fitted on when the table was larger than the sample (every
+        customer is still scored); None when the fit used every customer or no model was fitted.
+    seed : int
+        Seed of that sample.
     """
 
     method: str
@@ -87,10 +100,17 @@ class ValueMatrixResult(Result):
     segments: pd.DataFrame
     grid: pd.DataFrame
     params: dict[str, float]
+    sample_size: int | None = None
+    seed: int = 0
+
+
+#: Above this many customers the models are fitted on a random sample of this size.
+SAMPLE_SIZE = 50_000
 
 
 def _fit_clv(customers: pd.DataFrame, horizon_months: float, min_customers: int,
-             min_repeaters: int) -> tuple[pd.DataFrame | None, str, dict[str, float]]:
+             min_repeaters: int, fit_rows: np.ndarray | None = None
+             ) -> tuple[pd.DataFrame | None, str, dict[str, float]]:
     from custlens.clv import GammaGammaModel, ModifiedBetaGeoModel, score_customers
     from custlens.clv.diagnostics import check_fit
 
@@ -102,13 +122,14 @@ def _fit_clv(customers: pd.DataFrame, horizon_months: float, min_customers: int,
     try:
         with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
             warnings.simplefilter("always")
-            bg = ModifiedBetaGeoModel().fit(data[[FREQUENCY, RECENCY, T]])
+            fit = data if fit_rows is None else data.iloc[fit_rows]
+            bg = ModifiedBetaGeoModel().fit(fit[[FREQUENCY, RECENCY, T]])
             check = check_fit(bg, "mbgnbd", caught=caught)
             if not check.sound:
                 return None, "the MBG/NBD fit is not sound: " + " ".join(check.texts()), {}
             caught.clear()
             warnings.simplefilter("error", ConvergenceWarning)
-            gg = GammaGammaModel().fit(data[[FREQUENCY, MONETARY_VALUE]])
+            gg = GammaGammaModel().fit(fit[[FREQUENCY, MONETARY_VALUE]])
             scores = score_customers(bg, data, gg, horizon_months=horizon_months, time_unit="W")
     except (CustlensError, ConvergenceWarning, ValueError, FloatingPointError, ArithmeticError) as exc:
         return None, f"the CLV models could not be fitted: {exc}", {}
@@ -135,7 +156,8 @@ def _repeat_behaviour(customers: pd.DataFrame, horizon_months: float) -> tuple[n
 
 def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value_quantile: float = 0.5,
                  loyalty_cut: float = 0.5, use_clv: bool = True, min_customers: int = 30,
-                 min_repeaters: int = 10) -> ValueMatrixResult:
+                 min_repeaters: int = 10, sample_size: int | None = SAMPLE_SIZE,
+                 random_state: int = 0) -> ValueMatrixResult:
     """Place every customer in the value × loyalty matrix.
 
     Parameters
@@ -152,6 +174,11 @@ def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value
         False skips the models and uses repeat behaviour.
     min_customers, min_repeaters : int
         Below these counts the models are not fitted (the fallback is used).
+    sample_size : int or None, default 50,000
+        With more customers than this, the models are fitted on a uniform random sample of
+        this many (seed ``random_state``) and every customer is scored; None fits on all.
+    random_state : int, default 0
+        Seed of that sample.
 
     Returns
     -------
@@ -163,8 +190,14 @@ def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value
         raise InputError(f"loyalty_cut must be between 0 and 1; got {loyalty_cut}")
     if not horizon_months > 0:
         raise InputError(f"horizon_months must be > 0; got {horizon_months}")
+    if sample_size is not None and sample_size < min_customers:
+        raise InputError(f"sample_size={sample_size} is below min_customers={min_customers}; "
+                         "raise it or pass None to fit on every customer")
     table = customers.reset_index(drop=True)
-    scores, reason, params = (_fit_clv(table, horizon_months, min_customers, min_repeaters) if use_clv
+    rows = None
+    if use_clv and sample_size is not None and len(table) > sample_size:
+        rows = np.sort(np.random.default_rng(random_state).choice(len(table), sample_size, replace=False))
+    scores, reason, params = (_fit_clv(table, horizon_months, min_customers, min_repeaters, rows) if use_clv
                               else (None, "repeat behaviour requested (use_clv=False)", {}))
     if scores is not None:
         future, loyalty, method = scores["clv"].to_numpy(), scores["p_alive"].to_numpy(), "clv"
@@ -195,4 +228,6 @@ def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value
     grid.index.name, grid.columns.name = "value_row", None
     return ValueMatrixResult(method=method, reason=reason, horizon_months=float(horizon_months),
                              cuts={"current_value": cut_cur, "future_value": cut_fut, "loyalty": loyalty_cut},
-                             customers=out, segments=segs, grid=grid, params=params)
+                             customers=out, segments=segs, grid=grid, params=params,
+                             sample_size=int(sample_size) if rows is not None and method == "clv" else None,
+                             seed=int(random_state))

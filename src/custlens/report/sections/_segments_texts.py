@@ -28,6 +28,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "every customer was then assigned to the nearest cluster, and the sizes and revenue below count them all.",
         "大型店铺：在 {total} 位客户中随机抽取 {n} 位（随机种子 {seed}）选择 k 并拟合聚类；随后把每位客户分到最近的类，"
         "下方的人数与销售额按全部客户计算。"),
+    "report.segments.value_sampled": _t(
+        "Large shop: the MBG/NBD and Gamma-Gamma models were fitted on a random sample of {n} of {total} customers "
+        "(seed {seed}); every customer was then scored with the fitted models, and the matrix below counts them all.",
+        "大型店铺：在 {total} 位客户中随机抽取 {n} 位（随机种子 {seed}）拟合 MBG/NBD 与 Gamma-Gamma 模型；"
+        "随后用拟合的模型为每位客户评分，下方矩阵按全部客户计算。"),
     "report.segments.projection": _t("Customers on the first two principal components", "客户在前两个主成分上的分布"),
     "report.segments.projection_caption": _t("Each dot is a customer (a sample of at most 2,000), coloured by cluster; "
                                              "the axes explain {share} of the scaled variance.",

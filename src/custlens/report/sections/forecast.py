@@ -10,6 +10,7 @@ from custlens import analyses
 from custlens.forecast.api import ForecastResult
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Note, Section, Table
+from custlens.features.periods import period_kpis
 from custlens.report.context import ReportContext
 from custlens.report.registry import register_section
 
@@ -30,11 +31,14 @@ def forecast_section(ctx: ReportContext) -> Section:
     """Forecast cards, charts with 95% bands, backtest tables and the CLV comparison; needs orders."""
     ctx.store.require("orders", "the forecast")
     results: dict[str, ForecastResult] = {}
+    # one daily KPI query serves every metric's series
+    daily = ctx.cached("period_kpis:D", lambda: period_kpis(ctx.store, "D", ctx.as_of))
     for metric in METRICS:
         results[metric] = ctx.cached(
             f"forecast:{metric}:D:{HORIZON_DAYS}",
-            lambda metric=metric: analyses.forecast(ctx.store, as_of=ctx.as_of, metric=metric, horizon=HORIZON_DAYS,
-                                                    freq="D", models=REPORT_MODELS, n_windows=WINDOWS),
+            lambda metric=metric: analyses.forecast(
+                ctx.store, as_of=ctx.as_of, metric=metric, horizon=HORIZON_DAYS, freq="D", models=REPORT_MODELS,
+                n_windows=WINDOWS, kpis=daily, customers=ctx.customers() if metric == "orders" else None),
         )
     first = results["revenue"]
     section = Section(ctx.t("report.forecast.title"),

@@ -55,7 +55,8 @@ def lifecycle_section(ctx: ReportContext) -> Section:
         formats.update({"clv": "money", "clv_share": "pct"})
     section.add(Table(stages, headers={c: header(c, ctx.lang) for c in stages.columns}, formats=formats))
     start = ctx.as_of - pd.Timedelta(days=TRANSITION_DAYS)
-    tr = ctx.cached("lifecycle:transitions", lambda: transitions(ctx.store, start, ctx.as_of, res.rules))
+    tr = ctx.cached("lifecycle:transitions", lambda: transitions(ctx.store, start, ctx.as_of, res.rules,
+                                                                     stages_to=res.customers))
     section.add(Heading(ctx.t("report.lifecycle.transitions", start=ctx.date(tr.date_from), end=ctx.date(tr.date_to))))
     rows = [ctx.t(f"lifecycle.stage.{s}") for s in tr.shares.index]
     cols = [ctx.t(f"lifecycle.stage.{s}") for s in tr.shares.columns]

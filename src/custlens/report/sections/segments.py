@@ -218,6 +218,9 @@ def _value_blocks(ctx: ReportContext, seg) -> list[Block]:  # type: ignore[no-un
                                           "mean_future_value", "mean_loyalty"]])
     blocks: list[Block] = [Heading(ctx.t("report.segments.value")), Paragraph(ctx.t("segment.value.rule")),
                            *[Note(ctx.t(n)) for n in seg.notes]]
+    if res.sample_size:
+        blocks.append(Note(ctx.t("report.segments.value_sampled", n=ctx.num(res.sample_size), seed=res.seed,
+                                 total=ctx.num(len(res.customers)))))
     if res.reason:
         blocks.append(Note(ctx.t("segment.value.note.repeat"), level="warning", detail=res.reason))
         blocks = [b for b in blocks if not (isinstance(b, Note) and b.level == "info")]
@@ -231,7 +234,8 @@ def _value_blocks(ctx: ReportContext, seg) -> list[Block]:  # type: ignore[no-un
 def _migration_blocks(ctx: ReportContext) -> list[Block]:
     end = pd.Timestamp(ctx.as_of)
     start = end - pd.Timedelta(days=MIGRATION_DAYS)
-    res = ctx.cached("segments:migration", lambda: migration(ctx.store, start, end, scheme="rfm11"))
+    res = ctx.cached("segments:migration", lambda: migration(ctx.store, start, end, scheme="rfm11",
+                                                                  customers=ctx.customers()))
     states = list(res.matrix.index)
     targets = list(res.matrix.columns)
     name = {s: segment_text("migration" if s.startswith("none_") else "rfm11", s, "name", ctx.lang)
