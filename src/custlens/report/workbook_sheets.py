@@ -85,7 +85,7 @@ def churn_sheet(ctx: ReportContext) -> pd.DataFrame:
     from custlens import analyses
     from custlens.churn import localise
 
-    res = ctx.cached("churn", lambda: analyses.churn(ctx.store, as_of=ctx.as_of))
+    res = ctx.cached("churn", lambda: analyses.churn(ctx.store, as_of=ctx.as_of, table=ctx.customers()))
     parts = []
     for key, frame in (("report.churn.early", res.early_warning), ("report.churn.winback", res.win_back)):
         shown = localise(frame, ctx.lang)
