@@ -14,16 +14,21 @@ from custlens.report.workbook_sheets import SHEETS, fit_sheet
 from custlens.store import Store
 
 
-def test_a_table_longer_than_a_sheet_goes_to_parquet_with_a_note(shop: Store, tmp_path: Path) -> None:
-    ctx = ReportContext(shop, lang="zh")
+def test_a_table_longer_than_a_sheet_goes_to_parquet_with_a_note(tmp_path: Path) -> None:
     book = tmp_path / "custlens_zh.xlsx"
     frame = pd.DataFrame({"customer_id": [f"c{i}" for i in range(5)], "clv": range(5)})
-    assert fit_sheet(frame, ctx, book, "report.sheet.clv", max_rows=6) is frame  # 5 rows + header fit
-    note = fit_sheet(frame, ctx, book, "report.sheet.clv", max_rows=5)
+    whole = fit_sheet(frame, "zh", book, "report.sheet.clv", max_rows=6)  # 5 rows + header fit
+    assert whole.frame is frame and whole.note is None and whole.parquet is None
+    assert not list(tmp_path.iterdir())
+    cut = fit_sheet(frame, "zh", book, "report.sheet.clv", max_rows=5)  # a note and a header: 3 rows
     target = tmp_path / "custlens_zh_clv.parquet"
-    assert note.columns.tolist() == ["说明"] and len(note) == 1
-    assert "custlens_zh_clv.parquet" in note.iloc[0, 0] and "共 5 行" in note.iloc[0, 0]
+    assert cut.parquet == target and cut.rows == 5
+    assert cut.note == "本表不完整：仅含前 3 行（共 5 行，按本表顺序）；全部行见本工作簿同目录下的 custlens_zh_clv.parquet。"
+    pd.testing.assert_frame_equal(cut.frame, frame.head(3))
     pd.testing.assert_frame_equal(pd.read_parquet(target), frame)
+    budget = fit_sheet(frame, "en", tmp_path / "b.xlsx", "report.sheet.clv", budget=2)
+    assert len(budget.frame) == 2 and budget.note.startswith("PARTIAL SHEET: the first 2 of 5 rows")
+    assert fit_sheet(frame, "en", tmp_path / "c.xlsx", "report.sheet.clv", budget=5).parquet is None
 
 
 def test_analyses_that_cannot_run_are_listed_in_a_notes_sheet(shop: Store, tmp_path: Path) -> None:
