@@ -172,12 +172,12 @@ def _customers_sheet(ctx: ReportContext) -> tuple[pd.DataFrame, list[str]]:
     customers = ctx.customers()
     scored = ctx.rfm("rfm11").customers.set_index("customer_id")
     frame = customers.copy()
+    aligned = scored.reindex(frame["customer_id"])  # one lookup for every column (1M customers: ~0.1 s)
     for col in _SCORES:
-        frame[col] = frame["customer_id"].map(scored[col]).to_numpy()
-    segment = frame["customer_id"].map(scored["segment"])
-    frame["segment"] = [
-        ctx.t(text_key("rfm11", s, "name")) if isinstance(s, str) else "" for s in segment
-    ]
+        frame[col] = aligned[col].to_numpy()
+    segment = aligned["segment"].astype(object)
+    names = {s: ctx.t(text_key("rfm11", s, "name")) for s in segment.dropna().unique() if isinstance(s, str)}
+    frame["segment"] = segment.map(names).fillna("").to_numpy()  # 11 translations, not one per customer
     frame = _with_saved_scores(ctx, frame)
     frame = _naive(frame)
     if "total_spend" in frame.columns:  # the most valuable first: a partial sheet keeps them
