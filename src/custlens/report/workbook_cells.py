@@ -35,6 +35,7 @@ _DAY = pd.Timedelta(days=1)
 _STR_MAX = 32_767  # Excel's longest cell text, in UTF-16 units
 _FORMULA = r"^[=+\-@\t\r]"  # custlens.safety.FORMULA_PREFIXES (a test keeps them equal)
 _ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"  # as custlens.safety._XLSX_ILLEGAL
+_ESCAPED = "[\r\ufffe\uffff&<>]|_x[0-9a-fA-F]{4}_"  # what xlsxwriter escapes in text
 
 
 def _join(*parts: object) -> pa.Array:
@@ -70,8 +71,11 @@ def _bool_cells(ref: str, rows: pa.Array, values: pa.Array) -> pa.Array:
 def _safe_text(text: pa.Array) -> pa.Array:
     """`custlens.safety.xlsx_safe`, vectorised: ``'`` before a formula character, U+FFFD for illegal controls."""
     formula = pc.fill_null(pc.match_substring_regex(text, _FORMULA), False)
-    text = pc.if_else(formula, pc.binary_join_element_wise("'", text, ""), text)
-    return pc.replace_substring_regex(text, _ILLEGAL, "\ufffd")
+    if pc.any(formula).as_py():
+        text = pc.if_else(formula, pc.binary_join_element_wise("'", text, ""), text)
+    if pc.any(pc.match_substring_regex(text, _ILLEGAL)).as_py():  # the passes only when needed
+        text = pc.replace_substring_regex(text, _ILLEGAL, "\ufffd")
+    return text
 
 
 def _string_cells(ref: str, rows: pa.Array, text: pa.Array, xf: int | None) -> pa.Array:
@@ -83,10 +87,11 @@ def _string_cells(ref: str, rows: pa.Array, text: pa.Array, xf: int | None) -> p
             if _utf16_len(values[i]) > _STR_MAX:
                 values[i] = _utf16_truncate(values[i], _STR_MAX)
         text = pa.array(values, type=pa.string())
-    text = pc.replace_substring_regex(text, r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1")
-    for raw, esc in (("\r", "_x000D_"), ("\ufffe", "_xFFFE_"), ("\uffff", "_xFFFF_"),
-                     ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        text = pc.replace_substring(text, raw, esc)
+    if pc.any(pc.match_substring_regex(text, _ESCAPED)).as_py():  # most columns need none of it
+        text = pc.replace_substring_regex(text, r"(_x[0-9a-fA-F]{4}_)", r"_x005F\1")
+        for raw, esc in (("\r", "_x000D_"), ("\ufffe", "_xFFFE_"), ("\uffff", "_xFFFF_"),
+                         ("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+            text = pc.replace_substring(text, raw, esc)
     preserve = pc.fill_null(pc.match_substring_regex(text, r"^\s|\s$"), False)
     open_t = pc.if_else(preserve, '<t xml:space="preserve">', "<t>")
     return _join(f'<c r="{ref}', rows, f'"{_style(xf)} t="inlineStr"><is>', open_t, text, "</t></is></c>")
