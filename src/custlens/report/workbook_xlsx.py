@@ -183,6 +183,9 @@ def _stream(ws: Worksheet, frame: pd.DataFrame, cell_formats: list[Format | None
     if not ws.constant_memory:
         raise RuntimeError("rows are appended to the constant-memory row file: open the workbook with constant_memory")
     first = top + 1
+    if first + len(frame) > ws.xls_rowmax:  # xlsxwriter would drop them silently; fit_sheet cuts first
+        raise ValueError(f"{len(frame):,} rows from row {first + 1:,} do not fit a sheet of {ws.xls_rowmax:,} rows; "
+                         f"cut the table with custlens.report.workbook_sheets.fit_sheet")
     ws._write_single_row(first)  # flush the rows xlsxwriter holds (note, header): ours follow them
     xfs = [f._get_xf_index() if f is not None else None for f in cell_formats]
     date_xf = date_format._get_xf_index()
