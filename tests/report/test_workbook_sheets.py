@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from custlens import i18n
-from custlens.report import ReportContext, write_workbook
+from custlens.report import write_workbook
 from custlens.report.workbook_sheets import SHEETS, fit_sheet
 from custlens.store import Store
 
