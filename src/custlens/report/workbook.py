@@ -134,7 +134,9 @@ def write_workbook(
     # Atomic, never over a foreign file, no data cell can become a formula. The Parquet files
     # of oversize tables are renamed into place only if the whole workbook succeeds.
     with ExitStack() as stack:
-        fitted = {key: fit_sheet(frame, ctx.lang, path, key, max_rows, excel_rows, force=force, stack=stack)
+        lists = {"report.sheet.churn": ctx.t("report.col.list")}  # early warning and win-back: both kept
+        fitted = {key: fit_sheet(frame, ctx.lang, path, key, max_rows, excel_rows, force=force, stack=stack,
+                                 group=lists.get(key))
                   for key, (frame, _) in sheets.items()}
         index = index_sheet({_sheet_title(ctx, k): f for k, f in fitted.items()}, ctx.lang, excel_rows)
         with atomic_output(path, force) as tmp, StreamingBook(tmp) as book:

@@ -42,6 +42,10 @@ i18n.register({
     "report.cli.partial": {
         "en": "  partial sheet “{sheet}”: first {shown} of {rows} rows; all rows in {file}",
         "zh": "  工作表“{sheet}”不完整：仅前 {shown} 行（共 {rows} 行）；全部行见 {file}"},
+    "report.sheet.partial_groups": {
+        "en": "PARTIAL SHEET: the first {each} rows of each “{group}” ({shown} of {rows} rows); all rows are in "
+              "{file} beside this workbook.",
+        "zh": "本表不完整：每个“{group}”仅含前 {each} 行（共 {rows} 行中的 {shown} 行）；全部行见本工作簿同目录下的 {file}。"},
     "report.sheet.index": {"en": "Read me", "zh": "请先阅读"},
     "report.sheet.index_note": {
         "en": "Sheets longer than {budget} rows show their first {budget} rows (custlens report --excel-rows; "
@@ -190,13 +194,16 @@ class FittedSheet:
 
 
 def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows: int = EXCEL_MAX_ROWS,
-              budget: int = 0, force: bool = False, stack: ExitStack | None = None) -> FittedSheet:
+              budget: int = 0, force: bool = False, stack: ExitStack | None = None,
+              group: str | None = None) -> FittedSheet:
     """The whole ``frame`` when it fits the sheet, else its first rows with a note, and the whole
     table in ``<workbook stem>_<sheet>.parquet`` beside the workbook.
 
     A sheet is partial when the table has more rows than ``budget`` (0: no budget) or than an
     Excel sheet holds (``max_rows``, header included). It then shows the first ``budget`` rows
     (at most ``max_rows - 2``: the note and the header take a row each) in the table's own order.
+    With ``group`` (a column, e.g. the churn sheet's list), the rows are shared equally among the
+    groups, each keeping its first rows, so that no group is cut away whole.
 
     The Parquet file is written like every custlens output (`custlens.outputs.atomic_output`):
     through a temporary file, marked as custlens' (schema metadata), never over a file custlens
@@ -219,6 +226,13 @@ def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows
     else:
         pq.write_table(table, stack.enter_context(atomic_output(target, force)))
     del table
+    groups = frame[group].nunique(dropna=False) if group is not None and group in frame.columns else 1
+    if groups > 1:
+        each = max(1, shown // groups)
+        part = frame.groupby(group, sort=False, dropna=False).head(each)  # keeps the table's order
+        note = i18n.t("report.sheet.partial_groups", lang, each=f"{each:,}", group=group, shown=f"{len(part):,}",
+                      rows=f"{n:,}", file=target.name)
+        return FittedSheet(part.reset_index(drop=True), n, note, target)
     note = i18n.t("report.sheet.partial", lang, shown=f"{shown:,}", rows=f"{n:,}", file=target.name)
     return FittedSheet(frame.head(shown), n, note, target)
 
