@@ -203,6 +203,9 @@ def report(
     store: str = StoreOpt,
     as_of: Optional[str] = AsOfOpt,
     excel: bool = typer.Option(True, "--excel/--no-excel", help="Also write the Excel workbook."),
+    excel_rows: int = typer.Option(100_000, "--excel-rows", min=0, metavar="N",
+                                   help="Rows a workbook sheet shows; longer tables go whole to Parquet beside it "
+                                        "(0: up to Excel's limit)."),
     country: str = typer.Option("auto", "--country", help="Festival calendar: ISO code (CN, GB, US...) or auto (read from the data)."),
     min_group: int = typer.Option(5, "--min-group", min=1, help="Hide statistics of groups with fewer customers than this."),
     force: bool = ForceOpt,
@@ -215,6 +218,7 @@ def report(
     Example: custlens report orders.csv customers.csv --lang zh --out shop_report
     """
     from custlens.ingest import ingest as run_ingest
+    from custlens import i18n
     from custlens.report import build_report, write_workbook
     from custlens.store import Store, open_store
 
@@ -254,9 +258,13 @@ def report(
         html = build_report(st, out=out_dir, lang=lang, force=force, context=ctx)
         out.print(f"report: {html}")
         if excel:
+            partial: list = []
             xlsx = write_workbook(st, Path(out_dir) / f"custlens_{lang}.xlsx", lang=lang, force=force,
-                                  min_group=min_group, context=ctx)
+                                  min_group=min_group, context=ctx, excel_rows=excel_rows, partial=partial)
             out.print(f"workbook: {xlsx}")
+            for sheet, fit in partial:  # partial sheets: say where the full tables are
+                out.print(i18n.t("report.cli.partial", lang, sheet=sheet, shown=f"{len(fit.frame):,}",
+                                 rows=f"{fit.rows:,}", file=str(fit.parquet)), markup=False, highlight=False)
     finally:
         st.close()
 

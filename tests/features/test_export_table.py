@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -39,10 +40,34 @@ def test_unknown_extension_says_which_ones_work(tmp_path: Path, name: str) -> No
     assert not (tmp_path / name).exists()
 
 
-def test_too_many_rows_for_excel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_module, "EXCEL_MAX_ROWS", 3)
-    with pytest.raises(InputError, match="at most 2 rows; export to .parquet or .csv"):
-        export_table(pd.DataFrame({"a": [1, 2, 3]}), tmp_path / "x.xlsx")
+def test_too_many_rows_for_excel_go_whole_to_parquet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Excel's limit set to 4 rows: the sheet shows the first 2 under a note, the Parquet file
+    beside it has all 5 (money in cents as in the sheet), both marked as custlens'."""
+    from custlens.outputs import is_ours
+
+    monkeypatch.setattr(export_module, "EXCEL_MAX_ROWS", 4)
+    df = pd.DataFrame({"customer_id": ["=cmd", "b", "c", "d", "e"], "total_spend": [1.004, 2, 3, 4, 5]})
+    path = export_table(df, tmp_path / "x.xlsx")
+    raw = openpyxl.load_workbook(path)["customers"]
+    assert raw["A1"].value == ("PARTIAL SHEET: the first 2 of 5 rows, in this sheet's order; all rows are in "
+                               "x_customers.parquet beside this workbook.")
+    sheet = pd.read_excel(path, header=1)
+    assert sheet["customer_id"].tolist() == ["'=cmd", "b"] and sheet["total_spend"].tolist() == [1.0, 2.0]
+    full = pd.read_parquet(tmp_path / "x_customers.parquet")
+    assert full["customer_id"].tolist() == ["=cmd", "b", "c", "d", "e"]  # typed data: kept as it is
+    assert full["total_spend"].tolist() == [1.0, 2, 3, 4, 5]
+    assert is_ours(path) and is_ours(tmp_path / "x_customers.parquet")
+
+
+def test_excel_export_is_streamed_and_neutralised(tmp_path: Path) -> None:
+    """`customers --export x.xlsx` writes with the streaming writer: no formula, dates as dates."""
+    df = pd.DataFrame({"customer_id": ["=HYPERLINK(1)", "b"], "when": pd.to_datetime(["2024-01-02 03:04", None]),
+                       "total_spend": [-1.5, 2.0]})
+    path = export_table(df, tmp_path / "y.xlsx")
+    ws = openpyxl.load_workbook(path)["customers"]
+    assert [c.value for c in ws[2]] == ["'=HYPERLINK(1)", pd.Timestamp("2024-01-02 03:04").to_pydatetime(), -1.5]
+    assert ws["B2"].number_format == "yyyy-mm-dd hh:mm" and ws["B3"].value is None
+    assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
 
 
 def test_csv_has_a_bom_for_excel_and_money_in_cents(tmp_path: Path) -> None:

@@ -82,32 +82,73 @@ def test_workbook_carries_saved_clv_and_churn_scores(demo_store, tmp_path) -> No
     assert set(sheet["风险等级"]) == {"高"} and set(sheet["主要原因"]) == {"已 200 天未下单"}
 
 
+def _blanks_as_none(f: pd.DataFrame) -> pd.DataFrame:  # Parquet keeps None, read_excel gives NaN
+    return f.astype(object).where(f.notna(), None)
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_a_sheet_over_the_row_limit_goes_to_parquet_with_a_note(shop: Store, tmp_path: Path, lang: str) -> None:
-    """Issue 13: with a limit of 4 rows (header included) the 4-customer sheet does not fit: every
-    row is in the Parquet file beside the workbook, marked as custlens', and the sheet names the
-    file and the row count in the workbook's language. The 11-row segment sheet goes too."""
+def test_a_sheet_over_the_row_limit_keeps_its_first_rows_and_goes_to_parquet(shop: Store, tmp_path: Path,
+                                                                               lang: str) -> None:
+    """Issue 13: with Excel's limit set to 4 rows and no budget, the 4-customer sheet shows its
+    first 2 rows (a row each for the note and the header); every row is in the Parquet file beside
+    the workbook, marked as custlens', and the note names the file and the counts in ``lang``."""
     full = pd.read_excel(write_workbook(shop, tmp_path / "full.xlsx", lang=lang, analyses=False, min_group=1),
                          sheet_name=None)
-    path = write_workbook(shop, tmp_path / f"c_{lang}.xlsx", lang=lang, analyses=False, min_group=1, max_rows=4)
-    sheets = pd.read_excel(path, sheet_name=None)
+    partial: list = []
+    path = write_workbook(shop, tmp_path / f"c_{lang}.xlsx", lang=lang, analyses=False, min_group=1, max_rows=4,
+                          excel_rows=0, partial=partial)
     customers = i18n.t("report.sheet.customers", lang)
-    note = sheets[customers]
     target = tmp_path / f"c_{lang}_customers.parquet"
-    assert note.columns.tolist() == [i18n.t("report.col.note", lang)] and len(note) == 1
-    assert note.iloc[0, 0] == i18n.t("report.sheet.too_long", lang, rows="4", limit="3", file=target.name)
+    raw = openpyxl.load_workbook(path)[customers]
+    assert raw["A1"].value == i18n.t("report.sheet.partial", lang, shown="2", rows="4", file=target.name)
+    assert raw["A1"].font.b and raw.freeze_panes == "B3"
+    sheet = pd.read_excel(path, sheet_name=customers, header=1)
     assert is_ours(target)
     table = pd.read_parquet(target)
-    assert len(table) == 4 and table.columns.tolist() == full[customers].columns.tolist()
-    def blanks_as_none(f: pd.DataFrame) -> pd.DataFrame:  # Parquet keeps None, read_excel gives NaN
-        return f.astype(object).where(f.notna(), None)
+    assert len(table) == 4 and table.columns.tolist() == full[customers].columns.tolist() == sheet.columns.tolist()
+    pd.testing.assert_frame_equal(_blanks_as_none(table), _blanks_as_none(full[customers]), check_dtype=False)
+    pd.testing.assert_frame_equal(_blanks_as_none(sheet), _blanks_as_none(table.head(2)), check_dtype=False)
+    assert len(pd.read_parquet(tmp_path / f"c_{lang}_segments.parquet")) == 11
+    assert [(name, f.rows, len(f.frame), f.parquet.name) for name, f in partial][0] == (
+        customers, 4, 2, target.name)
 
-    pd.testing.assert_frame_equal(blanks_as_none(table), blanks_as_none(full[customers]), check_dtype=False)
-    segments = pd.read_parquet(tmp_path / f"c_{lang}_segments.parquet")
-    assert len(segments) == 11
-    cn8 = i18n.t("report.sheet.cn8", lang)  # 8 classes + header: too long as well
-    assert sheets[cn8].iloc[0, 0] == i18n.t("report.sheet.too_long", lang, rows="8", limit="3",
-                                            file=f"c_{lang}_cn8.parquet")
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_row_budget_makes_partial_sheets_listed_first(shop: Store, tmp_path: Path, lang: str) -> None:
+    """A budget of 3 rows: the 4-customer sheet shows the 3 biggest spenders (its order) under a
+    note, the Parquet file has all 4 with the same values, and a first "Read me" sheet lists every
+    partial sheet with its file and counts; the 11 rfm11 and 8 cn8 segments are partial too."""
+    path = write_workbook(shop, tmp_path / "b.xlsx", lang=lang, analyses=False, min_group=1, excel_rows=3)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[0] == i18n.t("report.sheet.index", lang)
+    index = pd.read_excel(path, sheet_name=0, header=1)
+    assert wb.worksheets[0]["A1"].value == i18n.t("report.sheet.index_note", lang, budget="3")
+    names = [i18n.t(k, lang) for k in ("report.sheet.customers", "report.sheet.segments", "report.sheet.cn8")]
+    assert index.iloc[:, 0].tolist() == names
+    assert index.iloc[:, 1:].values.tolist() == [[3, 4, "b_customers.parquet"], [3, 11, "b_segments.parquet"],
+                                                 [3, 8, "b_cn8.parquet"]]
+    table = pd.read_parquet(tmp_path / "b_customers.parquet")
+    sheet = pd.read_excel(path, sheet_name=names[0], header=1)
+    spend = i18n.t("report.col.total_spend", lang)
+    assert table[spend].tolist() == sorted(table[spend], reverse=True)  # by spend, highest first
+    pd.testing.assert_frame_equal(_blanks_as_none(sheet), _blanks_as_none(table.head(3)), check_dtype=False)
+    assert wb[names[0]]["A1"].value == i18n.t("report.sheet.partial", lang, shown="3", rows="4",
+                                              file="b_customers.parquet")
+    if lang == "zh":
+        assert "不完整" in wb[names[0]]["A1"].value
+
+
+def test_budget_zero_and_a_budget_the_tables_fit_write_whole_sheets(shop: Store, tmp_path: Path) -> None:
+    """0 = no budget (up to Excel's limit); a budget >= the rows changes nothing: no note, no
+    "Read me" sheet, no Parquet file."""
+    for budget in (0, 11):
+        path = write_workbook(shop, tmp_path / f"w{budget}.xlsx", analyses=False, min_group=1, excel_rows=budget)
+        wb = openpyxl.load_workbook(path)
+        assert wb.sheetnames == ["Customers", "RFM segments", "RFM value classes"]
+        assert len(pd.read_excel(path, sheet_name=0)) == 4
+    assert not list(tmp_path.glob("*.parquet"))
+    with pytest.raises(ValueError, match="excel_rows=-1 should be >= 0"):
+        write_workbook(shop, tmp_path / "n.xlsx", analyses=False, excel_rows=-1)
 
 
 def test_overflow_parquet_follows_the_output_rules(shop: Store, tmp_path: Path) -> None:

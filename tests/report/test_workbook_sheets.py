@@ -9,21 +9,39 @@ import pandas as pd
 import pytest
 
 from custlens import i18n
-from custlens.report import ReportContext, write_workbook
+from custlens.report import write_workbook
 from custlens.report.workbook_sheets import SHEETS, fit_sheet
 from custlens.store import Store
 
 
-def test_a_table_longer_than_a_sheet_goes_to_parquet_with_a_note(shop: Store, tmp_path: Path) -> None:
-    ctx = ReportContext(shop, lang="zh")
+def test_a_table_longer_than_a_sheet_goes_to_parquet_with_a_note(tmp_path: Path) -> None:
     book = tmp_path / "custlens_zh.xlsx"
     frame = pd.DataFrame({"customer_id": [f"c{i}" for i in range(5)], "clv": range(5)})
-    assert fit_sheet(frame, ctx, book, "report.sheet.clv", max_rows=6) is frame  # 5 rows + header fit
-    note = fit_sheet(frame, ctx, book, "report.sheet.clv", max_rows=5)
+    whole = fit_sheet(frame, "zh", book, "report.sheet.clv", max_rows=6)  # 5 rows + header fit
+    assert whole.frame is frame and whole.note is None and whole.parquet is None
+    assert not list(tmp_path.iterdir())
+    cut = fit_sheet(frame, "zh", book, "report.sheet.clv", max_rows=5)  # a note and a header: 3 rows
     target = tmp_path / "custlens_zh_clv.parquet"
-    assert note.columns.tolist() == ["说明"] and len(note) == 1
-    assert "custlens_zh_clv.parquet" in note.iloc[0, 0] and "共 5 行" in note.iloc[0, 0]
+    assert cut.parquet == target and cut.rows == 5
+    assert cut.note == "本表不完整：仅含前 3 行（共 5 行，按本表顺序）；全部行见本工作簿同目录下的 custlens_zh_clv.parquet。"
+    pd.testing.assert_frame_equal(cut.frame, frame.head(3))
     pd.testing.assert_frame_equal(pd.read_parquet(target), frame)
+    budget = fit_sheet(frame, "en", tmp_path / "b.xlsx", "report.sheet.clv", budget=2)
+    assert len(budget.frame) == 2 and budget.note.startswith("PARTIAL SHEET: the first 2 of 5 rows")
+    assert fit_sheet(frame, "en", tmp_path / "c.xlsx", "report.sheet.clv", budget=5).parquet is None
+
+
+def test_a_budget_shared_by_the_lists_of_a_sheet_cuts_none_away(tmp_path: Path) -> None:
+    """The churn sheet holds two lists one after the other: a budget of 4 keeps the first 2 rows
+    of each (not 4 of the first list), in the table's order; the Parquet file has all 10."""
+    frame = pd.DataFrame({"List": ["early"] * 6 + ["win-back"] * 4, "customer_id": [f"c{i}" for i in range(10)]})
+    cut = fit_sheet(frame, "en", tmp_path / "w.xlsx", "report.sheet.churn", budget=4, group="List")
+    assert cut.frame["customer_id"].tolist() == ["c0", "c1", "c6", "c7"]
+    assert cut.note == ("PARTIAL SHEET: the first 2 rows of each “List” (4 of 10 rows); all rows are in "
+                        "w_churn.parquet beside this workbook.")
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "w_churn.parquet"), frame)
+    zh = fit_sheet(frame, "zh", tmp_path / "z.xlsx", "report.sheet.churn", budget=4, group="List")
+    assert zh.note.startswith("本表不完整：每个“List”仅含前 2 行")
 
 
 def test_analyses_that_cannot_run_are_listed_in_a_notes_sheet(shop: Store, tmp_path: Path) -> None:
@@ -39,7 +57,10 @@ def test_analyses_that_cannot_run_are_listed_in_a_notes_sheet(shop: Store, tmp_p
 
 @pytest.mark.slow
 def test_demo_workbook_analysis_sheets(demo_store: Store, tmp_path: Path) -> None:
-    path = write_workbook(demo_store, tmp_path / "demo_zh.xlsx", lang="zh")
+    from custlens.report import ReportContext
+
+    ctx = ReportContext(demo_store, lang="zh")
+    path = write_workbook(demo_store, tmp_path / "demo_zh.xlsx", lang="zh", context=ctx)
     wb = openpyxl.load_workbook(path, read_only=True)
     assert wb.sheetnames[3:] == ["客户终身价值", "流失预警名单", "客户聚类", "同期群", "预测"]
     clv = pd.read_excel(path, sheet_name="客户终身价值")
@@ -56,3 +77,10 @@ def test_demo_workbook_analysis_sheets(demo_store: Store, tmp_path: Path) -> Non
     assert (cohorts.loc[cohorts["周期"] == 0, "留存率"].round(6) == 1).all()
     fc = pd.read_excel(path, sheet_name="预测")
     assert len(fc) == 2 * 28 and (fc["95% 下限"] <= fc["预测值"]).all() and (fc["预测值"] <= fc["95% 上限"]).all()
+    # A budget of 10 rows: every per-customer sheet is partial, and the churn sheet keeps both lists.
+    partial: list = []
+    small = write_workbook(demo_store, tmp_path / "small.xlsx", lang="zh", context=ctx, excel_rows=10, partial=partial)
+    assert {"客户", "客户终身价值", "客户聚类"} <= {name for name, _ in partial}
+    lists = pd.read_excel(small, sheet_name="流失预警名单", header=1)
+    assert set(lists["名单"]) == set(churn["名单"]) and len(lists) <= 10
+    assert len(pd.read_parquet(tmp_path / "small_clv.parquet")) == customers

@@ -107,3 +107,16 @@ def test_memory_does_not_grow_with_the_rows(tmp_path: Path) -> None:
     peak_big = _peak_bytes(tmp_path / "b.xlsx", big)
     assert len(pd.read_excel(tmp_path / "b.xlsx")) == 60_000
     assert peak_big < 1.25 * peak_small + 256 * 1024, (peak_small, peak_big)
+
+
+def test_more_rows_than_a_sheet_holds_is_an_error_not_a_silent_cut(tmp_path: Path) -> None:
+    """xlsxwriter drops cells beyond row 1,048,576 without a word; the writer refuses instead
+    (`fit_sheet` cuts a table first). A 2-row sheet limit stands in for Excel's."""
+    with pytest.raises(ValueError, match="3 rows from row 2 do not fit a sheet of 2 rows"):
+        with StreamingBook(tmp_path / "x.xlsx") as book:
+            ws = book._book.add_worksheet("big")
+            ws.xls_rowmax = 2
+            from custlens.report.workbook_xlsx import _format, _stream
+
+            fmts = _format(ws, pd.DataFrame({"a": [1, 2, 3]}), [], book.formats)
+            _stream(ws, pd.DataFrame({"a": [1, 2, 3]}), fmts, 10, book.formats["header"], book.formats["date"])

@@ -2,12 +2,15 @@
 
 Text cells are neutralised against formula injection (`custlens.safety`) in CSV and Excel, and
 the file is written atomically without overwriting a file custlens did not write
-(`custlens.outputs`).
+(`custlens.outputs`). Excel goes through the report's streaming writer
+(`custlens.report.workbook_xlsx`): constant memory, and a table longer than a sheet goes whole to
+Parquet beside the workbook, as in the report's workbook.
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +27,7 @@ _FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "ex
 
 
 def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str = "customers",
-                 force: bool = False) -> Path:
+                 force: bool = False, lang: str = "en") -> Path:
     """Write ``df`` to ``path``; the format follows the file extension.
 
     Parameters
@@ -39,6 +42,8 @@ def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str
         The worksheet name for Excel.
     force : bool, default False
         Replace an existing file that custlens did not write (see `custlens.outputs`).
+    lang : {"en", "zh"}, default "en"
+        Language of the note of a partial Excel sheet.
 
     Returns
     -------
@@ -48,15 +53,20 @@ def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str
     Raises
     ------
     InputError
-        For another extension, or more rows than an Excel sheet holds.
+        For another extension.
     OutputExistsError
-        ``path`` exists, was not written by custlens, and ``force`` is False.
+        ``path`` (or the Parquet file of a table too long for Excel) exists, was not written by
+        custlens, and ``force`` is False.
 
     Notes
     -----
     In CSV and Excel a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or CR is written
     with a leading ``'`` so no spreadsheet runs it as a formula; numbers stay numbers. Parquet
     keeps the values exactly (it is typed data, not a spreadsheet).
+
+    Excel is written in constant memory. A table longer than a sheet holds (1,048,575 rows) is
+    written whole to ``<stem>_<sheet_name>.parquet`` beside the workbook; the sheet then shows its
+    first 1,048,574 rows under a note (its first row) naming that file and the row counts.
 
     Examples
     --------
@@ -69,11 +79,6 @@ def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str
         raise InputError(
             f"cannot export to {str(path)!r}: unknown extension {path.suffix or '(none)'!r}; "
             f"use one of {supported}"
-        )
-    if kind == "excel" and len(df) + 1 > EXCEL_MAX_ROWS:
-        raise InputError(
-            f"cannot export {len(df):,} rows to Excel {str(path)!r}: a sheet holds at most "
-            f"{EXCEL_MAX_ROWS - 1:,} rows; export to .parquet or .csv instead"
         )
     df = round_money(df)  # cents, not 1299.0999999999999
     if kind == "csv":
@@ -91,10 +96,13 @@ def export_table(df: pd.DataFrame, path: str | os.PathLike[str], sheet_name: str
         with atomic_output(path, force) as tmp:
             pq.write_table(table, tmp)
     else:
-        with atomic_output(path, force) as tmp:
-            # No `with`: on an error its exit would save a broken book and hide the error.
-            writer = pd.ExcelWriter(tmp, engine="openpyxl")
-            writer.book.properties.creator = MARK
-            neutralise_frame(df, xlsx=True).to_excel(writer, index=False, sheet_name=sheet_name)
-            writer.close()
+        # The report's writer (imported here: the report sits above the features).
+        from custlens.report.workbook_sheets import fit_sheet
+        from custlens.report.workbook_xlsx import StreamingBook, sheet_name as valid_sheet_name
+
+        with ExitStack() as stack:  # the Parquet of a too-long table lands only with the workbook
+            fit = fit_sheet(df, lang, path, f"sheet.{valid_sheet_name(sheet_name)}", EXCEL_MAX_ROWS,
+                            force=force, stack=stack)
+            with atomic_output(path, force) as tmp, StreamingBook(tmp) as book:
+                book.add_sheet(sheet_name, fit.frame, note=fit.note)
     return path

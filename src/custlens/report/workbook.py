@@ -11,12 +11,18 @@ import pandas as pd
 from custlens.features.export import EXCEL_MAX_ROWS
 from custlens.outputs import atomic_output, check_overwrite
 from custlens.report.context import ReportContext
-from custlens.report.workbook_sheets import fit_sheet
+from custlens.report.workbook_sheets import FittedSheet, fit_sheet, index_sheet
 from custlens.report.workbook_xlsx import StreamingBook
 from custlens.segments.catalog import text_key
 from custlens.store import Store, open_store
 
-__all__ = ["write_workbook"]
+__all__ = ["EXCEL_ROWS", "write_workbook"]
+
+#: Default row budget of a sheet (``custlens report --excel-rows``): longer tables (the
+#: per-customer sheets of a large shop) show their first rows and go whole to Parquet. At 1M
+#: customers the whole customer sheet costs 20.5 s CPU, with the budget the workbook 5.2 s
+#: (bench/README.md, "Workbook"), of the 60 s the whole report may take.
+EXCEL_ROWS = 100_000
 
 _SCORES = ("r_score", "f_score", "m_score", "fm_score")
 _SEGMENT_COLUMNS = ("name", "customers", "share", "revenue", "revenue_share", "mean_recency_days",
@@ -34,11 +40,13 @@ def write_workbook(
     min_group: int = 5,
     context: ReportContext | None = None,
     max_rows: int = EXCEL_MAX_ROWS,
+    excel_rows: int = EXCEL_ROWS,
+    partial: list[tuple[str, FittedSheet]] | None = None,
 ) -> Path:
     """Write the customer table with RFM scores and the segment tables to Excel.
 
-    Sheets (names and headers in ``lang``): the customer table (one row per customer,
-    with R, F, M scores and the rfm11 segment), the rfm11 segment table with
+    Sheets (names and headers in ``lang``): the customer table (one row per customer, by
+    total spend, highest first, with R, F, M scores and the rfm11 segment), the rfm11 segment table with
     descriptions and actions, and the cn8 value classes. The file is written in constant
     memory (`custlens.report.workbook_xlsx`): rows stream to disk, whatever the number of
     customers.
@@ -69,9 +77,18 @@ def write_workbook(
         recomputed. Its store, ``as_of``, language and ``min_group`` apply; passing a
         different ``lang``, ``min_group`` or ``as_of`` is an error.
     max_rows : int, default 1,048,576
-        Rows a sheet holds, header included (Excel's limit). A longer table goes to
-        ``<workbook stem>_<sheet>.parquet`` beside the workbook (written atomically, same
-        ownership rule), and its sheet holds a note naming the file and the row count.
+        Rows a sheet holds, header included (Excel's limit).
+    excel_rows : int, default `EXCEL_ROWS` (100,000)
+        Row budget of a sheet; 0 = none (up to Excel's limit). A table longer than the budget or
+        than ``max_rows`` goes whole to ``<workbook stem>_<sheet>.parquet`` beside the workbook
+        (written atomically, same ownership rule); its sheet holds the first ``excel_rows`` rows
+        in its own order (customers by spend, CLV by value, churn lists by risk) under a note in
+        its first row naming the file and the row counts, and a first "Read me" sheet lists
+        every such sheet.
+    partial : list, optional
+        Receives ``(sheet name, FittedSheet)`` for each partial sheet
+        (`custlens.report.workbook_sheets.FittedSheet`: rows shown and in all, the Parquet file),
+        e.g. for the CLI to say where the full tables went.
 
     Returns
     -------
@@ -91,8 +108,10 @@ def write_workbook(
         path = path / f"customers_{lang}.xlsx"
     elif path.suffix.lower() != ".xlsx":
         raise ValueError(f"path={str(path)!r} must end in .xlsx (or be a directory)")
-    if max_rows < 2:
-        raise ValueError(f"max_rows={max_rows} should be >= 2 (the header and one row)")
+    if max_rows < 3:
+        raise ValueError(f"max_rows={max_rows} should be >= 3 (a note, the header and one row)")
+    if excel_rows < 0:
+        raise ValueError(f"excel_rows={excel_rows} should be >= 0 (0: no budget, up to Excel's limit)")
     if context is not None:
         _check_context(context, store, lang, min_group, as_of)
     check_overwrite(path, force)  # before minutes of computing, not after
@@ -115,11 +134,19 @@ def write_workbook(
     # Atomic, never over a foreign file, no data cell can become a formula. The Parquet files
     # of oversize tables are renamed into place only if the whole workbook succeeds.
     with ExitStack() as stack:
-        shown = {key: (fit_sheet(frame, ctx, path, key, max_rows, force=force, stack=stack), pct)
-                 for key, (frame, pct) in sheets.items()}
+        lists = {"report.sheet.churn": ctx.t("report.col.list")}  # early warning and win-back: both kept
+        fitted = {key: fit_sheet(frame, ctx.lang, path, key, max_rows, excel_rows, force=force, stack=stack,
+                                 group=lists.get(key))
+                  for key, (frame, _) in sheets.items()}
+        index = index_sheet({_sheet_title(ctx, k): f for k, f in fitted.items()}, ctx.lang, excel_rows)
         with atomic_output(path, force) as tmp, StreamingBook(tmp) as book:
-            for key, (frame, pct) in shown.items():
-                book.add_sheet(_sheet_title(ctx, key), frame, [c for c in pct if c in frame.columns])
+            if index is not None:  # first, so that nobody misses it
+                book.add_sheet(ctx.t("report.sheet.index"), index[0], note=index[1])
+            for key, f in fitted.items():
+                pct = [c for c in sheets[key][1] if c in f.frame.columns]
+                book.add_sheet(_sheet_title(ctx, key), f.frame, pct, note=f.note)
+    if partial is not None:
+        partial.extend((_sheet_title(ctx, k), f) for k, f in fitted.items() if f.parquet is not None)
     return path
 
 
@@ -148,14 +175,16 @@ def _customers_sheet(ctx: ReportContext) -> tuple[pd.DataFrame, list[str]]:
     customers = ctx.customers()
     scored = ctx.rfm("rfm11").customers.set_index("customer_id")
     frame = customers.copy()
+    aligned = scored.reindex(frame["customer_id"])  # one lookup for every column (1M customers: ~0.1 s)
     for col in _SCORES:
-        frame[col] = frame["customer_id"].map(scored[col]).to_numpy()
-    segment = frame["customer_id"].map(scored["segment"])
-    frame["segment"] = [
-        ctx.t(text_key("rfm11", s, "name")) if isinstance(s, str) else "" for s in segment
-    ]
+        frame[col] = aligned[col].to_numpy()
+    segment = aligned["segment"].astype(object)
+    names = {s: ctx.t(text_key("rfm11", s, "name")) for s in segment.dropna().unique() if isinstance(s, str)}
+    frame["segment"] = segment.map(names).fillna("").to_numpy()  # 11 translations, not one per customer
     frame = _with_saved_scores(ctx, frame)
     frame = _naive(frame)
+    if "total_spend" in frame.columns:  # the most valuable first: a partial sheet keeps them
+        frame = frame.sort_values("total_spend", ascending=False, kind="stable", ignore_index=True)
     pct = [c for c in frame.columns if c in _PCT]
     return frame.rename(columns=_headers(ctx, list(frame.columns))), [ctx.t(f"report.col.{c}") for c in pct]
 

@@ -2,14 +2,16 @@
 
 Each sheet function takes the report context and returns a frame with its headers translated
 (or None when the analysis cannot run on this store: the sheet is then left out, and a
-``notes`` sheet says why). A table longer than an Excel sheet holds (any sheet, the customer
-table too) is written to Parquet beside the workbook and its sheet carries a note pointing there
-(`fit_sheet`).
+``notes`` sheet says why). A table longer than an Excel sheet holds, or than the workbook's row
+budget (any sheet, the customer table too), is written whole to Parquet beside the workbook; its
+sheet keeps the first rows under a note pointing there, and a "Read me" sheet lists such sheets
+(`fit_sheet`, `index_sheet`).
 """
 
 from __future__ import annotations
 
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -24,7 +26,7 @@ from custlens.features.money import round_money
 from custlens.outputs import MARK, atomic_output
 from custlens.report.context import ReportContext
 
-__all__ = ["SHEETS", "analysis_sheets", "fit_sheet"]
+__all__ = ["SHEETS", "FittedSheet", "analysis_sheets", "fit_sheet", "index_sheet"]
 
 i18n.register({
     "report.sheet.clv": {"en": "CLV scores", "zh": "客户终身价值"},
@@ -33,9 +35,31 @@ i18n.register({
     "report.sheet.cohorts": {"en": "Cohorts", "zh": "同期群"},
     "report.sheet.forecast": {"en": "Forecasts", "zh": "预测"},
     "report.sheet.notes": {"en": "Notes", "zh": "说明"},
-    "report.sheet.too_long": {
-        "en": "{rows} rows are more than an Excel sheet holds ({limit}); the table is in {file}.",
-        "zh": "共 {rows} 行，超过 Excel 工作表上限（{limit} 行）；完整表格见 {file}。"},
+    "report.sheet.partial": {
+        "en": "PARTIAL SHEET: the first {shown} of {rows} rows, in this sheet's order; all rows are in {file} "
+              "beside this workbook.",
+        "zh": "本表不完整：仅含前 {shown} 行（共 {rows} 行，按本表顺序）；全部行见本工作簿同目录下的 {file}。"},
+    "report.cli.partial": {
+        "en": "  partial sheet “{sheet}”: first {shown} of {rows} rows; all rows in {file}",
+        "zh": "  工作表“{sheet}”不完整：仅前 {shown} 行（共 {rows} 行）；全部行见 {file}"},
+    "report.sheet.partial_groups": {
+        "en": "PARTIAL SHEET: the first {each} rows of each “{group}” ({shown} of {rows} rows); all rows are in "
+              "{file} beside this workbook.",
+        "zh": "本表不完整：每个“{group}”仅含前 {each} 行（共 {rows} 行中的 {shown} 行）；全部行见本工作簿同目录下的 {file}。"},
+    "report.sheet.index": {"en": "Read me", "zh": "请先阅读"},
+    "report.sheet.index_note": {
+        "en": "Sheets longer than {budget} rows show their first {budget} rows (custlens report --excel-rows; "
+              "0 = up to Excel's limit); the full tables are in these Parquet files beside the workbook.",
+        "zh": "超过 {budget} 行的工作表只含前 {budget} 行（custlens report --excel-rows 可调，0 表示直到 Excel "
+              "上限）；完整表格在本工作簿同目录下的以下 Parquet 文件中。"},
+    "report.sheet.index_note_limit": {
+        "en": "These tables are longer than an Excel sheet holds: their sheets show the first rows, the full "
+              "tables are in these Parquet files beside the workbook.",
+        "zh": "以下表格超过 Excel 工作表行数上限：工作表只含前面的行，完整表格在本工作簿同目录下的以下 Parquet 文件中。"},
+    "report.col.sheet": {"en": "Sheet", "zh": "工作表"},
+    "report.col.rows_shown": {"en": "Rows in the sheet", "zh": "表中行数"},
+    "report.col.rows_total": {"en": "Rows in all", "zh": "总行数"},
+    "report.col.file": {"en": "Full table", "zh": "完整表格文件"},
     "report.sheet.skipped": {"en": "Sheet “{sheet}” left out: {reason}", "zh": "未生成工作表“{sheet}”：{reason}"},
     "report.col.list": {"en": "List", "zh": "名单"},
     "report.col.note": {"en": "Note", "zh": "说明"},
@@ -147,11 +171,39 @@ SHEETS: dict[str, Callable[[ReportContext], pd.DataFrame]] = {
 }
 
 
-def fit_sheet(frame: pd.DataFrame, ctx: ReportContext, workbook: Path, key: str,
-              max_rows: int = EXCEL_MAX_ROWS, force: bool = False, stack: ExitStack | None = None) -> pd.DataFrame:
-    """``frame`` itself when it fits in a sheet (``max_rows`` including the header), else a one-row
-    note naming the file and the row count: the full table goes to
-    ``<workbook stem>_<sheet>.parquet`` beside the workbook.
+@dataclass
+class FittedSheet:
+    """What a sheet shows of its table.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        The rows the sheet holds (all, or the first ones in the table's order).
+    rows : int
+        Rows of the whole table.
+    note : str or None
+        For a partial sheet: the text of its first row (rows shown, rows in all, the Parquet file).
+    parquet : pathlib.Path or None
+        Where the whole table went, for a partial sheet.
+    """
+
+    frame: pd.DataFrame
+    rows: int
+    note: str | None = None
+    parquet: Path | None = None
+
+
+def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows: int = EXCEL_MAX_ROWS,
+              budget: int = 0, force: bool = False, stack: ExitStack | None = None,
+              group: str | None = None) -> FittedSheet:
+    """The whole ``frame`` when it fits the sheet, else its first rows with a note, and the whole
+    table in ``<workbook stem>_<sheet>.parquet`` beside the workbook.
+
+    A sheet is partial when the table has more rows than ``budget`` (0: no budget) or than an
+    Excel sheet holds (``max_rows``, header included). It then shows the first ``budget`` rows
+    (at most ``max_rows - 2``: the note and the header take a row each) in the table's own order.
+    With ``group`` (a column, e.g. the churn sheet's list), the rows are shared equally among the
+    groups, each keeping its first rows, so that no group is cut away whole.
 
     The Parquet file is written like every custlens output (`custlens.outputs.atomic_output`):
     through a temporary file, marked as custlens' (schema metadata), never over a file custlens
@@ -159,8 +211,12 @@ def fit_sheet(frame: pd.DataFrame, ctx: ReportContext, workbook: Path, key: str,
     closes without an error (the workbook's writer closes it once the workbook is complete), so
     a failed workbook leaves the previous Parquet file as it was.
     """
-    if len(frame) + 1 <= max_rows:
-        return frame
+    if budget < 0:
+        raise ValueError(f"budget={budget} should be >= 0 (0: no budget, up to Excel's limit)")
+    n = len(frame)
+    if n + 1 <= max_rows and (budget == 0 or n <= budget):
+        return FittedSheet(frame, n)
+    shown = min(budget or n, max_rows - 2)
     target = workbook.with_name(f"{workbook.stem}_{key.rsplit('.', 1)[-1]}.parquet")
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), MARK.encode(): b"1"})
@@ -170,8 +226,25 @@ def fit_sheet(frame: pd.DataFrame, ctx: ReportContext, workbook: Path, key: str,
     else:
         pq.write_table(table, stack.enter_context(atomic_output(target, force)))
     del table
-    note = ctx.t("report.sheet.too_long", rows=f"{len(frame):,}", limit=f"{max_rows - 1:,}", file=target.name)
-    return pd.DataFrame({ctx.t("report.col.note"): [note]})
+    groups = frame[group].nunique(dropna=False) if group is not None and group in frame.columns else 1
+    if groups > 1:
+        each = max(1, shown // groups)
+        part = frame.groupby(group, sort=False, dropna=False).head(each)  # keeps the table's order
+        note = i18n.t("report.sheet.partial_groups", lang, each=f"{each:,}", group=group, shown=f"{len(part):,}",
+                      rows=f"{n:,}", file=target.name)
+        return FittedSheet(part.reset_index(drop=True), n, note, target)
+    note = i18n.t("report.sheet.partial", lang, shown=f"{shown:,}", rows=f"{n:,}", file=target.name)
+    return FittedSheet(frame.head(shown), n, note, target)
+
+
+def index_sheet(fitted: dict[str, FittedSheet], lang: str, budget: int) -> tuple[pd.DataFrame, str] | None:
+    """The "Read me" sheet listing the partial sheets and their Parquet files (None when none is partial)."""
+    rows = [(name, len(f.frame), f.rows, f.parquet.name) for name, f in fitted.items() if f.parquet is not None]
+    if not rows:
+        return None
+    cols = [i18n.t(f"report.col.{c}", lang) for c in ("sheet", "rows_shown", "rows_total", "file")]
+    why = "report.sheet.index_note" if budget else "report.sheet.index_note_limit"
+    return pd.DataFrame(rows, columns=cols), i18n.t(why, lang, budget=f"{budget:,}")
 
 
 def analysis_sheets(ctx: ReportContext) -> dict[str, tuple[pd.DataFrame, list[str]]]:
