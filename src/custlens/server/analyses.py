@@ -81,9 +81,8 @@ class Analyses:
         """What is ready: the index, the models, the saved scores and where each list comes from."""
         models = self.state.status("fitted")
         out: dict[str, Any] = {"index": self.state.status("index"), "models": models}
-        ready = out["index"] == "ready"
-        saved = self.index().score_state if ready else {}
-        out["as_of"] = str(self.index().as_of.date()) if ready else None
+        saved = dict(self.state.cached("saved_scores", _saved_status))
+        out["as_of"] = saved.pop("as_of")
         out["saved_scores"] = saved
         for name in ("churn", "clv"):
             fresh = saved.get(name, {}).get("state") == "ok"
@@ -245,6 +244,15 @@ KPI_KEYS = ("revenue", "orders", "customers", "aov", "revenue_per_customer", "re
             "returns_value")
 VOC_KEYS = ("surveys_count", "latest_nps", "latest_nps_at", "mean_csat", "feedback_count", "complaints",
             "tickets_count", "open_tickets", "mean_ticket_satisfaction")
+
+
+def _saved_status(store: Any) -> dict[str, Any]:
+    """The store's as-of and the state of its saved scores (cheap: no index needed)."""
+    from custlens.clv.scores import score_status
+
+    as_of = store.default_as_of()
+    return {"as_of": str(as_of.date()),
+            **{n: score_status(store, f"{n}_scores", as_of).to_dict() for n in ("clv", "churn")}}
 
 
 def _csv_cell(v: Any) -> Any:
