@@ -88,6 +88,10 @@ class Analyses:
             fresh = saved.get(name, {}).get("state") == "ok"
             out[f"{name}_lists"] = "saved" if fresh else ("computed" if models == "ready" else models)
         out["score"] = models
+        seconds = dict(self.state.seconds)  # wall time of the background runs (index, fits)
+        if models == "ready":
+            seconds.update({f"fit_{k}": v for k, v in self.fitted().seconds.items()})
+        out["seconds"] = seconds
         return out
 
     def _segmentation(self, scheme: str) -> Any:

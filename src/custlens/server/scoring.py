@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+import time
 import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -48,6 +49,7 @@ class Fitted:
     shop_gap: float
     reference: dict[str, Any]
     drivers: set[str]
+    seconds: dict[str, float]  # wall time of each fit
 
 
 def fit_models(store: Store) -> Fitted:
@@ -60,9 +62,11 @@ def fit_models(store: Store) -> Fitted:
     from custlens.features import customer_table
 
     as_of = store.default_as_of()
+    t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         clv = analyses.clv(store, as_of=as_of, model="auto")
+        t1 = time.perf_counter()
         churn = analyses.churn(store, as_of=as_of)
         X = churn.features
         btyd = None
@@ -72,7 +76,8 @@ def fit_models(store: Store) -> Fitted:
     shop_gap = float(np.nanmedian(gaps)) if gaps.notna().any() else float(X[c.T_DAYS].median() or 1.0)
     p_now = churn.scores["churn_probability"].to_numpy()
     return Fitted(as_of=as_of, clv=clv, churn=churn, btyd=btyd, shop_gap=shop_gap,
-                  reference=reference_values(churn.model, X, p_now), drivers=drivers_of(churn.importance))
+                  reference=reference_values(churn.model, X, p_now), drivers=drivers_of(churn.importance),
+                  seconds={"clv": round(t1 - t0, 1), "churn": round(time.perf_counter() - t1, 1)})
 
 
 class _Scratch:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
@@ -65,6 +66,8 @@ class StoreState:
         self._key: tuple[Any, ...] | None = None
         self._cache: dict[str, Any] = {}
         self._running: dict[str, tuple[tuple[Any, ...], threading.Thread]] = {}
+        #: Wall seconds of the last background run of each result (start-up figures of /api/status).
+        self.seconds: dict[str, float] = {}
 
     def key(self) -> tuple[Any, ...]:
         """Size and mtime of the store file and its write-ahead log (a small write may touch only the log)."""
@@ -146,6 +149,7 @@ class StoreState:
             store = Store(self.path, read_only=True)
         except StoreError:
             return  # a writer holds the file: the next request starts another run
+        start = time.perf_counter()
         try:
             hit: tuple[bool, Any] = (True, compute(store))
         except CustlensError as exc:
@@ -154,6 +158,7 @@ class StoreState:
             hit = (False, exc)
         finally:
             store.close()
+        self.seconds[name] = round(time.perf_counter() - start, 1)
         with self.lock:
             if self._key == key == self.key():
                 self._cache[name] = hit
