@@ -147,6 +147,8 @@ def main() -> None:
     ap.add_argument("--ready-timeout", type=float, default=900.0, help="seconds to wait for the customer index")
     ap.add_argument("--models-timeout", type=float, default=1800.0,
                     help="seconds to wait (after the 360 run) for the CLV and churn fits; the score run is skipped after it")
+    ap.add_argument("--after-models", action="store_true",
+                    help="run the 360 after the fits (default: at once, while the models are fitted)")
     args = ap.parse_args()
 
     store = args.store
@@ -171,6 +173,8 @@ def main() -> None:
             rss, peak = _rss_gb(proc.pid)
             print(f"index ready {time.perf_counter() - t0:.1f} s after launch (build {status['seconds'].get('index')} s); "
                   f"server RSS {rss:.2f} GB (peak {peak:.2f} GB); models: {status['models']}")
+            if args.after_models and _wait(c, proc, "models", args.models_timeout) is None:
+                raise SystemExit(f"models not fitted within {args.models_timeout:g} s")
             n_customers = c.get("/api/customers?limit=1").json()["total"]
             ids = _ids(c, n_customers)
             random.Random(0).shuffle(ids)

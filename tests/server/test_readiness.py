@@ -46,6 +46,7 @@ def gated(demo_path: Path, client: TestClient, monkeypatch: pytest.MonkeyPatch):
 
     monkeypatch.setattr(server_analyses, "fit_models", slow_fit)
     app = create_app(str(demo_path), TOKEN)
+    app.state.analyses.fit_in_process = False  # the patched fit runs in this process
     c = TestClient(app, headers=AUTH)
     yield c, gate
     gate.set()
@@ -126,7 +127,9 @@ def test_fresh_saved_scores_serve_the_lists_without_any_fit(churn_saved, monkeyp
         raise AssertionError("the lists must come from the saved scores")
 
     monkeypatch.setattr(server_analyses, "fit_models", no_fit)
-    c = TestClient(create_app(str(churn_saved), TOKEN), headers=AUTH)
+    app = create_app(str(churn_saved), TOKEN)
+    app.state.analyses.fit_in_process = False
+    c = TestClient(app, headers=AUTH)
     status = c.get("/api/status").json()
     assert status["saved_scores"]["churn"]["state"] == "ok" and status["saved_scores"]["clv"]["state"] == "ok"
     assert status["churn_lists"] == "saved" and status["clv_lists"] == "saved"

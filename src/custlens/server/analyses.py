@@ -20,7 +20,7 @@ from custlens.errors import InputError
 from custlens.results import jsonable
 from custlens.results import records as _records
 from custlens.server.index import Customer360Index, NotFound
-from custlens.server.scoring import Fitted, fit_models, score_history
+from custlens.server.scoring import Fitted, fit_in_process, fit_models, score_history
 from custlens.server.state import NotReady, StoreState
 
 __all__ = ["Analyses", "jsonable", "neutralise"]
@@ -45,6 +45,8 @@ class Analyses:
 
     def __init__(self, state: StoreState, background: bool = False):
         self.state, self.background = state, background
+        #: Fit in a child process (default) or in the background thread itself (tests that patch `fit_models`).
+        self.fit_in_process = True
 
     # -- shared, cached -----------------------------------------------------------------
     def index(self) -> Customer360Index:
@@ -65,7 +67,8 @@ class Analyses:
         NotReady
             The fits are running (started by this call if they were not); nothing waits for them.
         """
-        return self.state.background("fitted", fit_models, retry_after=30)
+        fit = (lambda store: fit_in_process(self.state.path)) if self.fit_in_process else fit_models
+        return self.state.background("fitted", fit, retry_after=30)
 
     def warm(self) -> None:
         """Build the index, then fit the models (the start-up thread of `custlens serve`)."""
