@@ -26,8 +26,10 @@ def demo_path(demo_run, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def client(demo_path: Path) -> TestClient:
-    """One app over the demo store for the whole session: the models are fitted once."""
-    return TestClient(create_app(str(demo_path), TOKEN), headers=AUTH)
+    """One app over the demo store for the whole session: the models are fitted once, before the tests."""
+    app = create_app(str(demo_path), TOKEN)
+    app.state.analyses.warm()  # index, then the background fits, waited for
+    return TestClient(app, headers=AUTH)
 
 
 @pytest.fixture(scope="session")

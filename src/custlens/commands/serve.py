@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(8000, "--port", help="TCP port."),
         token: Optional[str] = typer.Option(None, "--token", envvar="CUSTLENS_TOKEN", show_envvar=True,
                                             help="Bearer token (at least 16 characters); generated and printed when omitted on 127.0.0.1."),
-        warm: bool = typer.Option(True, "--warm/--no-warm", help="Build the customer index and fit the CLV and churn models at start-up (in the background)."),
+        warm: bool = typer.Option(True, "--warm/--no-warm", help="Build the customer index, then fit the CLV and churn models, in the background at start-up (requests that need them answer 503 until then)."),
         lang: str = LangOpt,
     ) -> None:
         """Serve the customer-360 API and the dashboard (read-only on the store).
@@ -64,7 +64,7 @@ def register(app: typer.Typer) -> None:
         from custlens.server.app import create_app
 
         token, generated = resolve_token(host, token, lang)
-        application = create_app(store, token)
+        application = create_app(store, token, background=True)
         if generated:
             err.print(i18n.t("server.cli.token_generated", lang), highlight=False, markup=False)
         err.print(i18n.t("server.cli.token_how", lang), highlight=False, markup=False)
@@ -77,10 +77,5 @@ def register(app: typer.Typer) -> None:
 
 
 def _warm(application: object) -> None:
-    """Build the index, then fit the models, so the first requests do not wait (errors surface per request)."""
-    svc = application.state.analyses  # type: ignore[attr-defined]
-    for step in (svc.index, svc.fitted, svc.churn_lists):
-        try:
-            step()
-        except Exception:  # noqa: BLE001 - a store without enough data answers 409 per request instead
-            pass
+    """Build the index, then fit the models (each in its own thread; errors surface per request)."""
+    application.state.analyses.warm()  # type: ignore[attr-defined]

@@ -20,8 +20,8 @@ from custlens.errors import InputError
 from custlens.results import jsonable
 from custlens.results import records as _records
 from custlens.server.index import Customer360Index, NotFound
-from custlens.server.scoring import Fitted, fit_models, score_history
-from custlens.server.state import StoreState
+from custlens.server.scoring import Fitted, fit_in_process, fit_models, score_history
+from custlens.server.state import NotReady, StoreState
 
 __all__ = ["Analyses", "jsonable", "neutralise"]
 
@@ -43,17 +43,59 @@ class Analyses:
     state : StoreState
     """
 
-    def __init__(self, state: StoreState):
-        self.state = state
+    def __init__(self, state: StoreState, background: bool = False):
+        self.state, self.background = state, background
+        #: Fit in a child process (default) or in the background thread itself (tests that patch `fit_models`).
+        self.fit_in_process = True
 
     # -- shared, cached -----------------------------------------------------------------
     def index(self) -> Customer360Index:
-        """The customer-360 index (customer table, segments, stages, per-customer lists)."""
+        """The customer-360 index (customer table, segments, stages, per-customer lists).
+
+        Built on the first call (which waits), or, with ``background=True`` (`custlens serve`),
+        in a thread while requests get `NotReady` (503) instead of queueing for minutes.
+        """
+        if self.background:
+            return self.state.background("index", Customer360Index, retry_after=10)
         return self.state.cached("index", Customer360Index)
 
     def fitted(self) -> Fitted:
-        """CLV and churn models fitted on the store (seconds; once per store state)."""
-        return self.state.cached("fitted", fit_models)
+        """CLV and churn models fitted on the store, in a background thread (once per store state).
+
+        Raises
+        ------
+        NotReady
+            The fits are running (started by this call if they were not); nothing waits for them.
+        """
+        fit = (lambda store: fit_in_process(self.state.path)) if self.fit_in_process else fit_models
+        return self.state.background("fitted", fit, retry_after=30)
+
+    def warm(self) -> None:
+        """Build the index, then fit the models (the start-up thread of `custlens serve`)."""
+        for name, step in (("index", self.index), ("fitted", self.fitted)):
+            try:
+                step()
+            except NotReady:
+                self.state.wait(name)
+            except Exception:  # noqa: BLE001 - a store without enough data answers 409 per request
+                pass
+
+    def status(self) -> dict[str, Any]:
+        """What is ready: the index, the models, the saved scores and where each list comes from."""
+        models = self.state.status("fitted")
+        out: dict[str, Any] = {"index": self.state.status("index"), "models": models}
+        saved = dict(self.state.cached("saved_scores", _saved_status))
+        out["as_of"] = saved.pop("as_of")
+        out["saved_scores"] = saved
+        for name in ("churn", "clv"):
+            fresh = saved.get(name, {}).get("state") == "ok"
+            out[f"{name}_lists"] = "saved" if fresh else ("computed" if models == "ready" else models)
+        out["score"] = models
+        seconds = dict(self.state.seconds)  # wall time of the background runs (index, fits)
+        if models == "ready":
+            seconds.update({f"fit_{k}": v for k, v in self.fitted().seconds.items()})
+        out["seconds"] = seconds
+        return out
 
     def _segmentation(self, scheme: str) -> Any:
         from custlens import analyses
@@ -135,25 +177,37 @@ class Analyses:
         return {"prefix": prefix, "total": total, "offset": offset, "limit": limit, "customers": rows}
 
     def churn_lists(self) -> dict[str, Any]:
-        """Early-warning and win-back lists: from saved ``churn_scores``, else from a fitted churn model."""
-        return self.state.cached("churn_lists", self._churn_lists)
+        """Early-warning and win-back lists: from saved ``churn_scores`` when they are as of the store's date,
+        else from the server's own churn fit (`NotReady` while it runs).
 
-    def _churn_lists(self, store: Any) -> dict[str, Any]:
-        from custlens.churn import early_warning, read_churn_scores, win_back
-        from custlens.churn.labels import default_horizon
+        ``saved`` tells the state of the saved table (``ok``, ``stale``, ``missing``) and its context.
+        """
+        saved = self.index().score_state["churn"]
+        if saved["state"] == "ok":
+            return self.state.cached("churn_lists:saved", self._saved_churn_lists)
+        res = self.fitted().churn
+        return self.state.cached("churn_lists:computed", lambda store: self._lists(
+            res.scores.drop(columns=["reasons"]), res.horizon.days, "computed"))
+
+    def _saved_churn_lists(self, store: Any) -> dict[str, Any]:
+        from custlens.churn import read_churn_scores
 
         ix = self.index()
-        if store.has("churn_scores"):
-            saved = read_churn_scores(store)  # reasons saved as keys, translated on reading
-            t = ix.table[["days_since_last", "total_spend"]]
-            scores = saved.join(t, on="customer_id", how="inner").rename(columns={"total_spend": "customer_value"})
+        saved = read_churn_scores(store)  # reasons saved as keys, translated on reading
+        t = ix.table[["days_since_last", "total_spend"]]
+        scores = saved.join(t, on="customer_id", how="inner").rename(columns={"total_spend": "customer_value"})
+        h = ix.score_state["churn"]["horizon_days"]
+        if h is None or h != h:  # a save without a horizon: the default one, as `churn_analysis` picks it
+            from custlens.churn.labels import default_horizon
+
             h = default_horizon(store, ix.as_of).days
-            source = "saved"
-        else:
-            res = self.fitted().churn
-            scores, h, source = res.scores.drop(columns=["reasons"]), res.horizon.days, "computed"
-        return {"source": source, "horizon_days": int(h), "early_warning": early_warning(scores, h),
-                "win_back": win_back(scores, h)}
+        return self._lists(scores, float(h), "saved")
+
+    def _lists(self, scores: pd.DataFrame, h: float, source: str) -> dict[str, Any]:
+        from custlens.churn import early_warning, win_back
+
+        return {"source": source, "horizon_days": int(h), "saved": self.index().score_state["churn"],
+                "early_warning": early_warning(scores, h), "win_back": win_back(scores, h)}
 
     def churn_list(self, kind: str, lang: str, offset: int, limit: int) -> dict[str, Any]:
         """One page of the early-warning (``watch``) or ``winback`` list in ``lang``."""
@@ -162,19 +216,18 @@ class Analyses:
         lists = self.churn_lists()
         frame = lists["early_warning" if kind == "watch" else "win_back"]
         page = localise(frame.iloc[offset:offset + limit], lang)
-        return {"list": kind, "source": lists["source"], "horizon_days": lists["horizon_days"],
+        return {"list": kind, "source": lists["source"], "saved": lists["saved"], "horizon_days": lists["horizon_days"],
                 "total": len(frame), "offset": offset, "limit": limit, "customers": _records(page)}
 
     def clv_top(self, limit: int) -> dict[str, Any]:
-        """Customers by CLV: the saved ``clv_scores``, else the server's own fit."""
-        def compute(store: Any) -> tuple[str, pd.DataFrame]:
-            if store.has("clv_scores"):
-                return "saved", store.read("clv_scores")
-            return "computed", self.fitted().clv.scores
-
-        source, scores = self.state.cached("clv_scores", compute)
+        """Customers by CLV: the saved ``clv_scores`` when as of the store's date, else the server's own fit."""
+        saved = self.index().score_state["clv"]
+        if saved["state"] == "ok":
+            source, scores = "saved", self.state.cached("clv_scores", lambda store: store.read("clv_scores"))
+        else:
+            source, scores = "computed", self.fitted().clv.scores
         top = scores.sort_values(["clv", "customer_id"], ascending=[False, True], kind="stable").head(limit)
-        return {"source": source, "total": len(scores), "customers": _records(top)}
+        return {"source": source, "saved": saved, "total": len(scores), "customers": _records(top)}
 
     def score(self, orders: pd.DataFrame, profile: dict[str, Any] | None, returns: pd.DataFrame | None
               ) -> dict[str, Any]:
@@ -198,6 +251,15 @@ KPI_KEYS = ("revenue", "orders", "customers", "aov", "revenue_per_customer", "re
             "returns_value")
 VOC_KEYS = ("surveys_count", "latest_nps", "latest_nps_at", "mean_csat", "feedback_count", "complaints",
             "tickets_count", "open_tickets", "mean_ticket_satisfaction")
+
+
+def _saved_status(store: Any) -> dict[str, Any]:
+    """The store's as-of and the state of its saved scores (cheap: no index needed)."""
+    from custlens.clv.scores import score_status
+
+    as_of = store.default_as_of()
+    return {"as_of": str(as_of.date()),
+            **{n: score_status(store, f"{n}_scores", as_of).to_dict() for n in ("clv", "churn")}}
 
 
 def _csv_cell(v: Any) -> Any:

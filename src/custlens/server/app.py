@@ -24,7 +24,7 @@ from custlens.errors import CustlensError, InputError, StoreError
 from custlens.server import auth
 from custlens.server.analyses import Analyses
 from custlens.server.index import NotFound
-from custlens.server.state import StoreState
+from custlens.server.state import NotReady, StoreState
 
 __all__ = ["create_app", "MAX_BODY_BYTES", "MAX_PAGE"]
 
@@ -131,11 +131,17 @@ def _naive(ts: datetime) -> datetime:
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": text} for code, text in (
         (401, "no or wrong token"), (404, "unknown customer or segment"), (409, "not enough data"),
-        (413, "body over 1 MB"), (422, "invalid request"), (503, "store busy"))}
+        (413, "body over 1 MB"), (422, "invalid request"),
+        (503, "store busy, or the index or models still being computed (see Retry-After and /api/status)"))}
 api = APIRouter(prefix="/api", responses=_ERRORS)
 Offset = Query(0, ge=0, le=10_000_000)
 Limit = Query(50, ge=1, le=MAX_PAGE, description=f"page size, at most {MAX_PAGE}")
 Scheme = Query("rfm11", max_length=20, pattern="^(rfm11|rf10|cn8|kmeans|lrfmc|abc|value)$")
+
+
+@api.get("/status", summary="What is ready: customer index, fitted models, saved scores, source of each list")
+def status(request: Request) -> dict[str, Any]:
+    return _svc(request).status()
 
 
 @api.get("/kpis", summary="Headline figures of the shop")
@@ -240,6 +246,18 @@ def _install_errors(app: FastAPI) -> None:
     async def _input(request: Request, exc: InputError) -> JSONResponse:
         return _error(request, 422, "server.error.invalid", reason=str(exc))
 
+    @app.exception_handler(NotReady)
+    async def _not_ready(request: Request, exc: NotReady) -> Response:
+        if request.url.path.startswith("/api"):
+            response: Response = _error(request, 503, f"server.not_ready.{exc.what}")
+        else:  # a dashboard page: say so and reload itself
+            from custlens.server.pages import render
+
+            lang = pick_lang(request, request.query_params.get("lang"))
+            response = render(request, "notready.html", lang, status=503, what=exc.what, retry_after=exc.retry_after)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
     @app.exception_handler(StoreError)
     async def _busy(request: Request, exc: StoreError) -> JSONResponse:
         log.warning("store unavailable: %s", exc)
@@ -337,7 +355,7 @@ class TokenGate:
 
 
 # ----------------------------------------------------------------------------- app
-def create_app(store: str, token: str) -> FastAPI:
+def create_app(store: str, token: str, background: bool = False) -> FastAPI:
     """The web service over the store at ``store``, guarded by ``token``.
 
     Parameters
@@ -346,6 +364,10 @@ def create_app(store: str, token: str) -> FastAPI:
         Path of the DuckDB store; opened read-only, re-read when the file changes.
     token : str
         The bearer token every request must present.
+    background : bool, default False
+        Build the customer index in a background thread, answering 503 until it is ready
+        (`custlens serve`); by default the first request builds it. The CLV and churn models are
+        always fitted in the background: ``POST /api/score`` answers 503 until they are ready.
     """
     if not token:
         raise ValueError("a token is required")
@@ -355,7 +377,7 @@ def create_app(store: str, token: str) -> FastAPI:
                   description="Customer 360, segments, watch lists and scoring. Every call needs "
                               "`Authorization: Bearer TOKEN`.")
     app.state.token = token
-    app.state.analyses = Analyses(StoreState(store))
+    app.state.analyses = Analyses(StoreState(store), background=background)
     app.include_router(api)
     app.include_router(pages)
     _install_errors(app)

@@ -19,6 +19,8 @@ from typing import Any
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from custlens.behaviour._common import before, has_column, ts
 from custlens.behaviour.preferences import DIMENSIONS, _source, _value
@@ -38,31 +40,64 @@ _EVENTS = (("orders", "ordered_at", "recent_orders"), ("feedback", "created_at",
            ("tickets", "opened_at", "tickets"), ("surveys", "answered_at", "surveys"))
 
 
-class _Slices:
-    """Rows of a frame grouped by customer (sorted), sliced by position on request.
+class _Positions:
+    """Row ranges of each customer in rows grouped by customer id: a sorted key array and `searchsorted`.
 
-    The rows are kept as one object array: turning a slice into records costs microseconds,
-    where ``DataFrame.iloc[...].to_dict`` costs milliseconds. Cells go through the same
-    `_plain` as `customer_360`.
+    A dict of a million ids costs ~100 MB and seconds to build per table; a NumPy string array
+    of the distinct ids costs a few bytes per id and answers in microseconds.
     """
 
-    def __init__(self, frame: pd.DataFrame):
-        body = frame.drop(columns=["customer_id"]).reset_index(drop=True)
-        self.columns = list(body.columns)
-        self.values = body.to_numpy(dtype=object)
-        ids = frame["customer_id"].astype(str).to_numpy()
-        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], int)
-        ends = np.r_[starts[1:], len(ids)] if len(ids) else np.array([], int)
-        self.pos = {ids[s]: (int(s), int(e)) for s, e in zip(starts, ends)}
+    def __init__(self, ids: pa.ChunkedArray | pa.Array):
+        ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+        ids = ids.cast(pa.string())
+        n = len(ids)
+        change = pc.not_equal(ids.slice(1), ids.slice(0, max(n - 1, 0))).to_numpy(zero_copy_only=False)
+        starts = np.flatnonzero(np.r_[True, change]) if n else np.array([], dtype=np.int64)
+        ends = np.r_[starts[1:], n] if n else np.array([], dtype=np.int64)
+        keys = np.asarray(ids.take(pa.array(starts)).to_numpy(zero_copy_only=False), dtype=str)
+        order = np.argsort(keys, kind="stable")  # the engine's collation need not be NumPy's order
+        self.keys, self.starts, self.ends = keys[order], starts[order], ends[order]
+
+    def span(self, cid: str) -> tuple[int, int]:
+        """``(start, end)`` of the customer's rows; ``(0, 0)`` when there are none."""
+        i = int(np.searchsorted(self.keys, cid))
+        if i < len(self.keys) and self.keys[i] == cid:
+            return int(self.starts[i]), int(self.ends[i])
+        return 0, 0
+
+
+class _Slices:
+    """Rows of an Arrow table grouped by customer, turned into records on request.
+
+    Arrow keeps ten million order rows in a few hundred MB (Python objects would take GBs);
+    a customer's slice becomes records in microseconds. Cells go through the same `_plain`
+    as `customer_360`.
+    """
+
+    def __init__(self, table: pa.Table):
+        self.pos = _Positions(table.column("customer_id"))
+        self.body = table.drop_columns(["customer_id"]).combine_chunks()
+        self.columns = self.body.column_names
 
     def records(self, cid: str) -> list[dict[str, Any]]:
-        s, e = self.pos.get(cid, (0, 0))
-        return [dict(zip(self.columns, map(_plain, row))) for row in self.values[s:e]]
+        s, e = self.pos.span(cid)
+        if e == s:
+            return []
+        return [{k: _plain(v) for k, v in row.items()} for row in self.body.slice(s, e - s).to_pylist()]
+
+
+class _Rows:
+    """One row per customer of a pandas frame, read by position column by column (no object copy)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        frame = frame.reset_index(drop=True)
+        self.pos = _Positions(pa.array(frame["customer_id"].astype(str).to_numpy(), type=pa.string()))
+        self.columns = {c: frame[c].array for c in frame.columns if c != "customer_id"}
 
     def first(self, cid: str) -> dict[str, Any] | None:
         """The customer's first row as raw cells (not `_plain`-ed)."""
-        s, e = self.pos.get(cid, (0, 0))
-        return dict(zip(self.columns, self.values[s])) if e > s else None
+        s, e = self.pos.span(cid)
+        return {c: a[s] for c, a in self.columns.items()} if e > s else None
 
 
 class Customer360Index:
@@ -93,11 +128,11 @@ class Customer360Index:
         self.scheme, self.recent = scheme, recent
         cut = ts(self.as_of)
         self.table = customer_table(store, self.as_of).set_index("customer_id", drop=False)
-        self.rows = _Slices(self.table.reset_index(drop=True))
+        self.rows = _Rows(self.table)
         segs = analyses.rfm(store, as_of=self.as_of, scheme=scheme, customers=self.table.reset_index(drop=True)).customers
-        self.segments = _Slices(segs.sort_values("customer_id", kind="stable"))
+        self.segments = _Rows(segs)
         stages = customer_stages(store, self.as_of, StageRules())
-        self.stages = dict(zip(stages["customer_id"].astype(str), stages["stage"].astype(str)))
+        self.stages = _Rows(stages[["customer_id", "stage"]].astype({"stage": str}))
         in_orders = store.execute(store.table("orders").select("customer_id").distinct())["customer_id"]
         self.in_orders = set(map(str, in_orders))
         self.profiles: dict[str, dict[str, Any]] = {}
@@ -144,20 +179,20 @@ class Customer360Index:
         return {str(cid): {k: _plain(v) for k, v in row.items() if not (k == "feedback_sentiment" and pd.isna(v))}
                 for cid, row in df.iterrows()}
 
-    def _events(self, store: Store, table: str, col: str, cut: Any) -> pd.DataFrame:
+    def _events(self, store: Store, table: str, col: str, cut: Any) -> pa.Table:
         t = before(store, table, col, cut)
         t = t.mutate(_rk=ibis.row_number().over(group_by="customer_id", order_by=ibis.desc(col)))
-        df = store.execute(t.filter(t._rk < int(self.recent)).order_by(["customer_id", "_rk"]))
-        return df.drop(columns=["_rk", *[c for c in ("source",) if c in df.columns]])
+        t = t.filter(t._rk < int(self.recent)).order_by(["customer_id", "_rk"])
+        return store.ibis.to_pyarrow(t.drop("_rk", *[c for c in ("source",) if c in t.columns]))
 
     @staticmethod
-    def _preferences(store: Store, tab: str, col: str, cut: Any, top: int = 3) -> pd.DataFrame:
+    def _preferences(store: Store, tab: str, col: str, cut: Any, top: int = 3) -> pa.Table:
         s = _source(store, cut, tab, col)
         g = s.group_by(["customer_id", _value(s).name("value")]).aggregate(
             orders=s.order_id.nunique(), revenue=s.rev.sum())
         g = g.mutate(_rk=ibis.row_number().over(group_by="customer_id", order_by=[ibis.desc("revenue"), "value"]))
-        return store.execute(g.filter(g._rk < int(top)).order_by(["customer_id", "_rk"])
-                             .select("customer_id", "value", "orders", "revenue"))
+        return store.ibis.to_pyarrow(g.filter(g._rk < int(top)).order_by(["customer_id", "_rk"])
+                                     .select("customer_id", "value", "orders", "revenue"))
 
     # -- queries ---------------------------------------------------------------------
     def search(self, prefix: str, offset: int = 0, limit: int = 20) -> tuple[int, list[str]]:
@@ -202,7 +237,7 @@ class Customer360Index:
             "segment": segment,
             "segment_scheme": self.scheme,
             "rfm": scores,
-            "lifecycle_stage": self.stages.get(cid, "prospect"),
+            "lifecycle_stage": (self.stages.first(cid) or {"stage": "prospect"})["stage"],
             "profile": self.profiles.get(cid),
             "order_summary": summary,
             "preferences": {dim: s.records(cid) for dim, s in self.preferences.items()}

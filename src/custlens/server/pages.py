@@ -23,6 +23,7 @@ from custlens import i18n
 from custlens.report import formatting as fmt
 from custlens.server import auth
 from custlens.server.index import NotFound
+from custlens.server.state import NotReady
 
 __all__ = ["pages"]
 
@@ -211,7 +212,13 @@ def customer(request: Request, customer_id: str) -> HTMLResponse:
 def churn(request: Request) -> HTMLResponse:
     lang = _lang(request)
     svc = request.app.state.analyses
-    watch = svc.churn_list("watch", lang, 0, 100)
-    winback = svc.churn_list("winback", lang, 0, 100)
-    return render(request, "churn.html", lang, page="churn", watch=watch, winback=winback,
-                  as_of=str(svc.index().as_of.date()))
+    as_of = str(svc.index().as_of.date())
+    saved = svc.index().score_state["churn"]
+    try:
+        watch = svc.churn_list("watch", lang, 0, 100)
+        winback = svc.churn_list("winback", lang, 0, 100)
+    except NotReady:  # the churn model is being fitted: say so, do not wait for it
+        return render(request, "churn.html", lang, page="churn", watch=None, winback=None, saved=saved,
+                      as_of=as_of)
+    return render(request, "churn.html", lang, page="churn", watch=watch, winback=winback, saved=saved,
+                  as_of=as_of)

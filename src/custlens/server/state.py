@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
@@ -17,7 +18,7 @@ from typing import Any, Callable, Iterator, TypeVar
 from custlens.errors import CustlensError, StoreError
 from custlens.store import Store
 
-__all__ = ["StoreState"]
+__all__ = ["NotReady", "StoreState"]
 
 T = TypeVar("T")
 
@@ -28,6 +29,22 @@ def _stat(path: Path) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return st.st_size, st.st_mtime_ns
+
+
+class NotReady(RuntimeError):
+    """A result is being computed in the background (the server answers 503 with ``Retry-After``).
+
+    Parameters
+    ----------
+    what : str
+        The result's name (``models``, ``index``): picks the translated message.
+    retry_after : int
+        Seconds after which a client should ask again.
+    """
+
+    def __init__(self, what: str, retry_after: int = 30):
+        super().__init__(f"{what} not ready")
+        self.what, self.retry_after = what, retry_after
 
 
 class StoreState:
@@ -48,6 +65,9 @@ class StoreState:
         self.lock = threading.RLock()
         self._key: tuple[Any, ...] | None = None
         self._cache: dict[str, Any] = {}
+        self._running: dict[str, tuple[tuple[Any, ...], threading.Thread]] = {}
+        #: Wall seconds of the last background run of each result (start-up figures of /api/status).
+        self.seconds: dict[str, float] = {}
 
     def key(self) -> tuple[Any, ...]:
         """Size and mtime of the store file and its write-ahead log (a small write may touch only the log)."""
@@ -92,6 +112,71 @@ class StoreState:
         if not ok:
             raise value
         return value
+
+    def background(self, name: str, compute: Callable[[Store], T], retry_after: int = 30) -> T:
+        """The cached result ``name``, else start computing it in a thread and raise `NotReady`.
+
+        The thread opens its own read-only connection and does not hold `lock`, so every other
+        answer (the 360, lists, pages) goes on while a slow fit runs. A result (or a data failure)
+        is kept only if the store did not change meanwhile; a changed store starts a new run.
+
+        Raises
+        ------
+        NotReady
+            The result is being computed.
+        """
+        with self.lock:
+            key = self.key()
+            if self._key != key:
+                self._cache.clear()
+                self._key = key
+            hit = self._cache.get(name)
+            if hit is None:
+                run = self._running.get(name)
+                if run is None or run[0] != key or not run[1].is_alive():
+                    thread = threading.Thread(target=self._compute_in_background, args=(name, compute, key),
+                                              daemon=True, name=f"custlens-{name}")
+                    self._running[name] = (key, thread)
+                    thread.start()
+                raise NotReady(name, retry_after)
+        ok, value = hit
+        if not ok:
+            raise value
+        return value
+
+    def _compute_in_background(self, name: str, compute: Callable[[Store], Any], key: tuple[Any, ...]) -> None:
+        try:
+            store = Store(self.path, read_only=True)
+        except StoreError:
+            return  # a writer holds the file: the next request starts another run
+        start = time.perf_counter()
+        try:
+            hit: tuple[bool, Any] = (True, compute(store))
+        except CustlensError as exc:
+            hit = (False, exc)
+        except Exception as exc:  # noqa: BLE001 - a bug: kept, so the request answers 500 (logged there)
+            hit = (False, exc)
+        finally:
+            store.close()
+        self.seconds[name] = round(time.perf_counter() - start, 1)
+        with self.lock:
+            if self._key == key == self.key():
+                self._cache[name] = hit
+
+    def status(self, name: str) -> str:
+        """``ready``, ``failed``, ``computing`` or ``waiting`` (not started) for the current store state."""
+        key = self.key()
+        hit = self._cache.get(name) if self._key == key else None
+        if hit is not None:
+            return "ready" if hit[0] else "failed"
+        run = self._running.get(name)
+        return "computing" if run is not None and run[0] == key and run[1].is_alive() else "waiting"
+
+    def wait(self, name: str, timeout: float | None = None) -> None:
+        """Block until the background run of ``name`` (if any) ends (tests, the load bench)."""
+        run = self._running.get(name)
+        if run is not None:
+            run[1].join(timeout)
 
     def drop(self) -> None:
         """Forget every cached result (the next call recomputes)."""

@@ -77,6 +77,28 @@ _T = {
     "server.churn.source.computed": ("Computed by the server (no saved scores); horizon {h} days.",
                                      "由服务计算（没有已保存的评分）；流失期 {h} 天。"),
     "server.list.showing": ("Showing {shown} of {total}", "显示 {shown} / {total}"),
+    # start-up at scale: what is not ready yet (503 + Retry-After), saved scores' state
+    "server.not_ready.index": ("The customer index is being built (a few minutes on a store of a million customers); "
+                               "try again shortly. GET /api/status says what is ready.",
+                               "正在建立客户索引（百万级客户的数据仓库需要几分钟）；请稍后重试。GET /api/status 可查看哪些内容已就绪。"),
+    "server.not_ready.fitted": ("The CLV and churn models are being fitted in the background; scoring is available when "
+                                "they are ready. GET /api/status says what is ready.",
+                                "正在后台拟合客户终身价值和流失模型；模型就绪后即可评分。GET /api/status 可查看哪些内容已就绪。"),
+    "server.not_ready.churn_lists": ("The churn model is being fitted in the background; the lists appear here when it is "
+                                     "ready (this page reloads itself). Scores saved with `custlens churn --save` as of the "
+                                     "store's date would be shown at once.",
+                                     "正在后台拟合流失模型；模型就绪后名单将显示在此（本页会自动刷新）。若已用 "
+                                     "`custlens churn --save` 保存了与数据日期一致的评分，将立即显示。"),
+    "server.scores.missing.churn": ("No saved churn scores: the lists come from the server's own fit.",
+                                    "没有已保存的流失评分：名单来自服务自行拟合的模型。"),
+    "server.scores.stale.churn": ("The saved churn scores are as of {as_of}, not the store's date {wanted}: they are not "
+                                  "shown; run `custlens churn --save` to refresh them.",
+                                  "已保存的流失评分截至 {as_of}，与数据日期 {wanted} 不一致，因此不予显示；请运行 "
+                                  "`custlens churn --save` 更新。"),
+    "server.scores.stale.clv": ("The saved CLV scores are as of {as_of}, not the store's date {wanted}: they are not "
+                                "shown; run `custlens clv --save` to refresh them.",
+                                "已保存的客户终身价值评分截至 {as_of}，与数据日期 {wanted} 不一致，因此不予显示；请运行 "
+                                "`custlens clv --save` 更新。"),
     # KPI labels (API)
     "server.kpi.revenue": ("Revenue", "销售额"),
     "server.kpi.orders": ("Orders", "订单数"),
