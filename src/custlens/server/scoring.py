@@ -6,7 +6,7 @@ customers. The models are fitted once per store state (`custlens.server.state.St
 
 - CLV: `custlens.clv.run_clv` (``model="auto"``, 365 days, 1 % a month, without writing);
 - churn: `custlens.churn.churn_analysis` (default horizon); P(alive) and P(no purchase in H
-  days), churn features, come from the MBG/NBD (`custlens.churn.features.btyd_model`) fitted on the store's customers as of the same date,
+  days), churn features, come from the churn run's own MBG/NBD (`ChurnResult.btyd`, `custlens.churn.features.btyd_model`) fitted on the store's customers as of the same date,
   as in `custlens.churn.features.snapshot_features`; reasons compare with the store's typical
   low-risk customer.
 
@@ -57,7 +57,6 @@ def fit_models(store: Store) -> Fitted:
     from custlens import analyses
     from custlens.churn.analysis import drivers_of
     from custlens.churn.reasons import reference_values
-    from custlens.churn.features import btyd_model
     from custlens.features import columns as c
     from custlens.features import customer_table
 
@@ -67,11 +66,11 @@ def fit_models(store: Store) -> Fitted:
         warnings.simplefilter("ignore")
         clv = analyses.clv(store, as_of=as_of, model="auto")
         t1 = time.perf_counter()
-        churn = analyses.churn(store, as_of=as_of)
+        churn = analyses.churn(store, as_of=as_of, table=customer_table(store, as_of))
         X = churn.features
-        btyd = None
-        if "p_alive" in X:  # `snapshot_features` fits this MBG/NBD on the customer table of the day
-            btyd = btyd_model(customer_table(store, as_of))
+        # The MBG/NBD behind the churn features' P(alive) (fitted on a stated sample of the day's
+        # customers): the very model the churn run used, so a posted history gets the same features.
+        btyd = churn.btyd if "p_alive" in X else None
     gaps = X[c.GAP_MEAN_DAYS]
     shop_gap = float(np.nanmedian(gaps)) if gaps.notna().any() else float(X[c.T_DAYS].median() or 1.0)
     p_now = churn.scores["churn_probability"].to_numpy()
