@@ -84,6 +84,8 @@ def test_churn_on_a_sample_scores_everyone_and_states_it(churn_demo) -> None:
     assert abs(res.auc - full.auc) < 0.05  # a 1,000-row model ranks about as well as the full one
     texts = [n.text("en") for n in res.notes]
     assert any("stratified sample of" in t and "seed 0" in t for t in texts)
+    # every held-out row is in the metrics: "all N", not "a sample of N of N"
+    assert any(f"use all {full.n_holdout:,} held-out customers" in t for t in texts), texts
     unexplained = res.scores["reasons_en"] == NOT_EXPLAINED.text("en")
     assert unexplained.any() and (~unexplained).sum() <= 1_000
     assert not (res.early_warning.head(20)["reasons_en"] == NOT_EXPLAINED.text("en")).any()

@@ -450,7 +450,9 @@ def _sample_notes(sample: SampleInfo) -> list[Phrase]:
     """The notes that state the samples of `SampleInfo` (nothing when nothing was sampled)."""
     if not sample.sampled:
         return []
-    return [Phrase("churn.note.sampled", {
+    # Every held-out customer in the metrics: say "all N", not "a sample of N of N".
+    key = "churn.note.sampled_all_eval" if sample.eval_rows >= sample.holdout_population else "churn.note.sampled"
+    return [Phrase(key, {
         "train": f"{sample.train_rows:,}", "train_all": f"{sample.train_population:,}",
         "eval": f"{sample.eval_rows:,}", "hold_all": f"{sample.holdout_population:,}",
         "hold": f"{sample.holdout_rows:,}", "imp": f"{sample.importance_rows:,}", "pd": f"{sample.pd_rows:,}",

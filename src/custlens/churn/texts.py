@@ -163,6 +163,14 @@ TEXTS.update({
         "zh": "大型店铺：模型在 {train_all} 个带标签客户快照中按流失与否分层抽取的 {train} 个样本上训练；留出期指标与校准使用 "
               "{hold_all} 位留出客户中分层抽取的 {eval} 位，驱动因素使用其中 {hold} 位（置换重要性每次打乱 {imp} 行，"
               "部分依赖 {pd} 行）；随机种子 {seed}。所有当前客户均已评分。"},
+    "churn.note.sampled_all_eval": {
+        "en": "Large shop: the model was trained on a stratified sample of {train} of {train_all} labelled "
+              "customer-snapshots; the held-out metrics and calibration use all {hold_all} held-out customers, and "
+              "the drivers a stratified sample of {hold} of them (permutation importance on {imp} rows per shuffle, "
+              "partial dependence on {pd} rows); random seed {seed}. Every current customer is scored.",
+        "zh": "大型店铺：模型在 {train_all} 个带标签客户快照中按流失与否分层抽取的 {train} 个样本上训练；留出期指标与校准使用"
+              "全部 {hold_all} 位留出客户，驱动因素使用其中分层抽取的 {hold} 位（置换重要性每次打乱 {imp} 行，"
+              "部分依赖 {pd} 行）；随机种子 {seed}。所有当前客户均已评分。"},
     "churn.note.btyd_sampled": {
         "en": "The MBG/NBD model behind P(alive) and P(no order) was fitted on a random sample of {n} customers per "
               "snapshot (seed {seed}) and applied to every customer.",
