@@ -21,6 +21,7 @@ from numba import njit
 from scipy.special import digamma, gammaln, polygamma
 
 from custlens.clv._kernels import KernelEvaluator, x_levels
+from custlens.clv._pnbd_quad import Z_SPLIT, combine
 
 _MAX_TERMS = 4_096  # as _hyp: t_0..t_4096 summed, then a geometric tail (z within ~3e-3 of 1)
 _RTOL = 1e-17
@@ -104,7 +105,26 @@ def _log_series(tab: np.ndarray, z: float, out: np.ndarray) -> None:  # pragma: 
 @njit(cache=True, nogil=True)
 def _log_tail(r: float, alpha: float, s: float, beta: float, x: float, u: float, log_big_a: float,
               tab: np.ndarray, ser: np.ndarray, v: np.ndarray, g: np.ndarray, h: np.ndarray) -> float:  # pragma: no cover
-    """``log F(u)`` with gradient ``g`` and Hessian ``h`` in (r, alpha, s, beta)."""
+    """``log F(u)`` with gradient ``g`` and Hessian ``h`` (upper triangle) in (r, alpha, s, beta).
+
+    Beyond ``z = Z_SPLIT`` the integral is split at ``w`` (series there) plus quadrature on
+    ``[u, w]`` (:mod:`custlens.clv._pnbd_quad`), as the NumPy path does.
+    """
+    big, small = max(alpha, beta), min(alpha, beta)
+    if (big - small) <= Z_SPLIT * (big + u):
+        return _log_tail_series(r, alpha, s, beta, x, u, log_big_a, tab, ser, v, g, h)
+    w = big - 2.0 * small
+    log_t = _log_tail_series(r, alpha, s, beta, x, w, log_big_a, tab, ser, v, g, h)
+    value = combine(r, alpha, s, beta, x, u, w, log_t, g, h)
+    v[2, 0], v[2, 2] = np.log(alpha + u), np.log(beta + u)
+    return value
+
+
+@njit(cache=True, nogil=True)
+def _log_tail_series(r: float, alpha: float, s: float, beta: float, x: float, u: float,
+                     log_big_a: float, tab: np.ndarray, ser: np.ndarray, v: np.ndarray,
+                     g: np.ndarray, h: np.ndarray) -> float:  # pragma: no cover
+    """``log F(u)`` by the series (``z <= Z_SPLIT``), gradient ``g``, Hessian ``h`` (upper)."""
     big_a = r + s + x
     la, lb = np.log(alpha + u), np.log(beta + u)
     ia, ib = 1.0 / (alpha + u), 1.0 / (beta + u)
@@ -268,7 +288,8 @@ def summed(x: np.ndarray, tx: np.ndarray, age: np.ndarray, weights: np.ndarray) 
 
     def evaluate(params: np.ndarray, hess: bool) -> tuple[float, np.ndarray, np.ndarray]:
         r, alpha, s, beta = params
-        z_max = abs(alpha - beta) / max(alpha, beta)
+        # rows beyond Z_SPLIT sum the series at z = Z_SPLIT (the rest is quadrature)
+        z_max = min(abs(alpha - beta) / max(alpha, beta), Z_SPLIT)
         cap = _MAX_TERMS + 2  # coefficients 0..4096 summed, 4097 for the tail's ratio
         n_terms = cap if z_max >= 1.0 else int(min(
             cap, max(8.0, np.ceil(np.log(_RTOL) / np.log(z_max)) + 8.0) if z_max > 0 else 8.0))
