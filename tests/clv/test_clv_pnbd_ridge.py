@@ -22,18 +22,19 @@ R, ALPHA = 0.8, 5.0
 
 
 def _ref_log_tail(r: float, alpha: float, s: float, beta: float, x: float, u: float) -> float:
-    """log F(u) by adaptive quadrature in ``t``, ``y = u + c (e^t - 1)``, ``c = min + u``
-    (both power-law scales become smooth), scaled by the integrand at u, in unit pieces."""
+    """log F(u) by adaptive quadrature in ``t``, ``y = u + c (e^t - 1)`` with ``c`` the
+    integrand's smallest scale of decay at ``u`` (every power-law scale becomes smooth in
+    ``t``), scaled by the integrand at u, in unit pieces up to where it is below e^-80."""
     k = r + x
-    c0 = min(alpha, beta) + u
+    c0 = min(alpha + u, beta + u, (alpha + u) / k, (beta + u) / (s + 1.0))
     c = -k * math.log(alpha + u) - (s + 1.0) * math.log(beta + u)
 
     def f(t: float) -> float:
         y = u + c0 * math.expm1(t)
         return math.exp(-k * math.log(alpha + y) - (s + 1.0) * math.log(beta + y) - c + t) * c0
 
-    # beyond t = 80 + log(max / min) the integrand is below e^-80 of its scale (r + s + x >= 1)
-    top = 80.0 + abs(math.log((alpha + u) / (beta + u)))
+    # beyond max + u the integrand falls like e^{-(r + s + x) t}
+    top = math.log((max(alpha, beta) + u) / c0) + 80.0 / min(1.0, r + s + x)
     total = sum(integrate.quad(f, lo, lo + 1.0, epsabs=0, epsrel=1e-13, limit=200)[0]
                 for lo in np.arange(0.0, top, 1.0))
     return c + math.log(total)

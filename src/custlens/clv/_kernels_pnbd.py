@@ -21,7 +21,7 @@ from numba import njit
 from scipy.special import digamma, gammaln, polygamma
 
 from custlens.clv._kernels import KernelEvaluator, x_levels
-from custlens.clv._pnbd_quad import Z_SPLIT, combine
+from custlens.clv._pnbd_quad import Z_SPLIT, combine, split_point
 
 _MAX_TERMS = 4_096  # as _hyp: t_0..t_4096 summed, then a geometric tail (z within ~3e-3 of 1)
 _RTOL = 1e-17
@@ -107,24 +107,13 @@ def _log_tail(r: float, alpha: float, s: float, beta: float, x: float, u: float,
               tab: np.ndarray, ser: np.ndarray, v: np.ndarray, g: np.ndarray, h: np.ndarray) -> float:  # pragma: no cover
     """``log F(u)`` with gradient ``g`` and Hessian ``h`` (upper triangle) in (r, alpha, s, beta).
 
-    Beyond ``z = Z_SPLIT`` the integral is split at ``w`` (series there) plus quadrature on
-    ``[u, w]`` (:mod:`custlens.clv._pnbd_quad`), as the NumPy path does.
+    Beyond ``z = Z_SPLIT`` the series is summed at the split point ``w`` and the quadrature
+    of ``[u, w]`` is added (:mod:`custlens.clv._pnbd_quad`), as the NumPy path does.
     """
-    big, small = max(alpha, beta), min(alpha, beta)
-    if (big - small) <= Z_SPLIT * (big + u):
-        return _log_tail_series(r, alpha, s, beta, x, u, log_big_a, tab, ser, v, g, h)
-    w = big - 2.0 * small
-    log_t = _log_tail_series(r, alpha, s, beta, x, w, log_big_a, tab, ser, v, g, h)
-    value = combine(r, alpha, s, beta, x, u, w, log_t, g, h)
-    v[2, 0], v[2, 2] = np.log(alpha + u), np.log(beta + u)
-    return value
-
-
-@njit(cache=True, nogil=True)
-def _log_tail_series(r: float, alpha: float, s: float, beta: float, x: float, u: float,
-                     log_big_a: float, tab: np.ndarray, ser: np.ndarray, v: np.ndarray,
-                     g: np.ndarray, h: np.ndarray) -> float:  # pragma: no cover
-    """``log F(u)`` by the series (``z <= Z_SPLIT``), gradient ``g``, Hessian ``h`` (upper)."""
+    u_in = u
+    far = abs(alpha - beta) > Z_SPLIT * (max(alpha, beta) + u)
+    if far:
+        u = split_point(alpha, beta)
     big_a = r + s + x
     la, lb = np.log(alpha + u), np.log(beta + u)
     ia, ib = 1.0 / (alpha + u), 1.0 / (beta + u)
@@ -181,6 +170,9 @@ def _log_tail_series(r: float, alpha: float, s: float, beta: float, x: float, u:
     h[1, 1] += ser[3] * zaa
     h[1, 3] += ser[3] * zab
     h[3, 3] += ser[3] * zbb
+    if far:
+        value = combine(r, alpha, s, beta, x, u_in, u, value, g, h)
+        la, lb = np.log(alpha + u_in), np.log(beta + u_in)
     v[2, 0], v[2, 2] = la, lb  # handed back to the caller (unused slots of d/d r, s)
     return value
 

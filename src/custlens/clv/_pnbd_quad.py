@@ -35,7 +35,7 @@ else:  # the same code, interpreted (slow, but the same numbers)
         return (lambda f: f) if not args or not callable(args[0]) else args[0]
 
 #: Above this series argument the tail integral is split (series at z = 1/2, quadrature below).
-Z_SPLIT = 0.5
+Z_SPLIT = 0.9
 NODES, WEIGHTS = np.polynomial.legendre.leggauss(16)
 _STEP = 2.0  # largest change of psi across one panel
 _LOG_TAIL_REL = math.log(1e-18)
@@ -161,6 +161,9 @@ def combine(r: float, alpha: float, s: float, beta: float, x: float, u: float, w
     return lf
 
 
-def split_point(alpha: float, beta: float) -> float:
-    """``w = max - 2 min``: the ``u`` at which the series argument is :data:`Z_SPLIT`."""
-    return max(alpha, beta) - 2.0 * min(alpha, beta)
+@njit(cache=True, nogil=True)
+def split_point(alpha: float, beta: float) -> float:  # pragma: no cover
+    """``w = (max - min) / Z_SPLIT - max``: the ``u`` at which the series argument is
+    :data:`Z_SPLIT`."""
+    big, small = max(alpha, beta), min(alpha, beta)
+    return (big - small) / Z_SPLIT - big
