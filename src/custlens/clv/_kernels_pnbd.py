@@ -21,6 +21,8 @@ from numba import njit
 from scipy.special import digamma, gammaln, polygamma
 
 from custlens.clv._kernels import KernelEvaluator, x_levels
+# numba's on-disk cache of this module's kernels is keyed on this file only: after changing
+# custlens.clv._pnbd_quad during development, touch this file (or clear __pycache__).
 from custlens.clv._pnbd_quad import Z_SPLIT, combine, split_point
 
 _MAX_TERMS = 4_096  # as _hyp: t_0..t_4096 summed, then a geometric tail (z within ~3e-3 of 1)

@@ -83,6 +83,31 @@ def log_quad(p: float, m: float, q: float, big_m: float, u: float, w: float,
         width = min(1.0, t1 - ta)
         if abs(sa) * width > _STEP:
             width = _STEP / abs(sa)
+        if width < 1e-13 * max(1.0, abs(ta)) and sa < 0.0:
+            # decay faster than tau's rounding (q ~ 1e44 in a runaway fit): Laplace's one-node
+            # rule, int e^psi = e^psi(ta) / |psi'(ta)| (1 + O(1 / |psi'|)); the rest is nil
+            tau = ta
+            e = math.exp(tau)
+            k = gap + e
+            lk = math.log(k)
+            f = math.exp((1.0 - p) * tau - q * lk - shift) / -sa
+            d0, d1, d2, d3 = -tau, -p / e, -lk, -q / k
+            s0 += f
+            g[0] += f * d0
+            g[1] += f * d1
+            g[2] += f * d2
+            g[3] += f * d3
+            h[0, 0] += f * d0 * d0
+            h[0, 1] += f * (d0 * d1 - 1.0 / e)
+            h[0, 2] += f * d0 * d2
+            h[0, 3] += f * d0 * d3
+            h[1, 1] += f * (d1 * d1 + p / (e * e))
+            h[1, 2] += f * d1 * d2
+            h[1, 3] += f * d1 * d3
+            h[2, 2] += f * d2 * d2
+            h[2, 3] += f * (d2 * d3 - 1.0 / k)
+            h[3, 3] += f * (d3 * d3 + q / (k * k))
+            break
         tb = min(ta + width, t1)
         sb = _slope(tb, p, q, gap)
         while abs(sb) * (tb - ta) > _STEP:  # psi' is monotone: the end slopes bound it
