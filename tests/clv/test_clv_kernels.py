@@ -219,8 +219,10 @@ def test_ridge_is_left_to_lbfgsb(cls: type, monkeypatch: pytest.MonkeyPatch) -> 
     model = cls()
     prepared = model._prepare(cols)
     evaluate = _weighted(cls._loglik, prepared, w)
-    assert newton_fit(lambda d, ww: _weighted(cls._loglik, d, ww), evaluate, prepared, w,
-                      model._starts(cols, w)[0], 0.0, 1e-10, 2000) is None
+    res = newton_fit(lambda d, ww: _weighted(cls._loglik, d, ww), evaluate, prepared, w,
+                     model._starts(cols, w)[0], 0.0, 1e-10, 2000)
+    # None (L-BFGS-B decides) or stopped at the iteration cap still climbing: never converged
+    assert res is None or not res.success
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fast = cls().fit(data)

@@ -18,6 +18,7 @@ from scipy.special import gammaln
 
 from custlens.clv import ParetoNBDModel
 from custlens.clv import _kernels_limit as K
+from custlens.clv.pareto_nbd import _parts as _pnbd_parts
 from custlens.clv.pareto_nbd_limit import ParetoNBDLimitModel
 from custlens.clv.simulate import simulate_pareto_nbd
 
@@ -84,6 +85,13 @@ def test_limit_is_the_pareto_nbd_at_large_s(row):
     ll, _, pa = K.parts(np.array([R, ALPHA, MU]), *(np.array([v]) for v in row))
     assert ll[0] == pytest.approx(ll_ref, abs=1e-5)
     assert pa[0] == pytest.approx(pa_ref, abs=1e-5)
+    # the four-parameter likelihood itself is exact there (it used to be off by ~1 at s = 1e6:
+    # test_clv_pnbd_ridge), so the limit is compared with it directly: the gap is O(1/s)
+    ll4, _, pa4 = _pnbd_parts(np.array([R, ALPHA, s, s / MU]), *(np.array([v]) for v in row))
+    assert ll4[0] == pytest.approx(ll_ref, abs=1e-8)  # the reference's quad: ~3e-9
+    assert pa4[0] == pytest.approx(pa_ref, abs=1e-8)
+    assert ll[0] == pytest.approx(ll4[0], abs=2e-6)  # measured: at most 7.3e-7
+    assert pa[0] == pytest.approx(pa4[0], abs=2e-7)  # measured: at most 5.7e-8
     pnbd = ParetoNBDModel.from_params(r=R, alpha=ALPHA, s=s, beta=s / MU)
     limit = ParetoNBDLimitModel.from_params(r=R, alpha=ALPHA, mu=MU)
     args = tuple(np.array([v]) for v in row)

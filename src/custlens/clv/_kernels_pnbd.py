@@ -21,6 +21,9 @@ from numba import njit
 from scipy.special import digamma, gammaln, polygamma
 
 from custlens.clv._kernels import KernelEvaluator, x_levels
+# numba's on-disk cache of this module's kernels is keyed on this file only: after changing
+# custlens.clv._pnbd_quad during development, touch this file (or clear __pycache__).
+from custlens.clv._pnbd_quad import Z_SPLIT, combine, split_point
 
 _MAX_TERMS = 4_096  # as _hyp: t_0..t_4096 summed, then a geometric tail (z within ~3e-3 of 1)
 _RTOL = 1e-17
@@ -104,7 +107,15 @@ def _log_series(tab: np.ndarray, z: float, out: np.ndarray) -> None:  # pragma: 
 @njit(cache=True, nogil=True)
 def _log_tail(r: float, alpha: float, s: float, beta: float, x: float, u: float, log_big_a: float,
               tab: np.ndarray, ser: np.ndarray, v: np.ndarray, g: np.ndarray, h: np.ndarray) -> float:  # pragma: no cover
-    """``log F(u)`` with gradient ``g`` and Hessian ``h`` in (r, alpha, s, beta)."""
+    """``log F(u)`` with gradient ``g`` and Hessian ``h`` (upper triangle) in (r, alpha, s, beta).
+
+    Beyond ``z = Z_SPLIT`` the series is summed at the split point ``w`` and the quadrature
+    of ``[u, w]`` is added (:mod:`custlens.clv._pnbd_quad`), as the NumPy path does.
+    """
+    u_in = u
+    far = abs(alpha - beta) > Z_SPLIT * (max(alpha, beta) + u)
+    if far:
+        u = split_point(alpha, beta)
     big_a = r + s + x
     la, lb = np.log(alpha + u), np.log(beta + u)
     ia, ib = 1.0 / (alpha + u), 1.0 / (beta + u)
@@ -161,6 +172,9 @@ def _log_tail(r: float, alpha: float, s: float, beta: float, x: float, u: float,
     h[1, 1] += ser[3] * zaa
     h[1, 3] += ser[3] * zab
     h[3, 3] += ser[3] * zbb
+    if far:
+        value = combine(r, alpha, s, beta, x, u_in, u, value, g, h)
+        la, lb = np.log(alpha + u_in), np.log(beta + u_in)
     v[2, 0], v[2, 2] = la, lb  # handed back to the caller (unused slots of d/d r, s)
     return value
 
@@ -268,7 +282,8 @@ def summed(x: np.ndarray, tx: np.ndarray, age: np.ndarray, weights: np.ndarray) 
 
     def evaluate(params: np.ndarray, hess: bool) -> tuple[float, np.ndarray, np.ndarray]:
         r, alpha, s, beta = params
-        z_max = abs(alpha - beta) / max(alpha, beta)
+        # rows beyond Z_SPLIT sum the series at z = Z_SPLIT (the rest is quadrature)
+        z_max = min(abs(alpha - beta) / max(alpha, beta), Z_SPLIT)
         cap = _MAX_TERMS + 2  # coefficients 0..4096 summed, 4097 for the tail's ratio
         n_terms = cap if z_max >= 1.0 else int(min(
             cap, max(8.0, np.ceil(np.log(_RTOL) / np.log(z_max)) + 8.0) if z_max > 0 else 8.0))

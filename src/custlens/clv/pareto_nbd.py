@@ -10,6 +10,7 @@ from scipy.special import digamma, gammaln
 from custlens.clv import _kernels
 from custlens.clv._fit import SumLogLik, compress, summed_by
 from custlens.clv._hyp import log_series
+from custlens.clv._pnbd_quad import Z_SPLIT, combine, split_point
 from custlens.clv._transaction import TransactionModel, _scored
 from custlens.clv.pareto_nbd_limit import HeterogeneityTest, ParetoNBDLimitModel
 
@@ -24,9 +25,29 @@ def _log_tail(r: float, alpha: float, s: float, beta: float, x: np.ndarray, u: n
               ) -> tuple[np.ndarray, np.ndarray]:
     """``log F(u)`` and its gradient, ``F(u) = int_u^inf (alpha+y)^-(r+x) (beta+y)^-(s+1) dy``.
 
-    ``F`` is a Gauss hypergeometric function; :func:`log_series` evaluates it in the
-    Euler-transformed form, choosing the argument ``|alpha - beta| / (max + u)`` in [0, 1).
+    Where the series argument ``z = |alpha - beta| / (max + u)`` exceeds ``Z_SPLIT`` the
+    integral is split at ``w`` (``z(w) = Z_SPLIT``): the series at ``w`` plus quadrature on
+    ``[u, w]`` (:mod:`custlens.clv._pnbd_quad`, the very code the compiled kernel runs).
     """
+    x, u = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(u, dtype=float))
+    big, small = max(alpha, beta), min(alpha, beta)
+    far = (big - small) > Z_SPLIT * (big + u)
+    if not far.any():
+        return _log_tail_series(r, alpha, s, beta, x, u)
+    value, grad = _log_tail_series(r, alpha, s, beta, x, np.where(far, split_point(alpha, beta), u))
+    w = split_point(alpha, beta)
+    g, h = np.empty(4), np.empty((4, 4))
+    for i in np.flatnonzero(far):
+        g[:] = grad[i]
+        h[:, :] = 0.0  # the log-Hessian is not needed here: the gradient does not use it
+        value[i] = combine(r, alpha, s, beta, float(x[i]), float(u[i]), w, float(value[i]), g, h)
+        grad[i] = g
+    return value, grad
+
+
+def _log_tail_series(r: float, alpha: float, s: float, beta: float, x: np.ndarray, u: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_log_tail` by the Euler-transformed hypergeometric series (:func:`log_series`)."""
     big_a = r + s + x
     la, lb = np.log(alpha + u), np.log(beta + u)
     grad = np.empty((len(x), 4))
