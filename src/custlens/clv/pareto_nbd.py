@@ -11,8 +11,7 @@ from custlens.clv import _kernels
 from custlens.clv._fit import SumLogLik, compress, summed_by
 from custlens.clv._hyp import log_series
 from custlens.clv._pnbd_quad import Z_SPLIT, combine, split_point
-from custlens.clv._transaction import TransactionModel, _scored
-from custlens.clv.pareto_nbd_limit import HeterogeneityTest, ParetoNBDLimitModel
+from custlens.clv.pareto_nbd_limit import HeterogeneityTest, ParetoNBDLimitModel, PoissonLifetimeModel
 
 #: Above this p-value of the death-rate heterogeneity test the Pareto/NBD is fitted at its
 #: limit s -> inf (one death rate): the data do not show the variation that would pin s down.
@@ -188,7 +187,7 @@ def _summed(data: tuple[np.ndarray, ...], weights: np.ndarray) -> SumLogLik:
     return evaluate
 
 
-class ParetoNBDModel(TransactionModel):
+class ParetoNBDModel(PoissonLifetimeModel):
     """Pareto/NBD model (Schmittlein, Morrison & Colombo 1987; Fader & Hardie 2005).
 
     While active a customer buys as a Poisson process with rate ``lambda ~ Gamma(r,
@@ -335,31 +334,3 @@ class ParetoNBDModel(TransactionModel):
         dens = np.exp(np.log(s) + s * np.log(rb) - (s + 1.0) * np.log(rb + y) + log_nb(y))
         died = 0.5 * t * (_WEIGHTS @ dens)
         return pa * (survive + died) + (n == 0) * (1.0 - pa)
-
-    def probability_of_purchases(self, data: pd.DataFrame, t: float, n: int) -> np.ndarray:
-        """P(exactly ``n`` purchases in the next ``t`` time units | history).
-
-        Computed from the posterior of ``(lambda, mu)`` given the history and being alive,
-        integrating over the time of death by Gauss-Legendre quadrature.
-
-        Parameters
-        ----------
-        data : DataFrame
-            ``frequency, recency, T`` per customer.
-        t : float
-            Horizon.
-        n : int
-            Number of purchases.
-
-        Returns
-        -------
-        ndarray
-        """
-        t, n = self._check_horizon(t), int(n)
-        return _scored(lambda x, tx, age: self._pmf(n, t, x, tx, age), self._rfm(data))
-
-    def probability_of_purchases_new_customer(self, t: float, n: int) -> float:
-        """P(exactly ``n`` repeat purchases within ``t`` of the first purchase)."""
-        t, n = self._check_horizon(t), int(n)
-        z = np.zeros(1)
-        return float(self._pmf(n, t, z, z, z)[0])

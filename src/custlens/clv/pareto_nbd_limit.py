@@ -47,7 +47,41 @@ class HeterogeneityTest:
     p_value: float
 
 
-class ParetoNBDLimitModel(TransactionModel):
+class PoissonLifetimeModel(TransactionModel):
+    """Base of the Pareto/NBD and its limit: the purchase-count pmf from the subclass's ``_pmf``
+    (the posterior of the purchase and death rates given the history and being alive, integrated
+    over the time of death by Gauss-Legendre quadrature)."""
+
+    def _pmf(self, n: int, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def probability_of_purchases(self, data: pd.DataFrame, t: float, n: int) -> np.ndarray:
+        """P(exactly ``n`` purchases in the next ``t`` time units | history).
+
+        Parameters
+        ----------
+        data : DataFrame
+            ``frequency, recency, T`` per customer.
+        t : float
+            Horizon.
+        n : int
+            Number of purchases.
+
+        Returns
+        -------
+        ndarray
+        """
+        t, n = self._check_horizon(t), int(n)
+        return _scored(lambda x, tx, age: self._pmf(n, t, x, tx, age), self._rfm(data))
+
+    def probability_of_purchases_new_customer(self, t: float, n: int) -> float:
+        """P(exactly ``n`` repeat purchases within ``t`` of the first purchase)."""
+        t, n = self._check_horizon(t), int(n)
+        z = np.zeros(1)
+        return float(self._pmf(n, t, z, z, z)[0])
+
+
+class ParetoNBDLimitModel(PoissonLifetimeModel):
     """Pareto/NBD with one death rate: the limit ``s -> inf``, ``s / beta -> mu``.
 
     While active a customer buys as a Poisson process with rate ``lambda ~ Gamma(r,
@@ -130,31 +164,6 @@ class ParetoNBDLimitModel(TransactionModel):
         y = 0.5 * t * (_NODES[:, None] + 1.0)
         died = 0.5 * t * (_WEIGHTS @ np.exp(np.log(mu) - mu * y + log_nb(y)))
         return pa * (survive + died) + (n == 0) * (1.0 - pa)
-
-    def probability_of_purchases(self, data: pd.DataFrame, t: float, n: int) -> np.ndarray:
-        """P(exactly ``n`` purchases in the next ``t`` time units | history).
-
-        Parameters
-        ----------
-        data : DataFrame
-            ``frequency, recency, T`` per customer.
-        t : float
-            Horizon.
-        n : int
-            Number of purchases.
-
-        Returns
-        -------
-        ndarray
-        """
-        t, n = self._check_horizon(t), int(n)
-        return _scored(lambda x, tx, age: self._pmf(n, t, x, tx, age), self._rfm(data))
-
-    def probability_of_purchases_new_customer(self, t: float, n: int) -> float:
-        """P(exactly ``n`` repeat purchases within ``t`` of the first purchase)."""
-        t, n = self._check_horizon(t), int(n)
-        z = np.zeros(1)
-        return float(self._pmf(n, t, z, z, z)[0])
 
     def heterogeneity_test(self, data: pd.DataFrame) -> HeterogeneityTest:
         """Do the death rates vary? Score test of the limit against the Pareto/NBD.
