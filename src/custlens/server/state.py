@@ -94,10 +94,7 @@ class StoreState:
         hit = self._cache.get(name) if self._key == key else None
         if hit is None:
             with self.lock:
-                key = self.key()
-                if self._key != key:
-                    self._cache.clear()
-                    self._key = key
+                self._follow_store()
                 hit = self._cache.get(name)
                 if hit is None:
                     try:
@@ -108,10 +105,7 @@ class StoreState:
                     except CustlensError as exc:
                         hit = (False, exc)
                     self._cache[name] = hit
-        ok, value = hit
-        if not ok:
-            raise value
-        return value
+        return _unwrap(hit)
 
     def background(self, name: str, compute: Callable[[Store], T], retry_after: int = 30) -> T:
         """The cached result ``name``, else start computing it in a thread and raise `NotReady`.
@@ -126,10 +120,7 @@ class StoreState:
             The result is being computed.
         """
         with self.lock:
-            key = self.key()
-            if self._key != key:
-                self._cache.clear()
-                self._key = key
+            key = self._follow_store()
             hit = self._cache.get(name)
             if hit is None:
                 run = self._running.get(name)
@@ -139,10 +130,15 @@ class StoreState:
                     self._running[name] = (key, thread)
                     thread.start()
                 raise NotReady(name, retry_after)
-        ok, value = hit
-        if not ok:
-            raise value
-        return value
+        return _unwrap(hit)
+
+    def _follow_store(self) -> tuple[Any, ...]:
+        """The store's current state key; a changed store empties the cache (call under `lock`)."""
+        key = self.key()
+        if self._key != key:
+            self._cache.clear()
+            self._key = key
+        return key
 
     def _compute_in_background(self, name: str, compute: Callable[[Store], Any], key: tuple[Any, ...]) -> None:
         try:
@@ -183,3 +179,11 @@ class StoreState:
         with self.lock:
             self._cache.clear()
             self._key = None
+
+
+def _unwrap(hit: tuple[bool, Any]) -> Any:
+    """A cached ``(ok, value)``: the value, or the data failure it recorded raised again."""
+    ok, value = hit
+    if not ok:
+        raise value
+    return value
