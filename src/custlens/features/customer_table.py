@@ -275,8 +275,10 @@ def rfm_inputs(store: Store, as_of: AsOf = None) -> pd.DataFrame:
 def customer_table(store: Store, as_of: AsOf = None) -> pd.DataFrame:
     """One row per customer with at least one order before ``as_of``.
 
-    Computed in the store (one Ibis expression, `customer_table_expr`); orders, returns and
-    signups on or after ``as_of`` are ignored. Days are whole calendar days: a purchase day
+    Computed from two queries over the orders and NumPy
+    (`custlens.features.purchase_days.build_customer_table`); `customer_table_expr` states the
+    same table as one Ibis expression. Orders, returns and signups on or after ``as_of`` are
+    ignored. Days are whole calendar days: a purchase day
     is the date of ``ordered_at``, and several orders on one day are one purchase day.
 
     Parameters
@@ -331,5 +333,6 @@ def customer_table(store: Store, as_of: AsOf = None) -> pd.DataFrame:
     >>> from custlens.features import customer_table
     >>> table = customer_table(store, as_of="1998-07-01")  # doctest: +SKIP
     """
-    df = store.execute(customer_table_expr(store, as_of))
-    return df.reset_index(drop=True)[list(c.CUSTOMER_TABLE_COLUMNS)]
+    from custlens.features.purchase_days import build_customer_table
+
+    return build_customer_table(store, as_of).frame[list(c.CUSTOMER_TABLE_COLUMNS)]
