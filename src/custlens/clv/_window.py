@@ -12,7 +12,8 @@ from custlens import schema
 from custlens.clv import _names as N
 from custlens.errors import InputError, MissingDataError
 from custlens.features import columns as c
-from custlens.features.customer_table import _epoch_day, _orders_before
+from custlens.features.customer_table import _epoch_day
+from custlens.features.purchase_days import PurchaseDays
 from custlens.store import Store
 
 MIN_CUSTOMERS = 100
@@ -21,80 +22,67 @@ MIN_HOLDOUT_DAYS = 56
 HOLDOUT_SHARE = 0.25
 #: Length of a BG/BB period (a month) in days.
 PERIOD_DAYS = N.TIME_UNIT_DAYS["M"]
+#: Largest (first day x day) count table of the tracking pairs built with `numpy.bincount`.
+_PAIR_CELLS = 50_000_000
 
 
 # ----------------------------------------------------------------------------- data
-def _rfm(store: Store, as_of: pd.Timestamp) -> pd.DataFrame:
-    """CLV's columns of the customer table as of ``as_of``, indexed by customer (weeks)."""
-    return _rfm_pair(store, as_of, None)[0]
+def _frame(table: pd.DataFrame) -> pd.DataFrame:
+    """CLV's columns of a customer table, indexed by customer (weeks)."""
+    cols = [schema.CUSTOMER_ID, c.FIRST_ORDER_AT, c.ORDERS, c.FREQUENCY, c.DAYS_SINCE_LAST, c.RECENCY, c.T,
+            c.TOTAL_SPEND, c.MONETARY_VALUE]
+    return table[cols].set_index(schema.CUSTOMER_ID, drop=False)
 
 
-def _rfm_pair(store: Store, as_of: pd.Timestamp, split: pd.Timestamp | None
-              ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """CLV's columns of the customer table as of ``as_of`` and (when given) as of ``split``,
-    from one pass over the orders; each indexed by customer, ordered by customer id.
+def _calibration(full: pd.DataFrame, days: PurchaseDays, split: pd.Timestamp
+                 ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The customer table's CLV columns as of ``split`` from the purchase days (no query), and
+    the rows of ``full`` (the same customers as of the later ``as_of``) they belong to.
 
-    The definitions are the customer table's (:func:`custlens.features.customer_table`:
-    whole purchase days, ``frequency`` = purchase days - 1, ``recency`` and ``T`` in weeks
-    from the first purchase day, ``monetary_value`` = mean spend of the repeat days);
-    tests/clv/test_clv_window.py checks that they agree. Only the columns CLV reads are
-    built (no returns, signups, favourite category or channel), and both dates come from
-    one aggregation of the purchase days: at a million customers two full customer tables
-    cost more than the rest of ``run_clv``.
+    A customer's days are ascending, so their days before ``split`` are their first ``k``;
+    ``frequency = k - 1``, ``recency`` and ``T`` in weeks from the first day, and
+    ``monetary_value`` the mean total of days 2..k, as `custlens.features.customer_table`.
     """
-    orders = _orders_before(store, as_of)
-    days = orders.group_by([schema.CUSTOMER_ID, "_day"]).aggregate(
-        _total=orders[schema.AMOUNT].sum(), _orders=orders.count(), _first_at=orders[schema.ORDERED_AT].min())
-    cuts = {"a": _epoch_day(as_of)} | ({"c": _epoch_day(split)} if split is not None else {})
-    aggs = {"_first": days._day.min(), "_first_at": days._first_at.min(),
-            "_first_total": days._total.argmin(days._day)}
-    for key, day in cuts.items():
-        keep = days._day < day
-        aggs |= {f"_n{key}": days._day.count(where=keep), f"_last{key}": days._day.max(where=keep),
-                 f"_spend{key}": days._total.sum(where=keep), f"_orders{key}": days._orders.sum(where=keep)}
-    raw = store.execute(days.group_by(schema.CUSTOMER_ID).aggregate(**aggs).order_by(schema.CUSTOMER_ID))
-    out = []
-    for key, day in cuts.items():
-        part = raw[raw[f"_n{key}"] > 0]
-        freq = part[f"_n{key}"].to_numpy(dtype=np.int64) - 1
-        first, last = part["_first"].to_numpy(dtype=float), part[f"_last{key}"].to_numpy(dtype=float)
-        spend = part[f"_spend{key}"].to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            monetary = np.where(freq > 0, (spend - part["_first_total"].to_numpy(dtype=float)) / freq, 0.0)
-        frame = pd.DataFrame({
-            schema.CUSTOMER_ID: part[schema.CUSTOMER_ID].to_numpy(),
-            c.FIRST_ORDER_AT: pd.to_datetime(part["_first_at"]).to_numpy(),
-            c.ORDERS: part[f"_orders{key}"].to_numpy(dtype=np.int64),
-            c.FREQUENCY: freq,
-            c.DAYS_SINCE_LAST: day - last,
-            c.RECENCY: (last - first) / 7.0,
-            c.T: (day - first) / 7.0,
-            c.TOTAL_SPEND: spend,
-            c.MONETARY_VALUE: monetary,
-        })
-        out.append(frame.set_index(schema.CUSTOMER_ID, drop=False))
-    return out[0], (out[1] if len(out) > 1 else None)
+    cut = _epoch_day(split)
+    start = days.start
+    before = days.day < cut
+    n_before = np.add.reduceat(before, start[:-1], dtype=np.int64) if len(days.day) else np.zeros(0, np.int64)
+    rows = np.flatnonzero(n_before > 0)
+    first = days.day[start[:-1][rows]].astype(float)
+    last = days.day[start[:-1][rows] + n_before[rows] - 1].astype(float)
+    repeat = before.copy()
+    repeat[start[:-1]] = False
+    total = np.where(np.isnan(days.total), 0.0, days.total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spend = np.add.reduceat(np.where(repeat, total, 0.0), start[:-1])[rows] if len(rows) else np.zeros(0)
+        freq = n_before[rows] - 1
+        monetary = np.where(freq > 0, spend / freq, 0.0)
+    frame = pd.DataFrame({c.FREQUENCY: freq, c.RECENCY: (last - first) / 7.0, c.T: (cut - first) / 7.0,
+                          c.MONETARY_VALUE: monetary}, index=full.index[rows])
+    return frame, rows
 
 
-def _first_day(store: Store, as_of: pd.Timestamp) -> pd.Timestamp | None:
-    """The day of the first order before ``as_of`` (None without one)."""
-    orders = _orders_before(store, as_of)
-    value = store.execute(orders[schema.ORDERED_AT].min())
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).normalize()
-
-
-def _day_pairs(store: Store, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Customers per (first purchase day, purchase day) before ``as_of``: what the tracking
-    plot needs, aggregated in the store instead of loading every order."""
-    orders = _orders_before(store, as_of)
-    days = orders.select(schema.CUSTOMER_ID, "_day").distinct()
-    first = days.group_by(schema.CUSTOMER_ID).aggregate(_first=days._day.min())
-    pairs = days.join(first, schema.CUSTOMER_ID).group_by(["_first", "_day"]).aggregate(n=days._day.count())
-    frame = store.execute(pairs)
+def _day_pairs(days: PurchaseDays) -> pd.DataFrame:
+    """Customers per (first purchase day, purchase day): what the tracking plot needs, counted
+    from the purchase days."""
+    first = np.repeat(days.day[days.start[:-1]], np.diff(days.start)).astype(np.int64)
+    day = days.day.astype(np.int64)
+    if len(day) == 0:
+        keys, counts, low, width = np.zeros(0, np.int64), np.zeros(0, np.int64), 0, 1
+    else:
+        low = int(day.min())
+        width = int(day.max()) - low + 1
+        key = (first - low) * width + (day - low)
+        if width * width <= _PAIR_CELLS:
+            counts = np.bincount(key, minlength=width * width)
+            keys = np.flatnonzero(counts)
+            counts = counts[keys]
+        else:
+            keys, counts = np.unique(key, return_counts=True)
     epoch = pd.Timestamp("1970-01-01")
-    return pd.DataFrame({"first": epoch + pd.to_timedelta(frame["_first"].to_numpy(), unit="D"),
-                         "day": epoch + pd.to_timedelta(frame["_day"].to_numpy(), unit="D"),
-                         "n": frame["n"].to_numpy(dtype=float)})
+    return pd.DataFrame({"first": epoch + pd.to_timedelta(keys // width + low, unit="D"),
+                         "day": epoch + pd.to_timedelta(keys % width + low, unit="D"),
+                         "n": counts.astype(float)})
 
 
 def _transactions(store: Store, as_of: pd.Timestamp) -> pd.DataFrame:

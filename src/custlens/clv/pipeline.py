@@ -25,9 +25,8 @@ from custlens.clv.mbgnbd import ModifiedBetaGeoModel
 from custlens.clv.pareto_nbd import ParetoNBDModel
 from custlens.clv.diagnostics import MAE_TOLERANCE, FitCheck, check_fit
 from custlens.clv._window import (HOLDOUT_SHARE, MIN_CUSTOMERS, MIN_HOLDOUT_DAYS,  # noqa: F401 (public)
-                                  MIN_REPEAT, PERIOD_DAYS, _check_enough, _day_pairs, _first_day,
-                                  _holdout_frame, _periods, _plan_holdout, _rfm_pair, _snap_to_periods,
-                                  _transactions)
+                                  MIN_REPEAT, PERIOD_DAYS, _calibration, _check_enough, _day_pairs, _frame,
+                                  _holdout_frame, _periods, _plan_holdout, _snap_to_periods, _transactions)
 from custlens.clv.validation import (compare_models, holdout_by_frequency, holdout_errors, tracking,
                                      tracking_pairs)
 from custlens.clv.result import ClvResult
@@ -37,6 +36,7 @@ from custlens.errors import (ConvergenceError, CustlensError, DataQualityWarning
                              MissingDataError)
 from custlens.features import columns as c
 from custlens.features.customer_table import resolve_as_of
+from custlens.features.purchase_days import CustomerBuild, build_customer_table
 from custlens.store import Store
 
 __all__ = ["ClvResult", "FIT_SAMPLE", "MODELS", "SCORE_COLUMNS", "SCORES_TABLE", "join_scores", "run_clv", "save_clv_scores",
@@ -160,7 +160,8 @@ def _grids(model: Any, name: str, data: pd.DataFrame, horizon: float, horizon_da
 # ----------------------------------------------------------------------------- main
 def run_clv(store: Store, *, model: str = "auto", horizon_days: float = 365, discount_rate: float = 0.01,
             as_of: Any = None, holdout_days: int | None = None, top: int = 20,
-            fit_sample: int | None = FIT_SAMPLE, random_state: int = 0) -> ClvResult:
+            fit_sample: int | None = FIT_SAMPLE, random_state: int = 0,
+            customers: CustomerBuild | None = None) -> ClvResult:
     """Fit, validate, check and apply the CLV models to the orders of a store.
 
     1. The observation window (first order to ``as_of``) is split by date: the holdout is
@@ -207,6 +208,10 @@ def run_clv(store: Store, *, model: str = "auto", horizon_days: float = 365, dis
         always covers every customer.
     random_state : int, default 0
         Seed of the fit sample.
+    customers : CustomerBuild, optional
+        The customer table and purchase days as of ``as_of``
+        (`custlens.features.purchase_days.build_customer_table`), when the caller has them
+        (the report does); built here otherwise. Every frame of the run comes from them.
 
     Returns
     -------
@@ -232,7 +237,7 @@ def run_clv(store: Store, *, model: str = "auto", horizon_days: float = 365, dis
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return _run(store, model, horizon_days, discount_rate, as_of, holdout_days, top, fit_sample,
-                    random_state)
+                    random_state, customers)
 
 
 def _sample(ids: pd.Index, size: int | None, seed: int) -> np.ndarray | None:
@@ -246,11 +251,17 @@ def _sample(ids: pd.Index, size: int | None, seed: int) -> np.ndarray | None:
 
 def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as_of: Any,
          holdout_days: int | None, top: int, fit_sample: int | None = None,
-         random_state: int = 0) -> ClvResult:
+         random_state: int = 0, customers: CustomerBuild | None = None) -> ClvResult:
     if not np.isfinite(horizon_days) or horizon_days <= 0:
         raise InputError(f"horizon_days={horizon_days} must be > 0")
     as_of = resolve_as_of(store, as_of)
-    first_day = _first_day(store, as_of)
+    if customers is None:
+        customers = build_customer_table(store, as_of)
+    elif customers.days.as_of != as_of:
+        raise InputError(f"customers are as of {customers.days.as_of.date()}, the CLV run as of "
+                         f"{as_of.date()}; build them with build_customer_table(store, as_of)")
+    full = _frame(customers.frame)
+    first_day = full[c.FIRST_ORDER_AT].min().normalize() if len(full) else None
     planned: tuple[Any, Any] = (None, None)
     bad_holdout = None
     if first_day is not None:
@@ -258,8 +269,6 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
             planned = _plan_holdout(first_day, as_of, holdout_days)
         except InputError as exc:  # said after the data check, as before
             bad_holdout = exc
-    # one pass over the orders gives the whole window's and the calibration period's frames
-    full, cal_rfm = _rfm_pair(store, as_of, planned[0] if model != "bgbb" else None)
     _check_enough(full, as_of)
     if bad_holdout is not None:
         raise bad_holdout
@@ -287,10 +296,14 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
             holdout = _holdout_frame(cal, data_full, np.nan)
             holdout[N.DURATION_HOLDOUT] = data_full[N.T].reindex(holdout.index) - holdout[N.T]
             holdout = holdout[holdout[N.T] > 0]
-        else:
-            cal = cal_rfm
-            holdout = _holdout_frame(cal, full, (as_of - split).days / 7.0)
-        if in_fit is not None:  # the comparison is part of the fits: the sample only
+        else:  # the calibration frame from the purchase days, matched to ``full`` by row
+            cal, rows = _calibration(full, customers.days, split)
+            holdout = cal.assign(**{N.FREQUENCY_HOLDOUT: (full[N.FREQUENCY].to_numpy()[rows]
+                                                          - cal[N.FREQUENCY].to_numpy()).clip(0),
+                                    N.DURATION_HOLDOUT: (as_of - split).days / 7.0})
+            if in_fit is not None:
+                holdout = holdout[in_fit[rows]]
+        if in_fit is not None and bgbb:  # the comparison is part of the fits: the sample only
             holdout = holdout[holdout.index.isin(sampled)]
         repeat = int((holdout[N.FREQUENCY] > 0).sum())
         if repeat < MIN_REPEAT:
@@ -342,7 +355,7 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
             track = tracking(track_model, _snap_to_periods(tx), schema.CUSTOMER_ID, "day", track_cal,
                              as_of - _DAY, unit)
         else:
-            track = tracking_pairs(track_model, _day_pairs(store, as_of), track_cal, as_of - _DAY, unit)
+            track = tracking_pairs(track_model, _day_pairs(customers.days), track_cal, as_of - _DAY, unit)
     notes.append(("clv.note.discount", {"horizon": f"{horizon_days:g}", "rate": discount_rate}))
     notes.append(("clv.note.p_purchase", {"model": chosen, "horizon": f"{horizon_days:g}"}))
     scores = pd.DataFrame({

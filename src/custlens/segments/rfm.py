@@ -162,9 +162,12 @@ def _percent_rank_score(values: pd.Series, bins: int, *, higher_is_better: bool)
     n = len(x)
     if n == 1:
         return np.ones(1, dtype=np.int64)
-    first = pd.Series(x if higher_is_better else -x).rank(method="min").to_numpy()
-    worse = np.rint(first).astype(np.int64) - 1  # customers with a strictly worse value
-    return np.minimum(bins, 1 + (worse * bins) // (n - 1))
+    ordered = np.sort(x)
+    if higher_is_better:  # customers with a strictly smaller value
+        worse = np.searchsorted(ordered, x, side="left")
+    else:  # customers with a strictly larger value
+        worse = n - np.searchsorted(ordered, x, side="right")
+    return np.minimum(bins, 1 + (worse.astype(np.int64) * bins) // (n - 1))
 
 
 def _scores(frame: pd.DataFrame, bins: int) -> pd.DataFrame:
