@@ -21,6 +21,7 @@ from custlens.report import formatting as fmt
 from custlens.store import Store
 
 if TYPE_CHECKING:  # pragma: no cover
+    from custlens.features.purchase_days import CustomerBuild
     from custlens.quality import QualityReport
     from custlens.segments import RFMResult
 
@@ -121,9 +122,14 @@ class ReportContext:
 
     def customers(self) -> pd.DataFrame:
         """The customer table as of `as_of` (`custlens.features.customer_table`)."""
-        from custlens.features import customer_table
+        return self.cached("customers", lambda: self.customer_build().frame)
 
-        return self.cached("customers", lambda: customer_table(self.store, self.as_of))
+    def customer_build(self) -> "CustomerBuild":
+        """The customer table and every customer's purchase days as of `as_of`
+        (`custlens.features.purchase_days.build_customer_table`; CLV reads both)."""
+        from custlens.features.purchase_days import build_customer_table
+
+        return self.cached("customer_build", lambda: build_customer_table(self.store, self.as_of))
 
     def rfm(self, scheme: str = "rfm11") -> "RFMResult":
         """RFM scores and segments of the customer table under ``scheme`` (`custlens.analyses.rfm`)."""

@@ -25,7 +25,8 @@ def clv_section(ctx: ReportContext) -> Section:
     """KPIs, parameters, model comparison, holdout and tracking charts, heat maps, top customers."""
     if ctx.as_of is None:
         ctx.store.require("orders", "customer lifetime value")
-    res: ClvResult = ctx.cached("clv", lambda: analyses.clv(ctx.store, as_of=ctx.as_of))
+    res: ClvResult = ctx.cached("clv", lambda: analyses.clv(ctx.store, as_of=ctx.as_of,
+                                                             customers=ctx.customer_build()))
     if not res.sound:
         return _unsound_section(ctx, res)
     horizon = f"{res.horizon_days:g}"
