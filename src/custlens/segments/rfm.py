@@ -120,8 +120,8 @@ def _validate(customers: Any, bins: Any) -> pd.DataFrame:
             f"column {CUSTOMER_ID!r}: {int(ids.isna().sum()):,} of {n:,} values are missing; "
             "every customer needs an id"
         )
-    dup = ids.duplicated(keep=False)
-    if dup.any():
+    dup = None if _strictly_increasing(ids.to_numpy()) else ids.duplicated(keep=False)
+    if dup is not None and dup.any():
         raise InputError(
             f"column {CUSTOMER_ID!r}: {int(ids.duplicated().sum()):,} duplicate ids "
             f"(e.g. {ids[dup.to_numpy()].iloc[0]!r}); the customer table has one row per customer"
@@ -156,18 +156,29 @@ def _validate(customers: Any, bins: Any) -> pd.DataFrame:
     return frame
 
 
+def _strictly_increasing(values: np.ndarray) -> bool:
+    """True when ``values`` are sorted without repeats (the customer table is, by id): then they
+    are unique without hashing a million strings."""
+    try:
+        return bool(len(values) < 2 or (values[1:] > values[:-1]).all())
+    except TypeError:  # mixed types do not compare: hash them
+        return False
+
+
 def _percent_rank_score(values: pd.Series, bins: int, *, higher_is_better: bool) -> np.ndarray:
     """``min(bins, 1 + floor(bins * worse / (n - 1)))``, in exact integer arithmetic."""
     x = values.to_numpy(dtype=float)
     n = len(x)
     if n == 1:
         return np.ones(1, dtype=np.int64)
-    ordered = np.sort(x)
+    order = np.argsort(x)  # ties may come in any order: they get the same search result
+    ordered = x[order]  # sorted needles: the binary searches walk memory in order (3x faster)
+    worse = np.empty(n, dtype=np.int64)
     if higher_is_better:  # customers with a strictly smaller value
-        worse = np.searchsorted(ordered, x, side="left")
+        worse[order] = np.searchsorted(ordered, ordered, side="left")
     else:  # customers with a strictly larger value
-        worse = n - np.searchsorted(ordered, x, side="right")
-    return np.minimum(bins, 1 + (worse.astype(np.int64) * bins) // (n - 1))
+        worse[order] = n - np.searchsorted(ordered, ordered, side="right")
+    return np.minimum(bins, 1 + (worse * bins) // (n - 1))
 
 
 def _scores(frame: pd.DataFrame, bins: int) -> pd.DataFrame:
