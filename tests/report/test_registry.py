@@ -116,21 +116,21 @@ def test_registration_errors(clean_registry: None) -> None:
 
 
 def test_context_computes_shared_results_once(shop: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    import custlens.features as features
+    import custlens.features.purchase_days as features
 
     calls = []
-    real = features.customer_table
+    real = features.build_customer_table
 
-    def counting(store: Store, as_of: object = None) -> pd.DataFrame:
+    def counting(store: Store, as_of: object = None) -> features.CustomerBuild:
         calls.append(as_of)
         return real(store, as_of)
 
-    monkeypatch.setattr(features, "customer_table", counting)
+    monkeypatch.setattr(features, "build_customer_table", counting)
     ctx = ReportContext(shop, as_of="2024-03-01")
     first = ctx.customers()
     assert ctx.rfm("rfm11") is ctx.rfm("rfm11")
     ctx.rfm("cn8")
-    assert ctx.customers() is first
+    assert ctx.customers() is first and ctx.customer_build().frame is first
     assert calls == [pd.Timestamp("2024-03-01")]
     assert set(first["customer_id"]) == {"a", "b", "d"}  # c first ordered on 2024-03-15
 
