@@ -21,7 +21,7 @@ from custlens.features import columns as c
 from custlens.features import purchase_days as pdays
 from custlens.features.purchase_days import build_customer_table
 
-from .conftest import ITEM_COLS, ORDER_COLS, RETURN_COLS, _insert, fill_shop
+from .conftest import ITEM_COLS, ORDER_COLS, RETURN_COLS, _insert
 
 ROUNDED = (c.MONETARY_VALUE, c.GAP_STD_DAYS)
 
@@ -146,7 +146,6 @@ def test_demo_shop(demo: Store) -> None:
 
 
 def test_purchase_days_agree_with_the_table(shop: Store) -> None:
-    fill_shop  # the shop fixture is the filled hand-computed shop
     build = build_customer_table(shop, "2024-03-01")
     days, frame = build.days, build.frame
     assert list(days.customer_id) == list(frame["customer_id"])
