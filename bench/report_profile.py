@@ -1,41 +1,156 @@
-"""Time, memory and a cProfile of each report section, for finding what dominates `custlens report`.
+"""Time, memory and a cProfile of each report section, or of the whole ``custlens report`` process.
 
-    python bench/report_profile.py STORE.duckdb [--top 25] [--out profile.txt]
+    python bench/report_profile.py STORE.duckdb [--top 25] [--out profile.txt] [--sections a,b]
+    python bench/report_profile.py STORE.duckdb --whole [--excel] [--report-dir DIR] [--out profile.txt]
 
-Builds the sections in order on one `ReportContext` (as `build_report` does, so shared results
-such as the customer table are computed by the first section that asks), printing per section the
-wall time, the process's CPU time (all its threads: DuckDB's too), the resident memory after it and
-its high-water mark so far, and the load average at the start and the end (the machine is shared:
-compare CPU times, or wall times of one run). The profile of
-each section (cumulative time, ``--top`` rows) is appended to ``--out`` as soon as the section is
-done, so a run cut short still leaves the sections it finished.
+Sections (default): builds the sections in order on one `ReportContext` (as `build_report` does, so
+shared results such as the customer table are computed by the first section that asks), printing
+per section the wall time, the process's CPU time (all its threads: DuckDB's too), the resident
+memory after it and its high-water mark so far, and the load average at the start and the end (the
+machine is shared: compare CPU times, or wall times of one run). The profile of each section
+(cumulative time, ``--top`` rows) is appended to ``--out`` as soon as the section is done, so a run
+cut short still leaves the sections it finished.
+
+``--whole``: runs the CLI's ``report`` command in this process (imports included, with the workbook
+when ``--excel``) and prints one line per step: the imports, each section, the summary, the HTML's
+parts (tables and figures, the page, the font subset, the file), each workbook sheet built, fitted
+(Parquet) and written, and the workbook's packing. A step's line gives its wall and CPU time, the
+resident memory before and after it and the highest resident memory sampled (every 20 ms) while it
+ran; nested steps are indented. ``--out`` receives the table and, with ``--cprofile``, one cProfile of
+the whole process (``--top`` rows by own time and by cumulative time; it slows Python code). Give the store a copy you may write: ``custlens report`` saves
+the default CLV scores once when they are missing.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import io
 import os
 import pstats
+import sys
+import threading
 import time
 from pathlib import Path
 
 
 def _mem() -> tuple[int, int]:
     """(VmRSS, VmHWM) of this process in MiB."""
-    vals = {line.split(":")[0]: int(line.split()[1]) // 1024 for line in open("/proc/self/status")
-            if line.startswith(("VmRSS", "VmHWM"))}
+    with open("/proc/self/status") as fh:
+        vals = {line.split(":")[0]: int(line.split()[1]) // 1024 for line in fh if line.startswith(("VmRSS", "VmHWM"))}
     return vals.get("VmRSS", 0), vals.get("VmHWM", 0)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("store")
-    ap.add_argument("--top", type=int, default=25)
-    ap.add_argument("--out", type=Path, default=Path("report_profile.txt"))
-    ap.add_argument("--sections", default=None, help="comma-separated section keys (default: all)")
-    args = ap.parse_args()
+class Steps:
+    """Wall, CPU and resident memory of nested steps, with a thread sampling the RSS every 20 ms."""
+
+    def __init__(self) -> None:
+        self.rows: list[list] = []  # [depth, name, wall, cpu, rss_before, rss_after, peak]
+        self._open: list[list] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            rss = _mem()[0]
+            for row in list(self._open):
+                row[6] = max(row[6], rss)
+
+    def wrap(self, owner: object, attr: str, label) -> None:
+        """Replace ``owner.attr`` by a wrapper that records a step named ``label(*args)``."""
+        func = getattr(owner, attr)
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            name = label(*args, **kwargs) if callable(label) else label
+            rss = _mem()[0]
+            row = [len(self._open), name, 0.0, 0.0, rss, 0, rss]
+            self.rows.append(row)
+            self._open.append(row)
+            t0, c0 = time.perf_counter(), time.process_time()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                row[2], row[3] = time.perf_counter() - t0, time.process_time() - c0
+                row[5] = _mem()[0]
+                row[6] = max(row[6], row[5])
+                self._open.remove(row)
+
+        setattr(owner, attr, wrapper)
+
+    def table(self) -> str:
+        lines = [f"{'step':<44} {'wall s':>8} {'cpu s':>8} {'rss before':>11} {'rss after':>10} {'peak':>7}"]
+        for depth, name, wall, cpu, before, after, peak in self.rows:
+            lines.append(f"{'  ' * depth + name:<44} {wall:8.2f} {cpu:8.2f} {before:>11,} {after:>10,} {peak:>7,}")
+        return "\n".join(lines)
+
+
+def whole(args: argparse.Namespace) -> None:
+    """The CLI's ``report`` in this process, its steps timed and its memory sampled."""
+    steps = Steps()
+    prof = cProfile.Profile() if args.cprofile else None
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
+    t0, c0 = time.perf_counter(), time.process_time()
+    if prof is not None:
+        prof.enable()
+    ti, ci = time.perf_counter(), time.process_time()
+    from custlens.cli import app
+    from custlens.report import builder, registry, render, workbook, workbook_sheets, workbook_xlsx
+    from custlens.report.registry import _load_builtin_sections
+
+    _load_builtin_sections()
+    steps.rows.append([0, "imports (cli, report, sections)", time.perf_counter() - ti, time.process_time() - ci,
+                       0, _mem()[0], _mem()[0]])
+    import custlens.report as package
+    from custlens.clv import pipeline, scores
+
+    steps.wrap(scores, "score_status", lambda store, table, *a, **k: f"score_status {table}")
+    steps.wrap(pipeline, "save_default_scores", "save_default_scores (stale CLV scores)")
+    steps.wrap(pipeline, "run_clv", "run_clv")
+    steps.wrap(pipeline, "save_clv_scores", "save_clv_scores")
+
+    steps.wrap(package, "build_report", "build_report")
+    steps.wrap(registry, "run_section", lambda spec, ctx: f"section {spec.key}")
+    steps.wrap(builder, "summary_section", "summary")
+    steps.wrap(builder, "render_html", "render_html")
+    steps.wrap(render, "_prepare", "tables and figures to HTML")
+    steps.wrap(render, "font_face_css", "font subset")
+    steps.wrap(package, "write_workbook", "write_workbook")
+    steps.wrap(workbook, "_customers_sheet", "sheet customers: build")
+    steps.wrap(workbook, "_segments_sheet", lambda ctx, scheme: f"sheet {scheme}: build")
+    for key, build in list(workbook_sheets.SHEETS.items()):
+        workbook_sheets.SHEETS[key] = build
+        steps.wrap(workbook_sheets, build.__name__, f"sheet {key.rsplit('.', 1)[-1]}: build")
+        workbook_sheets.SHEETS[key] = getattr(workbook_sheets, build.__name__)
+    steps.wrap(workbook, "fit_sheet", lambda frame, lang, path, key, *a, **k: f"fit {key.rsplit('.', 1)[-1]}"
+               f" ({len(frame):,} rows)")
+    steps.wrap(workbook_xlsx.StreamingBook, "add_sheet", lambda self, name, *a, **k: f"write sheet {name}")
+    steps.wrap(workbook_xlsx.StreamingBook, "__exit__", "pack the .xlsx")
+    argv = ["report", "--store", args.store, "--out", str(args.report_dir)]
+    if not args.excel:
+        argv.append("--no-excel")
+    try:
+        app(argv, standalone_mode=False)
+    finally:
+        if prof is not None:
+            prof.disable()
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        steps._stop.set()
+        print(steps.table())
+        rss, hwm = _mem()
+        print(f"whole process (after the interpreter's start): {wall:.2f} s wall, {cpu:.2f} s cpu, peak {hwm:,} MiB; "
+              "load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()), flush=True)
+        buf = io.StringIO()
+        if prof is not None:
+            stats = pstats.Stats(prof, stream=buf)
+            stats.sort_stats("tottime").print_stats(args.top)
+            stats.sort_stats("cumulative").print_stats(args.top)
+        args.out.write_text(steps.table() + "\n\n" + buf.getvalue())
+
+
+def sections(args: argparse.Namespace) -> None:
     from custlens.report.context import ReportContext
     from custlens.report.registry import registered_sections, run_section
     from custlens.store import Store
@@ -51,7 +166,8 @@ def main() -> None:
         t0, c0 = time.perf_counter(), time.process_time()
         prof.enable()
         run_section(spec, ctx)
-        prof.disable()
+        if prof is not None:
+            prof.disable()
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         rss, hwm = _mem()
         print(f"{spec.key:<12} {wall:8.2f} s   cpu {cpu:8.2f} s   rss {rss:>6,} MiB   peak {hwm:>6,} MiB", flush=True)
@@ -63,5 +179,19 @@ def main() -> None:
           "load average at end: {:.2f} {:.2f} {:.2f}; profiles in {}".format(*os.getloadavg(), args.out))
 
 
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("store")
+    ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--out", type=Path, default=Path("report_profile.txt"))
+    ap.add_argument("--sections", default=None, help="comma-separated section keys (default: all)")
+    ap.add_argument("--whole", action="store_true", help="profile the whole `custlens report` process")
+    ap.add_argument("--excel", action="store_true", help="with --whole: write the workbook too")
+    ap.add_argument("--cprofile", action="store_true", help="with --whole: also a cProfile (slows Python code ~2x)")
+    ap.add_argument("--report-dir", type=Path, default=Path("report_profile_out"), help="with --whole: --out of the report")
+    args = ap.parse_args()
+    whole(args) if args.whole else sections(args)
+
+
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

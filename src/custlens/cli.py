@@ -240,24 +240,28 @@ def report(
         stale = st.has("orders") and not score_status(st, "clv_scores", resolve_as_of(st, when)).ok
     finally:
         st.close()
+    saved = None
     if stale:  # the workbook and the 360 read the default CLV scores: write access for this step only
         from custlens.clv.pipeline import save_default_scores
         from custlens.errors import StoreError
 
         try:
             with Store(store) as wst:
-                save_default_scores(wst, when)
+                saved = save_default_scores(wst, when)
         except StoreError as exc:  # e.g. another process holds the store: report without saving
             err.print(f"note: default CLV scores not saved ({exc})")
     st = open_store(store, read_only=True)
     try:
         from custlens.report import ReportContext
+        from custlens.report.workbook import release_html_results, reuse_saved_clv
 
         # One context: the workbook reuses the customer table and the analyses the report computed.
         ctx = ReportContext(st, as_of=when, lang=lang, country=country, min_group=min_group)
+        reuse_saved_clv(ctx, saved)  # the fit just saved is the CLV section's own: not fitted twice
         html = build_report(st, out=out_dir, lang=lang, force=force, context=ctx)
         out.print(f"report: {html}")
         if excel:
+            release_html_results(ctx)  # at 1M customers: hundreds of MB the workbook does not read
             partial: list = []
             xlsx = write_workbook(st, Path(out_dir) / f"custlens_{lang}.xlsx", lang=lang, force=force,
                                   min_group=min_group, context=ctx, excel_rows=excel_rows, partial=partial)

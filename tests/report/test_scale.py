@@ -34,6 +34,11 @@ BOUND_MIB = int(MEASURED_MIB * 1.5)
 MODEL_SECTIONS = ("kpis", "clv", "churn")
 MODEL_MEASURED_MIB = 801  # build_report(kpis, clv, churn) in a child, 2026-12-01 10:07 UTC, load 1.8 (33.7 s CPU)
 MODEL_BOUND_MIB = int(MODEL_MEASURED_MIB * 1.5)
+#: The workbook's customer and segment sheets alone (`write_workbook(..., analyses=False)` in a child):
+#: 633 MiB at 100,000 customers with saved CLV scores joined, after session 4's copies were cut
+#: (692 MiB before), 2026-12-01 12:30 UTC, load ~23 (bench/README.md, "Report at 1M, session 4: whole").
+WORKBOOK_MEASURED_MIB = 633
+WORKBOOK_BOUND_MIB = int(WORKBOOK_MEASURED_MIB * 1.5)
 
 
 def _bench():
@@ -98,3 +103,18 @@ def test_clv_and_churn_of_100k_customers_are_sampled_and_bounded(shop: tuple[obj
     assert "50,000" in html  # the stated samples (CLV fit, churn training) are named with their size
     assert "at its limit" in html  # one death rate for all: the simulation's exponential lifetimes
     assert report["peak_rss_mb"] is not None and report["peak_rss_mb"] < MODEL_BOUND_MIB, report
+
+
+@pytest.mark.slow
+def test_workbook_of_100k_customers_stays_under_the_memory_bound(shop: tuple[object, Path], tmp_path: Path) -> None:
+    """The customer sheet (the whole table sorted by spend, with scores and segment names; 100,000
+    rows fit the default budget). A copy of the table is only ~30 MB at this size, so this catches
+    blow-ups (the table held as per-cell objects, as the openpyxl writer did), not one extra copy."""
+    bench, store = shop
+    out = tmp_path / "c.xlsx"
+    code = ("from custlens.report import write_workbook\n"
+            f"write_workbook({str(store)!r}, {str(out)!r}, analyses=False)")
+    row = bench.run_stage("workbook", bench.child(["-c", code]))
+    assert row["exit"] == 0, row
+    assert out.exists() and not (tmp_path / "c_customers.parquet").exists()  # the whole table in the sheet
+    assert row["peak_rss_mb"] is not None and row["peak_rss_mb"] < WORKBOOK_BOUND_MIB, row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,7 +18,7 @@ from custlens.report.workbook_xlsx import StreamingBook
 from custlens.segments.catalog import text_key
 from custlens.store import Store, open_store
 
-__all__ = ["EXCEL_ROWS", "write_workbook"]
+__all__ = ["EXCEL_ROWS", "WORKBOOK_RESULTS", "release_html_results", "reuse_saved_clv", "write_workbook"]
 
 #: Default row budget of a sheet (``custlens report --excel-rows``): longer tables (the
 #: per-customer sheets of a large shop) show their first rows and go whole to Parquet. At 1M
@@ -150,6 +152,63 @@ def write_workbook(
     return path
 
 
+#: Results of the report context that `write_workbook` reads (exact keys, or families ending in ":").
+WORKBOOK_RESULTS = ("customers", "rfm:", "clv", "churn", "segments:kmeans", "cohorts", "forecast:")
+
+
+def release_html_results(ctx: ReportContext) -> list[str]:
+    """Drop from ``ctx`` the results only the HTML report read, before `write_workbook` reuses ``ctx``.
+
+    The workbook reads the customer table, the RFM results, CLV, churn, the k-means clusters, the
+    cohorts and the forecasts (`WORKBOOK_RESULTS`); the other cached results (lifecycle stages,
+    migration, behaviour, quality...) hold hundreds of MB at 1M customers, which would otherwise
+    stay resident under the workbook's own peak. A dropped result asked for again is recomputed.
+
+    Returns
+    -------
+    list of str
+        The cache keys dropped.
+    """
+    def kept(key: str) -> bool:
+        return any(key == k or (k.endswith(":") and key.startswith(k)) for k in WORKBOOK_RESULTS)
+
+    dropped = [key for key in ctx.cache if not kept(key)]
+    for key in dropped:
+        del ctx.cache[key]
+    gc.collect()  # results and figures hold reference cycles: free them now, not at some later collection
+    _trim_heap()
+    return dropped
+
+
+def reuse_saved_clv(ctx: ReportContext, result: object) -> bool:
+    """Hand ``ctx`` the CLV result that `custlens.clv.pipeline.save_default_scores` just computed.
+
+    ``custlens report`` saves the default CLV scores when the store has none as of the report's
+    date; that run is `custlens.analyses.clv` with the same defaults (fit sample and seed
+    included) and the same ``as_of``, i.e. the CLV section's own computation, so the section reads
+    it instead of fitting again (~15 CPU seconds at 1M customers). Returns whether it was used
+    (not when ``result`` is None or as of another date, or the context already holds a CLV result).
+    """
+    if result is None or "clv" in ctx.cache or ctx.as_of is None:
+        return False
+    if pd.Timestamp(getattr(result, "as_of", None)) != pd.Timestamp(ctx.as_of):
+        return False
+    ctx.cached("clv", lambda: result)
+    return True
+
+
+def _trim_heap() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere nothing).
+
+    Freed NumPy and pandas buffers below glibc's mmap threshold stay in the heap, counted in the
+    resident memory, until trimmed; the workbook's own allocations come on top of them otherwise.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to do
+        pass
+
+
 def _check_context(ctx: ReportContext, store: object, lang: str, min_group: int, as_of: object) -> None:
     """A shared context must describe the workbook asked for."""
     if isinstance(store, Store) and store is not ctx.store:
@@ -172,25 +231,37 @@ def _headers(ctx: ReportContext, columns: list[str]) -> dict[str, str]:
 
 
 def _customers_sheet(ctx: ReportContext) -> tuple[pd.DataFrame, list[str]]:
+    # At 1M customers every full copy of this frame is ~200 MB: the cached customer table's
+    # columns are referenced, not copied, the saved scores are joined on the ids alone, and the
+    # one copy made is the sort (bench/README.md, "Report at 1M, session 4: whole").
     customers = ctx.customers()
+    frame = customers.copy(deep=False)  # new columns and replaced ones stay out of the cached table
     scored = ctx.rfm("rfm11").customers.set_index("customer_id")
-    frame = customers.copy()
     aligned = scored.reindex(frame["customer_id"])  # one lookup for every column (1M customers: ~0.1 s)
     for col in _SCORES:
         frame[col] = aligned[col].to_numpy()
     segment = aligned["segment"].astype(object)
     names = {s: ctx.t(text_key("rfm11", s, "name")) for s in segment.dropna().unique() if isinstance(s, str)}
     frame["segment"] = segment.map(names).fillna("").to_numpy()  # 11 translations, not one per customer
+    del scored, aligned, segment
     frame = _with_saved_scores(ctx, frame)
     frame = _naive(frame)
     if "total_spend" in frame.columns:  # the most valuable first: a partial sheet keeps them
-        frame = frame.sort_values("total_spend", ascending=False, kind="stable", ignore_index=True)
+        order = frame["total_spend"].sort_values(ascending=False, kind="stable").index.to_numpy()
+        frame = frame.take(order)  # = frame.sort_values("total_spend", ascending=False, kind="stable")
+        frame.index = pd.RangeIndex(len(frame))
     pct = [c for c in frame.columns if c in _PCT]
-    return frame.rename(columns=_headers(ctx, list(frame.columns))), [ctx.t(f"report.col.{c}") for c in pct]
+    headers = _headers(ctx, list(frame.columns))
+    frame.columns = [headers[c] for c in frame.columns]  # no copy, unlike rename
+    return frame, [ctx.t(f"report.col.{c}") for c in pct]
 
 
 def _with_saved_scores(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the CLV and churn scores saved in the store (``custlens clv`` / ``custlens churn``)."""
+    """Add the CLV and churn scores saved in the store (``custlens clv`` / ``custlens churn``).
+
+    The joins run on the id column alone and their columns are added to ``frame`` (in place: it
+    is the sheet's own frame), so the customer table is never copied by a merge.
+    """
     from custlens.clv.scores import join_scores
     from custlens.report.registry import _load_builtin_sections
 
@@ -199,7 +270,12 @@ def _with_saved_scores(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
     from custlens.churn.saved import read_churn_scores
     from custlens.clv.scores import score_status
 
-    frame = join_scores(frame, ctx.store, as_of=ctx.as_of)  # only scores saved as of this report's date
+    ids = frame[["customer_id"]]
+    joined = join_scores(ids, ctx.store, as_of=ctx.as_of)  # only scores saved as of this report's date
+    for col in joined.columns[1:]:  # same row order as ``ids`` (join_scores' contract)
+        if col not in frame.columns:  # as join_scores on the whole table: its own columns win
+            frame[col] = joined[col].array  # the array, dtype kept, no index alignment
+    del joined
     if score_status(ctx.store, "churn_scores", ctx.as_of).ok:
         churn = read_churn_scores(ctx.store)  # reasons saved as keys, translated here
         churn = churn.rename(columns={f"reasons_{ctx.lang}": "reasons"})
@@ -207,7 +283,9 @@ def _with_saved_scores(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
         churn["customer_id"] = churn["customer_id"].astype(frame["customer_id"].dtype)
         if "risk_band" in churn.columns:
             churn["risk_band"] = [ctx.t(f"churn.band.{b}") if isinstance(b, str) else b for b in churn["risk_band"]]
-        frame = frame.merge(churn[keep], on="customer_id", how="left", validate="one_to_one")
+        joined = ids.merge(churn[keep], on="customer_id", how="left", validate="one_to_one")  # keeps ids' order
+        for col in joined.columns[1:]:
+            frame[col] = joined[col].array
     return frame
 
 

@@ -26,7 +26,7 @@ from custlens.features.money import round_money
 from custlens.outputs import MARK, atomic_output
 from custlens.report.context import ReportContext
 
-__all__ = ["SHEETS", "FittedSheet", "analysis_sheets", "fit_sheet", "index_sheet"]
+__all__ = ["SHEETS", "FittedSheet", "analysis_sheets", "fit_sheet", "index_sheet", "write_parquet"]
 
 i18n.register({
     "report.sheet.clv": {"en": "CLV scores", "zh": "客户终身价值"},
@@ -218,14 +218,11 @@ def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows
         return FittedSheet(frame, n)
     shown = min(budget or n, max_rows - 2)
     target = workbook.with_name(f"{workbook.stem}_{key.rsplit('.', 1)[-1]}.parquet")
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), MARK.encode(): b"1"})
     if stack is None:
         with atomic_output(target, force) as tmp:
-            pq.write_table(table, tmp)
+            write_parquet(frame, tmp)
     else:
-        pq.write_table(table, stack.enter_context(atomic_output(target, force)))
-    del table
+        write_parquet(frame, stack.enter_context(atomic_output(target, force)))
     groups = frame[group].nunique(dropna=False) if group is not None and group in frame.columns else 1
     if groups > 1:
         each = max(1, shown // groups)
@@ -235,6 +232,28 @@ def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows
         return FittedSheet(part.reset_index(drop=True), n, note, target)
     note = i18n.t("report.sheet.partial", lang, shown=f"{shown:,}", rows=f"{n:,}", file=target.name)
     return FittedSheet(frame.head(shown), n, note, target)
+
+
+#: Rows converted to Arrow at a time by `write_parquet` (one row group each).
+PARQUET_ROWS = 100_000
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, rows: int = PARQUET_ROWS) -> None:
+    """Write ``frame`` (index left out) to Parquet, marked as custlens' (`custlens.outputs.MARK`),
+    ``rows`` rows at a time.
+
+    The file reads back as ``pa.Table.from_pandas(frame)`` would have written it (same schema and
+    pandas metadata, one row group per ``rows`` rows), but the Arrow copy of a 1M-row table
+    (~200 MB more at the workbook's peak) is never whole in memory.
+    """
+    schema = pa.Schema.from_pandas(frame, preserve_index=False)  # the whole column decides each type
+    schema = schema.with_metadata({**(schema.metadata or {}), MARK.encode(): b"1"})
+    with pq.ParquetWriter(path, schema) as writer:
+        for start in range(0, len(frame), rows):
+            chunk = pa.Table.from_pandas(frame.iloc[start:start + rows], schema=schema, preserve_index=False)
+            writer.write_table(chunk)
+        if len(frame) == 0:
+            writer.write_table(schema.empty_table())
 
 
 def index_sheet(fitted: dict[str, FittedSheet], lang: str, budget: int) -> tuple[pd.DataFrame, str] | None:
