@@ -34,7 +34,7 @@ import pandas as pd
 from custlens.errors import InputError, MissingDataError, SchemaError
 from custlens.features.columns import CUSTOMER_ID, ORDERS, TOTAL_SPEND
 from custlens.results import Result
-from custlens.segments.profile import segment_summary
+from custlens.segments.profile import summary_of_codes
 
 __all__ = ["ABCResult", "abc_analysis", "gini", "lorenz_curve", "pareto_tiers"]
 
@@ -120,13 +120,18 @@ def pareto_tiers(values: np.ndarray, cuts: tuple[float, float], labels: tuple[st
 
     Equal values share the tier of the first of them, so ties never straddle a cut.
     """
+    return np.asarray(labels)[_tier_codes(values, cuts)]
+
+
+def _tier_codes(values: np.ndarray, cuts: tuple[float, float]) -> np.ndarray:
+    """`pareto_tiers` as codes 0, 1, 2 (a million string labels cost seconds to build and group)."""
     values = np.asarray(values, dtype=float)
     total = float(values.sum())
     before = (np.cumsum(values) - values) / total if total else np.zeros(len(values))
     # Sorted descending, so equal values are contiguous: each takes its run's first position.
     first = np.searchsorted(-values, -values, side="left")
     before = before[first]
-    return np.where(before < cuts[0], labels[0], np.where(before < cuts[1], labels[1], labels[2]))
+    return (before >= cuts[0]).astype(np.int8) + (before >= cuts[1])
 
 
 def _id_rank(ids: pd.Series) -> np.ndarray:
@@ -185,11 +190,13 @@ def abc_analysis(customers: pd.DataFrame, cuts: tuple[float, float] = (0.8, 0.95
     total = float(x.sum())
     frame["rank"] = np.arange(1, len(frame) + 1)
     frame["cum_share"] = np.cumsum(x) / total if total else 0.0
-    frame["segment"] = pareto_tiers(x, (a, b), TIERS)
+    # tiers as codes: labels are taken from an object array (no new strings), summaries group codes
+    tier = _tier_codes(x, (a, b))
+    frame["segment"] = np.asarray(TIERS, dtype=object)[tier]
     by_orders = np.lexsort((id_rank, -frame[ORDERS].to_numpy(dtype=float)))
-    volume = np.empty(len(frame), dtype=object)
-    volume[by_orders] = pareto_tiers(frame[ORDERS].to_numpy(dtype=float)[by_orders], (a, b), VOLUME_TIERS)
-    frame["volume"] = volume
+    vol = np.empty(len(frame), dtype=np.int8)
+    vol[by_orders] = _tier_codes(frame[ORDERS].to_numpy(dtype=float)[by_orders], (a, b))
+    frame["volume"] = np.asarray(VOLUME_TIERS, dtype=object)[vol]
     n = len(frame)
     pareto = pd.DataFrame({"customer_share": np.arange(n + 1) / n,
                            "revenue_share": np.concatenate([[0.0], frame["cum_share"].to_numpy(dtype=float)])})
@@ -197,8 +204,8 @@ def abc_analysis(customers: pd.DataFrame, cuts: tuple[float, float] = (0.8, 0.95
     return ABCResult(
         cuts=(a, b),
         customers=frame,
-        segments=segment_summary(frame["segment"], frame[value], TIERS),
-        volume=segment_summary(frame["volume"], frame[value], VOLUME_TIERS),
+        segments=summary_of_codes(tier, x, TIERS),
+        volume=summary_of_codes(vol, x, VOLUME_TIERS),
         lorenz=lorenz_curve(x),
         pareto=pareto,
         gini=gini(x),
