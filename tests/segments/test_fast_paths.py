@@ -112,3 +112,51 @@ def test_migration_with_the_end_segments_handed_in_equals_the_old_one(demo: Stor
         new, old = migration(demo, t0, t1, scheme=scheme), old_migration.migration(demo, t0, t1, scheme=scheme)
         pd.testing.assert_frame_equal(new.matrix, old.matrix)
         pd.testing.assert_frame_equal(new.customers, old.customers)
+
+
+def _shop_like(n: int, seed: int) -> pd.DataFrame:
+    """A customer table with RFM-like skew (many one-order customers, long-tailed spend)."""
+    rng = np.random.default_rng(seed)
+    orders = 1 + rng.poisson(rng.gamma(0.6, 2.0, n))
+    return pd.DataFrame({"customer_id": [f"c{i:05d}" for i in range(n)],
+                         "days_since_last": rng.integers(0, 700, n).astype(float),
+                         "orders": orders, "total_spend": np.round(orders * rng.gamma(2.0, 30.0, n), 2)})
+
+
+@pytest.mark.parametrize("sample_size", [None, 4000])
+def test_clustering_equals_the_old_implementation_above_the_silhouette_sample(sample_size: int | None) -> None:
+    """Above 3,000 customers the silhouettes of every k reuse one distance matrix: same scores, same k."""
+    from reference_impl.clustering import cluster_customers as old_cluster
+
+    from custlens.segments import cluster_customers
+
+    table = _shop_like(6000, 11)
+    new, old = cluster_customers(table, sample_size=sample_size), old_cluster(table, sample_size=sample_size)
+    pd.testing.assert_frame_equal(new.selection, old.selection, check_exact=True)
+    assert (new.k, new.silhouette, new.calinski_harabasz) == (old.k, old.silhouette, old.calinski_harabasz)
+    pd.testing.assert_frame_equal(new.customers, old.customers)
+    pd.testing.assert_frame_equal(new.profile, old.profile)
+
+
+def test_clustering_and_its_segment_table_equal_the_old_ones_on_the_demo_shop(demo: Store) -> None:
+    from reference_impl.clustering import cluster_customers as old_cluster
+    from reference_impl.profile import segment_summary
+
+    from custlens.segments import segment_customers
+
+    table = customer_table(demo)
+    new, old = segment_customers(table, "kmeans"), old_cluster(table)
+    pd.testing.assert_frame_equal(new.detail.selection, old.selection, check_exact=True)
+    pd.testing.assert_frame_equal(new.detail.customers, old.customers)
+    ref = segment_summary(old.customers["segment"], old.customers["total_spend"], list(old.profile["segment"]))
+    pd.testing.assert_frame_equal(new.segments, ref, check_exact=True)
+
+
+def test_too_few_distinct_customers_still_counts_them_all() -> None:
+    from custlens.errors import InputError
+    from custlens.segments import cluster_customers
+
+    table = _shop_like(3000, 2).assign(days_since_last=1.0, orders=1, total_spend=10.0)
+    table.loc[2500, "total_spend"] = 11.0  # the second distinct customer comes after the first 1,000 rows
+    with pytest.raises(InputError, match="n_samples=2 distinct customers should be > n_clusters=3"):
+        cluster_customers(table)
