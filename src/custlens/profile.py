@@ -399,11 +399,11 @@ def profile(store: Store, *, as_of: AsOf = None, segments: pd.DataFrame | None =
 def _mix(dim: str, by_seg: pd.DataFrame) -> pd.DataFrame:
     """``dimension, value, segment, customers, share`` of every non-empty cell, by value then segment."""
     cols = ["dimension", "value", "segment", "customers", "share"]
-    if by_seg.empty:
-        return pd.DataFrame(columns=cols)
     r, c = np.nonzero(by_seg.to_numpy())  # row-major: sorted by value, then segment
     counts = by_seg.to_numpy()[r, c].astype("int64")
-    return pd.DataFrame({"dimension": dim, "value": by_seg.index.to_numpy()[r], "segment": by_seg.columns.to_numpy()[c],
+    return pd.DataFrame({"dimension": np.full(len(r), dim, dtype=object),
+                         "value": by_seg.index.to_numpy(dtype=object)[r],
+                         "segment": by_seg.columns.to_numpy(dtype=object)[c],
                          "customers": counts, "share": counts / by_seg.to_numpy().sum(axis=1)[r]}, columns=cols)
 
 
