@@ -162,7 +162,7 @@ def _people(store: Store, as_of: pd.Timestamp, customers: pd.DataFrame | None = 
     have = set(store.columns("customers")) if store.has("customers") else set()
     demo = _demographics(store, as_of, have) if have and store.count("customers") else None
     if demo is None:  # every attribute missing
-        return _by_id(buyers).assign(age=np.nan, **{a: None for a in _ATTRS})
+        return _by_id(buyers).assign(age=np.nan, **{a: np.nan for a in _ATTRS})  # float: quick to code
     buyers, demo = _by_id(buyers), _by_id(demo)
     b_idx, d_idx = pd.Index(buyers[schema.CUSTOMER_ID].to_numpy()), pd.Index(demo[schema.CUSTOMER_ID].to_numpy())
     ids, bi, di = b_idx.join(d_idx, how="outer", return_indexers=True)  # a merge of the sorted ids
@@ -258,23 +258,31 @@ def _bands(people: pd.DataFrame) -> dict[str, Coded]:
         out["income_band"] = _coded(q.to_numpy(), [names.get(k, MISSING) for k in range(5)])
     for d in DIMENSIONS:
         if d not in out:
-            out[d] = _coded(people[d].to_numpy(dtype=object))
+            out[d] = _coded(people[d].to_numpy())
     buyers = people["orders"].to_numpy() > 0
     band = np.zeros(len(people), dtype=np.intp)  # "none"
     if buyers.sum() >= 4:
-        band[buyers] = 1 + pd.qcut(people["revenue"][buyers].rank(method="first"), 4, labels=False).to_numpy()
+        band[buyers] = 1 + pd.qcut(_rank_first(people["revenue"].to_numpy()[buyers]), 4, labels=False)
     out["value_band"] = band, ["none", "q1", "q2", "q3", "q4"]
     return out
+
+
+def _rank_first(x: np.ndarray) -> np.ndarray:
+    """pandas' ``rank(method="first")`` of values without NaN (a stable sort: several times faster)."""
+    ranks = np.empty(len(x), dtype=float)
+    ranks[np.argsort(x, kind="stable")] = np.arange(1, len(x) + 1)
+    return ranks
 
 
 def _segment_codes(people: pd.DataFrame, segments: pd.DataFrame) -> Coded:
     """Each customer's segment as codes into the sorted segment keys (-1: no segment)."""
     ids = segments["customer_id"].astype(str).to_numpy()
     seg_idx, p_idx = pd.Index(ids), pd.Index(people[schema.CUSTOMER_ID].to_numpy())
+    sorted_ids = seg_idx.is_monotonic_increasing and p_idx.is_monotonic_increasing  # first: then is_unique is free
     if not seg_idx.is_unique:
         raise InputError(f"segments: duplicate customer ids (e.g. {seg_idx[seg_idx.duplicated()][0]!r}); "
                          "pass one segment per customer")
-    if seg_idx.is_monotonic_increasing and p_idx.is_monotonic_increasing:  # a merge of sorted ids
+    if sorted_ids:  # a merge of sorted ids
         _, _, at = p_idx.join(seg_idx, how="left", return_indexers=True)
         at = np.arange(len(p_idx)) if at is None else at
     else:

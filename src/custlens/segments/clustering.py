@@ -367,7 +367,8 @@ def cluster_customers(
     centres.insert(1, SEGMENT, [names[c] for c in centres[CLUSTER]])
     centres_z.insert(0, CLUSTER, range(len(centres_z)))
     centres_z.insert(1, SEGMENT, names[: len(centres_z)])
-    sil, ch = _scores(x_all, labels, random_state)
+    with threadpool_limits(limits=1):  # BLAS threads only spin on the small silhouette sample
+        sil, ch = _scores(x_all, labels, random_state)
     profile, demo = profile_clusters(customers, features, revenue=revenue, demographics=demographics)
     pca = PCA(n_components=min(2, x.shape[1]), random_state=random_state).fit(x)
     shown = customers if sample is None else customers.iloc[sample]
