@@ -196,7 +196,9 @@ def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value
     if sample_size is not None and sample_size < min_customers:
         raise InputError(f"sample_size={sample_size} is below min_customers={min_customers}; "
                          "raise it or pass None to fit on every customer")
-    table = customers.reset_index(drop=True)
+    # read only: no copy of the whole customer table when its index is already 0..n-1
+    plain = isinstance(customers.index, pd.RangeIndex) and customers.index.equals(pd.RangeIndex(len(customers)))
+    table = customers if plain else customers.reset_index(drop=True)
     rows = None
     if use_clv and sample_size is not None and len(table) > sample_size:
         rows = np.sort(np.random.default_rng(random_state).choice(len(table), sample_size, replace=False))
