@@ -10,7 +10,9 @@ sizes at the first date (plus ``none_before``), its column sums those at the sec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from custlens.errors import InputError
@@ -75,31 +77,63 @@ def migration_from_labels(before: pd.DataFrame, after: pd.DataFrame, order: list
     -------
     MigrationResult
     """
-    for name, frame in (("before", before), ("after", after)):
-        if frame[CUSTOMER_ID].duplicated().any():
-            raise InputError(f"{name}: duplicate customer ids (e.g. "
-                             f"{frame.loc[frame[CUSTOMER_ID].duplicated(), CUSTOMER_ID].iloc[0]!r})")
-    merged = before[[CUSTOMER_ID, "segment"]].rename(columns={"segment": "from_segment"}).merge(
-        after[[CUSTOMER_ID, "segment"]].rename(columns={"segment": "to_segment"}), on=CUSTOMER_ID, how="outer")
-    merged["from_segment"] = merged["from_segment"].astype(object).where(merged["from_segment"].notna(), NEW)
-    merged["to_segment"] = merged["to_segment"].astype(object).where(merged["to_segment"].notna(), NONE)
-    seen = list(order) + [s for s in pd.unique(pd.concat([merged["from_segment"], merged["to_segment"]]))
-                          if s not in set(order) and s not in (NEW, NONE)]
+    # Customers are matched on integer positions. Tables sorted by id (the customer tables are)
+    # are joined by a linear merge; others hash their ids once. At a million customers the
+    # outer merge, crosstab and sort on string ids took seconds.
+    ids, pos_b, pos_a = _match(before[CUSTOMER_ID], after[CUSTOMER_ID])
+    n = len(ids)
+    b_code, b_uniq = pd.factorize(before["segment"].to_numpy(), use_na_sentinel=True)
+    a_code, a_uniq = pd.factorize(after["segment"].to_numpy(), use_na_sentinel=True)
+    bc = np.full(n, -1, dtype=np.intp)  # label code per customer in id order; -1: none at that date
+    ac = np.full(n, -1, dtype=np.intp)
+    bc[pos_b], ac[pos_a] = b_code, a_code
+    # labels not in ``order`` follow it in order of first appearance (from column, then to column)
+    appear = [b_uniq[c] for c in pd.unique(bc) if c >= 0] + [a_uniq[c] for c in pd.unique(ac) if c >= 0]
+    listed = set(order)
+    seen = list(order) + [s for s in dict.fromkeys(appear) if s not in listed and s not in (NEW, NONE)]
     rows, cols = [*seen, NEW], [*seen, NONE]
-    matrix = pd.crosstab(merged["from_segment"], merged["to_segment"]).reindex(
-        index=rows, columns=cols, fill_value=0).astype("int64")
-    matrix.index.name, matrix.columns.name = "from_segment", "to_segment"
+    at = {s: i for i, s in enumerate(seen)}
+    # a missing label counts as "not a customer" at that date, as a missing customer does
+    row_of = np.array([at.get(s, len(seen)) for s in b_uniq] + [len(seen)], dtype=np.intp)
+    col_of = np.array([at.get(s, len(seen)) for s in a_uniq] + [len(seen)], dtype=np.intp)
+    frm, to = row_of[bc], col_of[ac]  # code -1 takes the last entry
+    counts = np.bincount(frm * len(cols) + to, minlength=len(rows) * len(cols)).reshape(len(rows), len(cols))
+    matrix = pd.DataFrame(counts.astype("int64"), index=pd.Index(rows, name="from_segment"),
+                          columns=pd.Index(cols, name="to_segment"))
     flows = matrix.stack().rename("customers").reset_index()
     flows = flows[flows["customers"] > 0].reset_index(drop=True)
     totals = matrix.sum(axis=1)
     flows["share_of_from"] = flows["customers"] / flows["from_segment"].map(totals).to_numpy(dtype=float)
-    merged = merged.sort_values(CUSTOMER_ID, kind="mergesort").reset_index(drop=True)
-    return MigrationResult(scheme, start, end, merged, matrix, flows)
+    customers = pd.DataFrame({CUSTOMER_ID: ids, "from_segment": np.asarray(rows, dtype=object)[frm],
+                              "to_segment": np.asarray(cols, dtype=object)[to]})
+    return MigrationResult(scheme, start, end, customers, matrix, flows)
+
+
+def _match(before: pd.Series, after: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every id once, sorted, and the positions of ``before``'s and ``after``'s ids in it."""
+    b_idx, a_idx = pd.Index(before.to_numpy()), pd.Index(after.to_numpy())
+    sorted_ids = b_idx.is_monotonic_increasing and a_idx.is_monotonic_increasing
+    for name, idx in (("before", b_idx), ("after", a_idx)):
+        if not idx.is_unique:  # free for sorted ids: the monotonic check tells
+            raise InputError(f"{name}: duplicate customer ids (e.g. {idx[idx.duplicated()][0]!r})")
+    if sorted_ids:
+        ids, ai, bi = a_idx.join(b_idx, how="outer", return_indexers=True)
+        n = len(ids)
+        # each indexer maps a joined row to its row of after / before (-1: absent; None: identity)
+        pos_a = np.flatnonzero(ai >= 0) if ai is not None else np.arange(n)
+        pos_b = np.flatnonzero(bi >= 0) if bi is not None else np.arange(n)
+        return ids.to_numpy(), pos_b, pos_a
+    codes, uniq = pd.factorize(np.concatenate([b_idx.to_numpy(), a_idx.to_numpy()]).astype(object),
+                               use_na_sentinel=False)
+    order = pd.Series(uniq).sort_values(kind="mergesort").index.to_numpy()  # as the outer merge sorted
+    rank = np.empty(len(uniq), dtype=np.intp)
+    rank[order] = np.arange(len(uniq))
+    return uniq[order], rank[codes[: len(b_idx)]], rank[codes[len(b_idx):]]
 
 
 def migration(store: Store, start: str | pd.Timestamp, end: str | pd.Timestamp | None = None,
               scheme: str = "rfm11", *, customers: pd.DataFrame | None = None,
-              **kwargs: object) -> MigrationResult:
+              after: Any = None, **kwargs: object) -> MigrationResult:
     """Segment the customers as of ``start`` and as of ``end`` and count the moves.
 
     The RFM schemes (``rfm11``, ``rf10``, ``cn8``) read only recency, orders and spend, so their
@@ -118,6 +152,10 @@ def migration(store: Store, start: str | pd.Timestamp, end: str | pd.Timestamp |
     customers : pandas.DataFrame, optional
         The customer table as of ``end`` when the caller has it already (the report's shared
         one); computed when omitted.
+    after : Segmentation or RFMResult, optional
+        The customers already segmented under ``scheme`` as of ``end`` (the report's
+        ``ctx.rfm("rfm11")``): its ``customers`` (``customer_id, segment``) and ``segments``
+        (display order) are used instead of segmenting ``customers`` again.
     **kwargs
         Passed to `segment_customers` (e.g. ``k``).
 
@@ -135,12 +173,21 @@ def migration(store: Store, start: str | pd.Timestamp, end: str | pd.Timestamp |
     if not t0 < t1:
         raise InputError(f"the first date {t0.date()} must be before the second {t1.date()}")
     table = rfm_inputs if scheme in SCHEMES else customer_table
-    after_tab = customers if customers is not None else table(store, t1)
-    after = segment_customers(after_tab, scheme, store=store, as_of=t1, **kwargs)  # type: ignore[arg-type]
+    if after is None:
+        after_tab = customers if customers is not None else table(store, t1)
+        after = segment_customers(after_tab, scheme, store=store, as_of=t1, **kwargs)  # type: ignore[arg-type]
     before_tab = table(store, t0)
     if len(before_tab) == 0:
         before = pd.DataFrame({CUSTOMER_ID: pd.Series([], dtype=object), "segment": pd.Series([], dtype=object)})
+    elif scheme in SCHEMES:
+        # RFM reads ids only to check them (rfm_inputs gives unique ones): row numbers as ids
+        # spare hashing a million strings; the labels are then put back on the real ids.
+        ids = before_tab[CUSTOMER_ID].to_numpy()
+        seg = segment_customers(before_tab.assign(**{CUSTOMER_ID: np.arange(len(before_tab))}), scheme,
+                                store=store, as_of=t0, **kwargs)  # type: ignore[arg-type]
+        before = pd.DataFrame({CUSTOMER_ID: ids[seg.customers[CUSTOMER_ID].to_numpy()],
+                               "segment": seg.customers["segment"].to_numpy()})
     else:
         before = segment_customers(before_tab, scheme, store=store, as_of=t0, **kwargs).customers  # type: ignore[arg-type]
     order = list(after.segments["segment"])
-    return migration_from_labels(before, after.customers, order, scheme, t0, t1)
+    return migration_from_labels(before, after.customers[[CUSTOMER_ID, "segment"]], order, scheme, t0, t1)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from custlens.features.columns import CUSTOMER_ID
 
-__all__ = ["DEMOGRAPHIC_COLUMNS", "profile_clusters", "segment_summary"]
+__all__ = ["DEMOGRAPHIC_COLUMNS", "profile_clusters", "segment_summary", "summary_of_codes"]
 
 #: Columns of the ``customers`` table profiled when present (numeric: mean; others: top value).
 DEMOGRAPHIC_COLUMNS: tuple[str, ...] = (
@@ -38,6 +38,26 @@ def segment_summary(labels: pd.Series, revenue: pd.Series, order: Sequence[str])
         "share": counts.to_numpy() / n if n else 0.0,
         "revenue": sums.to_numpy(),
         "revenue_share": sums.to_numpy() / total if total else 0.0,
+    })
+
+
+def summary_of_codes(codes: np.ndarray, revenue: np.ndarray | pd.Series, keys: Sequence[str]) -> pd.DataFrame:
+    """`segment_summary` of labels given as integer codes into ``keys`` (every code in range).
+
+    The same table, without hashing a million string labels: ``keys[codes[i]]`` is customer
+    ``i``'s segment. Sums group the codes as `segment_summary` does, so they are bit-identical.
+    """
+    codes = np.asarray(codes, dtype=np.intp)
+    rev = pd.Series(np.asarray(revenue, dtype=float))
+    counts = np.bincount(codes, minlength=len(keys)).astype("int64")
+    sums = rev.groupby(codes).sum().reindex(range(len(keys)), fill_value=0.0).to_numpy(dtype=float)
+    total, n = float(rev.sum()), len(codes)
+    return pd.DataFrame({
+        "segment": list(keys),
+        "customers": counts,
+        "share": counts / n if n else 0.0,
+        "revenue": sums,
+        "revenue_share": sums / total if total else 0.0,
     })
 
 

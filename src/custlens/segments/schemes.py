@@ -16,7 +16,7 @@ import pandas as pd
 from custlens.errors import InputError
 from custlens.features.columns import CUSTOMER_ID, TOTAL_SPEND
 from custlens.results import Result
-from custlens.segments.profile import segment_summary
+from custlens.segments.profile import summary_of_codes
 from custlens.store import Store
 
 __all__ = ["ALL_SCHEMES", "Segmentation", "segment_customers"]
@@ -102,7 +102,8 @@ def segment_customers(customers: pd.DataFrame, scheme: str = "rfm11", *, store: 
         res = cluster_customers(frame, features, k=k, method=method, random_state=random_state,
                                 demographics=demographics)
         order = list(res.profile["segment"])
-        segs = segment_summary(res.customers["segment"], res.customers[TOTAL_SPEND], order)
+        # cluster c is named order[c] (names are unique): group the cluster numbers, not the names
+        segs = summary_of_codes(res.customers["cluster"].to_numpy(), res.customers[TOTAL_SPEND], order)
         info = {"k": res.k, "silhouette": res.silhouette, "calinski_harabasz": res.calinski_harabasz,
                 "method": res.method, "features": res.features}
         return Segmentation(scheme, res.customers[[CUSTOMER_ID, "segment"]], segs, res, info, notes)

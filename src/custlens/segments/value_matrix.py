@@ -53,13 +53,16 @@ import pandas as pd
 from custlens.errors import ConvergenceWarning, CustlensError, InputError
 from custlens.features.columns import (CUSTOMER_ID, DAYS_SINCE_LAST, FREQUENCY, GAP_MEAN_DAYS,
                                        MONETARY_VALUE, RECENCY, T, T_DAYS, TOTAL_SPEND)
-from custlens.segments.profile import segment_summary
+from custlens.segments.profile import summary_of_codes
 from custlens.results import Result
 from custlens.segments.texts import VALUE_CELLS
 
 __all__ = ["ValueMatrixResult", "value_matrix"]
 
 ROWS = ("current_high", "future_high", "both_low")
+#: Cell of each value row (0, 1, 2) and loyalty (0 = loyal, 1 = not), as a position in `VALUE_CELLS`.
+_CELL_CODE = np.array([[VALUE_CELLS.index(c) for c in pair] for pair in
+                       (("keep", "win_back"), ("develop", "reactivate"), ("nurture", "low_priority"))])
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,9 @@ def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value
     if sample_size is not None and sample_size < min_customers:
         raise InputError(f"sample_size={sample_size} is below min_customers={min_customers}; "
                          "raise it or pass None to fit on every customer")
-    table = customers.reset_index(drop=True)
+    # read only: no copy of the whole customer table when its index is already 0..n-1
+    plain = isinstance(customers.index, pd.RangeIndex) and customers.index.equals(pd.RangeIndex(len(customers)))
+    table = customers if plain else customers.reset_index(drop=True)
     rows = None
     if use_clv and sample_size is not None and len(table) > sample_size:
         rows = np.sort(np.random.default_rng(random_state).choice(len(table), sample_size, replace=False))
@@ -209,23 +214,21 @@ def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value
     cut_fut = float(np.quantile(future, value_quantile)) if len(future) else 0.0
     high_cur = current >= cut_cur
     high_fut = (future >= cut_fut) & (future > 0)
-    row = np.where(high_cur, ROWS[0], np.where(high_fut, ROWS[1], ROWS[2]))
+    # integer codes, not strings: a million labels are built and grouped in milliseconds
+    row_code = np.where(high_cur, 0, np.where(high_fut, 1, 2))
     loyal = loyalty >= loyalty_cut
-    cell_of = {(ROWS[0], True): "keep", (ROWS[0], False): "win_back", (ROWS[1], True): "develop",
-               (ROWS[1], False): "reactivate", (ROWS[2], True): "nurture", (ROWS[2], False): "low_priority"}
-    segment = np.array([cell_of[(r, bool(l))] for r, l in zip(row, loyal)], dtype=object)
+    cell = _CELL_CODE[row_code, (~loyal).astype(np.intp)]
+    segment = np.asarray(VALUE_CELLS, dtype=object)[cell]
     out = pd.DataFrame({CUSTOMER_ID: table[CUSTOMER_ID].to_numpy(), "current_value": current,
-                        "future_value": future, "loyalty": loyalty, "value_row": row, "loyal": loyal,
+                        "future_value": future, "loyalty": loyalty,
+                        "value_row": np.asarray(ROWS, dtype=object)[row_code], "loyal": loyal,
                         "segment": segment})
-    segs = segment_summary(out["segment"], out["current_value"], VALUE_CELLS)
-    grouped = out.groupby("segment")
+    segs = summary_of_codes(cell, current, VALUE_CELLS)
     for col in ("current_value", "future_value", "loyalty"):
-        segs[f"mean_{col}"] = grouped[col].mean().reindex(segs["segment"]).to_numpy(dtype=float)
-    grid = (pd.crosstab(pd.Categorical(row, categories=ROWS),
-                        pd.Categorical(np.where(loyal, "loyal", "not_loyal"), categories=["loyal", "not_loyal"]),
-                        dropna=False)
-            .reindex(index=list(ROWS), columns=["loyal", "not_loyal"], fill_value=0))
-    grid.index.name, grid.columns.name = "value_row", None
+        segs[f"mean_{col}"] = (out[col].groupby(cell).mean().reindex(range(len(VALUE_CELLS)))
+                               .to_numpy(dtype=float))
+    counts = np.bincount(row_code * 2 + (~loyal), minlength=6).reshape(3, 2).astype("int64")
+    grid = pd.DataFrame(counts, index=pd.Index(list(ROWS), name="value_row"), columns=["loyal", "not_loyal"])
     return ValueMatrixResult(method=method, reason=reason, horizon_months=float(horizon_months),
                              cuts={"current_value": cut_cur, "future_value": cut_fut, "loyalty": loyalty_cut},
                              customers=out, segments=segs, grid=grid, params=params,

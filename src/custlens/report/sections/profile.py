@@ -43,7 +43,8 @@ def findings(ctx: ReportContext, res: ProfileResult) -> list[str]:
 def profile_section(ctx: ReportContext) -> Section:
     """Distributions per attribute, association tests and the missing-data count."""
     rfm = ctx.rfm("rfm11").customers[["customer_id", "segment"]]
-    res = ctx.cached("profile", lambda: analyses.profile(ctx.store, as_of=ctx.as_of, segments=rfm))
+    res = ctx.cached("profile", lambda: analyses.profile(ctx.store, as_of=ctx.as_of, segments=rfm,
+                                                         customers=ctx.customers()))
     section = Section(ctx.t("report.profile.title"), intro=ctx.t("report.profile.intro"))
     known = 1.0 - float(res.missing["share"].min()) if len(res.missing) else 0.0
     section.add(KpiCards([

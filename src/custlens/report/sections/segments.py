@@ -234,8 +234,9 @@ def _value_blocks(ctx: ReportContext, seg) -> list[Block]:  # type: ignore[no-un
 def _migration_blocks(ctx: ReportContext) -> list[Block]:
     end = pd.Timestamp(ctx.as_of)
     start = end - pd.Timedelta(days=MIGRATION_DAYS)
+    # the end date's segments are the rfm section's (ctx.rfm): not computed twice
     res = ctx.cached("segments:migration", lambda: migration(ctx.store, start, end, scheme="rfm11",
-                                                                  customers=ctx.customers()))
+                                                                  customers=ctx.customers(), after=ctx.rfm("rfm11")))
     states = list(res.matrix.index)
     targets = list(res.matrix.columns)
     name = {s: segment_text("migration" if s.startswith("none_") else "rfm11", s, "name", ctx.lang)
