@@ -156,8 +156,9 @@ def _ranked(scores: pd.DataFrame, mask: pd.Series, kind: str) -> pd.DataFrame:
     threshold = scores["customer_value"].quantile(HIGH_VALUE_QUANTILE) if len(scores) else 0.0
     out = scores.loc[mask].copy()
     out["expected_loss"] = out["customer_value"] * out["churn_probability"]
-    tier = np.where(out["customer_value"] >= threshold, "high_value", "other")
-    out["action"] = [f"churn.action.{kind}.{t}" for t in tier]
+    # Two keys, chosen per row in NumPy (a Python f-string per row cost seconds on a million rows).
+    out["action"] = np.where(out["customer_value"].to_numpy() >= threshold, f"churn.action.{kind}.high_value",
+                             f"churn.action.{kind}.other").astype(object)
     if out["customer_id"].is_monotonic_increasing:  # the usual case: a stable sort keeps the id order of ties
         out = out.iloc[np.argsort(-out["expected_loss"].to_numpy(dtype=float), kind="stable")]
     else:  # sorting a million string ids as a second key took seconds
