@@ -107,3 +107,15 @@ def test_partial_dependence_equals_scoring_each_grid_value(fitted) -> None:
     expected = pd.DataFrame(ref, columns=["feature", "feature_value", "churn_probability"])
     pd.testing.assert_frame_equal(got[got["feature"] != "constant"].reset_index(drop=True), expected,
                                   check_exact=True)
+
+
+def test_scores_are_bitwise_the_same_on_one_thread_or_all(fitted, monkeypatch: pytest.MonkeyPatch) -> None:
+    from custlens.churn import model as model_module
+
+    model, X, _ = fitted
+    Xe = model.encode(pd.concat([X] * 40))  # 40,000 rows: enough for every thread to get work
+    monkeypatch.setattr(model_module, "THREADED_ROWS", 10**9)
+    one = model.predict_encoded(Xe)
+    monkeypatch.setattr(model_module, "THREADED_ROWS", 1)
+    many = model.predict_encoded(Xe)
+    assert np.array_equal(one, many)
