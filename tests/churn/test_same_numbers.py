@@ -72,9 +72,10 @@ def test_sampled_rows_give_the_features_of_the_whole_store(make_store, demo) -> 
     _check_sampled_rows(st, "2024-06-01", pd.Index(["one", "twins", "reg03", "reg17"]))
     # "late" has no order before the snapshot: no row, as from the whole store
     _check_sampled_rows(st, "2024-06-22", pd.Index(["one", "twins", "late", "reg05"]).drop("late"))
-    table = customer_table(demo, "2024-01-01")
+    table = customer_table(demo, "2025-06-01")
     ids = pd.Index(table[schema.CUSTOMER_ID]).sort_values()[::7]
-    _check_sampled_rows(demo, "2024-01-01", ids)
+    assert len(ids) > 100
+    _check_sampled_rows(demo, "2025-06-01", ids)
     # the copies are temporary tables of the store, dropped on exit
     def temporary() -> int:
         return int(demo._con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0])
@@ -112,3 +113,34 @@ def test_retention_curves_by_position_equal_the_lookup_by_label(demo) -> None:
     got = retention_curves(table, 60, by)
     pd.testing.assert_frame_equal(got.curves, _reference_curves(table, 60, by), check_exact=True)
     assert set(got.curves["group"]) >= {"x", "y"} and "tiny" not in set(got.curves["group"])
+
+
+def _reference_trend(store, snapshot: pd.Timestamp) -> pd.DataFrame:
+    """Before: the trend aggregated every order before the snapshot (a row for every customer)."""
+    from custlens.churn.features import TREND_DAYS, _cutoff
+
+    orders = store.table(schema.ORDERS.name)
+    recent = _cutoff(snapshot - pd.Timedelta(days=TREND_DAYS))
+    previous = _cutoff(snapshot - pd.Timedelta(days=2 * TREND_DAYS))
+    o = orders.filter(orders[schema.ORDERED_AT] < _cutoff(snapshot))
+    is_recent = o[schema.ORDERED_AT] >= recent
+    is_prev = (o[schema.ORDERED_AT] >= previous) & ~is_recent
+    df = store.execute(o.group_by(schema.CUSTOMER_ID).aggregate(
+        orders_90d=is_recent.cast("int64").sum(), spend_90d=o[schema.AMOUNT].sum(where=is_recent),
+        _spend_prev=o[schema.AMOUNT].sum(where=is_prev))).set_index(schema.CUSTOMER_ID)
+    df["spend_90d"] = df["spend_90d"].fillna(0.0).astype(float)
+    prev = df.pop("_spend_prev").astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["spend_change"] = np.where(prev > 0, df["spend_90d"] / prev - 1.0, np.nan)
+    df["orders_90d"] = df["orders_90d"].astype(float)
+    return df
+
+
+def test_trend_of_the_last_two_quarters_equals_the_trend_of_every_order(make_store, demo) -> None:
+    st = make_store(_edge_rows() + [("x1", "old", "2023-01-02 10:00:00", 4.0)])  # nothing in the last 180 days
+    for store, snap in ((st, "2024-06-01"), (st, "2024-03-01"), (demo, "2025-06-01")):
+        got = snapshot_features(store, snap, 30)[["orders_90d", "spend_90d", "spend_change"]]
+        ref = _reference_trend(store, pd.Timestamp(snap)).reindex(got.index)[["orders_90d", "spend_90d",
+                                                                              "spend_change"]]
+        pd.testing.assert_frame_equal(got, ref, check_exact=True, check_names=False)
+        assert (got["orders_90d"] == 0).any()

@@ -51,12 +51,18 @@ def _cutoff(ts: pd.Timestamp) -> ibis.Expr:
     return ibis.literal(ts.to_pydatetime(), type="timestamp")
 
 
-def _trend(store: Store, snapshot: pd.Timestamp) -> pd.DataFrame:
-    """Orders and spend in the last quarter and in the quarter before, per customer."""
+def _trend(store: Store, snapshot: pd.Timestamp, recent_only: bool = False) -> pd.DataFrame:
+    """Orders and spend in the last quarter and in the quarter before, per customer.
+
+    With ``recent_only``, only the last two quarters' orders are read (a fifth of a long
+    history): a customer without one gets no row, and the caller sets ``orders_90d = spend_90d
+    = 0`` (``spend_change`` NaN), as the row over every order would say.
+    """
     orders = store.table(schema.ORDERS.name)
     recent = _cutoff(snapshot - pd.Timedelta(days=TREND_DAYS))
     previous = _cutoff(snapshot - pd.Timedelta(days=2 * TREND_DAYS))
-    o = orders.filter(orders[schema.ORDERED_AT] < _cutoff(snapshot))
+    before = orders[schema.ORDERED_AT] < _cutoff(snapshot)
+    o = orders.filter(before & (orders[schema.ORDERED_AT] >= previous) if recent_only else before)
     is_recent = o[schema.ORDERED_AT] >= recent
     is_prev = (o[schema.ORDERED_AT] >= previous) & ~is_recent
     expr = o.group_by(schema.CUSTOMER_ID).aggregate(
@@ -313,11 +319,11 @@ def snapshot_frame(store: Store, snapshot: object, horizon_days: int, customers:
     table["gap_ratio"] = table[c.DAYS_SINCE_LAST] / table["usual_gap_days"]
     probs, btyd = _btyd(table, horizon_days, seed)
     table = table.join(probs)
-    out = table.join(_trend(store, snap), how="left")
+    out = table.join(_trend(store, snap, recent_only=True), how="left")
     for extra in (_voc(store, snap), _demographics(store)):
         if not extra.empty:
             out = out.join(extra, how="left")
-    for col in ("complaints_90d", "tickets_90d"):
+    for col in ("orders_90d", "spend_90d", "complaints_90d", "tickets_90d"):
         if col in out:
             out[col] = out[col].fillna(0.0)
     keep = [col for col in (*NUMERIC_FEATURES, *CATEGORICAL_FEATURES) if col in out.columns]
