@@ -1,6 +1,6 @@
 """Time, CPU, peak memory and a per-phase cProfile of `churn_analysis` on a store (opened read-only).
 
-    python bench/churn_profile.py STORE.duckdb [--sample-size N] [--no-profile] [--out prof.txt]
+    python bench/churn_profile.py STORE.duckdb [--sample-size N] [--table] [--no-profile] [--out prof.txt]
 
 Prints the load average before and after, wall and CPU seconds of the call, the process's peak
 resident memory (``VmHWM``), the held-out ROC-AUC / PR-AUC of the model and of the recency rule,
@@ -8,6 +8,9 @@ the stated samples, and (unless ``--no-profile``) the cumulative time of each ph
 profile: snapshot features (customer table, MBG/NBD, trend), labels, model fits (and of them the
 calibration folds), permutation importance, partial dependence, scoring, reasons. The phases
 overlap (a fit inside scoring is counted in both); read them as "where the time went".
+``--table`` computes the customer table first (outside the timing) and passes it, as the report
+does (`churn_analysis(table=...)`); ``--retention`` also times `retention_analysis` with it (the
+report's churn section runs both).
 """
 
 from __future__ import annotations
@@ -34,11 +37,15 @@ PHASES = [
     ("  logistic baseline", "fit", "sklearn/pipeline.py"),
     ("predict_proba (all calls)", "predict_encoded", "churn/model.py"),
     ("permutation importance", "permutation_importance", "churn/drivers.py"),
+    ("  trees re-scored (TreeSum.leaves)", "leaves", "churn/trees.py"),
     ("partial dependence", "partial_dependence", "churn/drivers.py"),
     ("score_frame (scoring + reasons)", "score_frame", "churn/analysis.py"),
     ("  contributions", "contributions", "churn/reasons.py"),
     ("  reasons_for (texts)", "reasons_for", "churn/reasons.py"),
     ("customer value", "customer_value", "churn/analysis.py"),
+    ("horizon (gaps)", "default_horizon", "churn/labels.py"),
+    ("retention_analysis", "retention_analysis", "churn/retention.py"),
+    ("  Cox model", "cox_model", "churn/survival.py"),
 ]
 
 
@@ -68,15 +75,19 @@ def main() -> None:
     ap.add_argument("--sample-size", type=int, default=None)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument("--table", action="store_true", help="pass the customer table, as the report does")
+    ap.add_argument("--retention", action="store_true", help="time retention_analysis too (needs --table)")
     ap.add_argument("--out", type=Path, default=None, help="write the full profile (top 60 cumulative) here")
     ap.add_argument("--json", type=Path, default=None, help="append one JSON line of the figures here")
     args = ap.parse_args()
-    from custlens.churn import churn_analysis
+    from custlens.churn import churn_analysis, retention_analysis
+    from custlens.features.customer_table import customer_table
     from custlens.store import Store
 
-    load0 = os.getloadavg()
     st = Store(args.store, read_only=True)
-    kw = {"random_state": args.seed}
+    table = customer_table(st, st.default_as_of()) if args.table or args.retention else None
+    load0 = os.getloadavg()
+    kw = {"random_state": args.seed, "table": table}
     if args.sample_size:
         kw["sample_size"] = args.sample_size
     prof = None if args.no_profile else cProfile.Profile()
@@ -84,12 +95,14 @@ def main() -> None:
     if prof:
         prof.enable()
     res = churn_analysis(st, **kw)
+    if args.retention:
+        retention_analysis(st, horizon_days=res.horizon.days, customers=table)
     if prof:
         prof.disable()
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     load1 = os.getloadavg()
     m = res.metrics
-    fig = {"store": args.store, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "peak_mib": _hwm(),
+    fig = {"store": args.store, "table_given": table is not None, "retention": args.retention, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "peak_mib": _hwm(),
            "load_before": [round(x, 2) for x in load0], "load_after": [round(x, 2) for x in load1],
            "profiled": prof is not None, "n_train": res.n_train, "n_holdout": res.n_holdout,
            "customers_scored": len(res.scores), "horizon_days": res.horizon.days,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,8 @@ import pandas as pd
 from custlens import schema
 from custlens.churn.drivers import MAX_ROWS as IMPORTANCE_ROWS
 from custlens.churn.drivers import PD_ROWS, partial_dependence, permutation_importance
-from custlens.churn.features import BTYD_ROWS, CATEGORICAL_FEATURES, NUMERIC_FEATURES, snapshot_frame
+from custlens.churn.features import (BTYD_ROWS, CATEGORICAL_FEATURES, NUMERIC_FEATURES, SampledRows,
+                                     snapshot_frame)
 from custlens.churn.labels import Horizon, default_horizon, snapshot_dates, snapshot_labels
 from custlens.churn.model import ChurnModel, calibration_table, evaluate
 from custlens.churn.reasons import NOT_EXPLAINED, contributions, join_reasons, reasons_for, reference_values
@@ -203,12 +205,19 @@ def score_frame(model: ChurnModel, X: pd.DataFrame, horizon_days: int | None,
     found = reasons_for(contrib, part, ref, horizon_days or 0, drivers=drivers) if contrib is not None else []
     if rows is None:
         reasons = found
+        texts = {lang: _joined(reasons, lang) for lang in ("en", "zh")}
     else:
         placeholder = [NOT_EXPLAINED]  # one shared list: the rows outside the explained lists
         reasons = [placeholder] * len(X)
         for i, r in zip(rows, found):
             reasons[i] = r
-    texts = {lang: _joined(reasons, lang) for lang in ("en", "zh")}
+        # The same text for every row outside the explained ones: fill an array with it and render
+        # only the explained rows (a Python loop over a million rows in two languages cost ~10 s).
+        texts = {}
+        for lang in ("en", "zh"):
+            text = np.full(len(X), join_reasons(placeholder, lang), dtype=object)
+            text[rows] = _joined(found, lang)
+            texts[lang] = text
     out = pd.DataFrame({
         schema.CUSTOMER_ID: X.index.astype(str), "churn_probability": p, "risk_band": band,
         "customer_value": worth, "reasons_en": texts["en"], "reasons_zh": texts["zh"],
@@ -363,14 +372,16 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
     y_hold_all = labels[holdout]
     check_eligible(y_hold_all, MIN_CLASS_HOLDOUT, f"the held-out snapshot ({holdout.date()})")
     cap = max(2, sample_size // max(len(train_snaps), 1))
-    parts = [_sampled_snapshot(store, snap, h, labels.pop(snap), cap, random_state + i, random_state)
-             for i, snap in enumerate(train_snaps)]  # features of the sampled customers only
+    plan = [(snap, cap, random_state + i) for i, snap in enumerate(train_snaps)]
+    plan.append((holdout, holdout_size, random_state + len(train_snaps)))
+    drawn = [(snap, y, stratified_positions(y.to_numpy(), size, seed))
+             for snap, size, seed in plan for y in [labels.pop(snap)]]
+    parts = _sampled_snapshots(store, drawn, h, random_state)  # features of the sampled customers only
+    X_hold, y_hold = parts.pop()
     X_train = pd.concat([p[0] for p in parts])
     y_train = pd.concat([p[1] for p in parts])
-    del parts
+    del parts, drawn
     n_hold = len(y_hold_all)
-    X_hold, y_hold = _sampled_snapshot(store, holdout, h, labels.pop(holdout), holdout_size,
-                                       random_state + len(train_snaps), random_state)
     num, cat = _usable(pd.concat([X_train, X_hold]))
     model = ChurnModel(num, cat, random_state).fit(X_train, y_train.to_numpy())
     yh = y_hold.to_numpy()
@@ -433,17 +444,27 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
         model=final, features=X_now, notes=notes, capacity=cap_, sample=sample, btyd=btyd)
 
 
-def _sampled_snapshot(store: Store, snap: pd.Timestamp, h: int, y: pd.Series, size: int, seed: int,
-                      btyd_seed: int) -> tuple[pd.DataFrame, pd.Series]:
-    """Features and labels of a stratified sample of ``size`` of the customers labelled at ``snap``.
+def _sampled_snapshots(store: Store, drawn: list[tuple[pd.Timestamp, pd.Series, np.ndarray]], h: int,
+                       btyd_seed: int) -> list[tuple[pd.DataFrame, pd.Series]]:
+    """Features and labels of the drawn customers of each snapshot.
 
-    The sample is drawn from the labels (`stratified_positions`), and only its customers' features
-    are built (`snapshot_frame` with ``customers``); a snapshot within ``size`` is built whole.
+    ``drawn`` holds per snapshot its labels ``y`` and the positions of the sampled customers
+    (`stratified_positions`); only their features are built (`snapshot_frame` with
+    ``customers``), and a snapshot whose draw is every customer is built whole, as before there
+    were samples. The sampled customers' rows are first copied once (`SampledRows`), so the
+    snapshots' queries read those rows, not every order of the shop, again and again.
     """
-    pos = stratified_positions(y.to_numpy(), size, seed)
-    whole = len(pos) == len(y)
-    X, _ = snapshot_frame(store, snap, h, customers=None if whole else y.index[pos], seed=btyd_seed)
-    return X, y.reindex(X.index)
+    sampled = [y.index[pos] for _, y, pos in drawn if len(pos) < len(y)]
+    ids = pd.Index(np.unique(np.concatenate([i.to_numpy(dtype=object) for i in sampled]))) if sampled else None
+    out = []
+    with contextlib.ExitStack() as stack:
+        sub = stack.enter_context(SampledRows(store, ids)) if ids is not None else store
+        for snap, y, pos in drawn:
+            whole = len(pos) == len(y)
+            X, _ = snapshot_frame(store if whole else sub, snap, h, customers=None if whole else y.index[pos],
+                                  seed=btyd_seed)
+            out.append((X, y.reindex(X.index)))
+    return out
 
 
 def _sample_notes(sample: SampleInfo) -> list[Phrase]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.inspection import permutation_importance as _sk_permutation_importance
+from sklearn.ensemble._bagging import _generate_indices
 from sklearn.metrics import log_loss
+from sklearn.utils import check_random_state
 
 from custlens.churn.model import ChurnModel
+from custlens.churn.trees import TreeSum
 
 __all__ = ["MAX_ROWS", "PD_ROWS", "permutation_importance", "partial_dependence"]
 
@@ -19,33 +21,24 @@ MAX_ROWS = 20_000
 PD_ROWS = 5_000
 
 
-class _Calibrated:
-    """The calibrated model on encoded rows, as scikit-learn's permutation_importance wants it."""
-
-    def __init__(self, model: ChurnModel) -> None:
-        self.model = model
-
-    def fit(self, *_args: object) -> "_Calibrated":  # already fitted; never refitted here
-        return self
-
-    def predict_proba(self, Xe: pd.DataFrame) -> np.ndarray:
-        p = self.model.predict_encoded(Xe)
-        return np.column_stack([1.0 - p, p])
-
-
-def _neg_log_loss(est: _Calibrated, Xe: pd.DataFrame, y: np.ndarray) -> float:
-    return -float(log_loss(y, np.clip(est.predict_proba(Xe)[:, 1], 1e-6, 1 - 1e-6), labels=[0, 1]))
+def _neg_log_loss(y: np.ndarray, p: np.ndarray) -> float:
+    """The score of the importance: minus the log loss of the calibrated probabilities (clipped)."""
+    return -float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1]))
 
 
 def permutation_importance(model: ChurnModel, X: pd.DataFrame, y: np.ndarray, n_repeats: int = 5,
                            random_state: int = 0, max_rows: int = MAX_ROWS) -> pd.DataFrame:
     """Rise of the held-out log loss of the calibrated probabilities when one feature is shuffled.
 
-    ``sklearn.inspection.permutation_importance`` on the calibrated model. The log loss scores
-    the probabilities themselves: a feature that moves customers' probabilities matters even
-    when it hardly changes their ranking. (The drop in ROC-AUC, used before, is a ranking
-    measure: with one dominant feature, every other feature read 0.00.) Correlated features
-    share their importance: shuffling one leaves its twin to carry the signal.
+    The numbers of ``sklearn.inspection.permutation_importance`` on the calibrated model, with its
+    draws (one seed drawn from ``random_state``; for every feature the same ``max_rows`` rows and
+    the same ``n_repeats`` cumulative shuffles): ``tests/churn`` checks they are equal to the last
+    bit. Only the trees that split on the shuffled feature are scored again (`TreeSum`), which
+    makes it about ten times cheaper. The log loss scores the probabilities themselves: a feature
+    that moves customers' probabilities matters even when it hardly changes their ranking. (The
+    drop in ROC-AUC, used before, is a ranking measure: with one dominant feature, every other
+    feature read 0.00.) Correlated features share their importance: shuffling one leaves its twin
+    to carry the signal.
 
     Parameters
     ----------
@@ -56,8 +49,9 @@ def permutation_importance(model: ChurnModel, X: pd.DataFrame, y: np.ndarray, n_
     n_repeats : int
         Shuffles per feature.
     max_rows : int, default `MAX_ROWS`
-        Rows per shuffle: each shuffle scores a fresh random draw of ``min(len(X), max_rows)``
-        rows (scikit-learn's ``max_samples``, seeded by ``random_state``).
+        Rows per shuffle: the shuffles score a random draw of ``min(len(X), max_rows)`` rows
+        (scikit-learn's ``max_samples``, seeded by ``random_state``); the baseline score uses
+        every row, as scikit-learn's does.
 
     Returns
     -------
@@ -66,12 +60,42 @@ def permutation_importance(model: ChurnModel, X: pd.DataFrame, y: np.ndarray, n_
     """
     Xe = model.encode(X).reset_index(drop=True)
     y = np.asarray(y, dtype=int)
+    n = len(Xe)
     # Up to max_rows held-out rows per shuffle: the ranking of drivers is settled long before, and a
     # store of a million customers would otherwise score 29 features x 5 shuffles x all rows.
-    r = _sk_permutation_importance(_Calibrated(model), Xe, y, scoring=_neg_log_loss, n_repeats=n_repeats,
-                                   random_state=random_state, max_samples=min(len(Xe), max_rows))
-    out = pd.DataFrame({"feature": list(Xe.columns), "importance": r.importances_mean,
-                        "importance_std": r.importances_std})
+    max_samples = min(n, max_rows)
+    trees = TreeSum(model)
+    Xp = trees.prepare(Xe)
+    baseline = _neg_log_loss(y, trees.proba(trees.leaves(Xp)))
+    # scikit-learn draws one seed and gives every feature a fresh RandomState of it: the same rows
+    # and the same sequence of in-place shuffles for every feature.
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max + 1)
+    rng = check_random_state(seed)
+    if max_samples < n:
+        rows = _generate_indices(random_state=rng, bootstrap=False, n_population=n, n_samples=max_samples)
+        Xp, y = Xp[rows], y[rows]
+    shuffling = np.arange(len(y))
+    perms, current = [], np.arange(len(y))
+    for _ in range(n_repeats):
+        rng.shuffle(shuffling)
+        current = current[shuffling]  # each shuffle permutes the already shuffled column
+        perms.append(current)
+    leaves = trees.leaves(Xp)
+    unchanged = _neg_log_loss(y, trees.proba(leaves))
+    scores = np.empty((len(Xe.columns), n_repeats))
+    for i, f in enumerate(Xe.columns):
+        users = trees.trees_using(f)
+        if not users:  # no tree splits on it: every shuffle scores like the unshuffled rows
+            scores[i] = unchanged
+            continue
+        j = trees.column[f]
+        Xs, ls = Xp.copy(), leaves.copy(order="F")
+        for r, perm in enumerate(perms):
+            Xs[:, j] = Xp[perm, j]
+            scores[i, r] = _neg_log_loss(y, trees.proba(trees.leaves(Xs, users, ls)))
+    importances = baseline - scores
+    out = pd.DataFrame({"feature": list(Xe.columns), "importance": np.mean(importances, axis=1),
+                        "importance_std": np.std(importances, axis=1)})
     return out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
 
 
@@ -93,11 +117,19 @@ def partial_dependence(model: ChurnModel, X: pd.DataFrame, features: list[str], 
         X = X.iloc[np.sort(np.random.default_rng(random_state).choice(len(X), size=max_rows, replace=False))]
     Xe = model.encode(X)
     rows = []
+    trees = TreeSum(model)
+    Xp = trees.prepare(Xe)
+    leaves = trees.leaves(Xp)
     for f in features:
         if f not in model.numeric or Xe[f].notna().sum() < 2:
             continue
         grid = np.unique(np.nanquantile(Xe[f].to_numpy(dtype=float), np.linspace(0.05, 0.95, grid_size)))
-        # One grid value at a time: stacking them all copies the rows len(grid) times.
-        p = [float(np.mean(model.predict_encoded(Xe.assign(**{f: v})))) for v in grid]
+        # One grid value at a time, re-scoring only the trees that split on f (`TreeSum`).
+        users, j = trees.trees_using(f), trees.column[f]
+        Xs, ls = Xp.copy(), leaves.copy(order="F")
+        p = []
+        for v in grid:
+            Xs[:, j] = v
+            p.append(float(np.mean(trees.proba(trees.leaves(Xs, users, ls)))))
         rows.extend({"feature": f, "feature_value": float(v), "churn_probability": float(q)} for v, q in zip(grid, p))
     return pd.DataFrame(rows, columns=["feature", "feature_value", "churn_probability"])

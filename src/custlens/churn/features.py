@@ -51,12 +51,18 @@ def _cutoff(ts: pd.Timestamp) -> ibis.Expr:
     return ibis.literal(ts.to_pydatetime(), type="timestamp")
 
 
-def _trend(store: Store, snapshot: pd.Timestamp) -> pd.DataFrame:
-    """Orders and spend in the last quarter and in the quarter before, per customer."""
+def _trend(store: Store, snapshot: pd.Timestamp, recent_only: bool = False) -> pd.DataFrame:
+    """Orders and spend in the last quarter and in the quarter before, per customer.
+
+    With ``recent_only``, only the last two quarters' orders are read (a fifth of a long
+    history): a customer without one gets no row, and the caller sets ``orders_90d = spend_90d
+    = 0`` (``spend_change`` NaN), as the row over every order would say.
+    """
     orders = store.table(schema.ORDERS.name)
     recent = _cutoff(snapshot - pd.Timedelta(days=TREND_DAYS))
     previous = _cutoff(snapshot - pd.Timedelta(days=2 * TREND_DAYS))
-    o = orders.filter(orders[schema.ORDERED_AT] < _cutoff(snapshot))
+    before = orders[schema.ORDERED_AT] < _cutoff(snapshot)
+    o = orders.filter(before & (orders[schema.ORDERED_AT] >= previous) if recent_only else before)
     is_recent = o[schema.ORDERED_AT] >= recent
     is_prev = (o[schema.ORDERED_AT] >= previous) & ~is_recent
     expr = o.group_by(schema.CUSTOMER_ID).aggregate(
@@ -201,6 +207,40 @@ class _Only:
         return self._only(name, self._store.require(name, purpose))
 
 
+class SampledRows(_Only):
+    """`_Only` whose per-customer tables are copied once into temporary tables of the store.
+
+    Features of several sampled snapshots read the sampled customers' rows several times (the
+    customer table, the trend, the voice of the customer, each a semi-join over every order):
+    copying those rows once makes each later query read a few hundred thousand rows instead of
+    ten million. Rows are copied whole, so every feature is the one of the full store (the
+    tests compare them). Use as a context manager: the copies are dropped on exit.
+    """
+
+    def __init__(self, store: Store, customers: pd.Index) -> None:
+        super().__init__(store, customers)
+        self._copies: dict[str, ibis.Table] = {}
+        for name in _PER_CUSTOMER:
+            if store.has(name):
+                t = store.table(name)
+                if schema.CUSTOMER_ID in t.columns:
+                    self._copies[name] = self._only(name, t).cache()
+
+    def table(self, name: str) -> ibis.Table:
+        return self._copies[name] if name in self._copies else self._store.table(name)
+
+    def require(self, name: str, purpose: str) -> ibis.Table:
+        return self._copies[name] if name in self._copies else self._store.require(name, purpose)
+
+    def __enter__(self) -> "SampledRows":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for t in self._copies.values():
+            t.release()
+        self._copies = {}
+
+
 def check_table(table: pd.DataFrame, as_of: pd.Timestamp) -> None:
     """Raise `InputError` unless ``table`` looks like the customer table as of ``as_of``.
 
@@ -279,11 +319,11 @@ def snapshot_frame(store: Store, snapshot: object, horizon_days: int, customers:
     table["gap_ratio"] = table[c.DAYS_SINCE_LAST] / table["usual_gap_days"]
     probs, btyd = _btyd(table, horizon_days, seed)
     table = table.join(probs)
-    out = table.join(_trend(store, snap), how="left")
+    out = table.join(_trend(store, snap, recent_only=True), how="left")
     for extra in (_voc(store, snap), _demographics(store)):
         if not extra.empty:
             out = out.join(extra, how="left")
-    for col in ("complaints_90d", "tickets_90d"):
+    for col in ("orders_90d", "spend_90d", "complaints_90d", "tickets_90d"):
         if col in out:
             out[col] = out[col].fillna(0.0)
     keep = [col for col in (*NUMERIC_FEATURES, *CATEGORICAL_FEATURES) if col in out.columns]

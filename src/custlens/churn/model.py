@@ -37,7 +37,7 @@ from threadpoolctl import threadpool_limits
 
 from custlens.errors import NotFittedError
 
-__all__ = ["ChurnModel", "Metrics", "calibration_table", "evaluate", "lift_gain", "single_thread"]
+__all__ = ["ChurnModel", "Metrics", "calibration_table", "evaluate", "lift_gain", "single_thread", "threads_for"]
 
 MAX_LEVELS = 20
 OTHER = "other"
@@ -221,7 +221,7 @@ class ChurnModel:
     def predict_encoded(self, Xe: pd.DataFrame) -> np.ndarray:
         """Like `predict_proba` on rows already passed through `encode`."""
         self._check()
-        with single_thread():
+        with threads_for(len(Xe)):
             d = self.model_.calibrated_classifiers_[0].estimator.decision_function(Xe)
         x, v = self.calibration_
         return np.clip(np.interp(d, x, v), 0.0, 1.0)
@@ -266,6 +266,26 @@ def centred_isotonic(iso: object) -> tuple[np.ndarray, np.ndarray]:
     centres = np.bincount(step, weights=x) / counts
     values = np.bincount(step, weights=y) / counts
     return centres, values
+
+
+#: Rows from which a prediction runs on OpenMP's threads (the machine's cores) instead of one.
+THREADED_ROWS = 50_000
+
+
+@contextmanager
+def threads_for(rows: int) -> Iterator[None]:
+    """OpenMP's threads for a prediction of at least `THREADED_ROWS` rows, else `single_thread`.
+
+    The trees score each row on its own, so the scores are the same to the last bit whatever the
+    number of threads (``tests/churn`` checks it); a big chunk keeps every thread busy long
+    enough for the spin-waits of `single_thread`'s note not to matter, and halves the wall time of
+    scoring a million customers on two cores.
+    """
+    if rows >= THREADED_ROWS:
+        yield
+    else:
+        with single_thread():
+            yield
 
 
 @contextmanager

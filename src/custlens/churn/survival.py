@@ -167,22 +167,24 @@ def retention_curves(customers: pd.DataFrame, horizon_days: int, by: dict[str, p
     if len(customers) < MIN_GROUP:
         raise MissingDataError(f"retention curves need at least {MIN_GROUP} customers, got {len(customers)}")
     life = lifetimes(customers, horizon_days)
+    duration, event = life["duration"].to_numpy(), life["event"].to_numpy()
     curves, groups, sentences = [], [], []
-    day_mark = 365.0 if float(life["duration"].max()) >= 365 else float(horizon_days)
+    day_mark = 365.0 if float(duration.max()) >= 365 else float(horizon_days)
     for name, labels in by.items():
         labels = pd.Series(labels, index=customers.index).astype(object)
         at_mark = {}
-        for g, idx in labels.groupby(labels, sort=True).groups.items():
-            part = life.loc[idx]
-            if len(part) < MIN_GROUP:
+        # Row positions per group (in row order), not index labels: looking a million string ids
+        # up again with .loc cost seconds per grouping.
+        for g, pos in labels.groupby(labels, sort=True).indices.items():
+            if len(pos) < MIN_GROUP:
                 continue
-            km = kaplan_meier(part["duration"], part["event"])
+            km = kaplan_meier(duration[pos], event[pos])
             curves.append(pd.DataFrame({"by": name, "group": g, "days": km["days"].to_numpy(),
                                         "retention": km["retention"].to_numpy()}))
             mark = survival_at(km, day_mark)
             if not np.isnan(mark):
                 at_mark[g] = mark
-            groups.append({"by": name, "group": g, "customers": len(part), "churned": int(part["event"].sum()),
+            groups.append({"by": name, "group": g, "customers": len(pos), "churned": int(event[pos].sum()),
                            "retention_180": survival_at(km, 180), "retention_365": survival_at(km, 365),
                            "median_days": _median(km)})
         if len(at_mark) >= 2:

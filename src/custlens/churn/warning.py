@@ -154,15 +154,24 @@ def bands(p: np.ndarray | pd.Series, cutoffs: tuple[float, float] = DEFAULT_CUTO
 
 def _ranked(scores: pd.DataFrame, mask: pd.Series, kind: str) -> pd.DataFrame:
     threshold = scores["customer_value"].quantile(HIGH_VALUE_QUANTILE) if len(scores) else 0.0
-    out = scores.loc[mask].copy()
-    out["expected_loss"] = out["customer_value"] * out["churn_probability"]
-    tier = np.where(out["customer_value"] >= threshold, "high_value", "other")
-    out["action"] = [f"churn.action.{kind}.{t}" for t in tier]
-    if out["customer_id"].is_monotonic_increasing:  # the usual case: a stable sort keeps the id order of ties
-        out = out.iloc[np.argsort(-out["expected_loss"].to_numpy(dtype=float), kind="stable")]
+    # Only the list's columns of only its rows, taken once in their final order: copying every
+    # column (reasons as Python lists included) of a million rows and sorting it cost ~10 s.
+    pos = np.flatnonzero(np.asarray(mask, dtype=bool))
+    value = scores["customer_value"].to_numpy()[pos]
+    loss = value * scores["churn_probability"].to_numpy()[pos]
+    if scores["customer_id"].is_monotonic_increasing:  # the usual case: a stable sort keeps the id order of ties
+        order = np.argsort(-loss.astype(float), kind="stable")
     else:  # sorting a million string ids as a second key took seconds
-        out = out.sort_values(["expected_loss", "customer_id"], ascending=[False, True], kind="stable")
-    return out[[c for c in LIST_COLUMNS if c in out.columns]].reset_index(drop=True)
+        ids = scores["customer_id"].to_numpy()[pos]
+        order = pd.DataFrame({"l": loss, "i": ids}).sort_values(["l", "i"], ascending=[False, True],
+                                                                kind="stable").index.to_numpy()
+    cols = [c for c in LIST_COLUMNS if c in scores.columns]
+    out = scores.iloc[pos[order], [scores.columns.get_loc(c) for c in cols]].reset_index(drop=True)
+    out["expected_loss"] = loss[order]
+    # Two keys, chosen per row in NumPy (a Python f-string per row cost seconds on a million rows).
+    out["action"] = np.where(value[order] >= threshold, f"churn.action.{kind}.high_value",
+                             f"churn.action.{kind}.other").astype(object)
+    return out[[c for c in LIST_COLUMNS if c in out.columns]]
 
 
 def early_warning(scores: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
