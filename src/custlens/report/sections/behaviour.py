@@ -34,7 +34,9 @@ def _val(ctx: ReportContext, v: object) -> str:
 @register_section("behaviour", order=71)
 def behaviour_section(ctx: ReportContext) -> Section:
     """Orders per customer, gaps, time to second order, preferences and price bands."""
-    freq = ctx.cached("behaviour:frequency", lambda: analyses.frequency(ctx.store, as_of=ctx.as_of))
+    # The order-count distribution comes from the shared customer table (no new pass over the orders).
+    freq = ctx.cached("behaviour:frequency", lambda: analyses.frequency(ctx.store, as_of=ctx.as_of,
+                                                                          customers=ctx.customers()))
     segs = ctx.rfm("rfm11").customers[["customer_id", "segment"]]
     prefs = ctx.cached("behaviour:preferences", lambda: analyses.preferences(ctx.store, as_of=ctx.as_of, segments=segs))
     section = Section(ctx.t("report.behaviour.title"), intro=ctx.t("report.behaviour.intro"))
@@ -146,7 +148,8 @@ def _lift_heatmap(ctx: ReportContext, pairs: pd.DataFrame, named: bool) -> go.Fi
 @register_section("timing", order=73)
 def timing_section(ctx: ReportContext) -> Section:
     """Hour x weekday heat map, seasonal index and festival lift."""
-    tim = ctx.cached("behaviour:timing", lambda: analyses.timing(ctx.store, as_of=ctx.as_of))
+    # The monthly series is charted in the key figures: its distinct customers are not counted here.
+    tim = ctx.cached("behaviour:timing", lambda: analyses.timing(ctx.store, as_of=ctx.as_of, customers_by_month=False))
     fest = ctx.cached("behaviour:festivals", lambda: analyses.festivals(ctx.store, as_of=ctx.as_of,
                                                                              country=ctx.country))
     section = Section(ctx.t("report.timing.title"), intro=ctx.t("report.timing.intro"))
