@@ -38,7 +38,9 @@ def behaviour_section(ctx: ReportContext) -> Section:
     freq = ctx.cached("behaviour:frequency", lambda: analyses.frequency(ctx.store, as_of=ctx.as_of,
                                                                           customers=ctx.customers()))
     segs = ctx.rfm("rfm11").customers[["customer_id", "segment"]]
-    prefs = ctx.cached("behaviour:preferences", lambda: analyses.preferences(ctx.store, as_of=ctx.as_of, segments=segs))
+    # Only revenue shares are shown: the distinct order and customer counts per value are skipped.
+    prefs = ctx.cached("behaviour:preferences", lambda: analyses.preferences(ctx.store, as_of=ctx.as_of, segments=segs,
+                                                                              counts=False))
     section = Section(ctx.t("report.behaviour.title"), intro=ctx.t("report.behaviour.intro"))
     section.add(KpiCards([
         Kpi(ctx.t("behaviour.repeat_rate"), ctx.pct(freq.repeat_rate)),
