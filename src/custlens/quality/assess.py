@@ -113,12 +113,13 @@ def _unique_key_rows(store: Store, t: ibis.Table, key: tuple[str, ...]) -> int |
     if not key or any(k not in t.columns for k in key):
         return None
     checked = t.filter(_all_not_null(key)(t))
-    df = store.execute(checked.select(**{f"h{i}": checked[k].hash() for i, k in enumerate(key)}))
-    if df.empty:
+    arrow = store.ibis.to_pyarrow(checked.select(**{f"h{i}": checked[k].hash() for i, k in enumerate(key)}))
+    if arrow.num_rows == 0:
         return 0
-    h = df["h0"].to_numpy(dtype=np.int64).view(np.uint64)
-    for i in range(1, len(key)):  # combine the parts (wrapping arithmetic: only equality matters)
-        h = h * np.uint64(0x9E3779B97F4A7C15) + df[f"h{i}"].to_numpy(dtype=np.int64).view(np.uint64)
+    parts = [arrow.column(f"h{i}").to_numpy().astype(np.int64, copy=False).view(np.uint64) for i in range(len(key))]
+    h = parts[0]
+    for part in parts[1:]:  # combine the parts (wrapping arithmetic: only equality matters)
+        h = h * np.uint64(0x9E3779B97F4A7C15) + part
     h = np.sort(h)
     return None if bool((h[1:] == h[:-1]).any()) else int(len(h))
 
