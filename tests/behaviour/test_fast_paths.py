@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 from custlens import schema
-from custlens.behaviour import preferences, purchase_frequency, purchase_timing
+from custlens.behaviour import festival_lift, preferences, purchase_frequency, purchase_timing
+from custlens.errors import MissingDataError
 from custlens.behaviour import _gaps
 from custlens.behaviour._common import has_column, orders_before
 from custlens.behaviour.frequency import BUCKETS, GAP_EDGES, _bucket
@@ -285,3 +286,18 @@ def test_timing_equals_reference(request: pytest.FixtureRequest, shop: str) -> N
         pd.testing.assert_frame_equal(lean.monthly, ref["monthly"].drop(columns="customers"), check_dtype=False,
                                       rtol=RTOL)
         assert lean.peak() == res.peak()
+
+
+@pytest.mark.parametrize("shop", ["edge", "demo"])
+def test_festivals_from_the_timing_days_equal_their_own_pass(request: pytest.FixtureRequest, shop: str) -> None:
+    st = request.getfixturevalue(shop)
+    own = festival_lift(st, country="CN")
+    shared = festival_lift(st, country="CN", daily=purchase_timing(st, customers_by_month=False).daily)
+    assert len(own.summary) and own.summary["orders"].sum() > 0
+    pd.testing.assert_frame_equal(shared.summary, own.summary, check_dtype=False, rtol=RTOL)
+    pd.testing.assert_frame_equal(shared.events, own.events, check_dtype=False, rtol=RTOL)
+
+
+def test_festivals_before_any_order_say_so(edge: Store) -> None:
+    with pytest.raises(MissingDataError, match="no orders before as_of=2022-06-01"):
+        festival_lift(edge, as_of="2022-06-01", country="CN")

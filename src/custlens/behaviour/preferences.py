@@ -98,8 +98,8 @@ def _segment_table(segments: pd.DataFrame | None) -> ibis.Table | None:
     if segments is None or not len(segments):
         return None
     seg = segments[["customer_id", "segment"]].astype(str)
-    dup = seg["customer_id"].duplicated()
-    if dup.any():
+    if not seg["customer_id"].is_unique:
+        dup = seg["customer_id"].duplicated()
         raise InputError(f"segments: customer_id {seg['customer_id'][dup].iloc[0]!r} has more than one row "
                          f"({int(dup.sum())} duplicates); pass one segment per customer")
     return ibis.memtable(seg.rename(columns={"segment": "_segment"}))

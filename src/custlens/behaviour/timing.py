@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
@@ -36,6 +36,9 @@ class TimingResult(Result):
         calendar month over mean orders per day).
     untimed_orders : int
         Orders stamped exactly 00:00:00 (date without a time); left out of the heat map.
+    daily : DataFrame
+        ``day, orders, revenue`` for every calendar day from the first order's day to the day
+        before ``as_of`` (days without orders as 0): what `festival_lift` reads as ``daily``.
     """
 
     heatmap: pd.DataFrame
@@ -44,6 +47,7 @@ class TimingResult(Result):
     seasonal: pd.DataFrame
     untimed_orders: int
     as_of: pd.Timestamp
+    daily: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def peak(self) -> tuple[int, int]:
         """``(weekday, hour)`` of the busiest heat-map cell."""
@@ -148,4 +152,4 @@ def purchase_timing(store: Store, *, as_of: AsOf = None, customers_by_month: boo
             if c in frame:
                 frame[c] = frame[c].astype("int64")
     return TimingResult(heatmap=heat, weekday=weekday, monthly=monthly, seasonal=seasonal,
-                        untimed_orders=untimed, as_of=as_of)
+                        untimed_orders=untimed, as_of=as_of, daily=daily)

@@ -153,7 +153,7 @@ def timing_section(ctx: ReportContext) -> Section:
     # The monthly series is charted in the key figures: its distinct customers are not counted here.
     tim = ctx.cached("behaviour:timing", lambda: analyses.timing(ctx.store, as_of=ctx.as_of, customers_by_month=False))
     fest = ctx.cached("behaviour:festivals", lambda: analyses.festivals(ctx.store, as_of=ctx.as_of,
-                                                                             country=ctx.country))
+                                                                             country=ctx.country, daily=tim.daily))
     section = Section(ctx.t("report.timing.title"), intro=ctx.t("report.timing.intro"))
     wd, hr = tim.peak()
     section.add(KpiCards([Kpi(ctx.t("behaviour.peak_time"),
