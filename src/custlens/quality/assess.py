@@ -124,6 +124,11 @@ def _unique_key_rows(store: Store, t: ibis.Table, key: tuple[str, ...]) -> int |
     return None if bool((h[1:] == h[:-1]).any()) else int(len(h))
 
 
+def _int(value: Any) -> int:
+    """A count from an aggregate row: 0 for null (Spark counts nothing as null on an empty table)."""
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
 def _missing(t: ibis.Table, col: str) -> Callable[[ibis.Table], ir.BooleanValue]:
     """The missing-value predicate of ``col``: null, or (text) blank once stripped.
 
@@ -153,15 +158,15 @@ def _table_checks(store: Store, tables: Tables, table: str, checks: list[Check])
         metrics[f"c{j}"] = t.count(where=ch.in_scope(t))
         metrics[f"b{j}"] = t.count(where=ch.fails(t))
     values = store.execute(t.aggregate(**metrics)).iloc[0]
-    rows = int(values["_rows"])
-    miss = {c: rows - int(values[f"n{i}"]) for i, c in enumerate(cols)}
-    suspects = [c for i, c in enumerate(cols) if c in text and int(values[f"l{i}"])]
+    rows = _int(values["_rows"])
+    miss = {c: rows - _int(values[f"n{i}"]) for i, c in enumerate(cols)}
+    suspects = [c for i, c in enumerate(cols) if c in text and _int(values[f"l{i}"])]
     if suspects:  # blank texts, counted among the few rows that can hold one
         f = t.filter(ibis.or_(*[t[c] < "!" for c in suspects]))
         blank = store.execute(f.aggregate(**{f"k{i}": f.count(where=f[c].strip() == "")
                                               for i, c in enumerate(suspects)})).iloc[0]
         for i, c in enumerate(suspects):
-            miss[c] += int(blank[f"k{i}"] or 0)
+            miss[c] += _int(blank[f"k{i}"])
     columns, out = [], []
     required = set(spec.required)
     for col in cols:
@@ -179,7 +184,7 @@ def _table_checks(store: Store, tables: Tables, table: str, checks: list[Check])
         examples = _examples(store, check.examples(t), col) if miss[col] else ""
         out.append(_check_row(check, miss[col], rows, examples))
     for j, ch in enumerate(simple):
-        checked, count = int(values[f"c{j}"] or 0), int(values[f"b{j}"] or 0)
+        checked, count = _int(values[f"c{j}"]), _int(values[f"b{j}"])
         if checked:
             examples = _examples(store, ch.examples(t), ch.column) if count else ""
             out.append(_check_row(ch, count, checked, examples))
