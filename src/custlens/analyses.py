@@ -175,11 +175,11 @@ def retention(store: Store, *, as_of: Any = None, **options: Any) -> SurvivalRes
 
 # -- behaviour ------------------------------------------------------------------------------
 @_analysis
-def frequency(store: Store, *, as_of: Any = None) -> FrequencyResult:
+def frequency(store: Store, *, as_of: Any = None, **options: Any) -> FrequencyResult:
     """Orders per customer and gaps between purchases (`custlens.behaviour.purchase_frequency`)."""
     from custlens.behaviour import purchase_frequency
 
-    return purchase_frequency(store, as_of=as_of)
+    return purchase_frequency(store, as_of=as_of, **options)
 
 
 @_analysis
@@ -199,11 +199,11 @@ def basket(store: Store, *, as_of: Any = None, **options: Any) -> BasketResult:
 
 
 @_analysis
-def timing(store: Store, *, as_of: Any = None) -> TimingResult:
+def timing(store: Store, *, as_of: Any = None, **options: Any) -> TimingResult:
     """When customers buy (`custlens.behaviour.purchase_timing`)."""
     from custlens.behaviour import purchase_timing
 
-    return purchase_timing(store, as_of=as_of)
+    return purchase_timing(store, as_of=as_of, **options)
 
 
 @_analysis

@@ -16,7 +16,7 @@ import pandas as pd
 from custlens import schema
 from custlens.behaviour._common import orders_as_of, orders_before
 from custlens.behaviour.country import AUTO, CountryChoice, resolve_country
-from custlens.errors import InputError
+from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import AsOf
 from custlens.results import Result
 from custlens.store import Store
@@ -193,6 +193,7 @@ def festival_lift(
     include_holidays: bool = True,
     baseline_weeks: int = 4,
     guard_days: int = 3,
+    daily: pd.DataFrame | None = None,
 ) -> FestivalResult:
     """Lift of daily orders and revenue in each festival window against comparable days.
 
@@ -217,6 +218,9 @@ def festival_lift(
     guard_days : int, default 3
         Days within ``guard_days`` of any festival or holiday window are never comparable
         days (pre-sales and after-effects would bias the baseline).
+    daily : DataFrame, optional
+        ``day, orders, revenue`` per calendar day before ``as_of`` from the first order's day
+        (`TimingResult.daily` of the same ``as_of``): read instead of a new pass over the orders.
 
     Returns
     -------
@@ -236,7 +240,16 @@ def festival_lift(
     festivals = festivals_for(country) if festivals is None else tuple(festivals)
     as_of = orders_as_of(store, as_of, "festival effects")
     o = orders_before(store, as_of)
-    first = pd.Timestamp(store.execute(o[schema.ORDERED_AT].min())).normalize()
+    if daily is None:  # orders and revenue per day with orders, from the store (one row per day)
+        per = store.execute(o.group_by(day=o[schema.ORDERED_AT].date())
+                            .aggregate(orders=o.count(), revenue=o[schema.AMOUNT].sum()))
+    else:
+        per = daily.loc[daily["orders"] > 0, ["day", "orders", "revenue"]]
+    per = per.assign(day=pd.to_datetime(per["day"]).astype("datetime64[ns]"))
+    if per.empty:
+        raise MissingDataError(f"no orders before as_of={as_of.date()}: there is no festival to measure; "
+                               "pass a later as_of")
+    first = per["day"].min()
     cal = festival_calendar(range(first.year, as_of.year + 1), festivals, country, include_holidays)
     cal = cal[(cal["day"] >= first) & (cal["day"] < as_of)]
     cal = cal.groupby(["festival", "year"]).filter(lambda g: _complete(g, festivals))
@@ -252,11 +265,7 @@ def festival_lift(
     comp_df = comp_df[(comp_df["cday"] >= first) & (comp_df["cday"] < as_of) & ~comp_df["cday"].isin(blocked)]
     windows = cal.merge(comp_df, on=["festival", "year", "day"], how="left")
     windows["kind"] = windows["kind"].astype(str)
-    # Orders and revenue per day come from the store (one row per day); the windows are joined here.
-    per = store.execute(o.group_by(day=o[schema.ORDERED_AT].date())
-                        .aggregate(orders=o.count(), revenue=o[schema.AMOUNT].sum()))
-    per["day"] = pd.to_datetime(per["day"]).astype("datetime64[ns]")
-    events = _events(windows, per)
+    events = _events(windows, per)  # the windows joined with the orders per day
     for c in ("days", "orders", "baseline_days", "year"):
         events[c] = events[c].astype("int64")
     events["lift_orders"] = events["orders"] / events["baseline_orders"].where(events["baseline_orders"] > 0)

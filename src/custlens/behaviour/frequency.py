@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import ibis
+import numpy as np
 import pandas as pd
 
 from custlens import schema
 from custlens.behaviour._common import orders_as_of, orders_before
+from custlens.behaviour._gaps import gap_counts, summary as _summary
+from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
 from custlens.results import Result
 from custlens.store import Store
@@ -80,7 +82,7 @@ def _bucket(n: int) -> str:
     raise ValueError(n)  # pragma: no cover
 
 
-def purchase_frequency(store: Store, *, as_of: AsOf = None) -> FrequencyResult:
+def purchase_frequency(store: Store, *, as_of: AsOf = None, customers: pd.DataFrame | None = None) -> FrequencyResult:
     """Orders per customer, frequency buckets, gaps between purchases and time to the second order.
 
     Parameters
@@ -89,6 +91,10 @@ def purchase_frequency(store: Store, *, as_of: AsOf = None) -> FrequencyResult:
         Needs the ``orders`` table.
     as_of : date-like, optional
         First day not observed (default: the day after the last order).
+    customers : DataFrame, optional
+        The customer table of the same ``as_of`` (`custlens.features.customer_table`; its
+        ``orders`` and ``total_spend`` columns are read): the order-count distribution is then
+        taken from it instead of a new pass over the orders (the report passes its shared table).
 
     Returns
     -------
@@ -96,16 +102,27 @@ def purchase_frequency(store: Store, *, as_of: AsOf = None) -> FrequencyResult:
 
     Notes
     -----
-    Orders are counted per order row. Gaps and the time to the second order are measured
-    between distinct purchase *days* (several orders on one day are one purchase occasion),
-    as in the customer table. Buckets: one-time (1 order), 2–3, 4–9 and 10+.
+    Orders are counted per order row; orders without a customer id belong to no customer and
+    are left out. Gaps and the time to the second order are measured between distinct purchase
+    *days* (several orders on one day are one purchase occasion), as in the customer table.
+    Buckets: one-time (1 order), 2–3, 4–9 and 10+. Quantiles interpolate linearly between
+    order statistics (SQL ``quantile_cont``).
     """
     as_of = orders_as_of(store, as_of, "purchase frequency")
     o = orders_before(store, as_of)
-    c = o.group_by(schema.CUSTOMER_ID).aggregate(n=o.count(), rev=o[schema.AMOUNT].sum())
-    dist = store.execute(c.group_by(orders=c.n).aggregate(customers=c.count(), revenue=c.rev.sum()).order_by("orders"))
-    dist["orders"] = dist["orders"].astype("int64")
-    dist["customers"] = dist["customers"].astype("int64")
+    o = o.filter(o[schema.CUSTOMER_ID].notnull())
+    if customers is None:
+        per = store.execute(o.group_by(schema.CUSTOMER_ID).aggregate(
+            orders=o.count(), total_spend=o[schema.AMOUNT].sum()))
+    else:
+        missing = {"orders", "total_spend"} - set(customers.columns)
+        if missing:
+            raise InputError(f"customers lacks the column(s) {', '.join(sorted(missing))}; pass the customer "
+                             "table (custlens.features.customer_table) of the same as_of")
+        per = customers
+    dist = (per.groupby("orders", sort=True)["total_spend"].agg(["size", "sum"])
+            .rename(columns={"size": "customers", "sum": "revenue"}).reset_index())
+    dist = dist.astype({"orders": "int64", "customers": "int64", "revenue": "float64"})
     n_customers = int(dist["customers"].sum())
     dist["share"] = dist["customers"] / max(n_customers, 1)
     dist = dist[["orders", "customers", "share", "revenue"]]
@@ -118,15 +135,8 @@ def purchase_frequency(store: Store, *, as_of: AsOf = None) -> FrequencyResult:
     b["revenue_share"] = b["revenue"] / total_rev if total_rev else 0.0
     buckets = b[["bucket", "customers", "share", "revenue", "revenue_share"]]
 
-    # Days between consecutive distinct purchase days per customer; k = 1 marks the first gap.
-    d = o.select(schema.CUSTOMER_ID, day=o[schema.ORDERED_AT].date()).distinct()
-    w = ibis.window(group_by=schema.CUSTOMER_ID, order_by="day")
-    g = d.mutate(prev=d.day.lag().over(w), k=ibis.row_number().over(w))
-    g = g.mutate(gap=g.day.delta(g.prev, unit="day")).filter(lambda t: t.gap.notnull()).select("k", "gap")
-    # The window over every distinct purchase day is the expensive part (10M orders: most of this
-    # function); it is computed once into a temporary table that the three aggregates below read.
-    with g.cache() as g:
-        gap_summary, time_to_second, gaps = _gap_stats(store, g)
+    counts = gap_counts(store, o, n_customers)
+    gap_summary, time_to_second, gaps = _gap_stats(counts)
     repeat = int(dist.loc[dist["orders"] >= 2, "customers"].sum())
     return FrequencyResult(
         distribution=dist.reset_index(drop=True),
@@ -140,31 +150,20 @@ def purchase_frequency(store: Store, *, as_of: AsOf = None) -> FrequencyResult:
     )
 
 
-def _gap_stats(store: Store, g: ibis.Table) -> tuple[dict[str, float], dict[str, float], pd.DataFrame]:
-    """Summary of all gaps, of the first gaps (``k == 1``: time to the second purchase day), and
-    the histogram of the gaps in `GAP_EDGES` bands."""
-    second = g.k == 1
-    summ = store.execute(g.aggregate(
-        count=g.gap.count(), mean=g.gap.mean(), median=g.gap.median(),
-        p25=g.gap.quantile(0.25), p75=g.gap.quantile(0.75), p90=g.gap.quantile(0.9))).iloc[0]
-    # A filtered table, not quantile(where=...): Spark needs a constant quantile argument and
-    # Ibis compiles the `where` into it.
-    s2 = g.filter(second)
-    summ = pd.concat([summ, store.execute(s2.aggregate(
-        second_customers=s2.gap.count(), second_mean=s2.gap.mean(), second_median=s2.gap.median(),
-        second_p25=s2.gap.quantile(0.25), second_p75=s2.gap.quantile(0.75))).iloc[0]])
-    gap_summary = {k: _num(summ[k]) for k in ("count", "mean", "median", "p25", "p75", "p90")}
-    time_to_second = {k: _num(summ[f"second_{k}"]) for k in ("customers", "mean", "median", "p25", "p75")}
-
+def _gap_stats(counts: pd.DataFrame) -> tuple[dict[str, float], dict[str, float], pd.DataFrame]:
+    """Summary of all gaps, of the first gaps (time to the second purchase day), and the
+    histogram of the gaps in `GAP_EDGES` bands, from the counts of `gap_counts`."""
+    gap, n, first = (counts[c].to_numpy() for c in ("gap", "n", "first"))
+    alls = _summary(gap, n, (0.25, 0.5, 0.75, 0.9))
+    sec = _summary(gap[first], n[first], (0.25, 0.5, 0.75))
+    gap_summary = {"count": alls["count"], "mean": alls["mean"], "median": alls[0.5],
+                   "p25": alls[0.25], "p75": alls[0.75], "p90": alls[0.9]}
+    time_to_second = {"customers": sec["count"], "mean": sec["mean"], "median": sec[0.5],
+                      "p25": sec[0.25], "p75": sec[0.75]}
     edges = list(GAP_EDGES)
-    band = ibis.cases(*[(g.gap < hi, i) for i, hi in enumerate(edges[1:])], else_=len(edges) - 1)
-    hist = store.execute(g.group_by(band=band).aggregate(gaps=g.count()))
+    band = np.searchsorted(np.asarray(edges[1:]), gap, side="right")  # gap < edges[i+1] -> band i
+    hist = np.bincount(band, weights=n, minlength=len(edges)).astype("int64")
     labels = [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-1], edges[1:])] + [f"{edges[-1]}+"]
-    counts = hist.set_index("band")["gaps"].reindex(range(len(labels)), fill_value=0).astype("int64")
-    gaps = pd.DataFrame({"gap_band": labels, "gaps": counts.to_numpy()})
+    gaps = pd.DataFrame({"gap_band": labels, "gaps": hist})
     gaps["share"] = gaps["gaps"] / max(int(gaps["gaps"].sum()), 1)
     return gap_summary, time_to_second, gaps
-
-
-def _num(v: Any) -> float:
-    return float("nan") if v is None or pd.isna(v) else float(v)

@@ -12,6 +12,7 @@ from custlens import schema
 from custlens.behaviour._common import has_column, orders_as_of, orders_before
 from custlens.features.customer_table import AsOf
 from custlens.results import Result
+from custlens.errors import InputError
 from custlens.store import Store
 
 __all__ = ["MISSING", "PRICE_BANDS", "PreferenceResult", "preferences", "customer_preferences"]
@@ -73,11 +74,60 @@ def _source(store: Store, cut: Any, table: str, column: str) -> ibis.Table:
     return lines.join(o.select(schema.ORDER_ID, schema.CUSTOMER_ID), schema.ORDER_ID)
 
 
-def _value(s: ibis.Table) -> ibis.Value:
-    return s.v.cast("string").fill_null(MISSING)
+def _value(s: ibis.Table, column: str = "v") -> ibis.Value:
+    return s[column].cast("string").fill_null(MISSING)
 
 
-def preferences(store: Store, *, as_of: AsOf = None, segments: pd.DataFrame | None = None) -> PreferenceResult:
+def _present(store: Store) -> list[str]:
+    """The dimensions with at least one value: one count per table over all its candidate columns."""
+    dims = []
+    for table in dict.fromkeys(tab for tab, _ in DIMENSIONS.values()):
+        wanted = {d: col for d, (tab, col) in DIMENSIONS.items() if tab == table}
+        if not store.exists(table):
+            continue
+        have = {d: col for d, col in wanted.items() if col in store.columns(table)}
+        if not have:
+            continue
+        t = store.table(table)
+        row = store.execute(t.aggregate(**{d: t[col].count() for d, col in have.items()})).iloc[0]
+        dims += [d for d in have if int(row[d])]
+    return [d for d in DIMENSIONS if d in dims]
+
+
+def _segment_table(segments: pd.DataFrame | None) -> ibis.Table | None:
+    if segments is None or not len(segments):
+        return None
+    seg = segments[["customer_id", "segment"]].astype(str)
+    if not seg["customer_id"].is_unique:
+        dup = seg["customer_id"].duplicated()
+        raise InputError(f"segments: customer_id {seg['customer_id'][dup].iloc[0]!r} has more than one row "
+                         f"({int(dup.sum())} duplicates); pass one segment per customer")
+    return ibis.memtable(seg.rename(columns={"segment": "_segment"}))
+
+
+def _revenue_by(store: Store, cut: Any, table: str, dims: list[str], seg: ibis.Table | None) -> pd.DataFrame:
+    """Revenue per (segment, value of each of ``dims``) of one source table, in one query.
+
+    ``_segment`` is null for customers without a segment (left join), so the sums over all
+    segments are the overall revenue per value."""
+    o = orders_before(store, cut)
+    if table == "orders":
+        src = o.select(schema.CUSTOMER_ID, rev=o[schema.AMOUNT], **{d: o[DIMENSIONS[d][1]] for d in dims})
+    else:
+        i = store.table("order_items")
+        lines = i.select(schema.ORDER_ID, rev=i["line_amount"], **{d: i[DIMENSIONS[d][1]] for d in dims})
+        src = lines.join(o.select(schema.ORDER_ID, schema.CUSTOMER_ID), schema.ORDER_ID)
+    if seg is not None:
+        src = src.left_join(seg, src[schema.CUSTOMER_ID] == seg[schema.CUSTOMER_ID]).select(
+            "rev", "_segment", *dims)
+    keys = {d: _value(src, d) for d in dims}
+    if seg is not None:
+        keys["_segment"] = src["_segment"]
+    return store.execute(src.group_by(**keys).aggregate(revenue=src.rev.sum()))
+
+
+def preferences(store: Store, *, as_of: AsOf = None, segments: pd.DataFrame | None = None,
+                counts: bool = True) -> PreferenceResult:
     """Shares of categories, brands, channels and payment methods, overall and by segment.
 
     Parameters
@@ -87,7 +137,12 @@ def preferences(store: Store, *, as_of: AsOf = None, segments: pd.DataFrame | No
     as_of : date-like, optional
         First day not observed (default: the day after the last order).
     segments : DataFrame, optional
-        ``customer_id, segment`` (e.g. ``rfm(...).customers``) for the shares by segment.
+        ``customer_id, segment`` (e.g. ``rfm(...).customers``, one row per customer) for the
+        shares by segment.
+    counts : bool, default True
+        Count the distinct ``orders`` and ``customers`` of each value: two distinct counts per
+        dimension, most of the cost at scale. With False (the report, which shows revenue
+        shares only) ``shares`` have no ``orders`` and ``customers`` columns.
 
     Returns
     -------
@@ -98,31 +153,40 @@ def preferences(store: Store, *, as_of: AsOf = None, segments: pd.DataFrame | No
     Revenue of ``order_items`` dimensions is the sum of line amounts, of ``orders``
     dimensions the sum of net order amounts. Price bands cut the unit prices of all order
     lines at their quartiles; a customer's preferred band is where they spent the most.
+    The revenue of every dimension of one table, overall and by segment, comes from one query.
     """
     as_of = orders_as_of(store, as_of, "preferences")
     cut = as_of
-    dims = [d for d, (tab, col) in DIMENSIONS.items() if has_column(store, tab, col)]
+    dims = _present(store)
+    seg = _segment_table(segments)
     shares: dict[str, pd.DataFrame] = {}
     seg_parts = []
-    for dim in dims:
-        s = _source(store, cut, *DIMENSIONS[dim])
-        df = store.execute(s.group_by(value=_value(s)).aggregate(
-            orders=s[schema.ORDER_ID].nunique(), customers=s[schema.CUSTOMER_ID].nunique(), revenue=s.rev.sum())
-            .order_by([ibis.desc("revenue"), "value"]))
-        total = float(df["revenue"].sum())
-        df["revenue_share"] = df["revenue"] / total if total else 0.0
-        shares[dim] = df.reset_index(drop=True)
-        if segments is not None and len(segments):
-            g = ibis.memtable(segments[["customer_id", "segment"]].astype(str))
-            j = s.join(g, schema.CUSTOMER_ID)
-            part = store.execute(j.group_by(segment=j.segment, value=_value(j)).aggregate(revenue=j.rev.sum()))
-            part["share"] = part["revenue"] / part.groupby("segment")["revenue"].transform("sum")
-            part.insert(0, "dimension", dim)
-            seg_parts.append(part.sort_values(["segment", "revenue"], ascending=[True, False]))
+    for table in dict.fromkeys(DIMENSIONS[d][0] for d in dims):
+        mine = [d for d in dims if DIMENSIONS[d][0] == table]
+        rev = _revenue_by(store, cut, table, mine, seg)
+        for dim in mine:
+            if counts:
+                s = _source(store, cut, *DIMENSIONS[dim])
+                df = store.execute(s.group_by(value=_value(s)).aggregate(
+                    orders=s[schema.ORDER_ID].nunique(), customers=s[schema.CUSTOMER_ID].nunique(),
+                    revenue=s.rev.sum()))
+            else:
+                df = rev.groupby(dim, as_index=False)["revenue"].sum().rename(columns={dim: "value"})
+            df = df.sort_values(["revenue", "value"], ascending=[False, True], ignore_index=True)
+            total = float(df["revenue"].sum())
+            df["revenue_share"] = df["revenue"] / total if total else 0.0
+            shares[dim] = df
+            if seg is not None:
+                part = rev[rev["_segment"].notna()].groupby(["_segment", dim], as_index=False)["revenue"].sum()
+                part = part.rename(columns={"_segment": "segment", dim: "value"})
+                part["share"] = part["revenue"] / part.groupby("segment")["revenue"].transform("sum")
+                part.insert(0, "dimension", dim)
+                seg_parts.append(part.sort_values(["segment", "revenue"], ascending=[True, False]))
     by_segment = (pd.concat(seg_parts, ignore_index=True) if seg_parts
                   else pd.DataFrame(columns=["dimension", "segment", "value", "revenue", "share"]))
     bands = _price_bands(store, cut) if has_column(store, "order_items", "unit_price") else _empty_bands()
-    return PreferenceResult(shares=shares, by_segment=by_segment, price_bands=bands, as_of=as_of, dimensions=dims)
+    return PreferenceResult(shares={d: shares[d] for d in dims}, by_segment=by_segment, price_bands=bands,
+                            as_of=as_of, dimensions=dims)
 
 
 def _empty_bands() -> pd.DataFrame:

@@ -1,8 +1,10 @@
 """Assess the data quality of a store: run every check as Ibis expressions and score the results.
 
-Checks run through ``store.execute`` (counts, batched in one aggregate per table where they are
-row predicates, and a few example rows; never a Python loop over rows), so they run on DuckDB
-and on Spark alike. The scoring rule lives in `custlens.quality.scoring`.
+Checks run through ``store.execute`` (counts, batched in one aggregate per table with the
+completeness counts where they are row predicates, and a few example rows; never a Python loop
+over rows), so they run on DuckDB and on Spark alike. Duplicate keys are first ruled out by
+sorting the keys' 64-bit hashes (`_unique_key_rows`); only when two hashes are equal does the
+grouped check run. The scoring rule lives in `custlens.quality.scoring`.
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from typing import Any, Callable
 
 import ibis
 import ibis.expr.types as ir
-
+import numpy as np
 import pandas as pd
 
 from custlens import schema
 from custlens.errors import InputError, MissingDataError
 from custlens.privacy.detect import redact_record
 from custlens.quality import scoring
-from custlens.quality.checks import EXAMPLES, Check, Tables, build_checks
+from custlens.quality.checks import EXAMPLES, Check, Tables, _all_not_null, build_checks
 from custlens.quality.report import QualityReport
 from custlens.results import jsonable
 from custlens.quality.texts import DIMENSIONS, SEVERITIES
@@ -84,6 +86,10 @@ def _check_row(check: Check, count: int, checked: int | None, examples: str) -> 
 def _run(store: Store, t: ibis.Table, tables: Tables, check: Check) -> dict[str, Any] | None:
     """A grouped or joined check: its checked and failing counts, then examples."""
     assert check.rows is not None
+    if check.name == "duplicate_key":
+        checked = _unique_key_rows(store, t, tuple(part.strip() for part in (check.column or "").split(",")))
+        if checked is not None:  # proven free of duplicates without grouping the keys
+            return _check_row(check, 0, checked, "") if checked else None
     found = check.rows(t, tables)
     checked_n = found.checked.aggregate(checked=found.checked.count())
     bad = (found.failing.aggregate(bad=found.failing.count()) if found.count is None
@@ -97,62 +103,97 @@ def _run(store: Store, t: ibis.Table, tables: Tables, check: Check) -> dict[str,
     return _check_row(check, count, checked, examples)
 
 
-def _run_all(store: Store, tables: Tables, table: str, checks: list[Check]) -> list[dict[str, Any]]:
-    """Run ``checks`` of ``table``: the row predicates share one aggregate, the others run alone."""
-    t = tables(table)
-    simple = [ch for ch in checks if ch.simple]
-    out: list[dict[str, Any]] = []
-    if simple:
-        metrics = {}
-        for i, ch in enumerate(simple):
-            metrics[f"c{i}"] = t.count(where=ch.in_scope(t))
-            metrics[f"b{i}"] = t.count(where=ch.fails(t))
-        values = store.execute(t.aggregate(**metrics)).iloc[0]
-        for i, ch in enumerate(simple):
-            checked, count = int(values[f"c{i}"] or 0), int(values[f"b{i}"] or 0)
-            if checked:
-                examples = _examples(store, ch.examples(t), ch.column) if count else ""
-                out.append(_check_row(ch, count, checked, examples))
-    for ch in checks:
-        if not ch.simple:
-            result = _run(store, t, tables, ch)
-            if result is not None:
-                out.append(result)
-    return out
+def _unique_key_rows(store: Store, t: ibis.Table, key: tuple[str, ...]) -> int | None:
+    """The rows with a full ``key`` when no two of them share a key, else None (maybe duplicates).
+
+    Grouping 10M string keys costs seconds; sorting their 64-bit hashes costs a fraction. Equal
+    keys have equal hashes, so hashes that are all different prove the keys unique. Equal hashes
+    (a duplicate, or rarely a collision) return None: the exact grouped check then counts them.
+    """
+    if not key or any(k not in t.columns for k in key):
+        return None
+    checked = t.filter(_all_not_null(key)(t))
+    arrow = store.ibis.to_pyarrow(checked.select(**{f"h{i}": checked[k].hash() for i, k in enumerate(key)}))
+    if arrow.num_rows == 0:
+        return 0
+    parts = [arrow.column(f"h{i}").to_numpy().astype(np.int64, copy=False).view(np.uint64) for i in range(len(key))]
+    h = parts[0]
+    for part in parts[1:]:  # combine the parts (wrapping arithmetic: only equality matters)
+        h = h * np.uint64(0x9E3779B97F4A7C15) + part
+    h = np.sort(h)
+    return None if bool((h[1:] == h[:-1]).any()) else int(len(h))
 
 
-def _completeness(store: Store, tables: Tables, table: str) -> tuple[list[dict], list[dict]]:
-    """Per-column missing counts (one query) and the completeness checks of the counted columns."""
+def _int(value: Any) -> int:
+    """A count from an aggregate row: 0 for null (Spark counts nothing as null on an empty table)."""
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def _missing(t: ibis.Table, col: str) -> Callable[[ibis.Table], ir.BooleanValue]:
+    """The missing-value predicate of ``col``: null, or (text) blank once stripped.
+
+    A blank text is below ``'!'`` (empty, or starting with one of the whitespace characters
+    ``strip`` removes, all below 33), so the cheap comparison guards the strip."""
+    if t[col].type().is_string():
+        return lambda x: x[col].isnull() | ((x[col] < "!") & (x[col].strip() == ""))
+    return lambda x: x[col].isnull()
+
+
+def _table_checks(store: Store, tables: Tables, table: str, checks: list[Check]) -> tuple[list[dict], list[dict]]:
+    """Per-column completeness and every check of ``table``.
+
+    One aggregate counts, for every column, its non-null values (and, for text, the values
+    below ``'!'``, the only ones that can be blank), and for every row-predicate check its
+    checked and failing rows. Blank texts are then counted among the few values below ``'!'``
+    (usually none). The grouped and joined checks run alone (`_run`)."""
     spec = schema.ALL_TABLES[table]
     t = tables(table)
-
-    def missing(col: str) -> Callable[[ibis.Table], ir.BooleanValue]:
-        if t[col].type().is_string():  # blank text is missing too
-            return lambda x: x[col].isnull() | (x[col].strip() == "")
-        return lambda x: x[col].isnull()
-
-    tests = {c: missing(c) for c in t.columns}
-    metrics = {"_rows": t.count(), **{f"m{i}": t.count(where=f(t)) for i, f in enumerate(tests.values())}}
+    cols = list(t.columns)
+    text = [c for c in cols if t[c].type().is_string()]
+    simple = [ch for ch in checks if ch.simple]
+    metrics: dict[str, Any] = {"_rows": t.count()}
+    metrics.update({f"n{i}": t[c].count() for i, c in enumerate(cols)})
+    metrics.update({f"l{i}": t.count(where=t[c] < "!") for i, c in enumerate(cols) if c in text})
+    for j, ch in enumerate(simple):
+        metrics[f"c{j}"] = t.count(where=ch.in_scope(t))
+        metrics[f"b{j}"] = t.count(where=ch.fails(t))
     values = store.execute(t.aggregate(**metrics)).iloc[0]
-    rows = int(values["_rows"])
-    columns, checks = [], []
+    rows = _int(values["_rows"])
+    miss = {c: rows - _int(values[f"n{i}"]) for i, c in enumerate(cols)}
+    suspects = [c for i, c in enumerate(cols) if c in text and _int(values[f"l{i}"])]
+    if suspects:  # blank texts, counted among the few rows that can hold one
+        f = t.filter(ibis.or_(*[t[c] < "!" for c in suspects]))
+        blank = store.execute(f.aggregate(**{f"k{i}": f.count(where=f[c].strip() == "")
+                                              for i, c in enumerate(suspects)})).iloc[0]
+        for i, c in enumerate(suspects):
+            miss[c] += _int(blank[f"k{i}"])
+    columns, out = [], []
     required = set(spec.required)
-    for i, (col, test) in enumerate(tests.items()):
-        miss = int(values[f"m{i}"])
+    for col in cols:
         is_required = col in required
-        provided = is_required or miss < rows
+        provided = is_required or miss[col] < rows
         columns.append({
-            "table": table, "column": col, "rows": rows, "missing": miss,
-            "completeness": 1 - miss / rows if rows else None,
+            "table": table, "column": col, "rows": rows, "missing": miss[col],
+            "completeness": 1 - miss[col] / rows if rows else None,
             "required": is_required, "provided": provided,
         })
         if not provided:
             continue
         check = Check(table, col, "missing_values", "completeness", "high" if is_required else "low",
-                      failing=test)
-        examples = _examples(store, check.examples(t), col) if miss else ""
-        checks.append(_check_row(check, miss, rows, examples))
-    return columns, checks
+                      failing=_missing(t, col))
+        examples = _examples(store, check.examples(t), col) if miss[col] else ""
+        out.append(_check_row(check, miss[col], rows, examples))
+    for j, ch in enumerate(simple):
+        checked, count = _int(values[f"c{j}"]), _int(values[f"b{j}"])
+        if checked:
+            examples = _examples(store, ch.examples(t), ch.column) if count else ""
+            out.append(_check_row(ch, count, checked, examples))
+    for ch in checks:
+        if not ch.simple:
+            result = _run(store, t, tables, ch)
+            if result is not None:
+                out.append(result)
+    return columns, out
 
 
 def _timeliness(store: Store, tables: Tables, table: str, today: pd.Timestamp) -> tuple[dict | None, dict | None]:
@@ -293,10 +334,10 @@ def assess(
     rows: dict[str, int] = {}
     for table in present:
         rows[table] = store.count(table)
-        cols, completeness = _completeness(store, tables, table)
+        cols, checks_of_table = _table_checks(
+            store, tables, table, build_checks(table, tables(table).columns, present_set, today))
         column_rows += cols
-        check_rows += completeness
-        check_rows += _run_all(store, tables, table, build_checks(table, tables(table).columns, present_set, today))
+        check_rows += checks_of_table
         fact, stale = _timeliness(store, tables, table, today)
         if fact is not None:
             facts.append(fact)

@@ -34,9 +34,13 @@ def _val(ctx: ReportContext, v: object) -> str:
 @register_section("behaviour", order=71)
 def behaviour_section(ctx: ReportContext) -> Section:
     """Orders per customer, gaps, time to second order, preferences and price bands."""
-    freq = ctx.cached("behaviour:frequency", lambda: analyses.frequency(ctx.store, as_of=ctx.as_of))
+    # The order-count distribution comes from the shared customer table (no new pass over the orders).
+    freq = ctx.cached("behaviour:frequency", lambda: analyses.frequency(ctx.store, as_of=ctx.as_of,
+                                                                          customers=ctx.customers()))
     segs = ctx.rfm("rfm11").customers[["customer_id", "segment"]]
-    prefs = ctx.cached("behaviour:preferences", lambda: analyses.preferences(ctx.store, as_of=ctx.as_of, segments=segs))
+    # Only revenue shares are shown: the distinct order and customer counts per value are skipped.
+    prefs = ctx.cached("behaviour:preferences", lambda: analyses.preferences(ctx.store, as_of=ctx.as_of, segments=segs,
+                                                                              counts=False))
     section = Section(ctx.t("report.behaviour.title"), intro=ctx.t("report.behaviour.intro"))
     section.add(KpiCards([
         Kpi(ctx.t("behaviour.repeat_rate"), ctx.pct(freq.repeat_rate)),
@@ -146,9 +150,10 @@ def _lift_heatmap(ctx: ReportContext, pairs: pd.DataFrame, named: bool) -> go.Fi
 @register_section("timing", order=73)
 def timing_section(ctx: ReportContext) -> Section:
     """Hour x weekday heat map, seasonal index and festival lift."""
-    tim = ctx.cached("behaviour:timing", lambda: analyses.timing(ctx.store, as_of=ctx.as_of))
+    # The monthly series is charted in the key figures: its distinct customers are not counted here.
+    tim = ctx.cached("behaviour:timing", lambda: analyses.timing(ctx.store, as_of=ctx.as_of, customers_by_month=False))
     fest = ctx.cached("behaviour:festivals", lambda: analyses.festivals(ctx.store, as_of=ctx.as_of,
-                                                                             country=ctx.country))
+                                                                             country=ctx.country, daily=tim.daily))
     section = Section(ctx.t("report.timing.title"), intro=ctx.t("report.timing.intro"))
     wd, hr = tim.peak()
     section.add(KpiCards([Kpi(ctx.t("behaviour.peak_time"),
