@@ -12,7 +12,7 @@ from custlens import schema
 from custlens.behaviour._common import orders_as_of, orders_before
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
-from custlens.features.periods import CustomerActivity, customer_activity, period_index
+from custlens.features.periods import MAX_BIT_PERIODS, WORD_BITS, CustomerActivity, customer_activity, period_index
 from custlens.results import Result
 from custlens.store import Store
 
@@ -119,6 +119,9 @@ def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month",
         raise InputError(f"activity of freq={activity.freq!r} does not fit cohorts by {freq}; "
                          f"pass customer_activity(store, {pfreq!r}, as_of)")
     origin, n = activity.origin, activity.n_periods
+    if activity.masks is None:
+        raise InputError(f"{n} {freq}s of history are too many for cohorts by {freq} (at most {MAX_BIT_PERIODS}); "
+                         "use freq='quarter'")
     starts = pd.date_range(origin, periods=n + 1, freq=pandas_freq)
     # the last period that ended by as_of (-1: none)
     last = n - 1 if starts[n] <= as_of else n - 2
@@ -132,13 +135,10 @@ def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month",
         "revenue": revenue.sum(axis=1)[observed],
         "periods_observed": (last - observed).astype("int64"),
     })
-    # active[c, p]: customers of cohort c who ordered in period p; r: each customer's first repeat period
-    active = np.zeros((n, n), dtype="int64")
-    repeat = np.where(activity.first_period_last_day > activity.first_day, first, -1)
-    for p in range(max(last + 1, 0)):
-        on = activity.active(p)
-        active[:, p] = np.bincount(first[on], minlength=n)
-        repeat[on & (repeat < 0) & (first < p)] = p
+    active = _active_by_cohort(activity, n)
+    # each customer's first repeat period: a second purchase day in the first period, else the
+    # first later period with an order
+    repeat = np.where(activity.first_period_last_day > activity.first_day, first, _next_active(activity))
     has = repeat >= 0
     first_time = np.bincount(first[has] * n + repeat[has], minlength=n * n).reshape(n, n)
     cells = [(c, k) for c in observed for k in range(last - c + 1)]
@@ -169,6 +169,37 @@ def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month",
         avg = table.groupby("period").apply(_weighted, include_groups=False).reset_index()[avg_cols]
     avg = avg.astype({"period": "int64", "cohorts": "int64", "customers": "int64"})
     return CohortResult(cohorts=sizes, table=table, average=avg, freq=freq, as_of=as_of)
+
+
+def _active_by_cohort(activity: CustomerActivity, n: int) -> np.ndarray:
+    """``active[c, p]``: customers of cohort ``c`` with an order in period ``p``."""
+    order = np.argsort(activity.first, kind="stable")
+    first = activity.first[order]
+    cohorts_, starts = np.unique(first, return_index=True)
+    active = np.zeros((n, n), dtype="int64")
+    for j in range(activity.masks.shape[1]):
+        words = np.ascontiguousarray(activity.masks[order, j]).view(np.uint8).reshape(-1, 8)
+        bits = np.unpackbits(words, axis=1, bitorder="little")[:, :WORD_BITS]  # customers x periods
+        sums = np.add.reduceat(bits, starts, axis=0, dtype="int64")
+        lo = j * WORD_BITS
+        width = min(WORD_BITS, n - lo)
+        active[cohorts_, lo:lo + width] = sums[:, :width]
+    return active
+
+
+def _next_active(activity: CustomerActivity) -> np.ndarray:
+    """Each customer's first period with an order after their first period (-1: none)."""
+    first = activity.first
+    out = np.full(len(first), -1, dtype="int64")
+    for j in reversed(range(activity.masks.shape[1])):  # the lowest word with a later period wins
+        m = activity.masks[:, j].copy()
+        keep_from = first - j * WORD_BITS + 1  # bits below this are the first period or earlier
+        m[keep_from >= WORD_BITS] = 0
+        inside = (keep_from > 0) & (keep_from < WORD_BITS)
+        m[inside] &= ~((np.int64(1) << keep_from[inside]) - 1)
+        hit = m != 0
+        out[hit] = j * WORD_BITS + np.log2((m[hit] & -m[hit]).astype(np.float64)).astype("int64")
+    return out
 
 
 def _revenue(store: Store, as_of: pd.Timestamp, pfreq: str, origin: pd.Timestamp, n: int) -> np.ndarray:
