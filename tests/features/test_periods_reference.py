@@ -125,3 +125,21 @@ def test_shared_inputs_give_the_same_kpis(demo) -> None:
     assert headline_kpis(demo, as_of, totals=totals, activity=act) == headline_kpis(demo)
     with pytest.raises(ValueError, match="freq='W'"):
         period_kpis(demo, "M", as_of, totals=totals, activity=customer_activity(demo, "W", as_of))
+
+
+@pytest.mark.parametrize("freq", ["W", "M", "Q"])
+def test_engines_without_bit_or_get_the_same_activity(edge_shop, freq: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The portable form (group by customer and period, then sum the bits) used where the engine has
+    no BIT_OR aggregate (Spark) gives the same KPIs and cohorts."""
+    from custlens.cohorts import cohorts
+
+    store, _ = edge_shop
+    as_of = "2025-05-17"
+    want = period_kpis(store, freq, as_of=as_of)
+    want_c = cohorts(store, as_of=as_of, freq="quarter") if freq == "Q" else None
+    portable = P._activity_expr
+    monkeypatch.setattr(P, "_activity_expr", lambda t, words, bit_or: portable(t, words, bit_or=False))
+    pd.testing.assert_frame_equal(period_kpis(store, freq, as_of=as_of), want)
+    if want_c is not None:
+        got_c = cohorts(store, as_of=as_of, freq="quarter")
+        pd.testing.assert_frame_equal(got_c.table, want_c.table)

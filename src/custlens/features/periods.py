@@ -29,6 +29,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+from ibis.common.exceptions import OperationNotDefinedError
 import numpy as np
 import pandas as pd
 
@@ -298,6 +299,29 @@ def period_index(at: ir.TimestampValue, freq: str, origin: pd.Timestamp) -> ir.I
     return (at.year() - origin.year).cast("int64")
 
 
+def _activity_expr(t: ir.Table, words: int, bit_or: bool) -> ir.Table:
+    """Per customer: first period, orders, first day, day key and ``words`` activity words.
+
+    With ``bit_or`` one aggregate over the orders ORs each order's bit; without, the orders are
+    first grouped by (customer, period), so each bit is added once and a sum is the OR.
+    """
+    one = ibis.literal(1, type="int64")
+    if not bit_or:
+        t = t.group_by([schema.CUSTOMER_ID, "idx"]).aggregate(
+            n=t.count(), day=t.day.min(), key=(t.day - t.idx * _DAY_KEY).max())
+    aggs: dict[str, Any] = {
+        "first": t.idx.min(), "orders": t.count() if bit_or else t.n.sum(), "first_day": t.day.min(),
+        # the largest day of the smallest period
+        "day_key": (t.day - t.idx * _DAY_KEY).max() if bit_or else t.key.max(),
+    }
+    for j in range(words):
+        lo = j * WORD_BITS
+        bit = one << (t.idx - lo) if words == 1 else ((t.idx >= lo) & (t.idx < lo + WORD_BITS)).ifelse(
+            one << (t.idx - lo), 0)
+        aggs[f"w{j}"] = bit.bit_or() if bit_or else bit.sum()
+    return t.group_by(schema.CUSTOMER_ID).aggregate(**aggs).drop(schema.CUSTOMER_ID)
+
+
 def customer_activity(store: Store, freq: str = "M", as_of: AsOf = None,
                       origin: pd.Timestamp | None = None) -> CustomerActivity:
     """Each customer's first period, order count and activity bit set: one grouping of the orders.
@@ -337,20 +361,13 @@ def customer_activity(store: Store, freq: str = "M", as_of: AsOf = None,
     last = period_start([as_of - pd.Timedelta(days=1)], freq)[0]
     n_periods = len(pd.date_range(origin, last, freq=PERIOD_FREQS[freq][1]))
     t = o.select(schema.CUSTOMER_ID, idx=period_index(at, freq, origin), day=at.date().epoch_days())
-    aggs: dict[str, Any] = {
-        "first": t.idx.min(), "orders": t.count(), "first_day": t.day.min(),
-        "day_key": (t.day - t.idx * _DAY_KEY).max(),  # the largest day of the smallest period
-    }
-    words = -(-n_periods // WORD_BITS)
-    one = ibis.literal(1, type="int64")
-    if words == 1:
-        aggs["w0"] = (one << t.idx).bit_or()
-    elif n_periods <= MAX_BIT_PERIODS:
-        for j in range(words):
-            lo = j * WORD_BITS
-            inside = (t.idx >= lo) & (t.idx < lo + WORD_BITS)
-            aggs[f"w{j}"] = inside.ifelse(one << (t.idx - lo), 0).bit_or()
-    df = store.execute(t.group_by(schema.CUSTOMER_ID).aggregate(**aggs).drop(schema.CUSTOMER_ID))
+    words = -(-n_periods // WORD_BITS) if n_periods <= MAX_BIT_PERIODS else 0
+    expr = _activity_expr(t, words, bit_or=True)
+    try:
+        store.ibis.compile(expr)
+    except OperationNotDefinedError:  # an engine without BIT_OR (Spark): OR = sum of distinct bits
+        expr = _activity_expr(t, words, bit_or=False)
+    df = store.execute(expr)
     first = df["first"].to_numpy(dtype="int64")
     masks = None
     if n_periods <= MAX_BIT_PERIODS:
