@@ -309,6 +309,8 @@ def _activity_expr(t: ir.Table, words: int, bit_or: bool) -> ir.Table:
     if not bit_or:
         t = t.group_by([schema.CUSTOMER_ID, "idx"]).aggregate(
             n=t.count(), day=t.day.min(), key=(t.day - t.idx * _DAY_KEY).max())
+        # a 64-bit one: Spark reads the literal 1 as a 32-bit INT and SHIFTLEFT(1, 40) overflows
+        one = t.idx * 0 + 1
     aggs: dict[str, Any] = {
         "first": t.idx.min(), "orders": t.count() if bit_or else t.n.sum(), "first_day": t.day.min(),
         # the largest day of the smallest period
