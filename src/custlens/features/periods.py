@@ -1,8 +1,13 @@
 """Shop-level KPIs: headline figures and per-period aggregates, computed in the store.
 
-Both functions build Ibis expressions over the canonical ``orders`` (and ``returns``)
-tables and run them in the store, so another Ibis backend can run them unchanged. They
+Every function builds Ibis expressions over the canonical ``orders`` (and ``returns``)
+tables and runs them in the store, so another Ibis backend can run them unchanged. They
 look only at orders strictly before ``as_of`` (default: the day after the last order).
+
+Two inputs carry everything, each one pass over the orders: `daily_totals` (revenue, orders
+and first/last order time per day, no per-customer grouping) and `customer_activity` (per
+customer: first period, order count and the periods with orders as a bit set). A caller that
+needs several figures (the report) computes them once and passes them in.
 
 Definitions
 -----------
