@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import ibis
 import numpy as np
 import pandas as pd
 
 from custlens import schema
-from custlens.behaviour._common import orders_as_of, orders_before, ts
+from custlens.behaviour._common import orders_as_of, orders_before
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
+from custlens.features.periods import MAX_BIT_PERIODS, WORD_BITS, CustomerActivity, customer_activity, period_index
 from custlens.results import Result
 from custlens.store import Store
 
@@ -76,7 +76,8 @@ class CohortResult(Result):
         }
 
 
-def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month") -> CohortResult:
+def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month",
+            activity: CustomerActivity | None = None) -> CohortResult:
     """Retention matrix of customers and revenue by acquisition period.
 
     Parameters
@@ -87,6 +88,10 @@ def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month") -> CohortR
         First day not observed (default: the day after the last order).
     freq : {"month", "quarter"}
         Length of a period.
+    activity : CustomerActivity, optional
+        `custlens.features.periods.customer_activity` of the same period (``"M"`` or ``"Q"``)
+        and ``as_of`` when the caller has it (the report shares it with the KPIs); queried
+        when omitted.
 
     Returns
     -------
@@ -99,55 +104,53 @@ def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month") -> CohortR
     last, partial period does not look like a drop. A customer active in period ``k >= 1``
     is *first-time* when their first repeat purchase (a purchase on a later day than the
     first order) falls in that period, else *recurring*.
+
+    The counts come from the customers' activity bit sets (one grouping of the orders by
+    customer); the revenue per cohort and period from one join of the orders with each
+    customer's first period.
     """
     if freq not in _UNITS:
         raise InputError(f"freq={freq!r} is unknown; use one of {', '.join(_UNITS)}")
-    unit, _ = _UNITS[freq]
     as_of = orders_as_of(store, as_of, "cohort retention")
-    months = 1 if unit == "month" else 3
-    trunc = "M" if unit == "month" else "Q"
-    orders = orders_before(store, as_of)
-    o = orders.select(schema.CUSTOMER_ID, schema.AMOUNT, at=orders[schema.ORDERED_AT],
-                      day=orders[schema.ORDERED_AT].date(), p=orders[schema.ORDERED_AT].truncate(trunc))
-    f = o.group_by(schema.CUSTOMER_ID).aggregate(cohort=o.p.min(), first_day=o.day.min())
-    later = o.join(f, schema.CUSTOMER_ID)
-    later = later.filter(later.day > later.first_day)
-    rep = later.group_by(schema.CUSTOMER_ID).aggregate(first_repeat=later.day.min())
-    j = o.join(f, schema.CUSTOMER_ID)
-    # Periods between two period starts, in whole months (portable: no engine date_diff needed).
-    period = ((j.p.year() - j.cohort.year()) * 12 + j.p.month() - j.cohort.month()) // months
-    a_ = j.group_by([j[schema.CUSTOMER_ID], j.cohort, j.p, period.name("period")]).aggregate(revenue=j[schema.AMOUNT].sum())
-    a_ = a_.filter(a_.p + ibis.interval(months=months) <= ibis.literal(ts(as_of)))
-    t = a_.left_join(rep, schema.CUSTOMER_ID)
-    repeat_day, start = t.first_repeat, t.p.date()
-    table = store.execute(t.group_by(["cohort", "period"]).aggregate(
-        active=t.count(),
-        first_time=t.count(where=(t.period > 0) & (repeat_day >= start)),
-        recurring=t.count(where=(t.period > 0) & (repeat_day < start)),
-        revenue=t.revenue.sum()).order_by(["cohort", "period"]))
-    table = table.astype({"period": "int64", "active": "int64", "first_time": "int64", "recurring": "int64"})
-    per_customer = o.group_by(schema.CUSTOMER_ID).aggregate(cohort=o.at.min().truncate(trunc),
-                                                          revenue=o[schema.AMOUNT].sum())
-    sizes = store.execute(per_customer.group_by("cohort").aggregate(
-        customers=per_customer.count(), revenue=per_customer.revenue.sum()).order_by("cohort"))
-    sizes["cohort"] = pd.to_datetime(sizes["cohort"]).astype("datetime64[ns]")
-    table["cohort"] = pd.to_datetime(table["cohort"]).astype("datetime64[ns]")
-    last_complete = (as_of - pd.Timedelta(days=1)).to_period("M" if unit == "month" else "Q")
-    if (as_of.to_period("M" if unit == "month" else "Q").start_time != as_of):
-        last_complete = last_complete - 1
-    step = 1 if unit == "month" else 3
-    sizes["periods_observed"] = [
-        max(-1, (last_complete.start_time.year - c.year) * 12 // step + (last_complete.start_time.month - c.month) // step)
-        for c in sizes["cohort"]]
-    for c in ("customers", "periods_observed"):
-        sizes[c] = sizes[c].astype("int64")
-    # Every observed cell, zero-activity periods included.
-    grid = pd.DataFrame([(c, k) for c, n in zip(sizes["cohort"], sizes["periods_observed"]) for k in range(n + 1)],
-                        columns=["cohort", "period"]).astype({"cohort": "datetime64[ns]", "period": "int64"})
-    table = grid.merge(table, on=["cohort", "period"], how="left").fillna(
-        {"active": 0, "first_time": 0, "recurring": 0, "revenue": 0.0})
-    for c in ("active", "first_time", "recurring", "period"):
-        table[c] = table[c].astype("int64")
+    pfreq, pandas_freq = ("M", "MS") if freq == "month" else ("Q", "QS")
+    if activity is None:
+        activity = customer_activity(store, pfreq, as_of)
+    elif activity.freq != pfreq:
+        raise InputError(f"activity of freq={activity.freq!r} does not fit cohorts by {freq}; "
+                         f"pass customer_activity(store, {pfreq!r}, as_of)")
+    origin, n = activity.origin, activity.n_periods
+    if activity.masks is None:
+        raise InputError(f"{n} {freq}s of history are too many for cohorts by {freq} (at most {MAX_BIT_PERIODS}); "
+                         "use freq='quarter'")
+    starts = pd.date_range(origin, periods=n + 1, freq=pandas_freq)
+    # the last period that ended by as_of (-1: none)
+    last = n - 1 if starts[n] <= as_of else n - 2
+    first = activity.first
+    sizes_n = np.bincount(first, minlength=n)
+    revenue = _revenue(store, as_of, pfreq, origin, n)
+    observed = np.arange(n)[sizes_n > 0]
+    sizes = pd.DataFrame({
+        "cohort": starts[observed].astype("datetime64[ns]"),
+        "customers": sizes_n[observed].astype("int64"),
+        "revenue": revenue.sum(axis=1)[observed],
+        "periods_observed": (last - observed).astype("int64"),
+    })
+    active = _active_by_cohort(activity, n)
+    # each customer's first repeat period: a second purchase day in the first period, else the
+    # first later period with an order
+    repeat = np.where(activity.first_period_last_day > activity.first_day, first, _next_active(activity))
+    has = repeat >= 0
+    first_time = np.bincount(first[has] * n + repeat[has], minlength=n * n).reshape(n, n)
+    cells = [(c, k) for c in observed for k in range(last - c + 1)]
+    cc = np.array([c for c, _ in cells], dtype="int64")
+    kk = np.array([k for _, k in cells], dtype="int64")
+    pp = cc + kk
+    ft = np.where(kk > 0, first_time[cc, pp], 0)
+    table = pd.DataFrame({
+        "cohort": starts[cc].astype("datetime64[ns]"), "period": kk, "active": active[cc, pp],
+        "first_time": ft, "recurring": np.where(kk > 0, active[cc, pp] - ft, 0), "revenue": revenue[cc, pp],
+    }).astype({"period": "int64", "active": "int64", "first_time": "int64", "recurring": "int64",
+               "revenue": "float64"})
     table = table.merge(sizes[["cohort", "customers"]], on="cohort")
     table["retention"] = table["active"] / table["customers"]
     table["retention_first"] = table["first_time"] / table["customers"]
@@ -166,6 +169,50 @@ def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month") -> CohortR
         avg = table.groupby("period").apply(_weighted, include_groups=False).reset_index()[avg_cols]
     avg = avg.astype({"period": "int64", "cohorts": "int64", "customers": "int64"})
     return CohortResult(cohorts=sizes, table=table, average=avg, freq=freq, as_of=as_of)
+
+
+def _active_by_cohort(activity: CustomerActivity, n: int) -> np.ndarray:
+    """``active[c, p]``: customers of cohort ``c`` with an order in period ``p``."""
+    order = np.argsort(activity.first, kind="stable")
+    first = activity.first[order]
+    cohorts_, starts = np.unique(first, return_index=True)
+    active = np.zeros((n, n), dtype="int64")
+    for j in range(activity.masks.shape[1]):
+        words = np.ascontiguousarray(activity.masks[order, j]).view(np.uint8).reshape(-1, 8)
+        bits = np.unpackbits(words, axis=1, bitorder="little")  # customers x 64 periods
+        lo = j * WORD_BITS
+        width = min(WORD_BITS, n - lo)
+        # rows are sorted by cohort: one contiguous slice per cohort (np.add.reduceat is far slower)
+        for c, a, b in zip(cohorts_, starts, [*starts[1:], len(first)]):
+            active[c, lo:lo + width] = bits[a:b, :width].sum(axis=0, dtype="int64")
+    return active
+
+
+def _next_active(activity: CustomerActivity) -> np.ndarray:
+    """Each customer's first period with an order after their first period (-1: none)."""
+    first = activity.first
+    out = np.full(len(first), -1, dtype="int64")
+    for j in reversed(range(activity.masks.shape[1])):  # the lowest word with a later period wins
+        m = activity.masks[:, j].copy()
+        keep_from = first - j * WORD_BITS + 1  # bits below this are the first period or earlier
+        m[keep_from >= WORD_BITS] = 0
+        inside = (keep_from > 0) & (keep_from < WORD_BITS)
+        m[inside] &= ~((np.int64(1) << keep_from[inside]) - 1)
+        hit = m != 0
+        out[hit] = j * WORD_BITS + np.log2((m[hit] & -m[hit]).astype(np.float64)).astype("int64")
+    return out
+
+
+def _revenue(store: Store, as_of: pd.Timestamp, pfreq: str, origin: pd.Timestamp, n: int) -> np.ndarray:
+    """Revenue by cohort (rows) and period (columns), partial last period included."""
+    o = orders_before(store, as_of)
+    t = o.select(schema.CUSTOMER_ID, schema.AMOUNT, idx=period_index(o[schema.ORDERED_AT], pfreq, origin))
+    f = t.group_by(schema.CUSTOMER_ID).aggregate(cohort=t.idx.min())
+    j = t.join(f, schema.CUSTOMER_ID)
+    df = store.execute(j.group_by(["cohort", "idx"]).aggregate(revenue=j[schema.AMOUNT].sum()))
+    out = np.zeros((n, n))
+    out[df["cohort"].to_numpy(dtype="int64"), df["idx"].to_numpy(dtype="int64")] = df["revenue"].to_numpy(dtype=float)
+    return out
 
 
 def _weighted(g: pd.DataFrame) -> pd.Series:

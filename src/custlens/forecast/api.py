@@ -57,6 +57,8 @@ class ForecastResult(Result):
         baseline.
     backtest_series : DataFrame
         ``unique_id, model, mase, smape``.
+    train_days : int or None
+        The models saw only the last ``train_days`` days of the series (None: all of it).
     clv : DataFrame or None
         For ``metric="orders"``: ``ds, ts_orders, clv_orders`` by week (daily series) or
         by period; None when not applicable or the CLV model could not be fitted
@@ -80,6 +82,7 @@ class ForecastResult(Result):
     clv: pd.DataFrame | None = None
     clv_error: str = ""
     seconds: float = 0.0
+    train_days: int | None = None
 
     @property
     def baseline_mase(self) -> float:
@@ -148,6 +151,7 @@ def forecast(
     value: str = "quantity",
     customers: pd.DataFrame | None = None,
     kpis: pd.DataFrame | None = None,
+    train_days: int | None = None,
 ) -> ForecastResult:
     """Forecast a shop metric ``horizon`` days ahead with the model that backtests best.
 
@@ -178,7 +182,12 @@ def forecast(
         the BG/NBD comparison of ``metric="orders"``; computed when omitted.
     kpis : pandas.DataFrame, optional
         `custlens.features.period_kpis` of ``freq`` as of ``as_of`` when the caller has it;
-        computed when omitted.
+        computed when omitted. For ``revenue`` and ``orders`` a frame of ``period`` and that
+        column is enough (e.g. `custlens.features.periods.rollup_totals`, reset).
+    train_days : int, optional
+        Fit and backtest on the last ``train_days`` days of the series only (the cost of the
+        model search grows with the length; a yearly season needs two years of it). Default:
+        the whole series.
 
     Returns
     -------
@@ -202,6 +211,10 @@ def forecast(
         raise InputError(f"horizon={horizon} days must be at least 1")
     as_of = resolve_as_of(store, as_of)
     history = build_series(store, metric, freq, as_of, by=by, value=value, kpis=kpis)
+    if train_days is not None:
+        if int(train_days) < 1:
+            raise InputError(f"train_days={train_days} must be at least 1 day (or None for the whole series)")
+        history = history[history["ds"] >= as_of - pd.Timedelta(days=int(train_days))].reset_index(drop=True)
     offset = pd.tseries.frequencies.to_offset(PERIOD_FREQS[freq][1])
     start = history["ds"].max() + offset
     end = as_of + pd.Timedelta(days=horizon)
@@ -212,7 +225,7 @@ def forecast(
         metric=metric, freq=freq, horizon_days=horizon, horizon=h, as_of=as_of, model=sfc.model,
         history=history, forecast=sfc.forecast, baseline=sfc.baseline, backtest=sfc.backtest,
         backtest_series=sfc.backtest_series, season_length=sfc.season_length,
-        n_windows=sfc.n_windows, events=sfc.events,
+        n_windows=sfc.n_windows, events=sfc.events, train_days=train_days,
     )
     if metric == "orders":
         res.clv, res.clv_error = _clv_comparison(store, as_of, sfc.forecast, freq, customers)

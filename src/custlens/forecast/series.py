@@ -28,7 +28,7 @@ import pandas as pd
 from custlens import schema
 from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import AsOf, resolve_as_of
-from custlens.features.periods import PERIOD_FREQS, period_kpis
+from custlens.features.periods import PERIOD_FREQS, daily_totals, period_kpis, rollup_totals
 from custlens.store import Store
 
 __all__ = ["METRICS", "FREQS", "build_series", "period_starts", "SERIES_COLUMNS"]
@@ -103,7 +103,9 @@ def build_series(
         Demand in units or in money for ``metric="category"``.
     kpis : pandas.DataFrame, optional
         `custlens.features.period_kpis` of ``freq`` as of ``as_of``, when the caller has it
-        already (one query then serves several metrics); computed when omitted.
+        already (one query then serves several metrics), or for ``revenue`` and ``orders`` just
+        ``period`` and that column (`custlens.features.periods.rollup_totals`, reset); computed
+        when omitted (the day totals rolled up for revenue and orders).
 
     Returns
     -------
@@ -126,12 +128,22 @@ def build_series(
     as_of = resolve_as_of(store, as_of)
     if metric == "category":
         return _item_series(store, freq, as_of, by, value)
-    if kpis is None:
+    column = METRICS[metric]
+    if kpis is None and column in ("revenue", "orders"):
+        totals = daily_totals(store, as_of)  # no per-customer counting needed
+        if totals.empty:
+            raise MissingDataError(
+                f"no orders before as_of={as_of:%Y-%m-%d}; pass a later as_of or load more orders")
+        kpis = rollup_totals(totals, freq).reset_index()
+    elif kpis is None:
         kpis = period_kpis(store, freq, as_of)
+    if column not in kpis.columns:
+        raise InputError(f"the kpis frame passed for metric={metric!r} has no column {column!r}; "
+                         "pass period_kpis of the same freq, or omit kpis")
     idx = period_starts(kpis["period"].iloc[0], as_of, freq)
     if len(idx) == 0:
         raise InputError(f"no complete {freq} period before as_of={as_of:%Y-%m-%d}; use a shorter freq")
-    y = kpis.set_index("period")[METRICS[metric]].astype(float).reindex(idx, fill_value=0.0)
+    y = kpis.set_index("period")[column].astype(float).reindex(idx, fill_value=0.0)
     return pd.DataFrame({"unique_id": metric, "ds": idx, "y": y.to_numpy()})
 
 

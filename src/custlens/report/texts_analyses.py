@@ -486,13 +486,17 @@ FORECAST: dict[str, dict[str, str]] = {
         "zh": "预测"},
     "report.forecast.intro": {
         "en": "Daily revenue and orders for the next {days} days, forecast by the model that did best in a "
-              "rolling-origin backtest ({windows} windows of {h} days): AutoETS or MSTL (weekly and yearly "
-              "seasons, which carry the fixed-date festivals), next to the seasonal-naive baseline (the value a "
-              "week earlier). `custlens forecast` also tries AutoARIMA and MSTL_ARIMA with the festivals (618, "
-              "Double 11, Black Friday, Christmas, Spring Festival) as known future events.",
+              "rolling-origin backtest ({windows} windows of {h} days): AutoETS or MSTL (weekly season), next to "
+              "the seasonal-naive baseline (the value a week earlier). The models are fitted and backtested on "
+              "the last {train} days of the series (a year and the backtest windows), which keeps the model "
+              "search at a few seconds; a yearly season needs two years of days and is not modelled here. "
+              "`custlens forecast` fits the whole history, with MSTL's yearly season, and also tries AutoARIMA "
+              "and MSTL_ARIMA with the festivals (618, Double 11, Black Friday, Christmas, Spring Festival) as "
+              "known future events.",
         "zh": "未来 {days} 天的每日销售额和订单数，由滚动起点回测（{windows} 个窗口，每个 {h} 天）中表现最好的模型预测：AutoETS 或 "
-              "MSTL（周季节和年季节，后者包含固定日期的节日），并与季节朴素基准（一周前的数值）对比。`custlens forecast` "
-              "还会尝试把节日（618、双11、黑色星期五、圣诞、春节）作为已知未来事件的 AutoARIMA 和 MSTL_ARIMA。"},
+              "MSTL（周季节），并与季节朴素基准（一周前的数值）对比。模型只用序列最近 {train} 天（一年加回测窗口）拟合和回测，"
+              "使模型搜索保持在几秒内；年季节需要两年的日数据，此处不建模。`custlens forecast` 使用全部历史（含 MSTL 的年季节），"
+              "并会尝试把节日（618、双11、黑色星期五、圣诞、春节）作为已知未来事件的 AutoARIMA 和 MSTL_ARIMA。"},
     "report.forecast.metric.revenue": {
         "en": "Revenue",
         "zh": "销售额"},

@@ -135,9 +135,9 @@ def clusters_sheet(ctx: ReportContext) -> pd.DataFrame:
 
 def cohorts_sheet(ctx: ReportContext) -> pd.DataFrame:
     """Retention by acquisition cohort and period (period 0 = the acquisition month)."""
-    from custlens import analyses
+    from custlens.report.sections.cohorts import report_cohorts
 
-    res = ctx.cached("cohorts", lambda: analyses.cohorts(ctx.store, as_of=ctx.as_of))
+    res = report_cohorts(ctx)  # the section's result (same arguments, same cache key)
     t = res.table.merge(res.cohorts[["cohort", "customers"]], on="cohort", how="left", suffixes=("_x", ""))
     cols = ["cohort", "customers", "period", "active", "first_time", "recurring", "retention", "revenue",
             "revenue_per_customer", "revenue_retention"]
@@ -146,14 +146,12 @@ def cohorts_sheet(ctx: ReportContext) -> pd.DataFrame:
 
 def forecast_sheet(ctx: ReportContext) -> pd.DataFrame:
     """The report's daily revenue and orders forecasts with their 95% intervals."""
-    from custlens.report.sections.forecast import HORIZON_DAYS, METRICS, REPORT_MODELS, WINDOWS
-    from custlens import analyses
+    from custlens.report.sections.forecast import METRICS, report_forecasts
 
     rows = []
+    results = report_forecasts(ctx)  # the section's results (same arguments, same cache keys)
     for metric in METRICS:
-        res = ctx.cached(f"forecast:{metric}:D:{HORIZON_DAYS}", lambda metric=metric: analyses.forecast(
-            ctx.store, as_of=ctx.as_of, metric=metric, horizon=HORIZON_DAYS, freq="D", models=REPORT_MODELS,
-            n_windows=WINDOWS))
+        res = results[metric]
         fc = res.forecast[["ds", "mean", "lo_95", "hi_95"]].copy()
         fc.insert(0, "metric", ctx.t(f"report.forecast.metric.{metric}"))
         fc["model"] = res.model

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from custlens import analyses
+from custlens.cohorts import CohortResult
 from custlens.behaviour.texts import header
 from custlens.report import charts
 from custlens.report.blocks import Figure, Kpi, KpiCards, Section, Table
@@ -17,10 +18,18 @@ from custlens.report.registry import register_section
 MAX_PERIODS = 24
 
 
+def report_cohorts(ctx: ReportContext) -> CohortResult:
+    """The report's monthly cohorts (cached; the workbook reads the same), on the KPIs' monthly activity."""
+    from custlens.report.sections.kpis import shared_activity
+
+    return ctx.cached("cohorts", lambda: analyses.cohorts(ctx.store, as_of=ctx.as_of,
+                                                           activity=shared_activity(ctx, "M")))
+
+
 @register_section("cohorts", order=74)
 def cohorts_section(ctx: ReportContext) -> Section:
     """Retention and revenue heat maps, the average curve split into first-time and recurring returns."""
-    res = ctx.cached("cohorts", lambda: analyses.cohorts(ctx.store, as_of=ctx.as_of))
+    res = report_cohorts(ctx)
     section = Section(ctx.t("report.cohorts.title"), intro=ctx.t("report.cohorts.intro"))
     avg = res.average.set_index("period")
     cards = [Kpi(ctx.t(f"report.cohorts.month{k}"), ctx.pct(avg.loc[k, "retention"]),

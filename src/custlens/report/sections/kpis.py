@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from custlens.features.periods import headline_kpis, period_kpis
+from custlens.features.periods import CustomerActivity, customer_activity, daily_totals, headline_kpis, period_kpis
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Section, Table
 from custlens.report.context import ReportContext
@@ -18,13 +18,28 @@ WEEKLY_BELOW_DAYS = 120
 TABLE_PERIODS = 12
 
 
+def shared_totals(ctx: ReportContext) -> pd.DataFrame:
+    """The day totals of the report (`daily_totals`): the KPIs and the forecast read the same frame."""
+    return ctx.cached("periods:daily_totals", lambda: daily_totals(ctx.store, ctx.as_of))
+
+
+def shared_activity(ctx: ReportContext, freq: str) -> CustomerActivity:
+    """The customers' activity by ``freq`` (`customer_activity`): the monthly one serves the KPIs
+    and the cohorts, one grouping of the orders by customer."""
+    return ctx.cached(f"periods:activity:{freq}", lambda: customer_activity(ctx.store, freq, ctx.as_of))
+
+
 @register_section("kpis", order=30)
 def kpis_section(ctx: ReportContext) -> Section:
     """KPI cards and period charts; needs orders."""
-    k = ctx.cached("headline_kpis", lambda: headline_kpis(ctx.store, ctx.as_of))
-    span = (k["last_order_at"] - k["first_order_at"]).days
+    ctx.store.require("orders", "the KPIs")
+    totals = shared_totals(ctx)
+    span = (totals["last_order_at"].max() - totals["first_order_at"].min()).days if len(totals) else 0
     freq = "W" if span < WEEKLY_BELOW_DAYS else "M"
-    periods = ctx.cached(f"period_kpis:{freq}", lambda: period_kpis(ctx.store, freq, ctx.as_of))
+    k = ctx.cached("headline_kpis", lambda: headline_kpis(ctx.store, ctx.as_of, totals=totals,
+                                                          activity=shared_activity(ctx, freq)))
+    periods = ctx.cached(f"period_kpis:{freq}", lambda: period_kpis(ctx.store, freq, ctx.as_of, totals=totals,
+                                                                    activity=shared_activity(ctx, freq)))
     unit = ctx.t(f"report.kpis.freq.{freq}")
 
     section = Section(ctx.t("report.kpis.title"), intro=ctx.t("report.kpis.intro", unit=unit))
