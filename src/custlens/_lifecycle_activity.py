@@ -105,9 +105,10 @@ def read_activity(store: Store, as_of: pd.Timestamp, amounts: bool = False) -> A
     """Every customer's order days (and amounts) before ``as_of``, in one query over the orders."""
     o = orders_before(store, as_of)
     day = o[schema.ORDERED_AT].date().epoch_days().cast("int32")
-    cols = {"_days": day.collect(include_null=True), "_revenue": o[schema.AMOUNT].sum()}
-    if amounts:
-        cols["_amounts"] = o[schema.AMOUNT].collect(include_null=True)
+    cols = {"_days": day.collect(include_null=True)}
+    # With the amounts at hand the revenue is their sum here; without, the store sums them.
+    cols.update({"_amounts": o[schema.AMOUNT].collect(include_null=True)} if amounts
+                else {"_revenue": o[schema.AMOUNT].sum()})
     buyers = store.ibis.to_pyarrow(o.group_by(schema.CUSTOMER_ID).aggregate(**cols))
     ids = buyers.column(schema.CUSTOMER_ID).combine_chunks()
     days = buyers.column("_days").combine_chunks()
@@ -119,7 +120,11 @@ def read_activity(store: Store, as_of: pd.Timestamp, amounts: bool = False) -> A
         flat_amounts = a.flatten().to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
         if not np.array_equal(pc.list_value_length(a).to_numpy(zero_copy_only=False), lengths):
             raise ValueError("orders with a date but no amount (or the reverse) reached the lifecycle")
-    revenue = buyers.column("_revenue").to_numpy(zero_copy_only=False).astype(np.float64)
+        revenue = np.add.reduceat(flat_amounts, np.concatenate([[0], np.cumsum(lengths)[:-1]])) if len(lengths) \
+            else np.zeros(0)
+    else:
+        revenue = buyers.column("_revenue").to_numpy(zero_copy_only=False).astype(np.float64)
+    del buyers, days
     signup = np.full(len(ids), _HI, dtype=np.int64)
     pros_ids, pros_signup = _known_customers(store, as_of, ids, signup)
     all_ids = pa.concat_arrays([ids, pros_ids]) if len(pros_ids) else ids
@@ -215,20 +220,22 @@ def monthly_states(act: Activity) -> pd.DataFrame:
     for b0 in range(0, act.n_buyers, step):
         b1 = min(b0 + step, act.n_buyers)
         e0, e1 = (int(ends[b0 - 1]) if b0 else 0), int(ends[b1 - 1])
-        lengths = act.lengths[b0:b1]
-        base = np.repeat(np.arange(1, (b1 - b0) * row, row, dtype=np.int32), lengths)
-        key = base + rel[e0:e1]
+        lengths, r = act.lengths[b0:b1], rel[e0:e1]
+        key = np.repeat(np.arange(1, (b1 - b0) * row, row, dtype=np.int32), lengths)
+        key += r
         flags = np.zeros((b1 - b0) * row, bool)
         flags[key] = True
         grid = flags.reshape(b1 - b0, row)
         active += grid[:, 1:].sum(axis=0)
         returning += (grid[:, 1:] & grid[:, :-1]).sum(axis=0)
         c = code[e0:e1]
-        np.multiply(rel[e0:e1], 3, out=c)
+        np.multiply(r, 3, out=c)
         c += 2
-        c -= flags[key - 1]  # returning: active the month before (never so in the first month)
-        base += np.repeat(first[b0:b1], lengths)
-        c -= 2 * (key == base)  # new: the first month
+        key -= 1
+        c -= flags[key]  # returning: active the month before (never so in the first month)
+        is_new = r == np.repeat(first[b0:b1], lengths)
+        c -= is_new  # new: the first month (0), twice below resurrecting (2)
+        c -= is_new
     revenue = np.bincount(code, weights=act.amount, minlength=3 * width).reshape(width, 3)
     periods = pd.date_range(pd.Timestamp(np.datetime64(m0, "M")), periods=width, freq="MS")
     out = pd.DataFrame({"period": periods, "new": new, "returning": returning,
