@@ -117,9 +117,11 @@ def read_activity(store: Store, as_of: pd.Timestamp, amounts: bool = False) -> A
     flat_amounts = None
     if amounts:
         a = buyers.column("_amounts").combine_chunks()
-        flat_amounts = a.flatten().to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
         if not np.array_equal(pc.list_value_length(a).to_numpy(zero_copy_only=False), lengths):
-            raise ValueError("orders with a date but no amount (or the reverse) reached the lifecycle")
+            raise RuntimeError("the engine dropped null amounts from the lists: days and amounts no longer align")
+        values = a.flatten()
+        values = pc.fill_null(values, 0.0) if values.null_count else values  # as SUM skips a missing amount
+        flat_amounts = values.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
         revenue = np.add.reduceat(flat_amounts, np.concatenate([[0], np.cumsum(lengths)[:-1]])) if len(lengths) \
             else np.zeros(0)
     else:
