@@ -31,7 +31,7 @@ _EPOCH = pd.Timestamp("1970-01-01")
 #: Sentinels of empty or masked reductions over int32 epoch days.
 _LO, _HI = np.iinfo(np.int32).min, np.iinfo(np.int32).max
 #: Customer-months flagged per chunk when the monthly states are counted (bounds the memory).
-_CHUNK_CELLS = 1 << 26
+_CHUNK_CELLS = 1 << 22
 
 
 def epoch_day(when: pd.Timestamp) -> int:
@@ -111,22 +111,18 @@ def read_activity(store: Store, as_of: pd.Timestamp, amounts: bool = False) -> A
                 else {"_revenue": o[schema.AMOUNT].sum()})
     buyers = store.ibis.to_pyarrow(o.group_by(schema.CUSTOMER_ID).aggregate(**cols))
     ids = buyers.column(schema.CUSTOMER_ID).combine_chunks()
-    days = buyers.column("_days").combine_chunks()
-    lengths = pc.list_value_length(days).to_numpy(zero_copy_only=False).astype(np.int64)
-    flat_days = days.flatten().to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+    lengths, flat_days = _flatten(buyers.column("_days"), np.int32)
     flat_amounts = None
     if amounts:
-        a = buyers.column("_amounts").combine_chunks()
-        if not np.array_equal(pc.list_value_length(a).to_numpy(zero_copy_only=False), lengths):
+        a_lengths, flat_amounts = _flatten(buyers.column("_amounts"), np.float64)
+        if not np.array_equal(a_lengths, lengths):
             raise RuntimeError("the engine dropped null amounts from the lists: days and amounts no longer align")
-        values = a.flatten()
-        values = pc.fill_null(values, 0.0) if values.null_count else values  # as SUM skips a missing amount
-        flat_amounts = values.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+        np.nan_to_num(flat_amounts, copy=False, nan=0.0)  # a missing amount counts as nothing, as SUM has it
         revenue = np.add.reduceat(flat_amounts, np.concatenate([[0], np.cumsum(lengths)[:-1]])) if len(lengths) \
             else np.zeros(0)
     else:
-        revenue = buyers.column("_revenue").to_numpy(zero_copy_only=False).astype(np.float64)
-    del buyers, days
+        revenue = buyers.column("_revenue").to_numpy().astype(np.float64)
+    del buyers  # the Arrow lists: the flat NumPy copies replace them
     signup = np.full(len(ids), _HI, dtype=np.int64)
     pros_ids, pros_signup = _known_customers(store, as_of, ids, signup)
     all_ids = pa.concat_arrays([ids, pros_ids]) if len(pros_ids) else ids
@@ -140,6 +136,16 @@ def read_activity(store: Store, as_of: pd.Timestamp, amounts: bool = False) -> A
         signup_day=np.concatenate([signup, pros_signup]),
         as_of=as_of,
     )
+
+
+def _flatten(lists: pa.ChunkedArray, dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """Lengths and concatenated values of an Arrow list column, chunk by chunk (one copy, in NumPy)."""
+    chunks = lists.chunks
+    lengths = [pc.list_value_length(c).fill_null(0).to_numpy(zero_copy_only=False) for c in chunks]
+    values = [c.flatten().to_numpy(zero_copy_only=False) for c in chunks]
+    if not chunks:
+        return np.zeros(0, np.int64), np.zeros(0, dtype)
+    return np.concatenate(lengths).astype(np.int64), np.concatenate(values).astype(dtype, copy=False)
 
 
 def _known_customers(store: Store, as_of: pd.Timestamp, buyer_ids: pa.Array,
@@ -208,21 +214,23 @@ def monthly_states(act: Activity) -> pd.DataFrame:
     d0, d1 = int(act.day.min()), int(act.day.max())
     months = np.arange(d0, d1 + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
     m0, width = int(months[0]), int(months[-1] - months[0]) + 1
-    rel = (months - m0).astype(np.int32)[act.day - d0]
-    first = act.reduce(np.minimum, rel, width)[: act.n_buyers]  # first active month per buyer
-    new = np.bincount(first, minlength=width)
+    month_of = (months - m0).astype(np.int32)
+    new = np.zeros(width, np.int64)
     active = np.zeros(width, np.int64)
     returning = np.zeros(width, np.int64)
-    code = np.empty(len(rel), np.int32)  # per order: month * 3 + (0 new, 1 returning, 2 resurrecting)
+    revenue = np.zeros(3 * width)
     # Customer-month flags, one row of width + 1 per buyer whose first cell stays False (the
-    # month before the first month), in chunks of buyers when the table would be large.
+    # month before the first month), for a chunk of buyers at a time (bounded temporaries).
     row = width + 1
     step = max(1, _CHUNK_CELLS // row)
     ends = np.cumsum(act.lengths)
     for b0 in range(0, act.n_buyers, step):
         b1 = min(b0 + step, act.n_buyers)
         e0, e1 = (int(ends[b0 - 1]) if b0 else 0), int(ends[b1 - 1])
-        lengths, r = act.lengths[b0:b1], rel[e0:e1]
+        lengths = act.lengths[b0:b1]
+        r = month_of[act.day[e0:e1] - d0]
+        first = np.minimum.reduceat(r, act.starts[b0:b1] - e0)  # each buyer's first month
+        new += np.bincount(first, minlength=width)
         key = np.repeat(np.arange(1, (b1 - b0) * row, row, dtype=np.int32), lengths)
         key += r
         flags = np.zeros((b1 - b0) * row, bool)
@@ -230,15 +238,16 @@ def monthly_states(act: Activity) -> pd.DataFrame:
         grid = flags.reshape(b1 - b0, row)
         active += grid[:, 1:].sum(axis=0)
         returning += (grid[:, 1:] & grid[:, :-1]).sum(axis=0)
-        c = code[e0:e1]
-        np.multiply(r, 3, out=c)
-        c += 2
+        # Per order: month * 3 + (0 new, 1 returning, 2 resurrecting).
+        code = r * 3
+        code += 2
         key -= 1
-        c -= flags[key]  # returning: active the month before (never so in the first month)
-        is_new = r == np.repeat(first[b0:b1], lengths)
-        c -= is_new  # new: the first month (0), twice below resurrecting (2)
-        c -= is_new
-    revenue = np.bincount(code, weights=act.amount, minlength=3 * width).reshape(width, 3)
+        code -= flags[key]  # returning: active the month before (never so in the first month)
+        is_new = r == np.repeat(first, lengths)
+        code -= is_new  # new: the first month, 2 below resurrecting
+        code -= is_new
+        revenue += np.bincount(code, weights=act.amount[e0:e1], minlength=3 * width)
+    revenue = revenue.reshape(width, 3)
     periods = pd.date_range(pd.Timestamp(np.datetime64(m0, "M")), periods=width, freq="MS")
     out = pd.DataFrame({"period": periods, "new": new, "returning": returning,
                         "resurrecting": active - new - returning, "revenue_new": revenue[:, 0],
