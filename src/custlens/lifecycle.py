@@ -108,8 +108,8 @@ class LifecycleResult(Result):
                "stages": self.stages.to_dict("records"), "periods": periods.to_dict("records")}
         if self.transitions is not None:
             tr = self.transitions
-            out["transitions"] = {"date_from": str(tr.date_from.date()), "date_to": str(tr.date_to.date()),
-                                  "counts": {k: dict(v) for k, v in tr.counts.to_dict("index").items()}}
+            out["transitions"] = {"from": str(tr.date_from.date()), "to": str(tr.date_to.date()),
+                                  "counts": tr.counts.to_dict(orient="index")}  # as `custlens lifecycle --json`
         return out
 
 
