@@ -105,9 +105,12 @@ def read_activity(store: Store, as_of: pd.Timestamp, amounts: bool = False) -> A
     """Every customer's order days (and amounts) before ``as_of``, in one query over the orders."""
     o = orders_before(store, as_of)
     day = o[schema.ORDERED_AT].date().epoch_days().cast("int32")
-    cols = {"_days": day.collect(include_null=True)}
+    # No element is null (the day of a kept order never is; a missing amount counts as 0, as SUM
+    # skips it), so DuckDB may collect without a null filter; Spark's collect_list has no switch.
+    keep = {"include_null": True} if store.engine == "duckdb" else {}
+    cols = {"_days": day.collect(**keep)}
     # With the amounts at hand the revenue is their sum here; without, the store sums them.
-    cols.update({"_amounts": o[schema.AMOUNT].collect(include_null=True)} if amounts
+    cols.update({"_amounts": o[schema.AMOUNT].fill_null(0.0).collect(**keep)} if amounts
                 else {"_revenue": o[schema.AMOUNT].sum()})
     buyers = store.ibis.to_pyarrow(o.group_by(schema.CUSTOMER_ID).aggregate(**cols))
     ids = buyers.column(schema.CUSTOMER_ID).combine_chunks()
@@ -117,7 +120,6 @@ def read_activity(store: Store, as_of: pd.Timestamp, amounts: bool = False) -> A
         a_lengths, flat_amounts = _flatten(buyers.column("_amounts"), np.float64)
         if not np.array_equal(a_lengths, lengths):
             raise RuntimeError("the engine dropped null amounts from the lists: days and amounts no longer align")
-        np.nan_to_num(flat_amounts, copy=False, nan=0.0)  # a missing amount counts as nothing, as SUM has it
         revenue = np.add.reduceat(flat_amounts, np.concatenate([[0], np.cumsum(lengths)[:-1]])) if len(lengths) \
             else np.zeros(0)
     else:
