@@ -67,6 +67,11 @@ def test_transitions_between_two_dates(toy) -> None:
     handed = transitions(toy, "2024-03-05", toyshop.AS_OF, RULES,
                          stages_to=customer_stages(toy, toyshop.AS_OF, RULES))
     pd.testing.assert_frame_equal(handed.counts, c)
+    # lifecycle(transitions_from=) reads both dates in one pass; its JSON is `custlens lifecycle --from --json`'s
+    res = lifecycle(toy, as_of=toyshop.AS_OF, rules=RULES, transitions_from="2024-03-05")
+    pd.testing.assert_frame_equal(res.transitions.counts, c)
+    assert res.to_dict()["transitions"] == {"from": "2024-03-05", "to": "2024-04-01",
+                                            "counts": c.to_dict(orient="index")}
     with pytest.raises(InputError, match="before"):
         transitions(toy, toyshop.AS_OF, "2024-03-01")
     with pytest.raises(InputError, match="new_days"):

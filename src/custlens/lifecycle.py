@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import ibis
 import numpy as np
 import pandas as pd
 
 from custlens import schema
-from custlens.behaviour._common import has_column, orders_as_of, orders_before, ts
+from custlens._lifecycle_activity import Activity, StageInputs, epoch_day, monthly_states, read_activity, stage_inputs
+from custlens.behaviour._common import has_column, orders_as_of
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf, resolve_as_of
 from custlens.results import Result
@@ -32,6 +32,7 @@ STATES: tuple[str, ...] = ("new", "returning", "resurrecting", "dormant")
 STAGES: tuple[str, ...] = ("prospect", "new", "active", "mature", "reactivated", "at_risk", "churned")
 #: Row label of customers not yet known at the first date of a transition matrix.
 NOT_ACQUIRED = "not_acquired"
+_CODE = {s: i for i, s in enumerate(STAGES)}
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class LifecycleResult(Result):
     clv_scores : dict
         State (``ok``, ``stale``, ``missing``) and context (model, horizon, as-of) of the
         saved CLV scores (`custlens.clv.scores.score_status`).
+    transitions : TransitionResult or None
+        Stage transitions into ``as_of`` when `lifecycle` was given ``transitions_from``.
     """
 
     periods: pd.DataFrame
@@ -96,12 +99,18 @@ class LifecycleResult(Result):
     rules: StageRules
     as_of: pd.Timestamp
     clv_scores: dict[str, Any] = field(default_factory=dict)
+    transitions: TransitionResult | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON view."""
         periods = self.periods.assign(period=self.periods["period"].dt.strftime("%Y-%m-%d"))
-        return {"as_of": str(self.as_of.date()), "rules": asdict(self.rules), "clv_scores": self.clv_scores,
-                "stages": self.stages.to_dict("records"), "periods": periods.to_dict("records")}
+        out = {"as_of": str(self.as_of.date()), "rules": asdict(self.rules), "clv_scores": self.clv_scores,
+               "stages": self.stages.to_dict("records"), "periods": periods.to_dict("records")}
+        if self.transitions is not None:
+            tr = self.transitions
+            out["transitions"] = {"from": str(tr.date_from.date()), "to": str(tr.date_to.date()),
+                                  "counts": tr.counts.to_dict(orient="index")}  # as `custlens lifecycle --json`
+        return out
 
 
 @dataclass
@@ -122,29 +131,17 @@ class TransitionResult(Result):
     date_to: pd.Timestamp
 
 
-def _monthly_activity(store: Store, as_of: pd.Timestamp) -> ibis.Table:
-    """Revenue per customer and active month, with the customer's first and previous active month."""
-    o = orders_before(store, as_of)
-    a = o.group_by([o[schema.CUSTOMER_ID], o[schema.ORDERED_AT].truncate("M").name("p")]).aggregate(
-        revenue=o[schema.AMOUNT].sum())
-    return a.mutate(first_p=a.p.min().over(group_by=schema.CUSTOMER_ID),
-                    prev_p=a.p.lag().over(ibis.window(group_by=schema.CUSTOMER_ID, order_by="p")))
-
-
 def period_states(store: Store, as_of: AsOf = None) -> pd.DataFrame:
     """Monthly counts of new, returning, resurrecting and dormant customers (see the module doc)."""
     as_of = orders_as_of(store, as_of, "lifecycle states")
-    x = _monthly_activity(store, as_of)
-    new = x.p == x.first_p
-    month_before = x.p - ibis.interval(months=1)
-    returning = (x.p != x.first_p) & (x.prev_p == month_before)
-    resurrecting = (x.p != x.first_p) & (x.prev_p < month_before)
-    df = store.execute(x.group_by(period=x.p).aggregate(
-        new=x.count(where=new), returning=x.count(where=returning), resurrecting=x.count(where=resurrecting),
-        revenue_new=x.revenue.sum(where=new).fill_null(0),
-        revenue_returning=x.revenue.sum(where=returning).fill_null(0),
-        revenue_resurrecting=x.revenue.sum(where=resurrecting).fill_null(0)).order_by("period"))
-    df["period"] = pd.to_datetime(df["period"])
+    return _periods(read_activity(store, as_of, amounts=True), as_of)
+
+
+def _periods(act: Activity, as_of: pd.Timestamp) -> pd.DataFrame:
+    df = monthly_states(act)
+    if df.empty:
+        raise InputError(f"the lifecycle states need orders before as_of={as_of.date()}; the store has none "
+                         f"that early: pass a later as_of")
     full = pd.date_range(df["period"].min(), (as_of - pd.Timedelta(days=1)).to_period("M").start_time, freq="MS")
     df = df.set_index("period").reindex(full, fill_value=0).rename_axis("period").reset_index()
     for c in ("new", "returning", "resurrecting"):
@@ -158,57 +155,58 @@ def period_states(store: Store, as_of: AsOf = None) -> pd.DataFrame:
                "revenue_new", "revenue_returning", "revenue_resurrecting", "complete"]]
 
 
+def _stage_codes(x: StageInputs, when: pd.Timestamp, rules: StageRules) -> np.ndarray:
+    """Index in `STAGES` of each customer's stage as of ``when`` (first matching rule wins)."""
+    cut = epoch_day(when)
+    since = cut - x.last_day  # NaN for prospects: every comparison below is False
+    since_first = cut - x.first_day
+    active = since <= rules.active_days
+    return np.select(
+        [x.orders == 0,
+         since_first <= rules.new_days,
+         active & (x.prev_gap >= rules.reactivation_gap_days),
+         active & (x.orders >= rules.mature_orders),
+         active,
+         since <= rules.churn_days],
+        [_CODE[s] for s in ("prospect", "new", "reactivated", "mature", "active", "at_risk")],
+        default=_CODE["churned"],
+    ).astype(np.int8)
+
+
+def _stage_frame(act: Activity, x: StageInputs, codes: np.ndarray) -> pd.DataFrame:
+    """The per-customer stage table (known customers, in ``customer_id`` order)."""
+    order = act.order[x.known[act.order]]
+
+    def day(v: np.ndarray) -> np.ndarray:
+        out = np.where(np.isnan(v), 0, v).astype("int64").astype("datetime64[D]").astype("datetime64[us]")
+        out[np.isnan(v)] = np.datetime64("NaT")
+        return out
+
+    cut = epoch_day(act.as_of)
+    last, first = x.last_day[order], x.first_day[order]
+    return pd.DataFrame({
+        "customer_id": act.ids[order], "stage": np.asarray(STAGES, dtype=object)[codes[order]],
+        "orders": x.orders[order].astype("int64"), "revenue": act.revenue[order],
+        "first_day": day(first), "last_day": day(last),
+        "days_since_last": (cut - last).astype("float64"), "prev_gap_days": x.prev_gap[order].astype("float64"),
+    })
+
+
 def customer_stages(store: Store, as_of: AsOf = None, rules: StageRules | None = None) -> pd.DataFrame:
     """The lifecycle stage of every known customer as of a date (rules in `StageRules`).
 
     Returns
     -------
     DataFrame
-        ``customer_id, stage, orders, revenue, first_day, last_day, days_since_last, prev_gap_days``.
+        ``customer_id, stage, orders, revenue, first_day, last_day, days_since_last, prev_gap_days``,
+        in ``customer_id`` order.
     """
     rules = rules or StageRules()
     store.require("orders", "lifecycle stages")
     as_of = resolve_as_of(store, as_of)
-    o = orders_before(store, as_of)
-    d = o.select(schema.CUSTOMER_ID, day=o[schema.ORDERED_AT].date()).distinct()
-    r = d.mutate(gap=d.day.delta(d.day.lag().over(ibis.window(group_by=schema.CUSTOMER_ID, order_by="day")),
-                                 unit="day"))
-    # One window and one aggregate: the gap before the last purchase day is the gap at the
-    # largest day (null for one-day customers), so no second window or join is needed.
-    agg = r.group_by(schema.CUSTOMER_ID).aggregate(first_day=r.day.min(), last_day=r.day.max(),
-                                                   prev_gap_days=r.gap.argmax(r.day))
-    v = o.group_by(schema.CUSTOMER_ID).aggregate(orders=o.count(), revenue=o[schema.AMOUNT].sum())
-    pop = agg.select(schema.CUSTOMER_ID)
-    if store.has("customers"):
-        c = store.table("customers")
-        if has_column(store, "customers", "signup_at"):
-            c = c.filter(c.signup_at.isnull() | (c.signup_at < ibis.literal(ts(as_of))))
-        pop = pop.union(c.select(schema.CUSTOMER_ID), distinct=True)
-    j = pop.left_join(agg, schema.CUSTOMER_ID).left_join(v, schema.CUSTOMER_ID)
-    df = store.execute(j.select(pop[schema.CUSTOMER_ID], agg.first_day, agg.last_day, agg.prev_gap_days,
-                                orders=v.orders.fill_null(0), revenue=v.revenue.fill_null(0))
-                       .order_by(schema.CUSTOMER_ID))
-    df["first_day"] = pd.to_datetime(df["first_day"]).astype("datetime64[us]")
-    df["last_day"] = pd.to_datetime(df["last_day"]).astype("datetime64[us]")
-    df["prev_gap_days"] = pd.to_numeric(df["prev_gap_days"], errors="coerce").astype("float64")
-    df["days_since_last"] = (as_of - df["last_day"]).dt.days.astype("float64")
-    since = df["days_since_last"].to_numpy()
-    since_first = (as_of - df["first_day"]).dt.days.astype("float64").to_numpy()
-    gap = df["prev_gap_days"].to_numpy()
-    orders = df["orders"].to_numpy()
-    active = since <= rules.active_days
-    df["stage"] = np.select(
-        [orders == 0,
-         since_first <= rules.new_days,
-         active & (gap >= rules.reactivation_gap_days),
-         active & (orders >= rules.mature_orders),
-         active,
-         since <= rules.churn_days],
-        ["prospect", "new", "reactivated", "mature", "active", "at_risk"],
-        default="churned",
-    )
-    df["orders"] = df["orders"].astype("int64")
-    return df[["customer_id", "stage", "orders", "revenue", "first_day", "last_day", "days_since_last", "prev_gap_days"]]
+    act = read_activity(store, as_of)
+    x = stage_inputs(act, as_of)
+    return _stage_frame(act, x, _stage_codes(x, as_of, rules))
 
 
 def stage_value(store: Store, stages: pd.DataFrame, as_of: AsOf = None) -> pd.DataFrame:
@@ -238,7 +236,8 @@ def stage_value(store: Store, stages: pd.DataFrame, as_of: AsOf = None) -> pd.Da
     return out[cols].rename_axis("stage").reset_index()
 
 
-def lifecycle(store: Store, *, as_of: AsOf = None, rules: StageRules | None = None) -> LifecycleResult:
+def lifecycle(store: Store, *, as_of: AsOf = None, rules: StageRules | None = None,
+              transitions_from: AsOf = None) -> LifecycleResult:
     """Monthly lifecycle states, per-customer stages and the value held in each stage.
 
     Parameters
@@ -250,19 +249,34 @@ def lifecycle(store: Store, *, as_of: AsOf = None, rules: StageRules | None = No
     rules : StageRules, optional
         Stage thresholds (defaults: new 90 days, active 180, churned after 365, mature 4
         orders, reactivated after a gap of 180 days).
+    transitions_from : date-like, optional
+        When given, `LifecycleResult.transitions` holds the stage transitions from this date to
+        ``as_of`` (`transitions`), read in the same pass over the orders.
 
     Returns
     -------
     LifecycleResult
     """
-    rules = rules or StageRules()
-    as_of = orders_as_of(store, as_of, "the customer lifecycle")
-    stages = customer_stages(store, as_of, rules)
     from custlens.clv.scores import score_status
 
-    return LifecycleResult(periods=period_states(store, as_of), customers=stages,
+    rules = rules or StageRules()
+    as_of = orders_as_of(store, as_of, "the customer lifecycle")
+    start = None if transitions_from is None else _check_dates(store, transitions_from, as_of)
+    act = read_activity(store, as_of, amounts=True)
+    x = stage_inputs(act, as_of)
+    codes = _stage_codes(x, as_of, rules)
+    stages = _stage_frame(act, x, codes)
+    moves = None if start is None else _transitions(act, codes, start, as_of, rules)
+    return LifecycleResult(periods=_periods(act, as_of), customers=stages,
                            stages=stage_value(store, stages, as_of), rules=rules, as_of=as_of,
-                           clv_scores=score_status(store, "clv_scores", as_of).to_dict())
+                           clv_scores=score_status(store, "clv_scores", as_of).to_dict(), transitions=moves)
+
+
+def _check_dates(store: Store, date_from: AsOf, date_to: pd.Timestamp) -> pd.Timestamp:
+    d0 = resolve_as_of(store, date_from)
+    if d0 >= date_to:
+        raise InputError(f"date_from={d0.date()} should be before date_to={date_to.date()}")
+    return d0
 
 
 def transitions(store: Store, date_from: AsOf, date_to: AsOf = None, rules: StageRules | None = None,
@@ -270,18 +284,41 @@ def transitions(store: Store, date_from: AsOf, date_to: AsOf = None, rules: Stag
     """How customers moved between stages from ``date_from`` to ``date_to``.
 
     Customers unknown at ``date_from`` (no order and no signup yet) are the row ``not_acquired``.
-    ``stages_to`` is `customer_stages` as of ``date_to`` under the same ``rules`` when the caller
-    has it already (e.g. `LifecycleResult.customers`); computed when omitted.
+    Both dates' stages come from one pass over the orders before ``date_to``. ``stages_to`` is
+    `customer_stages` as of ``date_to`` under the same ``rules`` when the caller has it already
+    (e.g. `LifecycleResult.customers`); it then gives the stages at ``date_to``.
+    `lifecycle` with ``transitions_from`` gives the same matrix without a second pass.
     """
+    rules = rules or StageRules()
     store.require("orders", "lifecycle transitions")
-    d0, d1 = resolve_as_of(store, date_from), resolve_as_of(store, date_to)
-    if d0 >= d1:
-        raise InputError(f"date_from={d0.date()} should be before date_to={d1.date()}")
-    a = customer_stages(store, d0, rules)[["customer_id", "stage"]]
-    b = (stages_to if stages_to is not None else customer_stages(store, d1, rules))[["customer_id", "stage"]]
-    m = b.merge(a, on="customer_id", how="left", suffixes=("_to", "_from")).fillna({"stage_from": NOT_ACQUIRED})
-    counts = pd.crosstab(m["stage_from"], m["stage_to"]).reindex(
-        index=[*STAGES, NOT_ACQUIRED], columns=list(STAGES), fill_value=0)
+    d1 = resolve_as_of(store, date_to)
+    d0 = _check_dates(store, date_from, d1)
+    act = read_activity(store, d1)
+    if stages_to is None:
+        return _transitions(act, _stage_codes(stage_inputs(act, d1), d1, rules), d0, d1, rules)
+    x0 = stage_inputs(act, d0)
+    codes0 = _stage_codes(x0, d0, rules)
+    a = pd.DataFrame({"customer_id": act.ids[x0.known], "stage_from": np.asarray(STAGES, object)[codes0[x0.known]]})
+    m = stages_to[["customer_id", "stage"]].merge(a, on="customer_id", how="left")
+    m = m.fillna({"stage_from": NOT_ACQUIRED})
+    counts = pd.crosstab(m["stage_from"], m["stage"]).reindex(index=[*STAGES, NOT_ACQUIRED], columns=list(STAGES),
+                                                              fill_value=0)
+    return _transition_result(counts, d0, d1)
+
+
+def _transitions(act: Activity, codes_to: np.ndarray, d0: pd.Timestamp, d1: pd.Timestamp,
+                 rules: StageRules) -> TransitionResult:
+    """The transition matrix from the stages of ``act``'s customers at ``d0`` to ``codes_to`` at ``d1``."""
+    x0 = stage_inputs(act, d0)
+    codes0 = np.where(x0.known, _stage_codes(x0, d0, rules), len(STAGES))  # the last row: not acquired
+    k = len(STAGES)
+    grid = np.bincount(codes0.astype(np.int64) * k + codes_to, minlength=(k + 1) * k).reshape(k + 1, k)
+    counts = pd.DataFrame(grid.astype("int64"), index=pd.Index([*STAGES, NOT_ACQUIRED], dtype=object),
+                          columns=pd.Index(list(STAGES), dtype=object))
+    return _transition_result(counts, d0, d1)
+
+
+def _transition_result(counts: pd.DataFrame, d0: pd.Timestamp, d1: pd.Timestamp) -> TransitionResult:
     counts = counts.loc[counts.sum(axis=1) > 0]
     counts.index.name, counts.columns.name = "from", "to"
     shares = counts.div(counts.sum(axis=1), axis=0)

@@ -112,10 +112,13 @@ def loyalty(
     w0 = ts(as_of - pd.Timedelta(days=2 * window_days))
     o = orders_before(store, as_of)
     at = o[schema.ORDERED_AT]
-    c = o.group_by(schema.CUSTOMER_ID).aggregate(n=o.count(), prev=((at >= w0) & (at < w1)).any(), cur=(at >= w1).any())
+    # One pass over the orders: the first order's date rides along with the per-customer flags.
+    c = o.group_by(schema.CUSTOMER_ID).aggregate(n=o.count(), prev=((at >= w0) & (at < w1)).any(),
+                                                 cur=(at >= w1).any(), first=at.min())
     row = store.execute(c.aggregate(customers=c.count(), repeaters=c.count(where=c.n >= 2),
-                                    base=c.count(where=c.prev), retained=c.count(where=c.prev & c.cur))).iloc[0]
-    first_at = store.execute(at.min())
+                                    base=c.count(where=c.prev), retained=c.count(where=c.prev & c.cur),
+                                    first=c.first.min())).iloc[0]
+    first_at = row["first"]
     customers = int(row["customers"])
     repeat_rate = int(row["repeaters"]) / customers if customers else float("nan")
     base, retained = int(row["base"]), int(row["retained"])

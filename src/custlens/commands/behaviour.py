@@ -168,18 +168,14 @@ def register(app: typer.Typer) -> None:
         Example: custlens lifecycle --from 2025-10-01
         """
         from custlens import analyses
-        from custlens.lifecycle import transitions
 
         check_lang(lang)
         st = _open(store)
-        res = analyses.lifecycle(st, as_of=parse_as_of(as_of, st, lang))
-        tr = transitions(st, parse_as_of(since), res.as_of) if since else None
+        res = analyses.lifecycle(st, as_of=parse_as_of(as_of, st, lang),  # transitions from the same pass
+                                 transitions_from=parse_as_of(since) if since else None)
+        tr = res.transitions
         if as_json:
-            d = res.to_dict()
-            if tr is not None:
-                d["transitions"] = {"from": str(tr.date_from.date()), "to": str(tr.date_to.date()),
-                                    "counts": tr.counts.to_dict(orient="index")}
-            emit_json(d)
+            emit_json(res.to_dict())
             return
         rules = asdict(res.rules)
         stages = res.stages.copy()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from custlens import analyses
 from custlens.behaviour.texts import header
-from custlens.lifecycle import STATES, transitions
+from custlens.lifecycle import STATES, LifecycleResult
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Section, Table
 from custlens.report.context import ReportContext
@@ -22,7 +22,10 @@ TRANSITION_DAYS = 365
 @register_section("lifecycle", order=75)
 def lifecycle_section(ctx: ReportContext) -> Section:
     """States per month, stages with their value and rules, and the one-year transition matrix."""
-    res = ctx.cached("lifecycle", lambda: analyses.lifecycle(ctx.store, as_of=ctx.as_of))
+    # The stages a year before come from the same pass over the orders as those at as_of.
+    start = ctx.as_of - pd.Timedelta(days=TRANSITION_DAYS)
+    res = ctx.cached("lifecycle", lambda: _aggregates(analyses.lifecycle(ctx.store, as_of=ctx.as_of,
+                                                                          transitions_from=start)))
     section = Section(ctx.t("report.lifecycle.title"), intro=ctx.t("report.lifecycle.intro"))
     st = res.stages.set_index("stage")
     section.add(KpiCards([Kpi(ctx.t(f"lifecycle.stage.{s}"), ctx.num(st.loc[s, "customers"]),
@@ -54,9 +57,7 @@ def lifecycle_section(ctx: ReportContext) -> Section:
     if "clv" in stages:
         formats.update({"clv": "money", "clv_share": "pct"})
     section.add(Table(stages, headers={c: header(c, ctx.lang) for c in stages.columns}, formats=formats))
-    start = ctx.as_of - pd.Timedelta(days=TRANSITION_DAYS)
-    tr = ctx.cached("lifecycle:transitions", lambda: transitions(ctx.store, start, ctx.as_of, res.rules,
-                                                                     stages_to=res.customers))
+    tr = res.transitions
     section.add(Heading(ctx.t("report.lifecycle.transitions", start=ctx.date(tr.date_from), end=ctx.date(tr.date_to))))
     rows = [ctx.t(f"lifecycle.stage.{s}") for s in tr.shares.index]
     cols = [ctx.t(f"lifecycle.stage.{s}") for s in tr.shares.columns]
@@ -68,3 +69,9 @@ def lifecycle_section(ctx: ReportContext) -> Section:
     fig.update_xaxes(type="category")
     section.add(Figure(fig, height=420))
     return section
+
+
+def _aggregates(res: LifecycleResult) -> LifecycleResult:
+    """``res`` without its per-customer stage table (a row per customer, not shown): the report
+    keeps only what it shows for the rest of its run."""
+    return replace(res, customers=res.customers.iloc[:0])
