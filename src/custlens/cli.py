@@ -240,14 +240,19 @@ def report(
         stale = st.has("orders") and not score_status(st, "clv_scores", resolve_as_of(st, when)).ok
     finally:
         st.close()
-    saved = None
+    saved = build = None
     if stale:  # the workbook and the 360 read the default CLV scores: write access for this step only
         from custlens.clv.pipeline import save_default_scores
-        from custlens.errors import StoreError
+        from custlens.errors import MissingDataError, StoreError
+        from custlens.features.purchase_days import build_customer_table
 
         try:
             with Store(store) as wst:
-                saved = save_default_scores(wst, when)
+                try:  # built once: the CLV fit and then the whole report read it
+                    build = build_customer_table(wst, when)
+                except MissingDataError:
+                    build = None
+                saved = save_default_scores(wst, when, customers=build)
         except StoreError as exc:  # e.g. another process holds the store: report without saving
             err.print(f"note: default CLV scores not saved ({exc})")
     st = open_store(store, read_only=True)
@@ -257,7 +262,7 @@ def report(
 
         # One context: the workbook reuses the customer table and the analyses the report computed.
         ctx = ReportContext(st, as_of=when, lang=lang, country=country, min_group=min_group)
-        reuse_saved_clv(ctx, saved)  # the fit just saved is the CLV section's own: not fitted twice
+        reuse_saved_clv(ctx, saved, build)  # the fit just saved is the CLV section's own: not fitted twice
         html = build_report(st, out=out_dir, lang=lang, force=force, context=ctx)
         out.print(f"report: {html}")
         if excel:

@@ -171,13 +171,15 @@ def test_reuse_saved_clv_only_for_the_same_date(demo: Store) -> None:
 def test_report_cli_fits_clv_once_and_shows_the_fit_it_would_make(demo_store: Store, tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """``custlens report`` on a store without saved CLV scores fits once (the saved run is the CLV
-    section's), and its CLV section equals the one a second run fits from scratch."""
+    section's) and builds the customer table once, and its CLV section equals the one a second run
+    fits from scratch."""
     from typer.testing import CliRunner
 
     from custlens.cli import app
     from custlens.clv import pipeline
 
     path = demo_store.path
+    demo_store.clear("clv_scores")  # the demo saved its scores: without them the CLI fits and saves
     demo_store.close()
     calls = []
     real = pipeline.run_clv
@@ -187,10 +189,26 @@ def test_report_cli_fits_clv_once_and_shows_the_fit_it_would_make(demo_store: St
         return real(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "run_clv", counting)
+    from custlens.features import purchase_days
+
+    builds = []
+    real_build = purchase_days.build_customer_table
+
+    def counting_build(store: Store, as_of: object = None) -> object:
+        built = real_build(store, as_of)
+        builds.append(built.days.as_of)
+        return built
+
+    monkeypatch.setattr(purchase_days, "build_customer_table", counting_build)
+    monkeypatch.setattr(pipeline, "build_customer_table", counting_build)
     runner = CliRunner()
     first = runner.invoke(app, ["report", "--store", str(path), "--out", str(tmp_path / "a"), "--no-excel"])
     assert first.exit_code == 0, first.output
     assert len(calls) == 1  # saved and shown: one fit
+    # the customer table the fit used is the report's: built once as of the report's date (churn
+    # builds its earlier snapshots' tables, at other dates)
+    report_date = max(builds)
+    assert builds.count(report_date) == 1, builds
     second = runner.invoke(app, ["report", "--store", str(path), "--out", str(tmp_path / "b"), "--no-excel"])
     assert second.exit_code == 0, second.output
     assert len(calls) == 2  # scores now saved: the section fits on its own

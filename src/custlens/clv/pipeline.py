@@ -456,15 +456,17 @@ def _unsound(model: str, comparison: Any, diagnostics: list, notes: list, custom
         sound=False, fit_sample=stated[0], fit_sample_seed=stated[1], fitted={"comparison": comparison})
 
 
-def save_default_scores(store: Store, as_of: Any = None) -> ClvResult | None:
+def save_default_scores(store: Store, as_of: Any = None,
+                        customers: CustomerBuild | None = None) -> ClvResult | None:
     """Score every customer with the defaults (``auto``, 365 days) and save the scores.
 
     What the demo and ``custlens report`` do, so the customer 360, the lifecycle value and
-    the exports read scores of a known context. Returns None when the store has too little
-    data for CLV (nothing is saved then, as when no fit is sound).
+    the exports read scores of a known context. ``customers`` is the customer build as of
+    ``as_of`` when the caller has it (the report reuses it; see `run_clv`). Returns None when
+    the store has too little data for CLV (nothing is saved then, as when no fit is sound).
     """
     try:
-        result = run_clv(store, as_of=as_of)
+        result = run_clv(store, as_of=as_of, customers=customers)
     except MissingDataError:
         return None
     save_clv_scores(store, result)

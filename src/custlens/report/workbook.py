@@ -180,7 +180,7 @@ def release_html_results(ctx: ReportContext) -> list[str]:
     return dropped
 
 
-def reuse_saved_clv(ctx: ReportContext, result: object) -> bool:
+def reuse_saved_clv(ctx: ReportContext, result: object, customers: object = None) -> bool:
     """Hand ``ctx`` the CLV result that `custlens.clv.pipeline.save_default_scores` just computed.
 
     ``custlens report`` saves the default CLV scores when the store has none as of the report's
@@ -188,7 +188,14 @@ def reuse_saved_clv(ctx: ReportContext, result: object) -> bool:
     included) and the same ``as_of``, i.e. the CLV section's own computation, so the section reads
     it instead of fitting again (~15 CPU seconds at 1M customers). Returns whether it was used
     (not when ``result`` is None or as of another date, or the context already holds a CLV result).
+    ``customers``, the customer build that fit was made from (`custlens.features.purchase_days.
+    CustomerBuild`), becomes the context's shared customer table when it is as of the same date,
+    so the report does not build it a second time (~9 s at 1M customers).
     """
+    days = getattr(customers, "days", None)
+    if (days is not None and ctx.as_of is not None and "customer_build" not in ctx.cache
+            and pd.Timestamp(days.as_of) == pd.Timestamp(ctx.as_of)):
+        ctx.cached("customer_build", lambda: customers)
     if result is None or "clv" in ctx.cache or ctx.as_of is None:
         return False
     if pd.Timestamp(getattr(result, "as_of", None)) != pd.Timestamp(ctx.as_of):
