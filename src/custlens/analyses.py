@@ -248,11 +248,13 @@ def forecast(store: Store, *, as_of: Any = None, **options: Any) -> ForecastResu
 
 # -- voice of the customer ------------------------------------------------------------------
 @_analysis
-def satisfaction(store: Store, *, as_of: Any = None, **options: Any) -> SatisfactionResult:
-    """Satisfaction index (`custlens.voc.satisfaction_index`)."""
+def satisfaction(store: Store, *, as_of: Any = None, customers: pd.DataFrame | None = None,
+                 **options: Any) -> SatisfactionResult:
+    """Satisfaction index (`custlens.voc.satisfaction_index`); ``customers``: the customer table
+    as of the surveys' ``as_of`` when the caller has it (checked, as in `rfm`)."""
     from custlens.voc import satisfaction_index
 
-    return satisfaction_index(store, as_of=as_of, **options)
+    return satisfaction_index(store, as_of=as_of, customers=_voc_customers(store, as_of, customers), **options)
 
 
 @_analysis
@@ -264,11 +266,21 @@ def survey(store: Store, *, as_of: Any = None, **options: Any) -> SurveyResult:
 
 
 @_analysis
-def nps(store: Store, *, as_of: Any = None, **options: Any) -> NPSResult:
-    """NPS overall, by segment and period (`custlens.voc.nps_analysis`)."""
+def nps(store: Store, *, as_of: Any = None, customers: pd.DataFrame | None = None, **options: Any) -> NPSResult:
+    """NPS overall, by segment and period (`custlens.voc.nps_analysis`); ``customers`` as in
+    `satisfaction`."""
     from custlens.voc import nps_analysis
 
-    return nps_analysis(store, as_of=as_of, **options)
+    return nps_analysis(store, as_of=as_of, customers=_voc_customers(store, as_of, customers), **options)
+
+
+def _voc_customers(store: Store, as_of: Any, customers: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``customers`` checked against the date the survey analyses cut at (None stays None)."""
+    if customers is None or not store.has("surveys"):
+        return None
+    from custlens.voc._data import as_of_for
+
+    return _customers_of(store, as_of_for(store, "surveys", as_of), customers)
 
 
 @_analysis

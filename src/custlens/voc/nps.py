@@ -130,7 +130,8 @@ def _by(frame: pd.DataFrame, col: str) -> pd.DataFrame:
                                        "detractors"])
 
 
-def nps_analysis(store: Store, *, as_of: AsOf = None, period: str = "quarter", window_days: int = 180) -> NPSResult:
+def nps_analysis(store: Store, *, as_of: AsOf = None, period: str = "quarter", window_days: int = 180,
+                 customers: pd.DataFrame | None = None) -> NPSResult:
     """NPS overall, by RFM segment and by period, its drivers, and behaviour after answering.
 
     Parameters
@@ -143,6 +144,8 @@ def nps_analysis(store: Store, *, as_of: AsOf = None, period: str = "quarter", w
     period : {"quarter", "month", "year"}
     window_days : int, default 180
         Window after an answer in which purchases are counted.
+    customers : pandas.DataFrame, optional
+        The customer table as of the same ``as_of``, when the caller has it (the report does).
     """
     answers, cut = _data.load(store, "surveys", as_of, "the NPS analysis")
     if "nps" not in answers or answers["nps"].notna().sum() == 0:
@@ -151,7 +154,7 @@ def nps_analysis(store: Store, *, as_of: AsOf = None, period: str = "quarter", w
     answers["period"] = _data.periods(answers["answered_at"], period)
     from custlens.voc.satisfaction import _segments
 
-    seg, _ = _segments(store, cut)
+    seg, _ = _segments(store, cut, customers)
     answers = answers.merge(seg, on="customer_id", how="left")
     cols = _data.score_columns(answers)
     notes: list[str] = []

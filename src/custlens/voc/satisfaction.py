@@ -184,6 +184,7 @@ def satisfaction_index(
     grades: Sequence[tuple[float, str]] = DEFAULT_GRADES,
     period: str = "quarter",
     scale: tuple[float, float] | None = None,
+    customers: pd.DataFrame | None = None,
 ) -> SatisfactionResult:
     """The satisfaction index of the survey answers before ``as_of``.
 
@@ -208,6 +209,9 @@ def satisfaction_index(
         Period of ``by_period``.
     scale : (low, high), optional
         Scale of every attribute score.
+    customers : pandas.DataFrame, optional
+        The customer table as of the same ``as_of`` (`custlens.features.customer_table`) when the
+        caller has it (the report does); else it is computed for the segments and channels.
 
     Returns
     -------
@@ -242,7 +246,7 @@ def satisfaction_index(
     dim_table["index"] = np.where(dim_table["weight"] > 0, dim_table["wi"] / dim_table["weight"].where(
         dim_table["weight"] > 0), attr_table.groupby("dimension", sort=False)["index"].mean().to_numpy())
     dim_table = dim_table[["dimension", "index", "weight"]]
-    seg, chan = _segments(store, cut)
+    seg, chan = _segments(store, cut, customers)
     answers = answers.merge(seg, on="customer_id", how="left").merge(chan, on="customer_id", how="left")
     m, lo, hi, n = mean_ci(answers["index"])
     return SatisfactionResult(
@@ -252,15 +256,17 @@ def satisfaction_index(
         by_period=_periods(answers, grades), weight_method=method, grades=grades, as_of=cut, scales=scales)
 
 
-def _segments(store: Store, cut: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """RFM segment (rfm11 keys) and favourite channel of each customer as of ``cut``."""
+def _segments(store: Store, cut: pd.Timestamp,
+              customers: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """RFM segment (rfm11 keys) and favourite channel of each customer as of ``cut``, from
+    ``customers`` (the customer table as of ``cut``) when the caller has it."""
     empty = (pd.DataFrame(columns=["customer_id", "segment"]), pd.DataFrame(columns=["customer_id", "channel"]))
     if not store.has("orders"):
         return empty
     from custlens.features import customer_table
     from custlens.segments import rfm
 
-    table = customer_table(store, cut)
+    table = customer_table(store, cut) if customers is None else customers
     if table.empty:
         return empty
     seg = rfm(table, scheme="rfm11").customers[["customer_id", "segment"]].astype({"segment": str})

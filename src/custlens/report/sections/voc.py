@@ -38,10 +38,11 @@ def satisfaction_section(ctx: ReportContext) -> Section:
     from custlens import analyses
 
     ctx.store.require("surveys", "the satisfaction analysis")
-    csi = ctx.cached("voc.satisfaction", lambda: analyses.satisfaction(ctx.store, as_of=ctx.as_of))
+    csi = ctx.cached("voc.satisfaction", lambda: analyses.satisfaction(ctx.store, as_of=ctx.as_of,
+                                                                       customers=ctx.customers()))
     survey = ctx.cached("voc.survey", lambda: analyses.survey(ctx.store, as_of=ctx.as_of))
     try:
-        nps = ctx.cached("voc.nps", lambda: analyses.nps(ctx.store, as_of=ctx.as_of))
+        nps = ctx.cached("voc.nps", lambda: analyses.nps(ctx.store, as_of=ctx.as_of, customers=ctx.customers()))
     except CustlensError:
         nps = None
     sec = Section(ctx.t("report.satisfaction.title"),
