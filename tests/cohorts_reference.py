@@ -1,6 +1,7 @@
-"""The cohort query custlens used before session 4, kept verbatim as the reference of
-`custlens.cohorts.cohorts` (tests/test_cohorts_reference.py): a grouping of the orders by
-(customer, cohort, period) and a join with each customer's first repeat day."""
+"""`custlens.cohorts.cohorts` as of commit 5c1950d (before session 4), the reference of the new
+one in tests/test_cohorts_reference.py: a grouping of the orders by (customer, cohort, period) and
+a join with each customer's first repeat day. The code is verbatim (renamed `reference_cohorts`);
+`CohortResult`, `_UNITS` and `_weighted`, unchanged since 5c1950d, are imported from src."""
 
 from __future__ import annotations
 
@@ -15,29 +16,7 @@ from custlens.errors import InputError
 
 
 def reference_cohorts(store, *, as_of=None, freq: str = "month") -> CohortResult:
-    """Retention matrix of customers and revenue by acquisition period.
-
-    Parameters
-    ----------
-    store : Store
-        Needs the ``orders`` table.
-    as_of : date-like, optional
-        First day not observed (default: the day after the last order).
-    freq : {"month", "quarter"}
-        Length of a period.
-
-    Returns
-    -------
-    CohortResult
-
-    Notes
-    -----
-    A customer's cohort is the period of their first order. Period ``k`` of a cohort is
-    the ``k``-th period after it; only periods that ended by ``as_of`` are reported, so the
-    last, partial period does not look like a drop. A customer active in period ``k >= 1``
-    is *first-time* when their first repeat purchase (a purchase on a later day than the
-    first order) falls in that period, else *recurring*.
-    """
+    """The old `custlens.cohorts.cohorts` (same parameters, result and rules; see its docstring)."""
     if freq not in _UNITS:
         raise InputError(f"freq={freq!r} is unknown; use one of {', '.join(_UNITS)}")
     unit, _ = _UNITS[freq]

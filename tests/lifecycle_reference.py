@@ -1,6 +1,8 @@
-"""The lifecycle queries as they were before the one-pass rewrite (session 4), kept as the reference
-of the equality tests: `period_states`, `customer_stages` and `transitions` ran three Ibis queries
-with windows over the orders (two stage tables and the monthly states). Verbatim but for the imports.
+"""The lifecycle queries as of commit 5c1950d, before the one-pass rewrite (session 4), kept as the
+reference of tests/test_lifecycle_onepass.py: `period_states`, `customer_stages` and `transitions`
+ran three Ibis queries with windows over the orders (two stage tables and the monthly states). All
+four functions changed (or went) since 5c1950d, so all are kept, verbatim but for the imports; the
+stage names, rules and result class are imported from src.
 """
 
 from __future__ import annotations

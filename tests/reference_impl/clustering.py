@@ -1,151 +1,26 @@
-"""Clustering customers on their features: k-means or a Gaussian mixture, k chosen from a range.
+"""`custlens.segments.clustering` as of commit 5c1950d (before the issue-13 speed-ups): only the changed code.
 
-Steps (`cluster_customers`):
-
-1. **Scale** the features: ``log`` (``log1p`` of non-negative features, then z-scores; the
-   default, since spend and order counts are heavily right-skewed), ``robust`` (median and
-   inter-quartile range, scikit-learn's ``RobustScaler``), ``log+robust`` or ``standard``.
-2. **Choose k** over ``k_range`` unless ``k`` is given: each k is fitted and scored by the
-   silhouette (higher is better; computed on up to 3,000 customers) and the
-   Calinski–Harabasz index (higher is better). The chosen k has the best mean rank of the
-   two, ties going to the higher silhouette. The whole curve is kept in
-   `ClusterResult.selection`.
-3. **Order** the clusters canonically: by their centre's value score (mean z of frequency
-   and spend minus z of recency, `custlens.segments.naming.value_score`), best first. Labels
-   therefore do not depend on the random seed: two seeds that find the same partition
-   give the same labels.
-4. **Name** each cluster from its centre (`custlens.segments.naming.name_centres`).
-5. **Profile** each cluster (size, revenue share, feature means against the overall mean,
-   demographics when a customers table is given) and project the customers on the first two
-   principal components of the scaled features.
-
-Assumptions: the features are numeric and finite (missing values are refused, fill or drop
-them first); k-means assumes roughly spherical clusters of similar spread in the scaled
-space, the Gaussian mixture (full covariances) allows elongated ones.
+`_validate` (count of distinct rows), `_scores` and `_select` (silhouette distances computed once)
+and `cluster_customers` (which calls them) were rewritten; they are kept here verbatim as the
+oracle of tests/segments/test_fast_paths.py. Everything unchanged since 5c1950d is imported from src.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import calinski_harabasz_score, silhouette_score
-from sklearn.mixture import GaussianMixture
-from sklearn.preprocessing import RobustScaler, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from custlens.errors import InputError, SchemaError
-from custlens.features.columns import CUSTOMER_ID, DAYS_SINCE_LAST, ORDERS, TOTAL_SPEND
-from custlens.results import Result
-from custlens.segments.naming import name_centres, value_score
-from reference_impl.profile import profile_clusters
-
-__all__ = ["ClusterResult", "METHODS", "SCALINGS", "RFM_FEATURES", "cluster_customers", "scale_features"]
-
-METHODS: tuple[str, ...] = ("kmeans", "gmm")
-SCALINGS: tuple[str, ...] = ("log", "robust", "log+robust", "standard")
-#: The default features: recency (days), frequency (orders), monetary (spend).
-RFM_FEATURES: tuple[str, ...] = (DAYS_SINCE_LAST, ORDERS, TOTAL_SPEND)
-CLUSTER = "cluster"
-SEGMENT = "segment"
-_SILHOUETTE_SAMPLE = 3000
-#: Above this many customers, k is chosen and the model fitted on a random sample of this size
-#: (seed ``random_state``); every customer is then assigned to its nearest cluster.
-SAMPLE_SIZE = 20_000
-
-
-@dataclass(frozen=True)
-class ClusterResult(Result):
-    """Customers clustered on a set of features.
-
-    Attributes
-    ----------
-    method : str
-        ``"kmeans"`` or ``"gmm"``.
-    features : list of str
-        The clustered columns.
-    scaling : str
-        How the features were scaled.
-    k : int
-        Number of clusters.
-    silhouette, calinski_harabasz : float
-        Scores of the chosen k (silhouette on up to 3,000 customers).
-    customers : pandas.DataFrame
-        ``customer_id``, the features, ``cluster`` (0 = best centre) and ``segment`` (name key).
-    centres : pandas.DataFrame
-        One row per cluster: ``cluster, segment`` and the mean of each feature in its own units.
-    centres_z : pandas.DataFrame
-        The same centres as z-scores of the scaled features (what the names are read from).
-    selection : pandas.DataFrame
-        ``k, silhouette, calinski_harabasz, inertia`` (k-means) or ``bic`` (mixture), ``chosen``.
-    profile : pandas.DataFrame
-        One row per cluster: ``cluster, segment, customers, share, revenue, revenue_share``,
-        ``mean_<feature>`` and ``index_<feature>`` (cluster mean / overall mean).
-    demographics : pandas.DataFrame
-        Long table ``cluster, segment, column, value, share, mean``: the commonest value of each
-        categorical demographic and its share, or the mean of each numeric one; empty
-        without a customers table.
-    projection : pandas.DataFrame
-        ``customer_id, pc1, pc2, cluster, segment``: the first two principal components.
-    explained_variance : tuple of float
-        Share of the scaled variance along ``pc1`` and ``pc2``.
-    sample_size : int or None
-        Customers the model was fitted on when the table was larger than the sample (the
-        projection then holds those customers only); None when every customer was used.
-    seed : int
-        Seed of the sample and of the fits (``random_state``).
-    """
-
-    method: str
-    features: list[str]
-    scaling: str
-    k: int
-    silhouette: float
-    calinski_harabasz: float
-    customers: pd.DataFrame
-    centres: pd.DataFrame
-    centres_z: pd.DataFrame
-    selection: pd.DataFrame
-    profile: pd.DataFrame
-    demographics: pd.DataFrame
-    projection: pd.DataFrame
-    explained_variance: tuple[float, float]
-    sample_size: int | None = None
-    seed: int = 0
-
-    @property
-    def labels(self) -> np.ndarray:
-        """Cluster number per customer, in the order of `customers`."""
-        return self.customers[CLUSTER].to_numpy()
-
-
-def scale_features(frame: pd.DataFrame, scaling: str = "log") -> np.ndarray:
-    """Scale feature columns for clustering (see the module docstring).
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Numeric, finite feature columns only.
-    scaling : {"log", "robust", "log+robust", "standard"}
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(n, p)`` scaled values; a constant column becomes 0.
-    """
-    if scaling not in SCALINGS:
-        raise InputError(f"scaling={scaling!r} is unknown; use one of {', '.join(SCALINGS)}")
-    x = frame.to_numpy(dtype=float).copy()
-    if scaling.startswith("log"):
-        nonneg = (x >= 0).all(axis=0)
-        x[:, nonneg] = np.log1p(x[:, nonneg])
-    scaler = RobustScaler() if scaling.endswith("robust") else StandardScaler()
-    out = scaler.fit_transform(x)
-    return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
+from custlens.features.columns import CUSTOMER_ID, TOTAL_SPEND
+from custlens.segments.clustering import (_SILHOUETTE_SAMPLE, CLUSTER, METHODS, RFM_FEATURES, SAMPLE_SIZE, SEGMENT,
+                                          ClusterResult, _canonical, _fit, scale_features)
+from custlens.segments.naming import name_centres
+from custlens.segments.profile import profile_clusters
 
 
 def _validate(table: Any, features: Sequence[str], method: str, k: int | None,
@@ -181,22 +56,6 @@ def _validate(table: Any, features: Sequence[str], method: str, k: int | None,
     return frame
 
 
-def _fit(x: np.ndarray, k: int, method: str, random_state: int, n_init: int) -> tuple[np.ndarray, Any]:
-    # One thread: on small shared machines OpenMP's spinning threads made k-means on 2,000
-    # customers take 6-10 s instead of 0.1 s; the data here are small enough for one core.
-    with threadpool_limits(limits=1):
-        return _fit_worker(x, k, method, random_state, n_init)
-
-
-def _fit_worker(x: np.ndarray, k: int, method: str, random_state: int, n_init: int) -> tuple[np.ndarray, Any]:
-    if method == "kmeans":
-        model = KMeans(n_clusters=k, n_init=n_init, random_state=random_state).fit(x)
-        return model.labels_, model
-    model = GaussianMixture(n_components=k, covariance_type="full", n_init=max(1, n_init // 3),
-                            random_state=random_state, reg_covar=1e-4).fit(x)
-    return model.predict(x), model
-
-
 def _scores(x: np.ndarray, labels: np.ndarray, random_state: int) -> tuple[float, float]:
     if len(np.unique(labels)) < 2:
         return float("nan"), float("nan")
@@ -224,24 +83,6 @@ def _select(x: np.ndarray, ks: range, method: str, random_state: int, n_init: in
     return sel, fits
 
 
-def _canonical(x: np.ndarray, labels: np.ndarray, features: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """Relabel clusters best centre first; return new labels and the z-score centres."""
-    present = np.unique(labels)
-    mu, sd = x.mean(axis=0), x.std(axis=0)
-    sd[sd == 0] = 1.0
-    z = (x - mu) / sd
-    centres = pd.DataFrame([z[labels == c].mean(axis=0) for c in present], columns=list(features))
-    score = value_score(centres)
-    # ties in the score (rare) broken by the centre values, then the size: deterministic
-    keys = [(-score[i], *(-centres.iloc[i].to_numpy()), -int((labels == c).sum()))
-            for i, c in enumerate(present)]
-    order = sorted(range(len(present)), key=lambda i: keys[i])
-    lookup = np.zeros(int(present.max()) + 1, dtype=np.int64)
-    lookup[present[order]] = np.arange(len(order))  # vectorised: a million labels in one step
-    new_labels = lookup[labels]
-    return new_labels, centres.iloc[order].reset_index(drop=True)
-
-
 def cluster_customers(
     table: pd.DataFrame,
     features: Sequence[str] = RFM_FEATURES,
@@ -256,55 +97,7 @@ def cluster_customers(
     revenue: str = TOTAL_SPEND,
     sample_size: int | None = SAMPLE_SIZE,
 ) -> ClusterResult:
-    """Cluster customers, choosing k by silhouette and Calinski–Harabasz.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        One row per customer with ``customer_id`` and the ``features`` (the customer table,
-        or `custlens.segments.lrfmc_features`).
-    features : sequence of str, default ``("days_since_last", "orders", "total_spend")``
-        Numeric, finite columns to cluster on.
-    method : {"kmeans", "gmm"}, default "kmeans"
-        scikit-learn ``KMeans`` or ``GaussianMixture`` (full covariances).
-    k : int, optional
-        Number of clusters; when omitted it is chosen over ``k_range`` (inclusive), capped at
-        the number of distinct customers minus one.
-    k_range : (int, int), default (3, 8)
-        Candidate k. Three is the default floor because two groups (good and the rest) is
-        what silhouette favours on skewed RFM data but rarely what a campaign needs; pass
-        ``(2, 8)`` to allow it.
-    scaling : {"log", "robust", "log+robust", "standard"}, default "log"
-    random_state : int, default 0
-    n_init : int, default 10
-        Restarts per k (k-means; a third of it for the mixture).
-    demographics : pandas.DataFrame, optional
-        The ``customers`` table (``customer_id`` and demographic columns) for the profile.
-    revenue : str, default "total_spend"
-        Column summed as the clusters' revenue when present.
-    sample_size : int or None, default 20,000
-        With more customers than this, k is chosen and the model fitted on a random sample of
-        this many customers (seed ``random_state``), every customer is assigned to its nearest
-        cluster (k-means) or most likely component (mixture), and the projection holds the
-        sample. None fits on every customer. Tables within the sample are used whole.
-
-    Returns
-    -------
-    ClusterResult
-
-    Raises
-    ------
-    InputError
-        Unknown method or scaling, non-numeric or missing feature values, k < 2 or too few
-        distinct customers (``n_samples=3 distinct customers should be > n_clusters=5``).
-    SchemaError
-        A feature column is missing.
-
-    Examples
-    --------
-    >>> result = cluster_customers(customer_table(store), k_range=(2, 6))  # doctest: +SKIP
-    >>> result.k, result.profile[["segment", "customers", "revenue_share"]]  # doctest: +SKIP
-    """
+    """The old `custlens.segments.cluster_customers` (same parameters and result)."""
     features = list(features)
     frame = _validate(table, features, method, k, k_range)
     x_all = scale_features(frame[features], scaling)
@@ -353,3 +146,4 @@ def cluster_customers(
         explained_variance=(float(ratio[0]), float(ratio[1])),
         sample_size=None if sample is None else int(sample_size), seed=int(random_state),
     )
+

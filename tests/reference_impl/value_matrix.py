@@ -1,189 +1,27 @@
-"""Value × loyalty matrix: current value, future value and loyalty combined into named cells.
+"""`custlens.segments.value_matrix` as of commit 5c1950d (before the issue-13 speed-ups): only the changed code.
 
-Measures per customer:
-
-- **current value**: spend so far (``total_spend``);
-- **future value**: the CLV over ``horizon_months`` from an MBG/NBD fit (purchases) and a
-  Gamma-Gamma fit (spend per purchase), `custlens.clv.score_customers`;
-- **loyalty**: the MBG/NBD probability of being alive (Batislam et al. 2007). Not BG/NBD's
-  P(alive): that is 1 for every one-time buyer however long ago they bought (BG/NBD has
-  no drop-out without a repeat purchase), which put lapsed one-time buyers in the loyal
-  column. MBG/NBD also lets a customer drop out right after the first purchase, so a
-  one-time buyer's P(alive) falls as they stay away. The MBG/NBD fit must pass the
-  soundness checks of `custlens.clv.diagnostics`.
-
-When the models cannot be fitted (fewer than ``min_customers`` customers or
-``min_repeaters`` repeat buyers, a fitting error, or a fit that fails the soundness checks of
-`custlens.clv.diagnostics`), the matrix falls back to **repeat behaviour**, and says so (``method="repeat"`` and ``reason``):
-loyalty is 1 for a repeat buyer whose last order is within twice their mean gap between
-purchases, else 0; future value is the spend rate so far (spend / days since the first
-order) over the horizon for those loyal customers, 0 for the others.
-
-Cells (``high`` = at or above the cut):
-
-====================  =============================  ====================
-value row             loyalty >= ``loyalty_cut``     loyalty below
-====================  =============================  ====================
-current value high    ``keep``                       ``win_back``
-current low, future   ``develop``                    ``reactivate``
-high
-both low              ``nurture``                    ``low_priority``
-====================  =============================  ====================
-
-Current value is high at or above the ``value_quantile`` quantile of spend (median by
-default), future value at or above that quantile of future value.
-
-Large shops: with more than ``sample_size`` customers (default 50,000) the two models are
-fitted on a uniform random sample of that many customers (seed ``random_state``) and every
-customer is then scored with the fitted parameters (a closed form, cheap), so the matrix still
-places everybody. The models have four and three parameters, which 50,000 customers pin down
-closely (on the demo shop a fit on half of its 2,000 customers puts over 90% of them in the same
-cell as the fit on all, `tests/segments/test_value_lrfmc.py`); the
-sample and its seed are stated in the result (``sample_size``, ``seed``) and in the report.
+`value_matrix` was rewritten (integer cell codes instead of string labels); it is kept here
+verbatim as the oracle of tests/segments/test_fast_paths.py. The model fits and result class did
+not change since 5c1950d and are imported from src.
 """
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
-from custlens.errors import ConvergenceWarning, CustlensError, InputError
-from custlens.features.columns import (CUSTOMER_ID, DAYS_SINCE_LAST, FREQUENCY, GAP_MEAN_DAYS,
-                                       MONETARY_VALUE, RECENCY, T, T_DAYS, TOTAL_SPEND)
-from reference_impl.profile import segment_summary
-from custlens.results import Result
+from custlens.errors import InputError
+from custlens.features.columns import CUSTOMER_ID, TOTAL_SPEND
+from custlens.segments.profile import segment_summary
 from custlens.segments.texts import VALUE_CELLS
-
-__all__ = ["ValueMatrixResult", "value_matrix"]
-
-ROWS = ("current_high", "future_high", "both_low")
-
-
-@dataclass(frozen=True)
-class ValueMatrixResult(Result):
-    """Customers placed in the value × loyalty matrix.
-
-    Attributes
-    ----------
-    method : str
-        ``"clv"`` (MBG/NBD + Gamma-Gamma) or ``"repeat"`` (the fallback).
-    reason : str
-        Why the fallback was used; empty for ``"clv"``.
-    horizon_months : float
-    cuts : dict
-        ``current_value``, ``future_value`` (the high thresholds) and ``loyalty``.
-    customers : pandas.DataFrame
-        ``customer_id, current_value, future_value, loyalty, value_row, loyal, segment``.
-    segments : pandas.DataFrame
-        ``segment, customers, share, revenue, revenue_share, mean_current_value,
-        mean_future_value, mean_loyalty`` per cell, in `VALUE_CELLS` order.
-    grid : pandas.DataFrame
-        Customers per cell as a 3 × 2 table: rows ``current_high, future_high, both_low``,
-        columns ``loyal, not_loyal`` (the heat map).
-    params : dict
-        Fitted model parameters (empty for the fallback).
-    sample_size : int or None
-        Customers the models were fitted on when the table was larger than the sample (every
-        customer is still scored); None when the fit used every customer or no model was fitted.
-    seed : int
-        Seed of that sample.
-    """
-
-    method: str
-    reason: str
-    horizon_months: float
-    cuts: dict[str, float]
-    customers: pd.DataFrame
-    segments: pd.DataFrame
-    grid: pd.DataFrame
-    params: dict[str, float]
-    sample_size: int | None = None
-    seed: int = 0
-
-
-#: Above this many customers the models are fitted on a random sample of this size.
-SAMPLE_SIZE = 50_000
-
-
-def _fit_clv(customers: pd.DataFrame, horizon_months: float, min_customers: int,
-             min_repeaters: int, fit_rows: np.ndarray | None = None
-             ) -> tuple[pd.DataFrame | None, str, dict[str, float]]:
-    from custlens.clv import GammaGammaModel, ModifiedBetaGeoModel, score_customers
-    from custlens.clv.diagnostics import check_fit
-
-    n, repeaters = len(customers), int((customers[FREQUENCY] > 0).sum())
-    if n < min_customers or repeaters < min_repeaters:
-        return None, (f"too few customers to fit MBG/NBD and Gamma-Gamma ({n:,} customers, {repeaters:,} "
-                      f"repeat buyers; need {min_customers} and {min_repeaters})"), {}
-    data = customers[[FREQUENCY, RECENCY, T, MONETARY_VALUE]].astype(float)
-    try:
-        with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
-            warnings.simplefilter("always")
-            fit = data if fit_rows is None else data.iloc[fit_rows]
-            bg = ModifiedBetaGeoModel().fit(fit[[FREQUENCY, RECENCY, T]])
-            check = check_fit(bg, "mbgnbd", caught=caught)
-            if not check.sound:
-                return None, "the MBG/NBD fit is not sound: " + " ".join(check.texts()), {}
-            caught.clear()
-            warnings.simplefilter("error", ConvergenceWarning)
-            gg = GammaGammaModel().fit(fit[[FREQUENCY, MONETARY_VALUE]])
-            scores = score_customers(bg, data, gg, horizon_months=horizon_months, time_unit="W")
-    except (CustlensError, ConvergenceWarning, ValueError, FloatingPointError, ArithmeticError) as exc:
-        return None, f"the CLV models could not be fitted: {exc}", {}
-    except Exception as exc:  # noqa: BLE001
-        # A failure inside the CLV package must not take the matrix down with it: the
-        # fallback exists for this, and the reason names the error so it gets reported.
-        return None, f"the CLV models failed ({type(exc).__name__}: {exc})", {}
-    if not np.isfinite(scores[["clv", "p_alive"]].to_numpy()).all():
-        return None, "the CLV models gave non-finite predictions", {}
-    params = {f"mbgnbd_{k}": float(v) for k, v in dict(bg.params_).items()}
-    params.update({f"gamma_gamma_{k}": float(v) for k, v in dict(gg.params_).items()})
-    return scores, "", params
-
-
-def _repeat_behaviour(customers: pd.DataFrame, horizon_months: float) -> tuple[np.ndarray, np.ndarray]:
-    gap = customers[GAP_MEAN_DAYS].to_numpy(dtype=float, na_value=np.nan) if GAP_MEAN_DAYS in customers \
-        else np.full(len(customers), np.nan)
-    loyal = ((customers[FREQUENCY].to_numpy(dtype=float) > 0) & np.isfinite(gap)
-             & (customers[DAYS_SINCE_LAST].to_numpy(dtype=float) <= 2.0 * np.nan_to_num(gap, nan=0.0)))
-    rate = customers[TOTAL_SPEND].to_numpy(dtype=float) / np.maximum(customers[T_DAYS].to_numpy(dtype=float), 1.0)
-    future = rate * horizon_months * 365.25 / 12.0 * loyal
-    return future, loyal.astype(float)
+from custlens.segments.value_matrix import ROWS, SAMPLE_SIZE, ValueMatrixResult, _fit_clv, _repeat_behaviour
 
 
 def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value_quantile: float = 0.5,
                  loyalty_cut: float = 0.5, use_clv: bool = True, min_customers: int = 30,
                  min_repeaters: int = 10, sample_size: int | None = SAMPLE_SIZE,
                  random_state: int = 0) -> ValueMatrixResult:
-    """Place every customer in the value × loyalty matrix.
-
-    Parameters
-    ----------
-    customers : pandas.DataFrame
-        The customer table (`custlens.features.customer_table`; recency and T in weeks).
-    horizon_months : float, default 12
-        Horizon of the future value.
-    value_quantile : float, default 0.5
-        Quantile of spend (and of future value) at or above which value is *high*.
-    loyalty_cut : float, default 0.5
-        MBG/NBD P(alive) at or above which a customer is *loyal*.
-    use_clv : bool, default True
-        False skips the models and uses repeat behaviour.
-    min_customers, min_repeaters : int
-        Below these counts the models are not fitted (the fallback is used).
-    sample_size : int or None, default 50,000
-        With more customers than this, the models are fitted on a uniform random sample of
-        this many (seed ``random_state``) and every customer is scored; None fits on all.
-    random_state : int, default 0
-        Seed of that sample.
-
-    Returns
-    -------
-    ValueMatrixResult
-    """
+    """The old `custlens.segments.value_matrix` (same parameters and result)."""
     if not 0 < value_quantile < 1:
         raise InputError(f"value_quantile must be between 0 and 1; got {value_quantile}")
     if not 0 < loyalty_cut < 1:
@@ -231,3 +69,4 @@ def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value
                              customers=out, segments=segs, grid=grid, params=params,
                              sample_size=int(sample_size) if rows is not None and method == "clv" else None,
                              seed=int(random_state))
+
