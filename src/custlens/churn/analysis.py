@@ -24,6 +24,7 @@ from custlens.churn.texts import Phrase
 from custlens.churn.warning import DEFAULT_CAPACITY, Capacity, bands, capacity_cutoffs, early_warning, win_back
 from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import resolve_as_of
+from custlens.features.purchase_days import PurchaseDays
 from custlens.results import Result
 from custlens.store import Store
 
@@ -298,7 +299,8 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
                    step_days: int | None = None, cutoffs: tuple[float, float] | None = None,
                    value: str = "spend", random_state: int = 0,
                    capacity: float | int = DEFAULT_CAPACITY, sample_size: int = SAMPLE_SIZE,
-                   holdout_size: int = HOLDOUT_SIZE, table: pd.DataFrame | None = None) -> ChurnResult:
+                   holdout_size: int = HOLDOUT_SIZE, table: pd.DataFrame | None = None,
+                   days: PurchaseDays | None = None) -> ChurnResult:
     """Train, check and apply the churn model of definition (a): no purchase within ``H`` days.
 
     Parameters
@@ -338,6 +340,11 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
         `custlens.features.customer_table` of the store as of ``as_of`` when the caller already
         has it (the report, the server): reused for the scored customers' features instead of
         computed again (15 s at a million customers); checked to be of the same date.
+    days : PurchaseDays, optional
+        Every customer's purchase days as of ``as_of`` (the report's
+        `custlens.features.purchase_days.build_customer_table`): the horizon, the labels and the
+        trend features come from them instead of passes over the orders (`custlens.churn.days`;
+        the same numbers, ``tests/churn/test_days.py``). Days of another date are not used.
 
     Returns
     -------
@@ -361,10 +368,12 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
     for name, size in (("sample_size", sample_size), ("holdout_size", holdout_size)):
         if size < 1_000:
             raise InputError(f"{name}={size} is too small to train and check a churn model; use at least 1,000")
-    horizon = default_horizon(store, as_of, horizon_days)
+    if days is not None and pd.Timestamp(days.as_of) != as_of:
+        days = None  # another date's days would give other gaps and labels
+    horizon = default_horizon(store, as_of, horizon_days, days=days)
     h = horizon.days
     holdout, train_snaps = snapshot_dates(store, as_of, h, n_snapshots, step_days)
-    labels = snapshot_labels(store, [*train_snaps, holdout], h)  # cheap: one flag per customer and snapshot
+    labels = snapshot_labels(store, [*train_snaps, holdout], h, days=days)  # cheap: one flag per customer and snapshot
     population = sum(len(labels[s]) for s in train_snaps)
     churned = sum(int(labels[s].sum()) for s in train_snaps)
     check_eligible(np.r_[np.ones(churned, dtype=int), np.zeros(population - churned, dtype=int)], MIN_CLASS_TRAIN,
@@ -376,7 +385,7 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
     plan.append((holdout, holdout_size, random_state + len(train_snaps)))
     drawn = [(snap, y, stratified_positions(y.to_numpy(), size, seed))
              for snap, size, seed in plan for y in [labels.pop(snap)]]
-    parts = _sampled_snapshots(store, drawn, h, random_state)  # features of the sampled customers only
+    parts = _sampled_snapshots(store, drawn, h, random_state, days)  # features of the sampled customers only
     X_hold, y_hold = parts.pop()
     X_train = pd.concat([p[0] for p in parts])
     y_train = pd.concat([p[1] for p in parts])
@@ -420,7 +429,7 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
                                                    np.concatenate([y_train.to_numpy(), yh]))
     n_train = len(X_train)
     del X_train, y_train, X_hold, y_hold
-    X_now, btyd = snapshot_frame(store, as_of, h, seed=random_state, table=table)
+    X_now, btyd = snapshot_frame(store, as_of, h, seed=random_state, table=table, days=days)
     if len(X_now) > BTYD_ROWS:
         notes.append(Phrase("churn.note.btyd_sampled", {"n": f"{BTYD_ROWS:,}", "seed": random_state}))
     worth, note = customer_value(store, as_of, X_now, value)
@@ -445,14 +454,15 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
 
 
 def _sampled_snapshots(store: Store, drawn: list[tuple[pd.Timestamp, pd.Series, np.ndarray]], h: int,
-                       btyd_seed: int) -> list[tuple[pd.DataFrame, pd.Series]]:
+                       btyd_seed: int, days: PurchaseDays | None = None) -> list[tuple[pd.DataFrame, pd.Series]]:
     """Features and labels of the drawn customers of each snapshot.
 
     ``drawn`` holds per snapshot its labels ``y`` and the positions of the sampled customers
     (`stratified_positions`); only their features are built (`snapshot_frame` with
     ``customers``), and a snapshot whose draw is every customer is built whole, as before there
     were samples. The sampled customers' rows are first copied once (`SampledRows`), so the
-    snapshots' queries read those rows, not every order of the shop, again and again.
+    snapshots' queries read those rows, not every order of the shop, again and again. ``days``
+    (the purchase days as of ``as_of``) give the trend features (`snapshot_frame`).
     """
     sampled = [y.index[pos] for _, y, pos in drawn if len(pos) < len(y)]
     ids = pd.Index(np.unique(np.concatenate([i.to_numpy(dtype=object) for i in sampled]))) if sampled else None
@@ -462,9 +472,18 @@ def _sampled_snapshots(store: Store, drawn: list[tuple[pd.Timestamp, pd.Series, 
         for snap, y, pos in drawn:
             whole = len(pos) == len(y)
             X, _ = snapshot_frame(store if whole else sub, snap, h, customers=None if whole else y.index[pos],
-                                  seed=btyd_seed)
-            out.append((X, y.reindex(X.index)))
+                                  seed=btyd_seed, days=days)
+            out.append((X, _labels_of(X, y, pos)))
     return out
+
+
+def _labels_of(X: pd.DataFrame, y: pd.Series, pos: np.ndarray) -> pd.Series:
+    """``y.reindex(X.index)``: by position when ``X`` holds the customers ``y.index[pos]`` in that
+    order (as `snapshot_frame` returns them), which spares hashing a million string ids."""
+    ids = y.index[pos]
+    if len(ids) == len(X) and bool((ids.to_numpy() == X.index.to_numpy()).all()):
+        return pd.Series(y.to_numpy()[pos], index=X.index, name=y.name)
+    return y.reindex(X.index)
 
 
 def _sample_notes(sample: SampleInfo) -> list[Phrase]:

@@ -11,7 +11,7 @@ row dated on or after the snapshot cannot change a feature (``tests/churn`` prov
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import numpy as np
@@ -23,6 +23,9 @@ from custlens.features import columns as c
 from custlens.errors import InputError
 from custlens.features.customer_table import customer_table, resolve_as_of
 from custlens.store import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from custlens.features.purchase_days import PurchaseDays
 
 __all__ = ["BTYD_ROWS", "NUMERIC_FEATURES", "CATEGORICAL_FEATURES", "TREND_DAYS", "snapshot_features",
            "snapshot_frame"]
@@ -297,11 +300,15 @@ def snapshot_features(store: Store, snapshot: object, horizon_days: int, custome
 
 
 def snapshot_frame(store: Store, snapshot: object, horizon_days: int, customers: pd.Index | None = None,
-                   seed: int = 0, table: pd.DataFrame | None = None) -> tuple[pd.DataFrame, Any]:
+                   seed: int = 0, table: pd.DataFrame | None = None, days: "PurchaseDays | None" = None
+                   ) -> tuple[pd.DataFrame, Any]:
     """`snapshot_features` and the MBG/NBD its ``p_alive`` came from (None without a sound fit).
 
     ``table``, when given, is the `customer_table` of the store as of ``snapshot`` already
     computed by the caller (the report has it): it is checked against the snapshot and reused.
+    ``days``, when given, are every customer's purchase days as of ``snapshot`` or later (the
+    report's `custlens.features.purchase_days.PurchaseDays`): the trend features come from them
+    instead of a query over the orders (the same counts; sums equal up to the summation order).
     """
     snap = resolve_as_of(store, snapshot)
     if customers is not None:
@@ -315,24 +322,54 @@ def snapshot_frame(store: Store, snapshot: object, horizon_days: int, customers:
         return table, None
     gaps = table[c.GAP_MEAN_DAYS]
     shop_gap = float(np.nanmedian(gaps)) if gaps.notna().any() else float(table[c.T_DAYS].median() or 1.0)
-    table["usual_gap_days"] = gaps.fillna(max(shop_gap, 1.0)).clip(lower=1.0)
-    table["gap_ratio"] = table[c.DAYS_SINCE_LAST] / table["usual_gap_days"]
+    cols: dict[str, Any] = {col: table[col] for col in table.columns}
+    usual = gaps.fillna(max(shop_gap, 1.0)).clip(lower=1.0)
+    cols["usual_gap_days"] = usual
+    cols["gap_ratio"] = table[c.DAYS_SINCE_LAST] / usual
     probs, btyd = _btyd(table, horizon_days, seed)
-    table = table.join(probs)
-    out = table.join(_trend(store, snap, recent_only=True), how="left")
+    cols["p_alive"], cols["p_no_purchase"] = probs["p_alive"].to_numpy(), probs["p_no_purchase"].to_numpy()
+    trend = _trend_from_days(days, table.index, snap)
+    if trend is None:
+        trend = _trend(store, snap, recent_only=True).reindex(table.index)  # left join (ids are unique)
+    cols.update({col: trend[col] for col in ("orders_90d", "spend_90d", "spend_change")})
     for extra in (_voc(store, snap), _demographics(store)):
         if not extra.empty:
-            out = out.join(extra, how="left")
+            extra = extra.reindex(table.index)  # a left join: one row per customer on both sides
+            cols.update({col: extra[col] for col in extra.columns})
     for col in ("orders_90d", "spend_90d", "complaints_90d", "tickets_90d"):
-        if col in out:
-            out[col] = out[col].fillna(0.0)
-    keep = [col for col in (*NUMERIC_FEATURES, *CATEGORICAL_FEATURES) if col in out.columns]
+        if col in cols:
+            cols[col] = pd.Series(cols[col], index=table.index).fillna(0.0)
+    keep = [col for col in (*NUMERIC_FEATURES, *CATEGORICAL_FEATURES) if col in cols]
     info = [c.FIRST_ORDER_AT, c.LAST_ORDER_AT, c.GAP_MEAN_DAYS]
-    result = out[keep + [col for col in info if col not in keep]].copy()
-    for col in keep:
+    out: dict[str, Any] = {}
+    for col in keep + [col for col in info if col not in keep]:
+        v = cols[col]
+        v = v.to_numpy() if isinstance(v, pd.Series) else np.asarray(v)
         if col in NUMERIC_FEATURES:
-            result[col] = pd.to_numeric(result[col], errors="coerce").astype(float)
-        else:
-            result[col] = result[col].astype(object).where(result[col].notna(), None)
+            v = pd.to_numeric(v, errors="coerce").astype(float)
+        elif col in CATEGORICAL_FEATURES:
+            v = pd.Series(v, dtype=object).where(pd.notna(v), None).to_numpy()
+        out[col] = v
+    result = pd.DataFrame(out, index=table.index)
     result.index.name = schema.CUSTOMER_ID
     return result, btyd
+
+
+def _trend_from_days(days: "PurchaseDays | None", index: pd.Index, snap: pd.Timestamp) -> pd.DataFrame | None:
+    """`_trend` of the customers ``index`` (left-joined) from purchase days, or None when ``days``
+    cannot answer (absent, not covering ``snap``, or missing one of the customers)."""
+    from custlens.churn.days import epoch_day, rows_of, window_sums
+
+    if days is None or snap != snap.normalize() or snap > pd.Timestamp(days.as_of):
+        return None
+    rows = rows_of(days, index)
+    if rows is None:
+        return None
+    d = epoch_day(snap)
+    _, orders, spend = window_sums(days, d - TREND_DAYS, d)
+    _, _, prev = window_sums(days, d - 2 * TREND_DAYS, d - TREND_DAYS)
+    orders, spend, prev = orders[rows], spend[rows], prev[rows]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(prev > 0, spend / prev - 1.0, np.nan)
+    return pd.DataFrame({"orders_90d": orders.astype(float), "spend_90d": spend, "spend_change": change},
+                        index=index)

@@ -11,6 +11,7 @@ days of silence is unusual. A snapshot is labelled only when its whole window li
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import ibis
 import numpy as np
@@ -20,6 +21,9 @@ from ibis import _
 from custlens import schema
 from custlens.errors import InputError, MissingDataError
 from custlens.store import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from custlens.features.purchase_days import PurchaseDays
 
 __all__ = ["Horizon", "default_horizon", "snapshot_dates", "churn_labels", "snapshot_labels"]
 
@@ -75,14 +79,31 @@ def _gap_counts(store: Store, as_of: pd.Timestamp) -> tuple[np.ndarray, np.ndarr
     return counts["gap"].to_numpy(dtype=float), counts["n"].to_numpy(dtype=np.int64)
 
 
-def _gaps(store: Store, as_of: pd.Timestamp) -> np.ndarray:
-    """Every gap between consecutive purchase days before ``as_of`` (sorted), from `_gap_counts`."""
+def _gaps(store: Store, as_of: pd.Timestamp, days: "PurchaseDays | None" = None) -> np.ndarray:
+    """Every gap between consecutive purchase days before ``as_of`` (sorted), from `_gap_counts`,
+    or from ``days`` (the same gaps, in customer order) when they are the purchase days as of ``as_of``."""
+    if _usable_days(days, as_of):
+        return _day_gaps(days)  # type: ignore[arg-type]
     values, counts = _gap_counts(store, as_of)
     return np.repeat(values, counts)
 
 
+def _usable_days(days: "PurchaseDays | None", as_of: pd.Timestamp) -> bool:
+    """True when ``days`` are the purchase days of every customer as of ``as_of`` (a midnight)."""
+    return days is not None and pd.Timestamp(days.as_of) == pd.Timestamp(as_of) and as_of == as_of.normalize()
+
+
+def _day_gaps(days: "PurchaseDays") -> np.ndarray:
+    """The gaps (days, float) between each customer's consecutive purchase days, in customer order."""
+    gaps = np.diff(days.day).astype(float)
+    # a customer's first day has no gap: drop the differences that cross from one customer to the next
+    keep = np.ones(len(gaps), dtype=bool)
+    keep[days.start[1:-1] - 1] = False
+    return gaps[keep]
+
+
 def default_horizon(store: Store, as_of: pd.Timestamp, horizon_days: int | None = None,
-                    quantile: float = 0.9) -> Horizon:
+                    quantile: float = 0.9, days: "PurchaseDays | None" = None) -> Horizon:
     """The churn horizon ``H``: given, or the ``quantile`` of the gaps between purchase days.
 
     Parameters
@@ -93,6 +114,10 @@ def default_horizon(store: Store, as_of: pd.Timestamp, horizon_days: int | None 
     horizon_days : int, optional
         A horizon set by the user (must be >= 1).
     quantile : float, default 0.9
+    days : PurchaseDays, optional
+        Every customer's purchase days as of ``as_of`` (`custlens.features.purchase_days`, the
+        report has them): the gaps come from them instead of a pass over the orders (the same
+        gaps; days of another date are ignored).
 
     Returns
     -------
@@ -102,7 +127,7 @@ def default_horizon(store: Store, as_of: pd.Timestamp, horizon_days: int | None 
         if int(horizon_days) < 1:
             raise InputError(f"horizon_days={horizon_days} must be >= 1 (days without a purchase that count as churn)")
         return Horizon(int(horizon_days), "given", quantile)
-    gaps = _gaps(store, as_of)
+    gaps = _gaps(store, as_of, days)
     if len(gaps) < MIN_GAPS:
         return Horizon(90, "fallback", quantile, len(gaps))
     raw = float(np.quantile(gaps, quantile))
@@ -171,7 +196,8 @@ def churn_labels(store: Store, snapshot: pd.Timestamp, horizon_days: int,
     return pd.Series(churned, index=customers, name="churned", dtype="int64")
 
 
-def snapshot_labels(store: Store, snapshots: list[pd.Timestamp], horizon_days: int) -> dict[pd.Timestamp, pd.Series]:
+def snapshot_labels(store: Store, snapshots: list[pd.Timestamp], horizon_days: int,
+                    days: "PurchaseDays | None" = None) -> dict[pd.Timestamp, pd.Series]:
     """The labels of every customer at each snapshot, from one pass over the orders.
 
     Labels are cheap (one flag per customer and snapshot) while features are not: computing the
@@ -183,6 +209,10 @@ def snapshot_labels(store: Store, snapshots: list[pd.Timestamp], horizon_days: i
     store : Store
     snapshots : list of Timestamp
     horizon_days : int
+    days : PurchaseDays, optional
+        Every customer's purchase days as of a date on or after every label window's end (the
+        report's): the labels come from them (no pass over the orders) when every snapshot is a
+        midnight; otherwise they are ignored.
 
     Returns
     -------
@@ -190,6 +220,8 @@ def snapshot_labels(store: Store, snapshots: list[pd.Timestamp], horizon_days: i
         Per snapshot, a Series like `churn_labels` over the customers with an order before the
         snapshot, ordered by ``customer_id`` (the order of `snapshot_features`).
     """
+    if days is not None and _days_cover(days, snapshots, horizon_days):
+        return _labels_from_days(days, snapshots, horizon_days)
     orders = store.require(schema.ORDERS.name, "churn analysis")
     at = orders[schema.ORDERED_AT]
 
@@ -207,3 +239,28 @@ def snapshot_labels(store: Store, snapshots: list[pd.Timestamp], horizon_days: i
         y = (~df[f"_b{i}"].to_numpy(dtype=bool)[known]).astype("int64")
         out[s] = pd.Series(y, index=df.index[known], name="churned", dtype="int64")
     return out
+
+
+def _days_cover(days: "PurchaseDays", snapshots: list[pd.Timestamp], horizon_days: int) -> bool:
+    """True when ``days`` see every label window whole and each snapshot is a midnight."""
+    end = pd.Timestamp(days.as_of)
+    return all(s == s.normalize() and s + pd.Timedelta(days=horizon_days) <= end for s in snapshots)
+
+
+def _labels_from_days(days: "PurchaseDays", snapshots: list[pd.Timestamp],
+                      horizon_days: int) -> dict[pd.Timestamp, pd.Series]:
+    """`snapshot_labels` from purchase days: a snapshot at midnight of day ``d`` knows the customers
+    whose first day is before ``d``, and a customer bought in its window when one of their purchase
+    days lies in ``[d, d + H)``; both are binary searches in each customer's sorted days."""
+    from custlens.churn.days import epoch_day, window_sums
+
+    ids = pd.Index(days.customer_id, name=schema.CUSTOMER_ID)
+    first = days.day[days.start[:-1]]
+    out = {}
+    for s in snapshots:
+        d = epoch_day(s)
+        known = first < d
+        bought = window_sums(days, d, d + horizon_days)[0] > 0
+        out[s] = pd.Series((~bought[known]).astype("int64"), index=ids[known], name="churned", dtype="int64")
+    return out
+
