@@ -23,16 +23,37 @@ GROUPINGS = ("acquisition", "first_value", "channel", "cohort")
 
 
 def _cohort(first: pd.Series) -> pd.Series:
+    """The half-year of each first order, ``"2024H1"``."""
     ts = pd.to_datetime(first)
-    return ts.dt.year.astype(str) + "H" + ((ts.dt.month - 1) // 6 + 1).astype(str)
+    if ts.isna().any():  # (not in a customer table) the string arithmetic says "nanHnan" as before
+        return ts.dt.year.astype(str) + "H" + ((ts.dt.month - 1) // 6 + 1).astype(str)
+    # a few dozen half-years for a million customers: format each once, not every customer's
+    code = ts.dt.year.to_numpy(dtype=np.int64) * 2 + (ts.dt.month.to_numpy(dtype=np.int64) - 1) // 6
+    halves, inv = np.unique(code, return_inverse=True)
+    names = np.array([f"{h // 2}H{h % 2 + 1}" for h in halves], dtype=object)
+    return pd.Series(names[inv.reshape(-1)], index=first.index, name=first.name)
 
 
-def _first_order_value(store: Store, as_of: pd.Timestamp) -> pd.Series:
-    """Amount of each customer's first order before ``as_of``."""
+def _first_order_value(store: Store, as_of: pd.Timestamp, index: pd.Index | None = None) -> pd.Series:
+    """Amount of each customer's first order before ``as_of`` (reindexed to ``index`` when given).
+
+    The rows come sorted by ``customer_id``, the order of the customer table: when they are the
+    customers of ``index`` in that order they are aligned by position, not by hashing a million
+    string ids (`pandas.Series.reindex`).
+    """
     o = store.table(schema.ORDERS.name)
     o = o.filter(o[schema.ORDERED_AT] < ibis.literal(as_of.to_pydatetime(), type="timestamp"))
     expr = o.group_by(schema.CUSTOMER_ID).aggregate(first_value=o[schema.AMOUNT].argmin(o[schema.ORDERED_AT]))
-    return store.execute(expr).set_index(schema.CUSTOMER_ID)["first_value"].astype(float)
+    df = store.execute(expr.order_by(schema.CUSTOMER_ID))
+    values = df["first_value"].astype(float)
+    if index is None:
+        return pd.Series(values.to_numpy(), index=pd.Index(df[schema.CUSTOMER_ID], name=schema.CUSTOMER_ID),
+                         name="first_value")
+    ids = df[schema.CUSTOMER_ID].to_numpy()
+    if len(ids) == len(index) and bool((ids == index.to_numpy()).all()):
+        return pd.Series(values.to_numpy(), index=index, name="first_value")
+    return pd.Series(values.to_numpy(), index=pd.Index(ids, name=schema.CUSTOMER_ID),
+                     name="first_value").reindex(index)
 
 
 def _value_band(values: pd.Series) -> pd.Series:
@@ -84,7 +105,7 @@ def retention_analysis(store: Store, *, as_of: Any = None, horizon_days: int | N
     by: dict[str, pd.Series] = {}
     if profile is not None and "acquisition_channel" in profile and profile["acquisition_channel"].notna().any():
         by["acquisition"] = profile["acquisition_channel"].reindex(table.index).fillna("-")
-    by["first_value"] = _value_band(_first_order_value(store, as_of).reindex(table.index))
+    by["first_value"] = _value_band(_first_order_value(store, as_of, table.index))
     if table[c.FAVOURITE_CHANNEL].notna().any():
         by["channel"] = table[c.FAVOURITE_CHANNEL].fillna("-")
     by["cohort"] = _cohort(table[c.FIRST_ORDER_AT])

@@ -72,7 +72,8 @@ def churn_section(ctx: ReportContext) -> Section:
     from custlens.churn import localise
     from custlens.churn.retention import GROUPINGS
 
-    res = ctx.cached("churn", lambda: analyses.churn(ctx.store, as_of=ctx.as_of, table=ctx.customers()))
+    res = ctx.cached("churn", lambda: analyses.churn(ctx.store, as_of=ctx.as_of, table=ctx.customers(),
+                                                     days=ctx.customer_build().days))
     lang = ctx.lang
     section = Section(ctx.t("report.churn.title"), intro=ctx.t("report.churn.intro"))
     section.add(Paragraph(res.definition.text(lang)))
