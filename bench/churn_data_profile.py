@@ -77,11 +77,13 @@ def main() -> None:
 
     as_of = ctx.as_of
     seed = args.seed
+    # the purchase days where the code takes them (the report passes them); "before" code takes none
     extra = {"days": build.days} if "days" in inspect.signature(default_horizon).parameters else {}
+    kw_l = {"days": build.days} if "days" in inspect.signature(snapshot_labels).parameters else {}
     horizon = step("horizon (default_horizon)", lambda: default_horizon(st, as_of, **extra))
     h = horizon.days
-    holdout, train = step("snapshot dates", lambda: snapshot_dates(st, as_of, h, 3, None, **extra))
-    labels = step("labels (snapshot_labels)", lambda: snapshot_labels(st, [*train, holdout], h, **extra))
+    holdout, train = step("snapshot dates", lambda: snapshot_dates(st, as_of, h, 3, None))
+    labels = step("labels (snapshot_labels)", lambda: snapshot_labels(st, [*train, holdout], h, **kw_l))
     cap = max(2, SAMPLE_SIZE // max(len(train), 1))
     plan = [(s, cap, seed + i) for i, s in enumerate(train)] + [(holdout, HOLDOUT_SIZE, seed + len(train))]
     drawn = step("stratified draws", lambda: [(s, y, stratified_positions(y.to_numpy(), n, sd))
@@ -97,6 +99,7 @@ def main() -> None:
                                                                           customers=table))
     # its parts, again (the same calls as retention_analysis makes)
     step("  first-order values", lambda: rt._first_order_value(st, as_of), False)
+    step("  cohorts", lambda: rt._cohort(table["first_order_at"]), False)
     by = {"cohort": rt._cohort(table["first_order_at"])}
     step("  Kaplan-Meier (cohort grouping only)", lambda: sv.retention_curves(table, h, by), False)
     step("  Cox (cox_model)", lambda: sv.cox_model(table.drop(columns=["customer_id"]), h, None), False)

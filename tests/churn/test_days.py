@@ -122,6 +122,10 @@ def test_window_sums_by_hand(edge) -> None:
     assert n_days[ids.index("one")] == 0 and n_days[ids.index("late")] == 0
     n_days, orders, amount = window_sums(days, 19863, 19865)  # 2024-05-20 and 2024-05-21
     assert (n_days[i], orders[i], amount[i]) == (2, 2, 4.5)
+    rows = np.array([i, 0, len(ids) - 1, i])  # some customers, in any order, one twice
+    for full, part in zip(window_sums(days, 19700, 19900), window_sums(days, 19700, 19900, rows)):
+        assert np.array_equal(part, full[rows])
+    assert window_sums(days, 19700, 19900, rows, counts_only=True)[1] is None
 
 
 def test_rows_of_refuses_a_customer_it_does_not_hold(edge) -> None:

@@ -27,30 +27,55 @@ def epoch_day(ts: pd.Timestamp) -> int:
     return int((pd.Timestamp(ts) - _EPOCH).days)
 
 
-def _per_customer(days: "PurchaseDays", values: np.ndarray) -> np.ndarray:
+def _runs(days: "PurchaseDays", rows: np.ndarray | None) -> tuple[np.ndarray, ...]:
+    """``start, day, total, orders`` of the customers ``rows`` only (in that order), or of all."""
+    if rows is None:
+        return days.start, days.day, days.total, days.orders
+    rows = np.asarray(rows, dtype=np.int64)
+    lengths = days.start[rows + 1] - days.start[rows]
+    start = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    take = np.repeat(days.start[rows] - start[:-1], lengths) + np.arange(start[-1])
+    return start, days.day[take], days.total[take], days.orders[take]
+
+
+def _per_customer(start: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Sum of ``values`` (one per purchase day) over each customer's days (every customer has one)."""
-    if len(days.start) == 1:
+    if len(start) == 1:
         return np.zeros(0, dtype=values.dtype)
-    return np.add.reduceat(values, days.start[:-1])
+    return np.add.reduceat(values, start[:-1])
 
 
-def window_sums(days: "PurchaseDays", lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def window_sums(days: "PurchaseDays", lo: int, hi: int, rows: np.ndarray | None = None,
+                counts_only: bool = False) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Per customer: purchase days, orders and amount in the days ``[lo, hi)``.
 
     The amount is SQL's ``SUM`` of the orders' amounts (nulls skipped: a day of null amounts adds
     nothing), added day by day; it may differ from the store's sum in the last bits only (the
     store adds in its own, unfixed order).
 
+    Parameters
+    ----------
+    days : PurchaseDays
+    lo, hi : int
+        Epoch days (`epoch_day`).
+    rows : array of int, optional
+        Only these customers (rows of ``days``), in this order; default every customer.
+    counts_only : bool, default False
+        Only the purchase days (orders and amount are None).
+
     Returns
     -------
-    (ndarray, ndarray, ndarray)
+    (ndarray, ndarray or None, ndarray or None)
         ``int64`` purchase days, ``int64`` orders and ``float64`` amount, in customer order.
     """
-    inside = (days.day >= lo) & (days.day < hi)
-    n_days = _per_customer(days, inside.astype(np.int64))
-    orders = _per_customer(days, np.where(inside, days.orders, 0).astype(np.int64))
-    amount = _per_customer(days, np.where(inside & ~np.isnan(days.total), days.total, 0.0))
-    return n_days, orders, amount
+    start, day, total, orders = _runs(days, rows)
+    inside = (day >= lo) & (day < hi)
+    n_days = _per_customer(start, inside.astype(np.int64))
+    if counts_only:
+        return n_days, None, None
+    n_orders = _per_customer(start, np.where(inside, orders, 0).astype(np.int64))
+    amount = _per_customer(start, np.where(inside & ~np.isnan(total), total, 0.0))
+    return n_days, n_orders, amount
 
 
 def rows_of(days: "PurchaseDays", customers: pd.Index | np.ndarray) -> np.ndarray | None:

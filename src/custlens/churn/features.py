@@ -366,9 +366,9 @@ def _trend_from_days(days: "PurchaseDays | None", index: pd.Index, snap: pd.Time
     if rows is None:
         return None
     d = epoch_day(snap)
-    _, orders, spend = window_sums(days, d - TREND_DAYS, d)
-    _, _, prev = window_sums(days, d - 2 * TREND_DAYS, d - TREND_DAYS)
-    orders, spend, prev = orders[rows], spend[rows], prev[rows]
+    some = None if np.array_equal(rows, np.arange(len(days.customer_id))) else rows  # None: all, in order
+    _, orders, spend = window_sums(days, d - TREND_DAYS, d, some)
+    _, _, prev = window_sums(days, d - 2 * TREND_DAYS, d - TREND_DAYS, some)
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.where(prev > 0, spend / prev - 1.0, np.nan)
     return pd.DataFrame({"orders_90d": orders.astype(float), "spend_90d": spend, "spend_change": change},

@@ -260,7 +260,7 @@ def _labels_from_days(days: "PurchaseDays", snapshots: list[pd.Timestamp],
     for s in snapshots:
         d = epoch_day(s)
         known = first < d
-        bought = window_sums(days, d, d + horizon_days)[0] > 0
+        bought = window_sums(days, d, d + horizon_days, counts_only=True)[0] > 0
         out[s] = pd.Series((~bought[known]).astype("int64"), index=ids[known], name="churned", dtype="int64")
     return out
 
