@@ -151,3 +151,25 @@ def test_sampled_snapshots_from_days_equal_the_store(demo) -> None:
     for (X, y), (X0, y0) in zip(got, ref):
         _frames_equal(X, X0)
         pd.testing.assert_series_equal(y, y0)
+
+
+@pytest.mark.slow
+def test_churn_analysis_with_days_equals_without_on_the_demo(churn_demo) -> None:
+    """End to end: the report's path (``days=``) gives the store path's result (`churn_demo`)."""
+    from custlens.churn import churn_analysis
+
+    ref, st, _ = churn_demo
+    build = build_customer_table(st, ref.as_of)
+    got = churn_analysis(st, table=build.frame, days=build.days)
+    assert got.horizon == ref.horizon and got.train_snapshots == ref.train_snapshots
+    assert (got.n_train, got.n_holdout, got.cutoffs) == (ref.n_train, ref.n_holdout, ref.cutoffs)
+    # the trees bin their inputs, so a spend sum differing in its last bit (see `SUMS`) changes
+    # nothing; the logistic baseline (scaled inputs) may move in the 15th digit
+    others = [k for k in ref.metrics.index if k != "logistic"]
+    pd.testing.assert_frame_equal(got.metrics.loc[others], ref.metrics.loc[others], check_exact=True)
+    pd.testing.assert_frame_equal(got.metrics.loc[["logistic"]], ref.metrics.loc[["logistic"]],
+                                  check_exact=False, rtol=1e-12, atol=0)
+    pd.testing.assert_frame_equal(got.importance, ref.importance, check_exact=True)
+    pd.testing.assert_frame_equal(got.scores.drop(columns="reasons"), ref.scores.drop(columns="reasons"),
+                                  check_exact=True)
+    _frames_equal(got.features, ref.features)
