@@ -29,7 +29,7 @@ def _edge_rows() -> list[tuple[str, str, str, float]]:
     rows = [("a1", "one", "2024-01-03 10:00:00", 5.0),                                         # one-time buyer
             ("b1", "twins", "2024-01-05 09:00:00", 7.0), ("b2", "twins", "2024-01-05 09:00:00", 8.0),  # same second
             ("b3", "twins", "2024-01-05 18:00:00", 1.0), ("b4", "twins", "2024-05-20 23:59:59", 2.0),
-            ("b5", "twins", "2024-05-21 00:00:00", 2.5),                                        # either side of midnight
+            ("b5", "twins", "2024-05-21 00:00:00", 2.5),                               # either side of midnight
             ("c1", "late", "2024-06-20 12:00:00", 9.0), ("c2", "late", "2024-06-25 12:00:00", 9.0),  # after snapshots
             ("d1", "edge", "2024-04-01 00:00:00", 4.0), ("d2", "edge", "2024-05-02 00:00:00", 6.0)]  # on snapshot days
     for k in range(40):  # regular buyers: gaps of 10 + k % 7 days (ties between customers)
