@@ -9,7 +9,7 @@ from sklearn.inspection import permutation_importance as sk_permutation_importan
 from sklearn.metrics import log_loss
 
 from custlens.churn.drivers import partial_dependence, permutation_importance
-from custlens.churn.model import ChurnModel
+from custlens.churn.model import ChurnModel, single_thread
 from custlens.churn.trees import TreeSum
 
 
@@ -41,7 +41,8 @@ def fitted() -> tuple[ChurnModel, pd.DataFrame, np.ndarray]:
 
 def _sk_proba(model: ChurnModel, Xe: pd.DataFrame) -> np.ndarray:
     """The calibrated probability from scikit-learn's own ``decision_function`` (the reference)."""
-    d = model.model_.calibrated_classifiers_[0].estimator.decision_function(Xe)
+    with single_thread():  # OpenMP's threads spin on a busy machine; the values are the same
+        d = model.model_.calibrated_classifiers_[0].estimator.decision_function(Xe)
     x, v = model.calibration_
     return np.clip(np.interp(d, x, v), 0.0, 1.0)
 
