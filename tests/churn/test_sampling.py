@@ -92,6 +92,14 @@ def test_churn_on_a_sample_scores_everyone_and_states_it(churn_demo) -> None:
     assert res.to_dict()["sample"]["train_population"] == s.train_population
     assert full.sample is not None and not full.sample.sampled  # the demo is within the default sample
     assert s.eval_rows == full.n_holdout and s.importance_rows == 1_000 and s.pd_rows == 1_000
+    # sampled training rows: the evaluated model (the one with the logistic baseline) scores, said in
+    # both languages; the full demo is refitted on every labelled row and says nothing of it
+    assert res.model.baseline_ is not None and full.model.baseline_ is None
+    assert np.array_equal(res.scores["churn_probability"].to_numpy(), res.model.predict_proba(res.features))
+    no_refit = [n for n in res.notes if n.key == "churn.note.no_refit"]
+    assert len(no_refit) == 1 and f"trained on {s.train_rows:,} sampled" in no_refit[0].text("en")
+    assert f"在 {s.train_rows:,} 个抽样客户快照上训练" in no_refit[0].text("zh")
+    assert not [n for n in full.notes if n.key == "churn.note.no_refit"]
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ from sklearn.inspection import permutation_importance as sk_permutation_importan
 from sklearn.metrics import log_loss
 
 from custlens.churn.drivers import partial_dependence, permutation_importance
-from custlens.churn.model import ChurnModel
+from custlens.churn.model import ChurnModel, single_thread
 from custlens.churn.trees import TreeSum
 
 
@@ -39,14 +39,38 @@ def fitted() -> tuple[ChurnModel, pd.DataFrame, np.ndarray]:
     return model, X.iloc[2000:], y[2000:]
 
 
+def _sk_proba(model: ChurnModel, Xe: pd.DataFrame) -> np.ndarray:
+    """The calibrated probability from scikit-learn's own ``decision_function`` (the reference)."""
+    with single_thread():  # OpenMP's threads spin on a busy machine; the values are the same
+        d = model.model_.calibrated_classifiers_[0].estimator.decision_function(Xe)
+    x, v = model.calibration_
+    return np.clip(np.interp(d, x, v), 0.0, 1.0)
+
+
+def _unusual(X: pd.DataFrame) -> pd.DataFrame:
+    """``X`` with a level unseen at fit, missing categories and missing numbers in some rows."""
+    X = X.copy()
+    X.loc[X.index[:40], "region"] = "never-seen"
+    X.loc[X.index[40:80], "channel"] = None
+    X.loc[X.index[80:120], ["days_since_last", "orders"]] = np.nan
+    return X
+
+
 def test_leaf_sums_equal_decision_function_bitwise(fitted) -> None:
     model, X, _ = fitted
-    Xe = model.encode(X)
+    Xe = model.encode(_unusual(X))
     trees = TreeSum(model)
     est = model.model_.calibrated_classifiers_[0].estimator
+    # the categories' numbers are scikit-learn's OrdinalEncoder's (sorted levels seen at fit, unseen NaN)
+    assert np.array_equal(trees.prepare(Xe), np.asarray(est._preprocess_X(Xe, reset=False), dtype=float),
+                          equal_nan=True)
+    assert any(t.nodes["is_categorical"].any() for t in trees._trees)  # category splits are exercised
     leaves = trees.leaves(trees.prepare(Xe))
     assert np.array_equal(trees.decision(leaves), est.decision_function(Xe))
-    assert np.array_equal(trees.proba(leaves), model.predict_encoded(Xe))
+    assert np.array_equal(trees.decision_of(trees.prepare(Xe)), est.decision_function(Xe))
+    assert np.array_equal(trees.proba(leaves), _sk_proba(model, Xe))
+    assert np.array_equal(model.predict_encoded(Xe), _sk_proba(model, Xe))
+    assert np.array_equal(model.raw_encoded(Xe), est.predict_proba(Xe)[:, 1])
     # the same with two threads per tree (rows are independent)
     two = TreeSum(model, n_threads=2)
     assert np.array_equal(two.decision(two.leaves(two.prepare(Xe))), est.decision_function(Xe))
@@ -68,7 +92,7 @@ class _Calibrated:
         return self
 
     def predict_proba(self, Xe: pd.DataFrame) -> np.ndarray:
-        p = self.model.predict_encoded(Xe)
+        p = _sk_proba(self.model, Xe)
         return np.column_stack([1.0 - p, p])
 
 
@@ -103,19 +127,27 @@ def test_partial_dependence_equals_scoring_each_grid_value(fitted) -> None:
     ref = []
     for f in ("days_since_last", "total_spend"):  # the constant has one grid value: no curve
         grid = np.unique(np.nanquantile(Xe[f].to_numpy(dtype=float), np.linspace(0.05, 0.95, 12)))
-        ref += [(f, float(v), float(np.mean(model.predict_encoded(Xe.assign(**{f: v}))))) for v in grid]
+        ref += [(f, float(v), float(np.mean(_sk_proba(model, Xe.assign(**{f: v}))))) for v in grid]
     expected = pd.DataFrame(ref, columns=["feature", "feature_value", "churn_probability"])
     pd.testing.assert_frame_equal(got[got["feature"] != "constant"].reset_index(drop=True), expected,
                                   check_exact=True)
 
 
-def test_scores_are_bitwise_the_same_on_one_thread_or_all(fitted, monkeypatch: pytest.MonkeyPatch) -> None:
-    from custlens.churn import model as model_module
-
+def test_scores_of_many_rows_equal_scikit_learn_bitwise(fitted) -> None:
+    """NumPy's column-wise trees (one thread) and scikit-learn's traversal on OpenMP threads agree."""
     model, X, _ = fitted
-    Xe = model.encode(pd.concat([X] * 40))  # 40,000 rows: enough for every thread to get work
-    monkeypatch.setattr(model_module, "THREADED_ROWS", 10**9)
-    one = model.predict_encoded(Xe)
-    monkeypatch.setattr(model_module, "THREADED_ROWS", 1)
-    many = model.predict_encoded(Xe)
-    assert np.array_equal(one, many)
+    Xe = model.encode(_unusual(pd.concat([X] * 10)))  # 10,000 rows: enough for both threads to get work
+    est = model.model_.calibrated_classifiers_[0].estimator
+    assert np.array_equal(model.predict_encoded(Xe), _sk_proba(model, Xe))
+    two = TreeSum(model, n_threads=2)
+    assert np.array_equal(two.decision_of(two.prepare(Xe)), est.decision_function(Xe))
+
+
+def test_a_tree_that_is_one_leaf() -> None:
+    """A tree without a split gives its one value to every row."""
+    X, y = _data(600)
+    model = ChurnModel(["constant"], [], random_state=0, baseline=False).fit(X, y)
+    Xe = model.encode(X)
+    est = model.model_.calibrated_classifiers_[0].estimator
+    assert all(t.nodes["is_leaf"][0] for t in TreeSum(model)._trees)
+    assert np.array_equal(model.predict_encoded(Xe), _sk_proba(model, Xe))

@@ -78,7 +78,8 @@ class ChurnResult(Result):
         The capacity the cut-offs come from (see `custlens.churn.warning`); None when fixed
         cut-offs were given.
     model : ChurnModel
-        The model that scored ``scores`` (fitted on every labelled snapshot).
+        The model that scored ``scores`` (refitted on every labelled snapshot; the evaluated model
+        itself when the training rows were sampled).
     features : DataFrame
         The features of the scored customers (index ``customer_id``).
     """
@@ -362,7 +363,8 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
     Features of a snapshot come only from data before it; labels from the ``H`` days after it.
     The model is evaluated on the most recent labelled snapshot (``as_of - H``), which is later
     than every training label window, then refitted on all labelled snapshots to score the
-    customers as of ``as_of``.
+    customers as of ``as_of``; when the training rows are a sample (more than ``sample_size``
+    labelled rows), the evaluated model itself scores them (no refit).
     """
     as_of = resolve_as_of(store, as_of)
     for name, size in (("sample_size", sample_size), ("holdout_size", holdout_size)):
@@ -425,8 +427,16 @@ def churn_analysis(store: Store, *, as_of: Any = None, horizon_days: int | None 
                         pd_rows=min(len(X_hold), PD_ROWS), btyd_rows=BTYD_ROWS, explained=explain // 2)
     notes.extend(_sample_notes(sample))
 
-    final = ChurnModel(num, cat, random_state, baseline=False).fit(pd.concat([X_train, X_hold]),
-                                                   np.concatenate([y_train.to_numpy(), yh]))
+    if len(X_train) < population:
+        # Sampled training rows (a large shop): the evaluated model scores, so the held-out metrics
+        # are those of the scores shown. A refit on the sample plus held-out rows (its own 3
+        # calibration folds: half the fits' time) adds rows past the size where the held-out AUC
+        # stops moving (`custlens.churn.sampling.SAMPLE_SIZE`); docs/churn.md "Model".
+        final = model
+        notes.append(Phrase("churn.note.no_refit", {"train": f"{len(X_train):,}"}))
+    else:
+        final = ChurnModel(num, cat, random_state, baseline=False).fit(pd.concat([X_train, X_hold]),
+                                                       np.concatenate([y_train.to_numpy(), yh]))
     n_train = len(X_train)
     del X_train, y_train, X_hold, y_hold
     X_now, btyd = snapshot_frame(store, as_of, h, seed=random_state, table=table, days=days)

@@ -37,7 +37,7 @@ from threadpoolctl import threadpool_limits
 
 from custlens.errors import NotFittedError
 
-__all__ = ["ChurnModel", "Metrics", "calibration_table", "evaluate", "lift_gain", "single_thread", "threads_for"]
+__all__ = ["ChurnModel", "Metrics", "calibration_table", "evaluate", "lift_gain", "single_thread"]
 
 MAX_LEVELS = 20
 OTHER = "other"
@@ -219,10 +219,16 @@ class ChurnModel:
         return self.predict_encoded(self.encode(X))
 
     def predict_encoded(self, Xe: pd.DataFrame) -> np.ndarray:
-        """Like `predict_proba` on rows already passed through `encode`."""
+        """Like `predict_proba` on rows already passed through `encode`.
+
+        The trees' sum is `custlens.churn.trees.TreeSum`'s: the bits of scikit-learn's
+        ``decision_function``, evaluated column-wise in NumPy on one thread (``tests/churn``).
+        """
         self._check()
-        with threads_for(len(Xe)):
-            d = self.model_.calibrated_classifiers_[0].estimator.decision_function(Xe)
+        from custlens.churn.trees import TreeSum  # trees imports this module
+
+        trees = TreeSum(self)
+        d = trees.decision_of(trees.prepare(Xe))
         x, v = self.calibration_
         return np.clip(np.interp(d, x, v), 0.0, 1.0)
 
@@ -234,9 +240,15 @@ class ChurnModel:
         customers almost exactly as the calibrated one.
         """
         self._check()
-        with single_thread():
-            return np.mean([c.estimator.predict_proba(Xe)[:, 1] for c in self.model_.calibrated_classifiers_],
-                           axis=0)
+        from custlens.churn.trees import TreeSum  # trees imports this module
+
+        if len(self.model_.calibrated_classifiers_) != 1:  # an ensemble of fold models (not fitted here)
+            with single_thread():
+                return np.mean([c.estimator.predict_proba(Xe)[:, 1] for c in self.model_.calibrated_classifiers_],
+                               axis=0)
+        trees = TreeSum(self)
+        est = self.model_.calibrated_classifiers_[0].estimator
+        return est._loss.predict_proba(trees.decision_of(trees.prepare(Xe)))[:, 1]
 
     def baseline_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Churn probability of the logistic baseline."""
@@ -266,26 +278,6 @@ def centred_isotonic(iso: object) -> tuple[np.ndarray, np.ndarray]:
     centres = np.bincount(step, weights=x) / counts
     values = np.bincount(step, weights=y) / counts
     return centres, values
-
-
-#: Rows from which a prediction runs on OpenMP's threads (the machine's cores) instead of one.
-THREADED_ROWS = 50_000
-
-
-@contextmanager
-def threads_for(rows: int) -> Iterator[None]:
-    """OpenMP's threads for a prediction of at least `THREADED_ROWS` rows, else `single_thread`.
-
-    The trees score each row on its own, so the scores are the same to the last bit whatever the
-    number of threads (``tests/churn`` checks it); a big chunk keeps every thread busy long
-    enough for the spin-waits of `single_thread`'s note not to matter, and halves the wall time of
-    scoring a million customers on two cores.
-    """
-    if rows >= THREADED_ROWS:
-        yield
-    else:
-        with single_thread():
-            yield
 
 
 @contextmanager
