@@ -173,3 +173,31 @@ def test_churn_analysis_with_days_equals_without_on_the_demo(churn_demo) -> None
     pd.testing.assert_frame_equal(got.scores.drop(columns="reasons"), ref.scores.drop(columns="reasons"),
                                   check_exact=True)
     _frames_equal(got.features, ref.features)
+
+
+@pytest.mark.parametrize("with_days", [False, True])
+def test_sampled_snapshots_equal_the_whole_snapshots_on_edge_cases(edge, with_days: bool) -> None:
+    """The sampled snapshots (one copy of the sampled rows, a customer table per snapshot on it)
+    give each sampled customer the features of the whole store's snapshot: one-time buyers,
+    same-day orders, snapshots on a purchase day and customers whose first order is later."""
+    as_of = pd.Timestamp("2024-07-01")
+    days = build_customer_table(edge, as_of).days if with_days else None
+    snaps = [pd.Timestamp(s) for s in ("2024-04-01", "2024-05-02", "2024-05-21")]
+    labels = snapshot_labels(edge, snaps, 30)
+    drawn = [(s, labels[s], stratified_positions(labels[s].to_numpy(), size, i))
+             for i, (s, size) in enumerate(zip(snaps, (12, 10**6, 9)))]
+    assert len(drawn[0][2]) < len(labels[snaps[0]]) and len(drawn[2][2]) < len(labels[snaps[2]])
+    got = _sampled_snapshots(edge, drawn, 30, 0, days)
+    for (snap, y, pos), (X, y_got) in zip(drawn, got):
+        whole, _ = snapshot_frame(edge, snap, 30)
+        ids = y.index[pos]
+        assert list(X.index) == list(ids)  # the drawn customers, in the draw's order
+        # estimated on the rows at hand (the sample), not the shop: the MBG/NBD behind p_alive and
+        # p_no_purchase, and the median gap that is the usual gap of customers with one purchase day
+        sample_based = ("p_alive", "p_no_purchase", "usual_gap_days", "gap_ratio")
+        cols = [col for col in whole.columns if col not in sample_based]
+        one_day = X["gap_mean_days"].isna().to_numpy()  # one purchase day: no gap of their own
+        for col in ("usual_gap_days", "gap_ratio"):  # the customers with a gap have their own
+            _frames_equal(X.loc[~one_day, [col]], whole.loc[ids[~one_day], [col]])
+        _frames_equal(X[cols], whole.loc[ids, cols])
+        pd.testing.assert_series_equal(y_got, y.iloc[pos])
