@@ -67,10 +67,11 @@ def forecast_section(ctx: ReportContext) -> Section:
     """Forecast cards, charts with 95% bands, backtest tables and the CLV comparison; needs orders."""
     results = report_forecasts(ctx)
     first = results["revenue"]
-    section = Section(ctx.t("report.forecast.title"),
-                      intro=ctx.t("report.forecast.intro", days=HORIZON_DAYS, windows=first.n_windows,
-                                  h=first.horizon, train=len(first.history))
-                      + ("" if first.refit else " " + ctx.t("report.forecast.fit_once", train=len(first.history))))
+    intro = ctx.t("report.forecast.intro", days=HORIZON_DAYS, windows=first.n_windows, h=first.horizon,
+                  train=len(first.history))
+    if not first.refit:  # the backtest's single fit per model
+        intro += _sep(ctx) + ctx.t("report.forecast.fit_once", train=len(first.history))
+    section = Section(ctx.t("report.forecast.title"), intro=intro)
     section.add(KpiCards([c for m in METRICS for c in _cards(ctx, results[m])]))
     for metric in METRICS:
         res = results[metric]
@@ -88,14 +89,20 @@ def forecast_section(ctx: ReportContext) -> Section:
                    "clv_orders": ctx.t("forecast.col.clv_orders")}
         caption = ctx.t("report.forecast.clv_caption")
         if orders.clv_fit_sample is not None:
-            caption += " " + ctx.t("report.forecast.clv_sample", n=ctx.num(orders.clv_fit_sample),
-                                   customers=ctx.num(orders.clv.attrs["customers"]), seed=orders.clv_fit_seed)
+            caption += _sep(ctx) + ctx.t("report.forecast.clv_sample", n=ctx.num(orders.clv_fit_sample),
+                                         customers=ctx.num(orders.clv.attrs["customers"]),
+                                         seed=orders.clv_fit_seed)
         section.add(Table(clv, headers=headers, formats={"ts_orders": "float", "clv_orders": "float"},
                           caption=caption))
     else:
         section.add(Note(ctx.t("report.forecast.clv_failed"), level="warning", detail=orders.clv_error,
                          detail_lang="en"))
     return section
+
+
+def _sep(ctx: ReportContext) -> str:
+    """Between two sentences: a space in English, nothing after a Chinese full stop."""
+    return "" if ctx.lang == "zh" else " "
 
 
 def _cards(ctx: ReportContext, res: ForecastResult) -> list[Kpi]:
