@@ -36,3 +36,19 @@ def test_too_short_history_becomes_a_warning_note(shop) -> None:
     assert section.missing
     note = section.blocks[0]
     assert isinstance(note, Note) and note.level == "warning" and "too few to backtest" in note.detail
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_section_states_its_shortcuts(demo_store, lang: str, monkeypatch) -> None:
+    """The backtest's single fit per model and the CLV fit sample are said in the reader's language."""
+    from custlens import i18n
+    from custlens.report.sections import forecast as fc
+
+    monkeypatch.setattr(fc, "CLV_FIT_SAMPLE", 500)
+    section = run_section(_spec(), ReportContext(demo_store, lang=lang))
+    train = fc.TRAIN_DAYS
+    assert i18n.t("report.forecast.fit_once", lang, train=train) in section.intro
+    caption = [b for b in section.blocks if isinstance(b, Table)][1].caption
+    customers = demo_store.read("orders")["customer_id"].nunique()
+    assert caption.endswith(i18n.t("report.forecast.clv_sample", lang, n="500", customers=f"{customers:,}", seed=0))

@@ -59,6 +59,11 @@ class ForecastResult(Result):
         ``unique_id, model, mase, smape``.
     train_days : int or None
         The models saw only the last ``train_days`` days of the series (None: all of it).
+    refit : bool
+        Whether the backtest refitted the models at every window (see `forecast_frame`).
+    clv_fit_sample, clv_fit_seed : int or None
+        Customers the BG/NBD model of the comparison was fitted on, and the seed, when it was a
+        sample (None: every customer).
     clv : DataFrame or None
         For ``metric="orders"``: ``ds, ts_orders, clv_orders`` by week (daily series) or
         by period; None when not applicable or the CLV model could not be fitted
@@ -83,6 +88,9 @@ class ForecastResult(Result):
     clv_error: str = ""
     seconds: float = 0.0
     train_days: int | None = None
+    refit: bool = True
+    clv_fit_sample: int | None = None
+    clv_fit_seed: int | None = None
 
     @property
     def baseline_mase(self) -> float:
@@ -152,6 +160,9 @@ def forecast(
     customers: pd.DataFrame | None = None,
     kpis: pd.DataFrame | None = None,
     train_days: int | None = None,
+    refit: bool = True,
+    clv_fit_sample: int | None = None,
+    clv_seed: int = 0,
 ) -> ForecastResult:
     """Forecast a shop metric ``horizon`` days ahead with the model that backtests best.
 
@@ -188,6 +199,16 @@ def forecast(
         Fit and backtest on the last ``train_days`` days of the series only (the cost of the
         model search grows with the length; a yearly season needs two years of it). Default:
         the whole series.
+    refit : bool
+        False: the backtest fits each model once, at the first window's origin, and moves it
+        forward over the later windows (a fraction of the model searches; other backtest scores).
+        The forecast is fitted on the whole (trained) series either way. See `forecast_frame`.
+    clv_fit_sample : int, optional
+        For ``metric="orders"``: fit the comparison's BG/NBD model on a uniform random sample of
+        this many customers (seed ``clv_seed``) when there are more; its expected purchases are
+        still summed over every customer. Default: fitted on all of them.
+    clv_seed : int
+        Seed of that sample.
 
     Returns
     -------
@@ -220,21 +241,25 @@ def forecast(
     end = as_of + pd.Timedelta(days=horizon)
     h = max(1, len(pd.date_range(start, end - pd.Timedelta(days=1), freq=offset)))
     names = models if models else DEFAULT_MODELS.get((metric, freq), SINGLE_MODELS)
-    sfc = forecast_frame(history, freq, h, models=names, events=events, n_windows=n_windows)
+    sfc = forecast_frame(history, freq, h, models=names, events=events, n_windows=n_windows, refit=refit)
     res = ForecastResult(
         metric=metric, freq=freq, horizon_days=horizon, horizon=h, as_of=as_of, model=sfc.model,
         history=history, forecast=sfc.forecast, baseline=sfc.baseline, backtest=sfc.backtest,
         backtest_series=sfc.backtest_series, season_length=sfc.season_length,
-        n_windows=sfc.n_windows, events=sfc.events, train_days=train_days,
+        n_windows=sfc.n_windows, events=sfc.events, train_days=train_days, refit=sfc.refit,
     )
     if metric == "orders":
-        res.clv, res.clv_error = _clv_comparison(store, as_of, sfc.forecast, freq, customers)
+        res.clv, res.clv_error = _clv_comparison(store, as_of, sfc.forecast, freq, customers,
+                                                 clv_fit_sample, clv_seed)
+        if res.clv is not None and res.clv.attrs["fit_customers"] < res.clv.attrs["customers"]:
+            res.clv_fit_sample, res.clv_fit_seed = res.clv.attrs["fit_customers"], int(clv_seed)
     res.seconds = time.perf_counter() - t0
     return res
 
 
 def _clv_comparison(store: Store, as_of: pd.Timestamp, fc: pd.DataFrame, freq: str,
-                    customers: pd.DataFrame | None = None) -> tuple[pd.DataFrame | None, str]:
+                    customers: pd.DataFrame | None = None, fit_sample: int | None = None,
+                    seed: int = 0) -> tuple[pd.DataFrame | None, str]:
     """Time-series orders next to the BG/NBD repeat purchases, by week for daily series."""
     f = fc[["ds", "mean"]].copy()
     if freq == "D":
@@ -249,7 +274,10 @@ def _clv_comparison(store: Store, as_of: pd.Timestamp, fc: pd.DataFrame, freq: s
         ends = starts + pd.tseries.frequencies.to_offset(PERIOD_FREQS[freq][1])
     ts = f.groupby("ds", sort=True)["mean"].sum().rename("ts_orders").reset_index()
     try:
-        clv = repeat_purchase_forecast(store, as_of, starts, ends, customers=customers)
+        clv = repeat_purchase_forecast(store, as_of, starts, ends, customers=customers,
+                                       fit_sample=fit_sample, random_state=seed)
     except InputError as exc:
         return None, str(exc)
-    return ts.merge(clv, on="ds", how="left"), ""
+    out = ts.merge(clv, on="ds", how="left")
+    out.attrs.update(clv.attrs)
+    return out, ""

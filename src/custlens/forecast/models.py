@@ -84,6 +84,8 @@ class SeriesForecast:
         Backtest windows (rolling origins, ``horizon`` periods apart).
     events : list of str
         Festival regressors given to AutoARIMA and MSTL_ARIMA (empty when none).
+    refit : bool
+        Whether the backtest refitted the models at every window (see `forecast_frame`).
     """
 
     model: str
@@ -95,6 +97,7 @@ class SeriesForecast:
     horizon: int
     n_windows: int
     events: list[str]
+    refit: bool = True
 
 
 def _season(freq: str, n: int) -> int:
@@ -160,6 +163,7 @@ def forecast_frame(
     levels: Sequence[int] = LEVELS,
     n_windows: int = 3,
     nonnegative: bool = True,
+    refit: bool = True,
 ) -> SeriesForecast:
     """Backtest the candidate models on every series, pick one, and forecast with it.
 
@@ -182,6 +186,11 @@ def forecast_frame(
         Rolling origins of the backtest (fewer when the history is short).
     nonnegative : bool
         Clip forecasts and interval bounds at 0 (counts and money cannot be negative).
+    refit : bool
+        True: the backtest refits every model at each window's origin. False: it fits each model
+        once, at the first window's origin, and moves that fit forward over the later windows
+        (statsforecast's ``forward``: the states follow the data, the parameters stay), a fraction
+        of the model searches. The final forecast is fitted on the whole history either way.
 
     Returns
     -------
@@ -191,6 +200,12 @@ def forecast_frame(
     ------
     InputError
         For a horizon below 1, an unknown model, or a history too short to backtest.
+
+    Notes
+    -----
+    ``refit=False`` gives different backtest scores than ``refit=True`` (from the second window
+    on), so a model chosen by one may lose under the other; the forecast of a given chosen model
+    is the same.
     """
     StatsForecast = import_optional("statsforecast", "forecast").StatsForecast
     SeasonalNaive = import_optional("statsforecast.models", "forecast").SeasonalNaive
@@ -227,7 +242,7 @@ def forecast_frame(
                        fallback_model=SeasonalNaive(season_length=m))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # statsforecast's optimizer chatter ("possible convergence problem")
-        cv = sf.cross_validation(df=data, h=horizon, n_windows=n_windows, step_size=horizon)
+        cv = sf.cross_validation(df=data, h=horizon, n_windows=n_windows, step_size=horizon, refit=bool(refit))
     per_series = score_backtest(cv, df, model_names, m)
     summary = summarize_backtest(per_series)
     chosen = str(summary["model"].iloc[0])
@@ -237,7 +252,7 @@ def forecast_frame(
     base = _tidy(final, BASELINE, levels, nonnegative)[cols]
     return SeriesForecast(model=chosen, forecast=fc, baseline=base, backtest=summary,
                           backtest_series=per_series, season_length=m, horizon=horizon,
-                          n_windows=n_windows, events=x_cols)
+                          n_windows=n_windows, events=x_cols, refit=bool(refit))
 
 
 def _final(df: pd.DataFrame, data: pd.DataFrame, x_cols: list[str], events: Sequence[Event], chosen: str,

@@ -497,6 +497,11 @@ FORECAST: dict[str, dict[str, str]] = {
               "MSTL（周季节），并与季节朴素基准（一周前的数值）对比。模型只用序列最近 {train} 天（一年加回测窗口）拟合和回测，"
               "使模型搜索保持在几秒内；年季节需要两年的日数据，此处不建模。`custlens forecast` 使用全部历史（含 MSTL 的年季节），"
               "并会尝试把节日（618、双11、黑色星期五、圣诞、春节）作为已知未来事件的 AutoARIMA 和 MSTL_ARIMA。"},
+    "report.forecast.fit_once": {
+        "en": "In the backtest each model is fitted once, at the first window's origin, and carried forward over "
+              "the later window (its states follow the data, its parameters stay); the forecast itself is fitted "
+              "on all {train} days.",
+        "zh": "回测中每个模型只在第一个窗口的起点拟合一次，之后的窗口沿用该拟合（状态随数据更新，参数不变）；最终预测本身用全部 {train} 天拟合。"},
     "report.forecast.metric.revenue": {
         "en": "Revenue",
         "zh": "销售额"},
@@ -553,6 +558,10 @@ FORECAST: dict[str, dict[str, str]] = {
         "en": "The CLV column is the BG/NBD model's expected repeat purchases of the customers known today; the "
               "time series also counts orders of customers who have not bought yet, so it is higher.",
         "zh": "CLV 列为 BG/NBD 模型对现有客户预期复购次数的估计；时间序列还包括尚未购买的新客户的订单，因此更高。"},
+    "report.forecast.clv_sample": {
+        "en": "The BG/NBD model is fitted on a uniform random sample of {n} of the {customers} customers (seed "
+              "{seed}); the expected purchases are summed over every customer.",
+        "zh": "BG/NBD 模型在 {customers} 位客户中均匀随机抽取的 {n} 位上拟合（随机种子 {seed}）；预期购买次数对全部客户求和。"},
     "report.forecast.clv_failed": {
         "en": "The CLV comparison is not available.",
         "zh": "无法进行 CLV 对比。"},
