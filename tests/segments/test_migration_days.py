@@ -99,7 +99,7 @@ def test_edge_cases(edgy: Store, scheme: str, t0: str) -> None:
 def test_inputs_equal_the_store_query(edgy: Store) -> None:
     t1 = pd.Timestamp("2024-04-15")
     build = build_customer_table(edgy, t1)
-    rows, frame = rfm_inputs_at(build.days, T0, build.frame["total_spend"].to_numpy())
+    rows, frame = rfm_inputs_at(build.days, T0, build.frame)
     ref = rfm_inputs(edgy, T0)
     assert list(build.frame["customer_id"].to_numpy()[rows]) == list(ref["customer_id"])
     assert "midnight" in set(ref["customer_id"]) and "late0" not in set(ref["customer_id"])
@@ -109,6 +109,9 @@ def test_inputs_equal_the_store_query(edgy: Store) -> None:
     np.testing.assert_allclose(frame["total_spend"].to_numpy(), ref["total_spend"].to_numpy(), rtol=1e-13)
     got = dict(zip(ref["customer_id"], frame["total_spend"]))
     assert got["midnight"] == 7.0 and got["lastsec"] == 30.0 and got["dbl0"] == 20.0 and got["both3"] == 20.0
+    rows2, frame2 = rfm_inputs_at(build.days, T0)  # without the table: everything from the days
+    np.testing.assert_array_equal(rows2, rows)
+    pd.testing.assert_frame_equal(frame2, frame)
 
 
 def test_without_a_usable_date_or_table_the_store_answers(edgy: Store) -> None:

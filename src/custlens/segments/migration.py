@@ -232,7 +232,7 @@ def _from_days(days: PurchaseDays, customers: pd.DataFrame, after: Any, t0: pd.T
     tab, seg_map = detail.customers, get_scheme(scheme)
     if getattr(detail, "bins", None) != 5 or not set(seg_map.axes) <= set(tab.columns) or len(tab) != len(ids) or not _same(tab[CUSTOMER_ID], ids):
         return None
-    inputs = rfm_inputs_at(days, t0, customers[TOTAL_SPEND].to_numpy(dtype=float))
+    inputs = rfm_inputs_at(days, t0, customers)
     if inputs is None:
         return None
     rows, frame = inputs
@@ -251,7 +251,7 @@ def _same(column: pd.Series, ids: np.ndarray) -> bool:
     return values is ids or bool(np.array_equal(values, ids))
 
 
-def rfm_inputs_at(days: PurchaseDays, when: pd.Timestamp, spend: np.ndarray | None = None
+def rfm_inputs_at(days: PurchaseDays, when: pd.Timestamp, table: pd.DataFrame | None = None
                   ) -> tuple[np.ndarray, pd.DataFrame] | None:
     """`custlens.features.rfm_inputs` as of an earlier date, from the purchase days of a later one.
 
@@ -261,10 +261,11 @@ def rfm_inputs_at(days: PurchaseDays, when: pd.Timestamp, spend: np.ndarray | No
         Every customer's purchase days before ``days.as_of``.
     when : Timestamp
         The earlier as-of date: midnight, at most ``days.as_of``.
-    spend : numpy.ndarray, optional
-        The customer table's ``total_spend`` as of ``days.as_of``, row for row. A customer
-        whose every purchase day is before ``when`` then keeps that value exactly, so the two
-        dates rank them alike.
+    table : pandas.DataFrame, optional
+        The customer table built with ``days`` (row for row). A customer whose every purchase
+        day is before ``when`` then keeps its ``orders`` and ``total_spend``: exactly the same
+        spend at both dates, so the two dates rank them alike. Without it they are summed from
+        the days.
 
     Returns
     -------
@@ -287,23 +288,36 @@ def rfm_inputs_at(days: PurchaseDays, when: pd.Timestamp, spend: np.ndarray | No
     if when != when.normalize() or when > pd.Timestamp(days.as_of):
         return None
     cut = _epoch_day(when)
-    before = days.day < cut  # each customer's days ascend: those before ``when`` are a prefix
-    seen = np.concatenate([[0], np.cumsum(before, dtype=np.int64)])
-    count = seen[days.start[1:]] - seen[days.start[:-1]]
+    n = len(days.customer_id)
+    starts, ends = days.start[:-1], days.start[1:]
+    # Each customer's days ascend, so those before ``when`` are a prefix of their run and the
+    # later ones (few: the days since ``when``) a suffix. Work from the later days: no pass
+    # over all purchase days but the one comparison.
+    late = np.flatnonzero(days.day >= cut)
+    owner = np.searchsorted(ends, late, side="right")  # the customer of each later day
+    head = np.flatnonzero(np.diff(owner, prepend=-1) != 0)  # each owner's earliest later day
+    first_late = np.full(n, -1, dtype=np.int64)
+    first_late[owner[head]] = late[head]
+    count = np.where(first_late >= 0, first_late - starts, ends - starts)  # days before ``when``
     rows = np.flatnonzero(count > 0)
-    first, k = days.start[:-1][rows], count[rows]
-    prefix = np.flatnonzero(before)
-    totals = days.total[prefix]
-    if np.isnan(totals).any():  # SQL would skip null amounts; the store query handles that
+    first, k = starts[rows], count[rows]
+    if table is not None:
+        spend, orders = table[TOTAL_SPEND].to_numpy(dtype=float), table[ORDERS].to_numpy(dtype=np.int64)
+    else:
+        spend = np.add.reduceat(days.total, starts) if n else np.zeros(0)
+        orders = np.add.reduceat(days.orders.astype(np.int64), starts) if n else np.zeros(0, dtype=np.int64)
+    total = spend[rows]  # right for customers without a later day
+    part = np.flatnonzero(first_late[rows] >= 0)
+    if len(part):  # the others: the sum of their day totals before ``when``, in day order
+        lengths = k[part]
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        total[part] = np.add.reduceat(days.total[np.arange(int(lengths.sum())) + np.repeat(first[part] - offsets,
+                                                                                           lengths)], offsets)
+    if np.isnan(total).any():  # null amounts: SQL skips them, the store query handles that
         return None
-    offsets = np.concatenate([[0], np.cumsum(k)[:-1]])
-    total = np.add.reduceat(totals, offsets) if len(rows) else np.zeros(0)
-    if spend is not None:
-        whole = k == (days.start[1:] - days.start[:-1])[rows]
-        total = np.where(whole, np.asarray(spend, dtype=float)[rows], total)
-    per_day = np.concatenate([[0], np.cumsum(days.orders, dtype=np.int64)])
+    later_orders = np.bincount(owner, weights=days.orders[late], minlength=n).astype(np.int64)
     frame = pd.DataFrame({CUSTOMER_ID: np.arange(len(rows)),
                           DAYS_SINCE_LAST: (cut - days.day[first + k - 1]).astype(float),
-                          ORDERS: per_day[first + k] - per_day[first],
+                          ORDERS: (orders - later_orders)[rows],
                           TOTAL_SPEND: total})
     return rows, frame
