@@ -58,8 +58,11 @@ class MigrationResult(Result):
     @property
     def stayed(self) -> float:
         """Share of the customers present at both dates who kept their segment."""
-        both = self.customers[(self.customers["from_segment"] != NEW) & (self.customers["to_segment"] != NONE)]
-        return float((both["from_segment"] == both["to_segment"]).mean()) if len(both) else float("nan")
+        # from the matrix (a segment's row and column share its position): no pass over the customers
+        both = self.matrix.drop(index=NEW, columns=NONE, errors="ignore")
+        n = int(both.to_numpy().sum())
+        same = sum(int(both.at[s, s]) for s in both.index if s in both.columns)
+        return same / n if n else float("nan")
 
 
 def migration_from_labels(before: pd.DataFrame, after: pd.DataFrame, order: list[str] | tuple[str, ...] = (),
