@@ -233,7 +233,8 @@ def _from_days(days: PurchaseDays, customers: pd.DataFrame, after: Any, t0: pd.T
         return None
     detail = getattr(after, "detail", after)  # RFMResult: customers with ids, scores, segment
     tab, seg_map = detail.customers, get_scheme(scheme)
-    if getattr(detail, "bins", None) != 5 or not set(seg_map.axes) <= set(tab.columns) or len(tab) != len(ids) or not _same(tab[CUSTOMER_ID], ids):
+    if (getattr(detail, "bins", None) != 5 or not set(seg_map.axes) <= set(tab.columns)
+            or len(tab) != len(ids) or not _same(tab[CUSTOMER_ID], ids)):
         return None
     inputs = rfm_inputs_at(days, t0, customers)
     if inputs is None:
