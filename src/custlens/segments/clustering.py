@@ -38,7 +38,7 @@ from sklearn.metrics import calinski_harabasz_score, pairwise_distances, silhoue
 from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.utils import check_random_state
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from custlens.errors import InputError, SchemaError
 from custlens.features.columns import CUSTOMER_ID, DAYS_SINCE_LAST, ORDERS, TOTAL_SPEND
@@ -188,10 +188,21 @@ def _validate(table: Any, features: Sequence[str], method: str, k: int | None,
     return frame
 
 
+_CONTROLLER: list[ThreadpoolController] = []
+
+
+def _one_thread() -> Any:
+    """``threadpool_limits(limits=1)`` from one controller: each new one scans the process's loaded
+    libraries (~20 ms, ten times per clustering)."""
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1)
+
+
 def _fit(x: np.ndarray, k: int, method: str, random_state: int, n_init: int) -> tuple[np.ndarray, Any]:
     # One thread: on small shared machines OpenMP's spinning threads made k-means on 2,000
     # customers take 6-10 s instead of 0.1 s; the data here are small enough for one core.
-    with threadpool_limits(limits=1):
+    with _one_thread():
         return _fit_worker(x, k, method, random_state, n_init)
 
 
@@ -231,7 +242,7 @@ def _sample_distances(x: np.ndarray, random_state: int) -> tuple[np.ndarray, np.
     customers); the scores are the same as `silhouette_score` on the features.
     """
     rows = check_random_state(random_state).permutation(len(x))[:_SILHOUETTE_SAMPLE]  # silhouette_score's draw
-    with threadpool_limits(limits=1):
+    with _one_thread():
         return rows, pairwise_distances(x[rows])
 
 
@@ -354,7 +365,7 @@ def cluster_customers(
     chosen = int(selection.loc[selection["chosen"], "k"].iloc[0])
     raw = fits[chosen][0]
     if sample is not None:
-        with threadpool_limits(limits=1):
+        with _one_thread():
             raw = fits[chosen][1].predict(x_all)
     labels, centres_z = _canonical(x_all, raw, features)
     names = name_centres(centres_z)
@@ -367,7 +378,7 @@ def cluster_customers(
     centres.insert(1, SEGMENT, [names[c] for c in centres[CLUSTER]])
     centres_z.insert(0, CLUSTER, range(len(centres_z)))
     centres_z.insert(1, SEGMENT, names[: len(centres_z)])
-    with threadpool_limits(limits=1):  # BLAS threads only spin on the small silhouette sample
+    with _one_thread():  # BLAS threads only spin on the small silhouette sample
         sil, ch = _scores(x_all, labels, random_state)
     profile, demo = profile_clusters(customers, features, revenue=revenue, demographics=demographics)
     pca = PCA(n_components=min(2, x.shape[1]), random_state=random_state).fit(x)

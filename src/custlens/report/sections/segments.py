@@ -234,9 +234,11 @@ def _value_blocks(ctx: ReportContext, seg) -> list[Block]:  # type: ignore[no-un
 def _migration_blocks(ctx: ReportContext) -> list[Block]:
     end = pd.Timestamp(ctx.as_of)
     start = end - pd.Timedelta(days=MIGRATION_DAYS)
-    # the end date's segments are the rfm section's (ctx.rfm): not computed twice
-    res = ctx.cached("segments:migration", lambda: migration(ctx.store, start, end, scheme="rfm11",
-                                                                  customers=ctx.customers(), after=ctx.rfm("rfm11")))
+    # the end date's segments are the rfm section's (ctx.rfm): not computed twice; the start
+    # date's RFM comes from the report's purchase days (no second pass over the orders)
+    build = ctx.customer_build()
+    res = ctx.cached("segments:migration", lambda: migration(
+        ctx.store, start, end, scheme="rfm11", customers=build.frame, after=ctx.rfm("rfm11"), days=build.days))
     states = list(res.matrix.index)
     targets = list(res.matrix.columns)
     name = {s: segment_text("migration" if s.startswith("none_") else "rfm11", s, "name", ctx.lang)
