@@ -25,6 +25,7 @@ from custlens.behaviour._common import has_column, orders_before
 from custlens.behaviour.frequency import BUCKETS, GAP_EDGES, _bucket
 from custlens.behaviour.preferences import DIMENSIONS, MISSING, _source
 from custlens.features import customer_table
+from custlens.features.purchase_days import build_customer_table
 from custlens.store import Store
 
 RTOL = 1e-9  # sums of the same amounts in another order
@@ -208,6 +209,12 @@ def test_frequency_equals_reference(request: pytest.FixtureRequest, shop: str) -
         shared = purchase_frequency(st, as_of=res.as_of, customers=customer_table(st, res.as_of))
         pd.testing.assert_frame_equal(shared.distribution, res.distribution, rtol=RTOL)
         assert shared.gap_summary == pytest.approx(res.gap_summary, nan_ok=True)
+        # ... and the gaps from the customer table's purchase days (session 5) are the same counts.
+        build = build_customer_table(st, res.as_of)
+        days = purchase_frequency(st, as_of=res.as_of, customers=build.frame, days=build.days)
+        pd.testing.assert_frame_equal(days.gaps, res.gaps)
+        _same_dict(days.gap_summary, ref["gap_summary"])
+        _same_dict(days.time_to_second, ref["time_to_second"])
 
 
 def test_frequency_before_any_order(edge: Store) -> None:
@@ -227,6 +234,25 @@ def test_packed_gaps_equal_the_window(request: pytest.FixtureRequest, shop: str)
     pd.testing.assert_frame_equal(fast, _gaps._window_counts(st, o), check_dtype=False)
     # A customer count the keys do not match (as after a hash collision) falls back.
     assert _gaps._packed_counts(st, o, n + 1) is None
+
+
+@pytest.mark.parametrize("shop", ["edge", "demo"])
+def test_gaps_from_the_purchase_days_equal_the_window(request: pytest.FixtureRequest, shop: str) -> None:
+    """Session 5: `days_gap_counts` (the report's path) counts what the window counts, also with
+    orders without a customer id (theirs are no one's gaps) and before any order."""
+    st = request.getfixturevalue(shop)
+    st._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES "
+                    "('n1', NULL, '2023-05-01 10:00:00', 5), ('n2', NULL, '2023-05-09 10:00:00', 5)")
+    for as_of in (st.default_as_of(), st.default_as_of() - pd.Timedelta(days=120)):
+        o = orders_before(st, as_of)
+        counts = _gaps.days_gap_counts(build_customer_table(st, as_of).days)
+        assert int(counts["n"].sum()) > 0
+        pd.testing.assert_frame_equal(counts, _gaps._window_counts(st, o.filter(o.customer_id.notnull())),
+                                      check_dtype=False)
+    empty = _gaps.days_gap_counts(build_customer_table(st, "2000-01-01").days) if shop == "edge" else None
+    assert empty is None or empty.empty
+    with pytest.raises(ValueError, match="purchase days are as of"):
+        purchase_frequency(st, as_of="2023-09-01", days=build_customer_table(st, st.default_as_of()).days)
 
 
 def test_days_spanning_two_centuries_fall_back_to_the_window(edge: Store) -> None:
