@@ -218,6 +218,10 @@ def monthly_states(act: Activity) -> pd.DataFrame:
     """Per month with an order: ``period, new, returning, resurrecting`` (customer counts) and
     ``revenue_new, revenue_returning, revenue_resurrecting`` (see `custlens.lifecycle`)."""
     cols = ["new", "returning", "resurrecting", "revenue_new", "revenue_returning", "revenue_resurrecting"]
+    if act.counts is not None:  # distinct purchase days, sorted: one customer-month per run
+        from custlens._lifecycle_days import sorted_monthly_states
+
+        return sorted_monthly_states(act)
     if act.n_buyers == 0 or act.amount is None:
         return pd.DataFrame({"period": pd.to_datetime([]), **{c: [] for c in cols}})
     # Month of each order through a table of the few thousand days spanned (a calendar

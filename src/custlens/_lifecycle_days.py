@@ -41,11 +41,15 @@ def activity_from_build(store: Store, build: CustomerBuild, as_of: pd.Timestamp,
         raise ValueError(f"customers: the customer table is as of {pd.Timestamp(days.as_of).date()}, the "
                          f"lifecycle as of {pd.Timestamp(as_of).date()}; build it with the same as_of")
     ids = days.customer_id
-    lengths = np.diff(days.start).astype(np.int64)
+    lengths = np.diff(days.start)
     # A missing amount counts as 0 (as the order query's fill_null); the store's SUM is NaN only
-    # when every amount of the day (or customer) is missing.
-    amount = np.nan_to_num(days.total.astype(np.float64), nan=0.0)
-    revenue = np.nan_to_num(build.frame[c.TOTAL_SPEND].to_numpy(dtype=np.float64), nan=0.0)
+    # when every amount of the day (or customer) is missing. No copy of 10M days when none is.
+    amount = days.total
+    if np.isnan(amount).any():
+        amount = np.nan_to_num(amount, nan=0.0)
+    revenue = build.frame[c.TOTAL_SPEND].to_numpy(dtype=np.float64)
+    if np.isnan(revenue).any():
+        revenue = np.nan_to_num(revenue, nan=0.0)
     signup = np.full(len(ids), _HI, dtype=np.int64)
     pros_ids = np.zeros(0, dtype=object)
     pros_signup = np.zeros(0, np.int64)
@@ -61,12 +65,12 @@ def activity_from_build(store: Store, build: CustomerBuild, as_of: pd.Timestamp,
         ids=all_ids,
         order=order,
         lengths=lengths,
-        day=days.day.astype(np.int32, copy=False),
+        day=days.day,
         amount=amount,
         revenue=np.concatenate([revenue, np.zeros(len(pros_ids))]),
         signup_day=np.concatenate([signup, pros_signup]),
         as_of=pd.Timestamp(as_of),
-        counts=days.orders.astype(np.int64, copy=False),
+        counts=days.orders,
     )
 
 
@@ -80,28 +84,65 @@ def sorted_stage_inputs(act: Activity, when: pd.Timestamp) -> StageInputs:
     cut = epoch_day(when)
     n, nb = len(act.ids), act.n_buyers
     starts = act.starts
-    if when >= act.as_of:
+    if nb == 0:
+        k = orders = np.zeros(0, np.int64)
+    elif when >= act.as_of:
         k = act.lengths
-    elif nb:
-        k = np.add.reduceat(act.day < cut, starts, dtype=np.int64)
+        orders = np.add.reduceat(act.counts, starts, dtype=np.int64)
     else:
-        k = np.zeros(0, np.int64)
+        seen = act.day < cut
+        k = np.add.reduceat(seen, starts, dtype=np.int64)
+        orders = np.add.reduceat(np.where(seen, act.counts, 0), starts, dtype=np.int64)
     end = starts + k  # one past the last day before the cut
-    running = np.concatenate([[0], np.cumsum(act.counts)])
-    day = np.append(act.day, np.int32(0)).astype(np.int64)  # one spare so no index is out of range
     bought, two = k > 0, k > 1
-    last = np.where(bought, day[end - 1], _LO)
-    prev = np.where(two, day[end - 2], _LO)
+    # Gather the last two days before the cut (clipped positions: masked where there are none).
+    last = np.where(bought, act.day[np.maximum(end - 1, 0)] if nb else 0, _LO).astype(np.int64)
+    prev = np.where(two, act.day[np.maximum(end - 2, 0)] if nb else 0, _LO).astype(np.int64)
+    first = act.day[starts].astype(np.int64) if nb else np.zeros(0, np.int64)
     pad = n - nb
 
     def full(values: np.ndarray, fill: float) -> np.ndarray:
         return np.concatenate([values, np.full(pad, fill, dtype=values.dtype)])
 
-    orders = full(running[end] - running[starts], 0)
     bought = full(bought, False)
     last_f = np.where(bought, full(last, _LO), np.nan)
     prev = full(prev, _LO)
-    first = full(day[starts] if nb else np.zeros(0, np.int64), _HI)
-    return StageInputs(known=bought | (act.signup_day < cut), orders=orders,
-                       first_day=np.where(bought, first, np.nan), last_day=last_f,
+    return StageInputs(known=bought | (act.signup_day < cut), orders=full(orders, 0),
+                       first_day=np.where(bought, full(first, _HI), np.nan), last_day=last_f,
                        prev_gap=np.where(prev != _LO, last_f - prev, np.nan))
+
+
+def sorted_monthly_states(act: Activity) -> pd.DataFrame:
+    """`monthly_states` of an activity of distinct purchase days, ascending per customer.
+
+    The days of a customer in one month are a contiguous run, so each run is one active
+    customer-month: *new* when it is the customer's first run, *returning* when the run before
+    it is the month before, else *resurrecting*; revenue is summed per run, then per month and
+    state. No customer × month grid.
+    """
+    cols = ["new", "returning", "resurrecting", "revenue_new", "revenue_returning", "revenue_resurrecting"]
+    if act.n_buyers == 0 or act.amount is None:
+        return pd.DataFrame({"period": pd.to_datetime([]), **{c: [] for c in cols}})
+    d0, d1 = int(act.day.min()), int(act.day.max())
+    months = np.arange(d0, d1 + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    m0, width = int(months[0]), int(months[-1] - months[0]) + 1
+    r = (months - m0).astype(np.int32)[act.day - d0]  # month of each purchase day, via a table of days
+    begins = np.ones(len(r), dtype=bool)
+    np.not_equal(r[1:], r[:-1], out=begins[1:])
+    first_run = np.zeros(len(r), dtype=bool)
+    first_run[act.starts] = True
+    begins |= first_run
+    at = np.flatnonzero(begins)  # the start of every customer-month run
+    month = r[at].astype(np.int64)
+    is_new = first_run[at]
+    before = np.where(is_new, -2, r[np.maximum(at - 1, 0)])  # the previous run's month (same customer)
+    state = np.where(is_new, 0, np.where(before == month - 1, 1, 2))
+    counts = np.bincount(month * 3 + state, minlength=3 * width).reshape(width, 3)
+    revenue = np.bincount(month * 3 + state, weights=np.add.reduceat(act.amount, at),
+                          minlength=3 * width).reshape(width, 3)
+    active = counts.sum(axis=1)
+    periods = pd.date_range(pd.Timestamp(np.datetime64(m0, "M")), periods=width, freq="MS")
+    out = pd.DataFrame({"period": periods, "new": counts[:, 0], "returning": counts[:, 1],
+                        "resurrecting": counts[:, 2], "revenue_new": revenue[:, 0],
+                        "revenue_returning": revenue[:, 1], "revenue_resurrecting": revenue[:, 2]})
+    return out.loc[active > 0].reset_index(drop=True)
