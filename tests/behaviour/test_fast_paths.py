@@ -293,6 +293,27 @@ def test_preferences_equal_reference(request: pytest.FixtureRequest, shop: str) 
                                           check_dtype=False, rtol=RTOL)
 
 
+def test_preferences_segments_through_arrow_or_pandas(demo: Store) -> None:
+    """Session 5: string ids go to the store as an Arrow table, other columns (categorical
+    segments, a null segment) through ``astype(str)`` as before: the same shares either way."""
+    ids = customer_table(demo)["customer_id"]
+    plain = pd.DataFrame({"customer_id": ids, "segment": [f"s{i % 4}" for i in range(len(ids))]})
+    want = preferences(demo, segments=plain, counts=False).by_segment
+    assert len(want) and preferences_arrow_used(plain)
+    cat = plain.assign(segment=plain["segment"].astype("category"))
+    pd.testing.assert_frame_equal(preferences(demo, segments=cat, counts=False).by_segment, want)
+    nulls = plain.assign(segment=plain["segment"].where(plain.index != 0))  # 'nan' as a segment, as before
+    assert not preferences_arrow_used(nulls)
+    got = preferences(demo, segments=nulls, counts=False).by_segment
+    assert "nan" in set(got["segment"]) and got["revenue"].sum() == pytest.approx(want["revenue"].sum(), rel=RTOL)
+
+
+def preferences_arrow_used(segments: pd.DataFrame) -> bool:
+    from custlens.behaviour.preferences import _arrow_segments
+
+    return _arrow_segments(segments) is not None
+
+
 def test_preferences_refuse_two_segments_for_one_customer(toy: Store) -> None:
     segs = pd.DataFrame({"customer_id": ["a", "a"], "segment": ["s1", "s2"]})
     with pytest.raises(ValueError, match="customer_id 'a' has more than one row"):
