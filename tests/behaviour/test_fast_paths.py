@@ -302,6 +302,10 @@ def test_preferences_segments_through_arrow_or_pandas(demo: Store) -> None:
     assert len(want) and preferences_arrow_used(plain)
     cat = plain.assign(segment=plain["segment"].astype("category"))
     pd.testing.assert_frame_equal(preferences(demo, segments=cat, counts=False).by_segment, want)
+    shuffled = plain.sample(frac=1.0, random_state=3)  # not in id order: uniqueness by hashing
+    pd.testing.assert_frame_equal(preferences(demo, segments=shuffled, counts=False).by_segment, want)
+    with pytest.raises(ValueError, match="has more than one row"):
+        preferences(demo, segments=pd.concat([shuffled, shuffled.iloc[[5]]]), counts=False)
     nulls = plain.assign(segment=plain["segment"].where(plain.index != 0))  # 'nan' as a segment, as before
     assert not preferences_arrow_used(nulls)
     got = preferences(demo, segments=nulls, counts=False).by_segment

@@ -76,7 +76,7 @@ def _packed_counts(store: Store, orders: ibis.Table, n_customers: int) -> pd.Dat
 def days_gap_counts(days: PurchaseDays) -> pd.DataFrame:
     """`gap_counts` from every customer's purchase days (customers without an id left out, as
     `gap_counts`' orders are)."""
-    day = days.day.astype(np.int64)
+    day = days.day  # int32 epoch days: their differences fit
     lengths = np.diff(days.start)
     is_start = np.zeros(len(day) + 1, dtype=bool)
     is_start[days.start[:-1][lengths > 0]] = True
@@ -85,7 +85,7 @@ def days_gap_counts(days: PurchaseDays) -> pd.DataFrame:
     if nameless.any():  # their days count for no one: mark every one a start (no gap to or from it)
         is_start[:-1] |= np.repeat(nameless, lengths)
     same = ~is_start[1:-1]  # day j + 1 belongs to day j's customer
-    gap = np.diff(day)[same]
+    gap = np.diff(day)[same].astype(np.int64)
     first = is_start[:-2][same]  # the gap from a customer's first purchase day
     if not len(gap):
         return _frame(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64))
