@@ -129,3 +129,32 @@ def transitions(store: Store, date_from: AsOf, date_to: AsOf = None, rules: Stag
     counts.index.name, counts.columns.name = "from", "to"
     shares = counts.div(counts.sum(axis=1), axis=0)
     return TransitionResult(counts=counts, shares=shares, date_from=d0, date_to=d1)
+
+
+# -- session 5: `stage_value` before it counted stages on integer codes (commit 7cf235a) ----------
+def stage_value(store: Store, stages: pd.DataFrame, as_of: AsOf = None) -> pd.DataFrame:
+    """Customers, revenue and (when ``clv_scores`` were saved as of ``as_of``) CLV held in each stage.
+
+    Scores saved at another as-of are stale and left out (`LifecycleResult.clv_scores` says so).
+    """
+    from custlens.clv.scores import score_status
+
+    g = stages.groupby("stage")
+    out = pd.DataFrame({"customers": g.size(), "revenue": g["revenue"].sum(), "mean_orders": g["orders"].mean()})
+    out = out.reindex(list(STAGES)).fillna({"customers": 0, "revenue": 0.0})
+    out["customers"] = out["customers"].astype("int64")
+    n, rev = int(out["customers"].sum()), float(out["revenue"].sum())
+    out["share"] = out["customers"] / n if n else 0.0
+    out["revenue_share"] = out["revenue"] / rev if rev else 0.0
+    out["revenue_per_customer"] = out["revenue"] / out["customers"].where(out["customers"] > 0)
+    cols = ["customers", "share", "revenue", "revenue_share", "revenue_per_customer", "mean_orders"]
+    if has_column(store, "clv_scores", "clv") and score_status(store, "clv_scores", as_of).ok:
+        sc = store.table("clv_scores")
+        clv = store.execute(sc.select(customer_id=sc[schema.CUSTOMER_ID].cast("string"), clv=sc.clv))
+        m = stages[["customer_id", "stage"]].merge(clv, on="customer_id", how="left")
+        out["clv"] = m.groupby("stage")["clv"].sum(min_count=1).reindex(out.index)
+        total = out["clv"].sum()
+        out["clv_share"] = out["clv"] / total if total else np.nan
+        cols += ["clv", "clv_share"]
+    return out[cols].rename_axis("stage").reset_index()
+

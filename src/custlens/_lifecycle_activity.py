@@ -51,8 +51,9 @@ class Activity:
     ids : ndarray of object
         Customer ids: the buyers before ``as_of``, then the customers of the ``customers`` table
         with a signup before ``as_of`` (or none) and no order.
-    order : ndarray of int64
-        The permutation that sorts `ids` (byte order, as DuckDB's ``ORDER BY customer_id``).
+    order : ndarray of int64 or None
+        The permutation that sorts `ids` (byte order, as DuckDB's ``ORDER BY customer_id``);
+        None when the caller needs no per-customer rows.
     lengths : ndarray of int64
         Orders per buyer; buyer ``i``'s orders are ``day[starts[i]:starts[i] + lengths[i]]``.
     day : ndarray of int32
@@ -64,16 +65,20 @@ class Activity:
     signup_day : ndarray of int64
         Epoch day of the signup; ``_LO`` when the customers table gives none (known at any date),
         ``_HI`` when the customer is not in that table (known from the first order only).
+    counts : ndarray of int64 or None
+        None: every entry of `day` is one order. Else the entries are distinct purchase days,
+        ascending per buyer, and ``counts`` the orders of each (`custlens._lifecycle_days`).
     """
 
     ids: np.ndarray
-    order: np.ndarray
+    order: np.ndarray | None
     lengths: np.ndarray
     day: np.ndarray
     amount: np.ndarray | None
     revenue: np.ndarray
     signup_day: np.ndarray
     as_of: pd.Timestamp
+    counts: np.ndarray | None = None
 
     @property
     def n_buyers(self) -> int:
@@ -188,6 +193,10 @@ class StageInputs:
 
 def stage_inputs(act: Activity, when: pd.Timestamp) -> StageInputs:
     """The stage inputs of every customer of ``act`` as of ``when`` (``when <= act.as_of``)."""
+    if act.counts is not None:  # distinct purchase days, sorted: read by position
+        from custlens._lifecycle_days import sorted_stage_inputs
+
+        return sorted_stage_inputs(act, when)
     cut = epoch_day(when)
     if when >= act.as_of:  # every order of the activity counts: no masking pass
         orders = np.concatenate([act.lengths, np.zeros(len(act.ids) - act.n_buyers, np.int64)])
@@ -209,6 +218,10 @@ def monthly_states(act: Activity) -> pd.DataFrame:
     """Per month with an order: ``period, new, returning, resurrecting`` (customer counts) and
     ``revenue_new, revenue_returning, revenue_resurrecting`` (see `custlens.lifecycle`)."""
     cols = ["new", "returning", "resurrecting", "revenue_new", "revenue_returning", "revenue_resurrecting"]
+    if act.counts is not None:  # distinct purchase days, sorted: one customer-month per run
+        from custlens._lifecycle_days import sorted_monthly_states
+
+        return sorted_monthly_states(act)
     if act.n_buyers == 0 or act.amount is None:
         return pd.DataFrame({"period": pd.to_datetime([]), **{c: [] for c in cols}})
     # Month of each order through a table of the few thousand days spanned (a calendar

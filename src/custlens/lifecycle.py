@@ -12,10 +12,12 @@ prospect → new → reactivated → mature → active → at risk → churned.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from custlens import schema
 from custlens._lifecycle_activity import Activity, StageInputs, epoch_day, monthly_states, read_activity, stage_inputs
@@ -24,6 +26,9 @@ from custlens.errors import InputError
 from custlens.features.customer_table import AsOf, resolve_as_of
 from custlens.results import Result
 from custlens.store import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from custlens.features.purchase_days import CustomerBuild
 
 __all__ = ["STAGES", "STATES", "LifecycleResult", "StageRules", "TransitionResult", "customer_stages",
            "lifecycle", "transitions"]
@@ -173,9 +178,14 @@ def _stage_codes(x: StageInputs, when: pd.Timestamp, rules: StageRules) -> np.nd
     ).astype(np.int8)
 
 
-def _stage_frame(act: Activity, x: StageInputs, codes: np.ndarray) -> pd.DataFrame:
-    """The per-customer stage table (known customers, in ``customer_id`` order)."""
-    order = act.order[x.known[act.order]]
+def _stage_frame(act: Activity, x: StageInputs, codes: np.ndarray, rows: bool = True) -> pd.DataFrame:
+    """The per-customer stage table (known customers, in ``customer_id`` order; no row unless ``rows``)."""
+    if not rows:
+        order = np.zeros(0, np.int64)
+    elif act.order is None:
+        raise ValueError("the activity was read without its customer order; read it with ordered=True")
+    else:
+        order = act.order[x.known[act.order]]
 
     def day(v: np.ndarray) -> np.ndarray:
         out = np.where(np.isnan(v), 0, v).astype("int64").astype("datetime64[D]").astype("datetime64[us]")
@@ -212,32 +222,66 @@ def customer_stages(store: Store, as_of: AsOf = None, rules: StageRules | None =
 def stage_value(store: Store, stages: pd.DataFrame, as_of: AsOf = None) -> pd.DataFrame:
     """Customers, revenue and (when ``clv_scores`` were saved as of ``as_of``) CLV held in each stage.
 
-    Scores saved at another as-of are stale and left out (`LifecycleResult.clv_scores` says so).
+    ``stages`` is a `customer_stages` frame (``customer_id, stage, orders, revenue``); rows of
+    other stage names are left out. Scores saved at another as-of are stale and left out
+    (`LifecycleResult.clv_scores` says so).
     """
+    code = stages["stage"].map(_CODE)
+    keep = code.notna().to_numpy()
+    return _value_of_stages(store, code.to_numpy()[keep].astype(np.int64),
+                            stages["revenue"].to_numpy(dtype=np.float64)[keep],
+                            stages["orders"].to_numpy(dtype=np.float64)[keep],
+                            lambda: stages["customer_id"].to_numpy()[keep], as_of)
+
+
+def _value_of_stages(store: Store, codes: np.ndarray, revenue: np.ndarray, orders: np.ndarray,
+                     ids: Callable[[], np.ndarray], as_of: AsOf) -> pd.DataFrame:
+    """`stage_value` of customers given as arrays: stage codes (index in `STAGES`), revenue,
+    orders, and their ids (asked for only when CLV scores are joined). Sums per stage are
+    `numpy.bincount` over the codes: no per-customer frame, no grouping of strings."""
     from custlens.clv.scores import score_status
 
-    g = stages.groupby("stage")
-    out = pd.DataFrame({"customers": g.size(), "revenue": g["revenue"].sum(), "mean_orders": g["orders"].mean()})
-    out = out.reindex(list(STAGES)).fillna({"customers": 0, "revenue": 0.0})
-    out["customers"] = out["customers"].astype("int64")
+    k = len(STAGES)
+    n_stage = np.bincount(codes, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_orders = np.where(n_stage > 0, np.bincount(codes, weights=orders, minlength=k) / n_stage, np.nan)
+    out = pd.DataFrame({"customers": n_stage.astype("int64"),
+                        "revenue": np.bincount(codes, weights=np.nan_to_num(revenue, nan=0.0), minlength=k),
+                        "mean_orders": mean_orders}, index=pd.Index(list(STAGES), dtype=object))
     n, rev = int(out["customers"].sum()), float(out["revenue"].sum())
     out["share"] = out["customers"] / n if n else 0.0
     out["revenue_share"] = out["revenue"] / rev if rev else 0.0
     out["revenue_per_customer"] = out["revenue"] / out["customers"].where(out["customers"] > 0)
     cols = ["customers", "share", "revenue", "revenue_share", "revenue_per_customer", "mean_orders"]
     if has_column(store, "clv_scores", "clv") and score_status(store, "clv_scores", as_of).ok:
-        sc = store.table("clv_scores")
-        clv = store.execute(sc.select(customer_id=sc[schema.CUSTOMER_ID].cast("string"), clv=sc.clv))
-        m = stages[["customer_id", "stage"]].merge(clv, on="customer_id", how="left")
-        out["clv"] = m.groupby("stage")["clv"].sum(min_count=1).reindex(out.index)
+        out["clv"] = _clv_by_stage(store, codes, ids())
         total = out["clv"].sum()
         out["clv_share"] = out["clv"] / total if total else np.nan
         cols += ["clv", "clv_share"]
     return out[cols].rename_axis("stage").reset_index()
 
 
+def _clv_by_stage(store: Store, codes: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The saved CLV summed per stage (NaN for a stage without any score): each customer's scores
+    summed by the store, matched to ``ids`` by an Arrow hash lookup."""
+    sc = store.table("clv_scores")
+    per = sc.group_by(_cid=sc[schema.CUSTOMER_ID].cast("string")).aggregate(_clv=sc.clv.sum())
+    scores = store.ibis.to_pyarrow(per)
+    pos = pc.index_in(pa.array(ids, type=pa.string()), value_set=scores.column("_cid").combine_chunks())
+    pos = pos.fill_null(-1).to_numpy(zero_copy_only=False)
+    clv = scores.column("_clv").to_numpy().astype(np.float64)  # a null sum (no score) arrives as NaN
+    hit = pos >= 0
+    value = clv[pos[hit]]
+    scored = ~np.isnan(value)
+    where, value = codes[hit][scored], value[scored]
+    k = len(STAGES)
+    sums = np.bincount(where, weights=value, minlength=k)
+    return np.where(np.bincount(where, minlength=k) > 0, sums, np.nan)
+
+
 def lifecycle(store: Store, *, as_of: AsOf = None, rules: StageRules | None = None,
-              transitions_from: AsOf = None) -> LifecycleResult:
+              transitions_from: AsOf = None, customers: CustomerBuild | None = None,
+              per_customer: bool = True) -> LifecycleResult:
     """Monthly lifecycle states, per-customer stages and the value held in each stage.
 
     Parameters
@@ -252,6 +296,15 @@ def lifecycle(store: Store, *, as_of: AsOf = None, rules: StageRules | None = No
     transitions_from : date-like, optional
         When given, `LifecycleResult.transitions` holds the stage transitions from this date to
         ``as_of`` (`transitions`), read in the same pass over the orders.
+    customers : CustomerBuild, optional
+        The customer table and purchase days of the same ``as_of``
+        (`custlens.features.purchase_days.build_customer_table`, e.g. the report's
+        ``ctx.customer_build()``): everything is then read from its purchase days, with no pass
+        over the orders. Same results (revenue sums to rounding: the amounts are added in
+        another order).
+    per_customer : bool, default True
+        Build `LifecycleResult.customers` (a row per customer); with False it is empty and only
+        the aggregates are computed (the report shows no per-customer row).
 
     Returns
     -------
@@ -262,14 +315,22 @@ def lifecycle(store: Store, *, as_of: AsOf = None, rules: StageRules | None = No
     rules = rules or StageRules()
     as_of = orders_as_of(store, as_of, "the customer lifecycle")
     start = None if transitions_from is None else _check_dates(store, transitions_from, as_of)
-    act = read_activity(store, as_of, amounts=True)
+    if customers is None:
+        act = read_activity(store, as_of, amounts=True)
+    else:
+        from custlens._lifecycle_days import activity_from_build
+
+        act = activity_from_build(store, customers, as_of, ordered=per_customer)
     x = stage_inputs(act, as_of)
     codes = _stage_codes(x, as_of, rules)
-    stages = _stage_frame(act, x, codes)
+    stages = _stage_frame(act, x, codes) if per_customer else _stage_frame(act, x, codes, rows=False)
+    known = x.known
+    value = _value_of_stages(store, codes[known].astype(np.int64), act.revenue[known],
+                             x.orders[known].astype(np.float64), lambda: act.ids[known], as_of)
     moves = None if start is None else _transitions(act, codes, start, as_of, rules)
-    return LifecycleResult(periods=_periods(act, as_of), customers=stages,
-                           stages=stage_value(store, stages, as_of), rules=rules, as_of=as_of,
-                           clv_scores=score_status(store, "clv_scores", as_of).to_dict(), transitions=moves)
+    return LifecycleResult(periods=_periods(act, as_of), customers=stages, stages=value, rules=rules,
+                           as_of=as_of, clv_scores=score_status(store, "clv_scores", as_of).to_dict(),
+                           transitions=moves)
 
 
 def _check_dates(store: Store, date_from: AsOf, date_to: pd.Timestamp) -> pd.Timestamp:

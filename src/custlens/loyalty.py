@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
+import numpy as np
 import pandas as pd
 
 from custlens import schema
@@ -13,6 +14,9 @@ from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
 from custlens.results import Result
 from custlens.store import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from custlens.features.purchase_days import CustomerBuild
 
 __all__ = ["DEFAULT_WEIGHTS", "LoyaltyResult", "loyalty", "net_promoter_score"]
 
@@ -77,7 +81,8 @@ def net_promoter_score(scores: pd.Series | list[float]) -> tuple[float | None, d
 
 
 def loyalty(
-    store: Store, *, as_of: AsOf = None, window_days: int = 365, weights: Mapping[str, float] | None = None
+    store: Store, *, as_of: AsOf = None, window_days: int = 365, weights: Mapping[str, float] | None = None,
+    customers: CustomerBuild | None = None,
 ) -> LoyaltyResult:
     """Repeat-purchase rate, retention rate, NPS and the loyalty index.
 
@@ -91,6 +96,11 @@ def loyalty(
         Length of the two windows of the retention rate.
     weights : mapping, optional
         Weights of ``repeat_rate``, ``retention_rate`` and ``nps`` (default 0.3, 0.4, 0.3).
+    customers : CustomerBuild, optional
+        The customer table and purchase days of the same ``as_of``
+        (`custlens.features.purchase_days.build_customer_table`, e.g. the report's
+        ``ctx.customer_build()``): the repeat and retention figures are then read from them, with
+        no pass over the orders (same numbers).
 
     Returns
     -------
@@ -110,14 +120,17 @@ def loyalty(
     as_of = orders_as_of(store, as_of, "loyalty")
     w1 = ts(as_of - pd.Timedelta(days=window_days))
     w0 = ts(as_of - pd.Timedelta(days=2 * window_days))
-    o = orders_before(store, as_of)
-    at = o[schema.ORDERED_AT]
-    # One pass over the orders: the first order's date rides along with the per-customer flags.
-    c = o.group_by(schema.CUSTOMER_ID).aggregate(n=o.count(), prev=((at >= w0) & (at < w1)).any(),
-                                                 cur=(at >= w1).any(), first=at.min())
-    row = store.execute(c.aggregate(customers=c.count(), repeaters=c.count(where=c.n >= 2),
-                                    base=c.count(where=c.prev), retained=c.count(where=c.prev & c.cur),
-                                    first=c.first.min())).iloc[0]
+    if customers is None:
+        o = orders_before(store, as_of)
+        at = o[schema.ORDERED_AT]
+        # One pass over the orders: the first order's date rides along with the per-customer flags.
+        c = o.group_by(schema.CUSTOMER_ID).aggregate(n=o.count(), prev=((at >= w0) & (at < w1)).any(),
+                                                     cur=(at >= w1).any(), first=at.min())
+        row = store.execute(c.aggregate(customers=c.count(), repeaters=c.count(where=c.n >= 2),
+                                        base=c.count(where=c.prev), retained=c.count(where=c.prev & c.cur),
+                                        first=c.first.min())).iloc[0]
+    else:
+        row = _counts_from_days(customers, as_of, w0, w1)
     first_at = row["first"]
     customers = int(row["customers"])
     repeat_rate = int(row["repeaters"]) / customers if customers else float("nan")
@@ -145,3 +158,26 @@ def loyalty(
     return LoyaltyResult(repeat_rate=repeat_rate, retention_rate=retention, retained=retained, base=base,
                          nps=nps, nps_counts=counts, index=index, components=comp, window_days=window_days,
                          as_of=as_of, weights={k: float(v) for k, v in weights.items()})
+
+
+def _counts_from_days(build: CustomerBuild, as_of: pd.Timestamp, w0: Any, w1: Any) -> dict[str, Any]:
+    """The per-customer flags of `loyalty`'s order query, counted from the customer table's
+    purchase days: the windows start at midnight, so "an order in ``[w0, w1)``" is "a purchase day
+    in ``[day(w0), day(w1))``"."""
+    from custlens.features import columns as cols
+    from custlens.features.customer_table import _epoch_day
+
+    days = build.days
+    if pd.Timestamp(days.as_of) != as_of:
+        raise InputError(f"customers: the customer table is as of {pd.Timestamp(days.as_of).date()}, the loyalty "
+                         f"as of {as_of.date()}; build it with the same as_of")
+    frame = build.frame
+    n = len(frame)
+    lo, hi = _epoch_day(pd.Timestamp(w0)), _epoch_day(pd.Timestamp(w1))
+    starts = days.start[:-1]
+    prev = (np.add.reduceat((days.day >= lo) & (days.day < hi), starts, dtype=np.int64) > 0) if n \
+        else np.zeros(0, bool)
+    cur = days.day[days.start[1:] - 1] >= hi if n else np.zeros(0, bool)  # the last purchase day
+    first = frame[cols.FIRST_ORDER_AT].min() if n else None
+    return {"customers": n, "repeaters": int((frame[cols.ORDERS].to_numpy() >= 2).sum()),
+            "base": int(prev.sum()), "retained": int((prev & cur).sum()), "first": first}

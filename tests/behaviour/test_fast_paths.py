@@ -25,6 +25,7 @@ from custlens.behaviour._common import has_column, orders_before
 from custlens.behaviour.frequency import BUCKETS, GAP_EDGES, _bucket
 from custlens.behaviour.preferences import DIMENSIONS, MISSING, _source
 from custlens.features import customer_table
+from custlens.features.purchase_days import build_customer_table
 from custlens.store import Store
 
 RTOL = 1e-9  # sums of the same amounts in another order
@@ -208,6 +209,12 @@ def test_frequency_equals_reference(request: pytest.FixtureRequest, shop: str) -
         shared = purchase_frequency(st, as_of=res.as_of, customers=customer_table(st, res.as_of))
         pd.testing.assert_frame_equal(shared.distribution, res.distribution, rtol=RTOL)
         assert shared.gap_summary == pytest.approx(res.gap_summary, nan_ok=True)
+        # ... and the gaps from the customer table's purchase days (session 5) are the same counts.
+        build = build_customer_table(st, res.as_of)
+        days = purchase_frequency(st, as_of=res.as_of, customers=build.frame, days=build.days)
+        pd.testing.assert_frame_equal(days.gaps, res.gaps)
+        _same_dict(days.gap_summary, ref["gap_summary"])
+        _same_dict(days.time_to_second, ref["time_to_second"])
 
 
 def test_frequency_before_any_order(edge: Store) -> None:
@@ -227,6 +234,31 @@ def test_packed_gaps_equal_the_window(request: pytest.FixtureRequest, shop: str)
     pd.testing.assert_frame_equal(fast, _gaps._window_counts(st, o), check_dtype=False)
     # A customer count the keys do not match (as after a hash collision) falls back.
     assert _gaps._packed_counts(st, o, n + 1) is None
+
+
+@pytest.mark.parametrize("shop", ["edge", "demo"])
+def test_gaps_from_the_purchase_days_equal_the_window(request: pytest.FixtureRequest, shop: str, tmp_path) -> None:
+    """Session 5: `days_gap_counts` (the report's path) counts what the window counts, also with
+    orders without a customer id (theirs are no one's gaps) and before any order."""
+    if shop == "demo":  # a private copy: the module's demo store is shared by the other tests
+        import shutil
+
+        shutil.copy(request.getfixturevalue("demo_run").store_path, tmp_path / "demo.duckdb")
+        st = Store(tmp_path / "demo.duckdb")
+    else:
+        st = request.getfixturevalue(shop)
+    st._con.execute("INSERT INTO orders (order_id, customer_id, ordered_at, amount) VALUES "
+                    "('n1', NULL, '2023-05-01 10:00:00', 5), ('n2', NULL, '2023-05-09 10:00:00', 5)")
+    for as_of in (st.default_as_of(), st.default_as_of() - pd.Timedelta(days=120)):
+        o = orders_before(st, as_of)
+        counts = _gaps.days_gap_counts(build_customer_table(st, as_of).days)
+        assert int(counts["n"].sum()) > 0
+        pd.testing.assert_frame_equal(counts, _gaps._window_counts(st, o.filter(o.customer_id.notnull())),
+                                      check_dtype=False)
+    empty = _gaps.days_gap_counts(build_customer_table(st, "2000-01-01").days) if shop == "edge" else None
+    assert empty is None or empty.empty
+    with pytest.raises(ValueError, match="purchase days are as of"):
+        purchase_frequency(st, as_of="2023-09-01", days=build_customer_table(st, st.default_as_of()).days)
 
 
 def test_days_spanning_two_centuries_fall_back_to_the_window(edge: Store) -> None:
@@ -265,6 +297,31 @@ def test_preferences_equal_reference(request: pytest.FixtureRequest, shop: str) 
         for got in (res.by_segment, cheap.by_segment):
             pd.testing.assert_frame_equal(got.sort_values(key, ignore_index=True)[list(want.columns)], want,
                                           check_dtype=False, rtol=RTOL)
+
+
+def test_preferences_segments_through_arrow_or_pandas(demo: Store) -> None:
+    """Session 5: string ids go to the store as an Arrow table, other columns (categorical
+    segments, a null segment) through ``astype(str)`` as before: the same shares either way."""
+    ids = customer_table(demo)["customer_id"]
+    plain = pd.DataFrame({"customer_id": ids, "segment": [f"s{i % 4}" for i in range(len(ids))]})
+    want = preferences(demo, segments=plain, counts=False).by_segment
+    assert len(want) and preferences_arrow_used(plain)
+    cat = plain.assign(segment=plain["segment"].astype("category"))
+    pd.testing.assert_frame_equal(preferences(demo, segments=cat, counts=False).by_segment, want)
+    shuffled = plain.sample(frac=1.0, random_state=3)  # not in id order: uniqueness by hashing
+    pd.testing.assert_frame_equal(preferences(demo, segments=shuffled, counts=False).by_segment, want)
+    with pytest.raises(ValueError, match="has more than one row"):
+        preferences(demo, segments=pd.concat([shuffled, shuffled.iloc[[5]]]), counts=False)
+    nulls = plain.assign(segment=plain["segment"].where(plain.index != 0))  # 'nan' as a segment, as before
+    assert not preferences_arrow_used(nulls)
+    got = preferences(demo, segments=nulls, counts=False).by_segment
+    assert "nan" in set(got["segment"]) and got["revenue"].sum() == pytest.approx(want["revenue"].sum(), rel=RTOL)
+
+
+def preferences_arrow_used(segments: pd.DataFrame) -> bool:
+    from custlens.behaviour.preferences import _arrow_segments
+
+    return _arrow_segments(segments) is not None
 
 
 def test_preferences_refuse_two_segments_for_one_customer(toy: Store) -> None:

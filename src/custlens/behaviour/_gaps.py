@@ -9,6 +9,10 @@ only when it is exact: the packed keys must tell exactly as many customers apart
 customers (no two customers share 48 hash bits) and the days must span less than 2**16.
 Otherwise the window runs in the store. Both give the same counts; the statistics are then
 computed from the counts exactly as SQL ``quantile_cont`` and ``avg`` compute them.
+
+When the caller holds the customer table's purchase days (`PurchaseDays`: each customer's
+distinct days in ascending order, e.g. the report's ``ctx.customer_build().days``),
+`days_gap_counts` counts the same gaps from them: one difference of adjacent days, no query.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from custlens import schema
+from custlens.features.purchase_days import PurchaseDays
 from custlens.store import Store
 
 _EPOCH = pd.Timestamp("1970-01-01")
@@ -66,6 +71,28 @@ def _packed_counts(store: Store, orders: ibis.Table, n_customers: int) -> pd.Dat
     binned = np.bincount(gap + (first.astype(np.int64) << DAY_BITS), minlength=2 << DAY_BITS)
     idx = np.flatnonzero(binned)
     return _frame(idx & ((1 << DAY_BITS) - 1), (idx >> DAY_BITS).astype(bool), binned[idx])
+
+
+def days_gap_counts(days: PurchaseDays) -> pd.DataFrame:
+    """`gap_counts` from every customer's purchase days (customers without an id left out, as
+    `gap_counts`' orders are)."""
+    day = days.day  # int32 epoch days: their differences fit
+    lengths = np.diff(days.start)
+    is_start = np.zeros(len(day) + 1, dtype=bool)
+    is_start[days.start[:-1][lengths > 0]] = True
+    is_start[-1] = True  # past the last day: no gap runs into it
+    nameless = pd.isna(days.customer_id)
+    if nameless.any():  # their days count for no one: mark every one a start (no gap to or from it)
+        is_start[:-1] |= np.repeat(nameless, lengths)
+    same = ~is_start[1:-1]  # day j + 1 belongs to day j's customer
+    gap = np.diff(day)[same].astype(np.int64)
+    first = is_start[:-2][same]  # the gap from a customer's first purchase day
+    if not len(gap):
+        return _frame(np.zeros(0, np.int64), np.zeros(0, bool), np.zeros(0, np.int64))
+    width = int(gap.max()) + 1
+    binned = np.bincount(gap + first.astype(np.int64) * width, minlength=2 * width)
+    idx = np.flatnonzero(binned)
+    return _frame(idx % width, idx >= width, binned[idx])
 
 
 def _changes(values: np.ndarray) -> np.ndarray:

@@ -132,18 +132,25 @@ def _counts(store: Store, table: str, col: str) -> pd.Series:
 
 def infer_country(store: Store) -> CountryChoice:
     """The shop's country read from the data (see the module docstring), or ``unknown``."""
+    seen: dict[tuple[str, str], pd.Series] = {}
+
+    def counts(table: str, col: str) -> pd.Series:  # each column counted once (a pass over its table)
+        if (table, col) not in seen:
+            seen[table, col] = _counts(store, table, col)
+        return seen[table, col]
+
     for table, col, basis in ((schema.ORDERS.name, "region", "orders_region"),
                               (schema.CUSTOMERS.name, "region", "customers_region")):
-        found = _majority(_counts(store, table, col), basis)
+        found = _majority(counts(table, col), basis)
         if found:
             return found
-    cur = _counts(store, schema.ORDERS.name, "currency")
+    cur = counts(schema.ORDERS.name, "currency")
     if len(cur):
         top = cur.idxmax()
         share = float(cur.max() / cur.sum())
         if _CURRENCY.get(_norm(top)) and share >= MAJORITY:
             return CountryChoice(_CURRENCY[_norm(top)], "currency", str(top), share)
-    names = pd.concat([_counts(store, t, col) for t, col in ((schema.ORDERS.name, "region"),
+    names = pd.concat([counts(t, col) for t, col in ((schema.ORDERS.name, "region"),
                                                               (schema.CUSTOMERS.name, "region"),
                                                               (schema.CUSTOMERS.name, "city"))])
     if len(names):

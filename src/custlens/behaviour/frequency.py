@@ -10,9 +10,10 @@ import pandas as pd
 
 from custlens import schema
 from custlens.behaviour._common import orders_as_of, orders_before
-from custlens.behaviour._gaps import gap_counts, summary as _summary
+from custlens.behaviour._gaps import days_gap_counts, gap_counts, summary as _summary
 from custlens.errors import InputError
 from custlens.features.customer_table import AsOf
+from custlens.features.purchase_days import PurchaseDays
 from custlens.results import Result
 from custlens.store import Store
 
@@ -82,7 +83,8 @@ def _bucket(n: int) -> str:
     raise ValueError(n)  # pragma: no cover
 
 
-def purchase_frequency(store: Store, *, as_of: AsOf = None, customers: pd.DataFrame | None = None) -> FrequencyResult:
+def purchase_frequency(store: Store, *, as_of: AsOf = None, customers: pd.DataFrame | None = None,
+                       days: PurchaseDays | None = None) -> FrequencyResult:
     """Orders per customer, frequency buckets, gaps between purchases and time to the second order.
 
     Parameters
@@ -95,6 +97,9 @@ def purchase_frequency(store: Store, *, as_of: AsOf = None, customers: pd.DataFr
         The customer table of the same ``as_of`` (`custlens.features.customer_table`; its
         ``orders`` and ``total_spend`` columns are read): the order-count distribution is then
         taken from it instead of a new pass over the orders (the report passes its shared table).
+    days : PurchaseDays, optional
+        Every customer's purchase days as of the same ``as_of`` (the customer table's, e.g.
+        ``ctx.customer_build().days``): the gaps are then counted from them instead of the orders.
 
     Returns
     -------
@@ -135,7 +140,13 @@ def purchase_frequency(store: Store, *, as_of: AsOf = None, customers: pd.DataFr
     b["revenue_share"] = b["revenue"] / total_rev if total_rev else 0.0
     buckets = b[["bucket", "customers", "share", "revenue", "revenue_share"]]
 
-    counts = gap_counts(store, o, n_customers)
+    if days is None:
+        counts = gap_counts(store, o, n_customers)
+    elif pd.Timestamp(days.as_of) != as_of:
+        raise InputError(f"days: the purchase days are as of {pd.Timestamp(days.as_of).date()}, the frequency "
+                         f"as of {as_of.date()}; pass those of the same as_of")
+    else:
+        counts = days_gap_counts(days)
     gap_summary, time_to_second, gaps = _gap_stats(counts)
     repeat = int(dist.loc[dist["orders"] >= 2, "customers"].sum())
     return FrequencyResult(

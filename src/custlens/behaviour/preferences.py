@@ -7,6 +7,8 @@ from typing import Any
 
 import ibis
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from custlens import schema
 from custlens.behaviour._common import has_column, orders_as_of, orders_before
@@ -97,12 +99,37 @@ def _present(store: Store) -> list[str]:
 def _segment_table(segments: pd.DataFrame | None) -> ibis.Table | None:
     if segments is None or not len(segments):
         return None
+    fast = _arrow_segments(segments)
+    if fast is not None:
+        return ibis.memtable(fast)
     seg = segments[["customer_id", "segment"]].astype(str)
     if not seg["customer_id"].is_unique:
-        dup = seg["customer_id"].duplicated()
-        raise InputError(f"segments: customer_id {seg['customer_id'][dup].iloc[0]!r} has more than one row "
-                         f"({int(dup.sum())} duplicates); pass one segment per customer")
+        _refuse_duplicates(seg["customer_id"])
     return ibis.memtable(seg.rename(columns={"segment": "_segment"}))
+
+
+def _arrow_segments(segments: pd.DataFrame) -> pa.Table | None:
+    """``customer_id, _segment`` as an Arrow table when both columns are strings without nulls
+    (then equal to their ``astype(str)``): a million ids go to the store without pandas objects.
+    Ids in strictly increasing order (the customer table's) are unique without hashing them.
+    None otherwise (the caller converts)."""
+    try:
+        ids = pa.array(segments["customer_id"].to_numpy(), type=pa.string(), from_pandas=True)
+        seg = pa.array(segments["segment"].to_numpy(), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if ids.null_count or seg.null_count:
+        return None  # astype(str) spells a null 'None' or 'nan': leave that to the slow path
+    ascending = len(ids) < 2 or pc.all(pc.greater(ids.slice(1), ids.slice(0, len(ids) - 1))).as_py()
+    if not ascending and not segments["customer_id"].is_unique:
+        _refuse_duplicates(segments["customer_id"].astype(str))
+    return pa.table({"customer_id": ids, "_segment": seg})
+
+
+def _refuse_duplicates(ids: pd.Series) -> None:
+    dup = ids.duplicated()
+    raise InputError(f"segments: customer_id {ids[dup].iloc[0]!r} has more than one row "
+                     f"({int(dup.sum())} duplicates); pass one segment per customer")
 
 
 def _revenue_by(store: Store, cut: Any, table: str, dims: list[str], seg: ibis.Table | None) -> pd.DataFrame:

@@ -142,10 +142,12 @@ def _missing(t: ibis.Table, col: str) -> Callable[[ibis.Table], ir.BooleanValue]
 def _table_checks(store: Store, tables: Tables, table: str, checks: list[Check]) -> tuple[list[dict], list[dict]]:
     """Per-column completeness and every check of ``table``.
 
-    One aggregate counts, for every column, its non-null values (and, for text, the values
-    below ``'!'``, the only ones that can be blank), and for every row-predicate check its
-    checked and failing rows. Blank texts are then counted among the few values below ``'!'``
-    (usually none). The grouped and joined checks run alone (`_run`)."""
+    One aggregate counts, for every column, its non-null values, and for every row-predicate
+    check its checked and failing rows. Blank texts are then counted among the rows with a text
+    below ``'!'`` (the only ones that can be blank; usually none) in a query of their own: its
+    filter lets the store skip every block whose smallest value is not below ``'!'`` (DuckDB's
+    zone maps), where the same comparison inside the aggregate read every text of every row
+    (half of the aggregate's time at 10M orders). The grouped and joined checks run alone (`_run`)."""
     spec = schema.ALL_TABLES[table]
     t = tables(table)
     cols = list(t.columns)
@@ -153,19 +155,17 @@ def _table_checks(store: Store, tables: Tables, table: str, checks: list[Check])
     simple = [ch for ch in checks if ch.simple]
     metrics: dict[str, Any] = {"_rows": t.count()}
     metrics.update({f"n{i}": t[c].count() for i, c in enumerate(cols)})
-    metrics.update({f"l{i}": t.count(where=t[c] < "!") for i, c in enumerate(cols) if c in text})
     for j, ch in enumerate(simple):
         metrics[f"c{j}"] = t.count(where=ch.in_scope(t))
         metrics[f"b{j}"] = t.count(where=ch.fails(t))
     values = store.execute(t.aggregate(**metrics)).iloc[0]
     rows = _int(values["_rows"])
     miss = {c: rows - _int(values[f"n{i}"]) for i, c in enumerate(cols)}
-    suspects = [c for i, c in enumerate(cols) if c in text and _int(values[f"l{i}"])]
-    if suspects:  # blank texts, counted among the few rows that can hold one
-        f = t.filter(ibis.or_(*[t[c] < "!" for c in suspects]))
+    if text:  # blank texts, counted among the few rows that can hold one (a separate filter, see above)
+        f = t.filter(ibis.or_(*[t[c] < "!" for c in text]))
         blank = store.execute(f.aggregate(**{f"k{i}": f.count(where=f[c].strip() == "")
-                                              for i, c in enumerate(suspects)})).iloc[0]
-        for i, c in enumerate(suspects):
+                                              for i, c in enumerate(text)})).iloc[0]
+        for i, c in enumerate(text):
             miss[c] += _int(blank[f"k{i}"])
     columns, out = [], []
     required = set(spec.required)

@@ -34,9 +34,10 @@ def _val(ctx: ReportContext, v: object) -> str:
 @register_section("behaviour", order=71)
 def behaviour_section(ctx: ReportContext) -> Section:
     """Orders per customer, gaps, time to second order, preferences and price bands."""
-    # The order-count distribution comes from the shared customer table (no new pass over the orders).
-    freq = ctx.cached("behaviour:frequency", lambda: analyses.frequency(ctx.store, as_of=ctx.as_of,
-                                                                          customers=ctx.customers()))
+    # The order-count distribution and the gaps come from the shared customer table and its
+    # purchase days (no new pass over the orders).
+    freq = ctx.cached("behaviour:frequency", lambda: analyses.frequency(
+        ctx.store, as_of=ctx.as_of, customers=ctx.customers(), days=ctx.customer_build().days))
     segs = ctx.rfm("rfm11").customers[["customer_id", "segment"]]
     # Only revenue shares are shown: the distinct order and customer counts per value are skipped.
     prefs = ctx.cached("behaviour:preferences", lambda: analyses.preferences(ctx.store, as_of=ctx.as_of, segments=segs,

@@ -22,10 +22,11 @@ TRANSITION_DAYS = 365
 @register_section("lifecycle", order=75)
 def lifecycle_section(ctx: ReportContext) -> Section:
     """States per month, stages with their value and rules, and the one-year transition matrix."""
-    # The stages a year before come from the same pass over the orders as those at as_of.
+    # Stages at both dates and the monthly states come from the report's customer table's purchase
+    # days (no pass over the orders); the report shows no per-customer row, so none is built.
     start = ctx.as_of - pd.Timedelta(days=TRANSITION_DAYS)
-    res = ctx.cached("lifecycle", lambda: _aggregates(analyses.lifecycle(ctx.store, as_of=ctx.as_of,
-                                                                          transitions_from=start)))
+    res = ctx.cached("lifecycle", lambda: _aggregates(analyses.lifecycle(
+        ctx.store, as_of=ctx.as_of, transitions_from=start, customers=ctx.customer_build(), per_customer=False)))
     section = Section(ctx.t("report.lifecycle.title"), intro=ctx.t("report.lifecycle.intro"))
     st = res.stages.set_index("stage")
     section.add(KpiCards([Kpi(ctx.t(f"lifecycle.stage.{s}"), ctx.num(st.loc[s, "customers"]),

@@ -12,7 +12,8 @@ from custlens.report.registry import register_section
 @register_section("loyalty", order=76)
 def loyalty_section(ctx: ReportContext) -> Section:
     """Headline loyalty figures and how the index is put together."""
-    res = ctx.cached("loyalty", lambda: analyses.loyalty(ctx.store, as_of=ctx.as_of))
+    # Repeat and retention from the report's customer table and purchase days (no pass over the orders).
+    res = ctx.cached("loyalty", lambda: analyses.loyalty(ctx.store, as_of=ctx.as_of, customers=ctx.customer_build()))
     section = Section(ctx.t("report.loyalty.title"), intro=ctx.t("report.loyalty.intro", days=res.window_days))
     nps = ("–", ctx.t("loyalty.nps_none")) if res.nps is None else (
         f"{res.nps:+.0f}", ctx.t("report.loyalty.nps_detail", **{k: ctx.num(v) for k, v in res.nps_counts.items()}))
