@@ -146,12 +146,16 @@ def write_workbook(
                                  group=lists.get(key), executor=parquet)
                   for key, (frame, _) in sheets.items()}
         index = index_sheet({_sheet_title(ctx, k): f for k, f in fitted.items()}, ctx.lang, excel_rows)
-        with atomic_output(path, force) as tmp, StreamingBook(tmp) as book:
-            if index is not None:  # first, so that nobody misses it
-                book.add_sheet(ctx.t("report.sheet.index"), index[0], note=index[1])
-            for key, f in fitted.items():
-                pct = [c for c in sheets[key][1] if c in f.frame.columns]
-                book.add_sheet(_sheet_title(ctx, key), f.frame, pct, note=f.note)
+        with atomic_output(path, force) as tmp:
+            with StreamingBook(tmp) as book:
+                if index is not None:  # first, so that nobody misses it
+                    book.add_sheet(ctx.t("report.sheet.index"), index[0], note=index[1])
+                for key, f in fitted.items():
+                    pct = [c for c in sheets[key][1] if c in f.frame.columns]
+                    book.add_sheet(_sheet_title(ctx, key), f.frame, pct, note=f.note)
+            for f in fitted.values():  # the workbook names its Parquet files: never published without them
+                if f.job is not None:
+                    f.job.result()
     if partial is not None:
         partial.extend((_sheet_title(ctx, k), f) for k, f in fitted.items() if f.parquet is not None)
     return path

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor, Future, wait
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -199,12 +199,16 @@ class FittedSheet:
         For a partial sheet: the text of its first row (rows shown, rows in all, the Parquet file).
     parquet : pathlib.Path or None
         Where the whole table went, for a partial sheet.
+    job : concurrent.futures.Future or None
+        The Parquet file's write when it runs in a background thread (`fit_sheet`'s ``executor``):
+        a caller that publishes something naming the file waits for it first (``job.result()``).
     """
 
     frame: pd.DataFrame
     rows: int
     note: str | None = None
     parquet: Path | None = None
+    job: Future[None] | None = field(default=None, repr=False, compare=False)
 
 
 def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows: int = EXCEL_MAX_ROWS,
@@ -235,6 +239,7 @@ def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows
         return FittedSheet(frame, n)
     shown = min(budget or n, max_rows - 2)
     target = workbook.with_name(f"{workbook.stem}_{key.rsplit('.', 1)[-1]}.parquet")
+    job = None
     if stack is None:
         with atomic_output(target, force) as tmp:
             write_parquet(frame, tmp)
@@ -251,9 +256,9 @@ def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows
         part = frame.groupby(group, sort=False, dropna=False).head(each)  # keeps the table's order
         note = i18n.t("report.sheet.partial_groups", lang, each=f"{each:,}", group=group, shown=f"{len(part):,}",
                       rows=f"{n:,}", file=target.name)
-        return FittedSheet(part.reset_index(drop=True), n, note, target)
+        return FittedSheet(part.reset_index(drop=True), n, note, target, job)
     note = i18n.t("report.sheet.partial", lang, shown=f"{shown:,}", rows=f"{n:,}", file=target.name)
-    return FittedSheet(frame.head(shown), n, note, target)
+    return FittedSheet(frame.head(shown), n, note, target, job)
 
 
 class _Awaited:
