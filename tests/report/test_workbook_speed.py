@@ -96,9 +96,9 @@ def _use_old_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workbook, "fit_sheet", lambda *a, executor=None, **k: real_fit(*a, **k))  # no thread
 
 
-def _same_workbooks(new: Path, old: Path) -> int:
+def _same_workbooks(new: Path, old: Path) -> list[str]:
     """Every sheet's cells equal (openpyxl reads both files); every Parquet file's rows equal. Returns
-    the number of Parquet files compared."""
+    the Parquet files compared (their names after the workbook's stem)."""
     a, b = openpyxl.load_workbook(new, read_only=True), openpyxl.load_workbook(old, read_only=True)
     assert a.sheetnames == b.sheetnames
     for name in a.sheetnames:
@@ -112,11 +112,11 @@ def _same_workbooks(new: Path, old: Path) -> int:
         assert ta.schema.equals(tb.schema, check_metadata=True), suffix
         assert ta.equals(tb), suffix
         pd.testing.assert_frame_equal(ta.to_pandas(), tb.to_pandas())
-    return len(files)
+    return files
 
 
 def _both(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, excel_rows: int,
-          as_of: object = None) -> int:
+          as_of: object = None) -> list[str]:
     ctx = ReportContext(store, lang=lang, as_of=as_of)  # one context: the analyses run once for both files
     new = write_workbook(store, tmp_path / "new" / f"wb_{lang}.xlsx", lang=lang, context=ctx, excel_rows=excel_rows)
     with monkeypatch.context() as m:
@@ -130,8 +130,9 @@ def _both(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: s
 def test_toy_workbook_equals_the_old_build(shop: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            lang: str) -> None:
     """Four customers (ties in spend, a one-time buyer); a budget of 2 rows sends the customer
-    table to Parquet."""
-    assert _both(shop, tmp_path, monkeypatch, lang, excel_rows=2) >= 1
+    table and every other table longer than 2 rows to Parquet."""
+    files = _both(shop, tmp_path, monkeypatch, lang, excel_rows=2)  # the segment tables are longer than 2 too
+    assert {"_customers.parquet", "_segments.parquet", "_cn8.parquet"} <= set(files), files
 
 
 @pytest.mark.slow
@@ -139,15 +140,16 @@ def test_demo_workbook_equals_the_old_build_on_the_parquet_path(demo_store: Stor
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo shop as of 30 days before its end (customers without orders yet are left out),
     CLV and churn scores saved for that date but 40 customers without them (the alignment's
-    reindex path), a budget of 300 rows: the customer, CLV, churn and cluster tables go to
-    Parquet, the churn sheet keeps both lists."""
+    reindex path), a budget of 300 rows: the customer, CLV and cluster tables (and the churn lists
+    when longer) go to Parquet."""
     as_of = pd.Timestamp(demo_store.default_as_of()) - pd.Timedelta(days=30)
     analyses.save_clv(demo_store, analyses.clv(demo_store, as_of=as_of))
     analyses.save_churn(demo_store, analyses.churn(demo_store, as_of=as_of))
     for table in ("clv_scores", "churn_scores"):
         demo_store._con.execute(f"DELETE FROM {table} WHERE customer_id IN "
                                 f"(SELECT customer_id FROM {table} ORDER BY customer_id LIMIT 40)")
-    assert _both(demo_store, tmp_path, monkeypatch, "zh", excel_rows=300, as_of=as_of) == 4
+    files = _both(demo_store, tmp_path, monkeypatch, "zh", excel_rows=300, as_of=as_of)
+    assert {"_customers.parquet", "_clv.parquet", "_clusters.parquet"} <= set(files), files
 
 
 def test_aligned_equals_the_merge_it_replaced() -> None:
