@@ -5,9 +5,11 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from custlens.features.export import EXCEL_MAX_ROWS
@@ -136,17 +138,24 @@ def write_workbook(
     # Atomic, never over a foreign file, no data cell can become a formula. The Parquet files
     # of oversize tables are renamed into place only if the whole workbook succeeds.
     with ExitStack() as stack:
+        # The Parquet files are written in one thread while this one writes the sheets (Arrow's
+        # encoding and compression release the GIL); the stack waits for them before renaming.
+        parquet = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="custlens-parquet"))
         lists = {"report.sheet.churn": ctx.t("report.col.list")}  # early warning and win-back: both kept
         fitted = {key: fit_sheet(frame, ctx.lang, path, key, max_rows, excel_rows, force=force, stack=stack,
-                                 group=lists.get(key))
+                                 group=lists.get(key), executor=parquet)
                   for key, (frame, _) in sheets.items()}
         index = index_sheet({_sheet_title(ctx, k): f for k, f in fitted.items()}, ctx.lang, excel_rows)
-        with atomic_output(path, force) as tmp, StreamingBook(tmp) as book:
-            if index is not None:  # first, so that nobody misses it
-                book.add_sheet(ctx.t("report.sheet.index"), index[0], note=index[1])
-            for key, f in fitted.items():
-                pct = [c for c in sheets[key][1] if c in f.frame.columns]
-                book.add_sheet(_sheet_title(ctx, key), f.frame, pct, note=f.note)
+        with atomic_output(path, force) as tmp:
+            with StreamingBook(tmp) as book:
+                if index is not None:  # first, so that nobody misses it
+                    book.add_sheet(ctx.t("report.sheet.index"), index[0], note=index[1])
+                for key, f in fitted.items():
+                    pct = [c for c in sheets[key][1] if c in f.frame.columns]
+                    book.add_sheet(_sheet_title(ctx, key), f.frame, pct, note=f.note)
+            for f in fitted.values():  # the workbook names its Parquet files: never published without them
+                if f.job is not None:
+                    f.job.result()
     if partial is not None:
         partial.extend((_sheet_title(ctx, k), f) for k, f in fitted.items() if f.parquet is not None)
     return path
@@ -269,7 +278,7 @@ def _with_saved_scores(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
     The joins run on the id column alone and their columns are added to ``frame`` (in place: it
     is the sheet's own frame), so the customer table is never copied by a merge.
     """
-    from custlens.clv.scores import join_scores
+    from custlens.clv.scores import SCORES_TABLE
     from custlens.report.registry import _load_builtin_sections
 
     _load_builtin_sections()  # the sections register the column names of their scores
@@ -277,23 +286,47 @@ def _with_saved_scores(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
     from custlens.churn.saved import read_churn_scores
     from custlens.clv.scores import score_status
 
-    ids = frame[["customer_id"]]
-    joined = join_scores(ids, ctx.store, as_of=ctx.as_of)  # only scores saved as of this report's date
-    for col in joined.columns[1:]:  # same row order as ``ids`` (join_scores' contract)
-        if col not in frame.columns:  # as join_scores on the whole table: its own columns win
-            frame[col] = joined[col].array  # the array, dtype kept, no index alignment
-    del joined
+    ids = frame["customer_id"]
+    if score_status(ctx.store, SCORES_TABLE, ctx.as_of).ok:  # only scores saved as of this report's date
+        # = `custlens.clv.scores.join_scores` on the ids (its renames), aligned without its merge
+        # (validating a merge on 1M string ids cost ~2.5 s; tests/report/test_workbook_speed.py)
+        scores = ctx.store.read(SCORES_TABLE).rename(columns={"model": "clv_model", "as_of": "clv_as_of",
+                                                               "horizon_days": "clv_horizon_days"})
+        joined = _aligned(ids, scores.drop(columns=["options"], errors="ignore"), SCORES_TABLE)
+        for col in joined.columns:
+            if col not in frame.columns:  # as join_scores on the whole table: its own columns win
+                frame[col] = joined[col].array  # the array, dtype kept, no index alignment
+        del scores, joined
     if score_status(ctx.store, "churn_scores", ctx.as_of).ok:
         churn = read_churn_scores(ctx.store)  # reasons saved as keys, translated here
         churn = churn.rename(columns={f"reasons_{ctx.lang}": "reasons"})
         keep = [c for c in ("customer_id", "churn_probability", "risk_band", "reasons") if c in churn.columns]
-        churn["customer_id"] = churn["customer_id"].astype(frame["customer_id"].dtype)
         if "risk_band" in churn.columns:
             churn["risk_band"] = [ctx.t(f"churn.band.{b}") if isinstance(b, str) else b for b in churn["risk_band"]]
-        joined = ids.merge(churn[keep], on="customer_id", how="left", validate="one_to_one")  # keeps ids' order
-        for col in joined.columns[1:]:
+        joined = _aligned(ids, churn[keep], "churn_scores")
+        for col in joined.columns:
             frame[col] = joined[col].array
     return frame
+
+
+def _aligned(ids: pd.Series, table: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``table``'s rows in the order of ``ids`` (missing values for ids it lacks), its id column dropped.
+
+    Equals ``ids.to_frame().merge(table, on="customer_id", how="left", validate="one_to_one")``
+    without the id column, at a fraction of its cost on a million string ids: when the saved table
+    lists the same ids in the same order (the usual case: both sorted by id) nothing moves; else
+    one hash lookup (``reindex``) places the rows.
+    """
+    key = table["customer_id"].astype(ids.dtype)
+    rest = table.drop(columns="customer_id")
+    if len(key) == len(ids) and np.array_equal(key.to_numpy(), ids.to_numpy()):
+        return rest.reset_index(drop=True)
+    index = pd.Index(key)
+    if not index.is_unique:
+        dup = index[index.duplicated()][0]
+        raise ValueError(f"the saved table {name!r} holds customer_id {dup!r} more than once; "
+                         f"save the scores again (custlens clv --save / custlens churn --save)")
+    return rest.set_axis(index).reindex(ids.to_numpy()).reset_index(drop=True)
 
 
 def _segments_sheet(ctx: ReportContext, scheme: str) -> tuple[pd.DataFrame, list[str]]:

@@ -10,13 +10,16 @@ sheet keeps the first rows under a note pointing there, and a "Read me" sheet li
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future, wait
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from custlens import i18n
@@ -92,6 +95,13 @@ def _headers(frame: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
     return round_money(frame).rename(columns={c: _label(ctx, str(c)) for c in frame.columns})
 
 
+def _translated(codes: pd.Series, key: str, lang: str) -> np.ndarray:
+    """``[i18n.t(key.format(c), lang) for c in codes]``, each distinct code translated once."""
+    index, uniques = pd.factorize(codes, use_na_sentinel=False)  # hashing, no sort of the texts
+    texts = np.array([i18n.t(key.format(c), lang) for c in uniques], dtype=object)
+    return texts[index]
+
+
 def clv_sheet(ctx: ReportContext) -> pd.DataFrame:
     """One row per customer: P(alive), expected purchases and spend, CLV (the saved scores when
     ``custlens clv`` stored them for this as-of date, else a fresh fit)."""
@@ -112,7 +122,12 @@ def churn_sheet(ctx: ReportContext) -> pd.DataFrame:
     res = ctx.cached("churn", lambda: analyses.churn(ctx.store, as_of=ctx.as_of, table=ctx.customers()))
     parts = []
     for key, frame in (("report.churn.early", res.early_warning), ("report.churn.winback", res.win_back)):
-        shown = localise(frame, ctx.lang)
+        coded = [c for c in ("action", "risk_band") if c in frame.columns]
+        shown = localise(frame.drop(columns=coded), ctx.lang)  # the reasons in the workbook's language
+        # `localise` translates bands and actions once per row (~3 s at 1M customers); they take a
+        # handful of values: each translated once (tests/report/test_workbook_speed.py: same cells).
+        for col in coded:
+            shown[col] = _translated(frame[col], "churn.band.{}" if col == "risk_band" else "{}", ctx.lang)
         shown.insert(0, "list", ctx.t(key))
         parts.append(shown)
     frame = pd.concat(parts, ignore_index=True)
@@ -129,7 +144,8 @@ def clusters_sheet(ctx: ReportContext) -> pd.DataFrame:
     seg = ctx.cached("segments:kmeans", lambda: analyses.segments(  # demographics read by the contract
         ctx.store, as_of=ctx.as_of, scheme="kmeans", customers=ctx.customers()))
     out = seg.customers[["customer_id", "segment"]].copy()
-    out.insert(2, "name", [segment_text("kmeans", s, "name", ctx.lang) for s in out["segment"]])
+    names = {s: segment_text("kmeans", s, "name", ctx.lang) for s in out["segment"].unique()}  # a few clusters
+    out.insert(2, "name", out["segment"].map(names).to_numpy(dtype=object))
     return _headers(out.drop(columns="segment").rename(columns={"name": "cluster"}), ctx)
 
 
@@ -183,17 +199,21 @@ class FittedSheet:
         For a partial sheet: the text of its first row (rows shown, rows in all, the Parquet file).
     parquet : pathlib.Path or None
         Where the whole table went, for a partial sheet.
+    job : concurrent.futures.Future or None
+        The Parquet file's write when it runs in a background thread (`fit_sheet`'s ``executor``):
+        a caller that publishes something naming the file waits for it first (``job.result()``).
     """
 
     frame: pd.DataFrame
     rows: int
     note: str | None = None
     parquet: Path | None = None
+    job: Future[None] | None = field(default=None, repr=False, compare=False)
 
 
 def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows: int = EXCEL_MAX_ROWS,
               budget: int = 0, force: bool = False, stack: ExitStack | None = None,
-              group: str | None = None) -> FittedSheet:
+              group: str | None = None, executor: Executor | None = None) -> FittedSheet:
     """The whole ``frame`` when it fits the sheet, else its first rows with a note, and the whole
     table in ``<workbook stem>_<sheet>.parquet`` beside the workbook.
 
@@ -207,7 +227,10 @@ def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows
     through a temporary file, marked as custlens' (schema metadata), never over a file custlens
     did not write unless ``force``. With ``stack`` its rename into place waits until ``stack``
     closes without an error (the workbook's writer closes it once the workbook is complete), so
-    a failed workbook leaves the previous Parquet file as it was.
+    a failed workbook leaves the previous Parquet file as it was. With ``stack`` and ``executor``
+    the file is written in the executor's thread (Arrow's encoding and compression release the GIL:
+    the sheets are written meanwhile); ``stack`` waits for it, and a failure there fails the block.
+    ``frame`` must not change until then.
     """
     if budget < 0:
         raise ValueError(f"budget={budget} should be >= 0 (0: no budget, up to Excel's limit)")
@@ -216,24 +239,60 @@ def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows
         return FittedSheet(frame, n)
     shown = min(budget or n, max_rows - 2)
     target = workbook.with_name(f"{workbook.stem}_{key.rsplit('.', 1)[-1]}.parquet")
+    job = None
     if stack is None:
         with atomic_output(target, force) as tmp:
             write_parquet(frame, tmp)
-    else:
+    elif executor is None:
         write_parquet(frame, stack.enter_context(atomic_output(target, force)))
+    else:
+        tmp = stack.enter_context(atomic_output(target, force))
+        # a frame of its own (same arrays): pandas' lazy caches of ``frame`` stay this thread's
+        job = executor.submit(write_parquet, frame.copy(deep=False), tmp)
+        stack.enter_context(_Awaited(job))  # waited for before the rename
     groups = frame[group].nunique(dropna=False) if group is not None and group in frame.columns else 1
     if groups > 1:
         each = max(1, shown // groups)
         part = frame.groupby(group, sort=False, dropna=False).head(each)  # keeps the table's order
         note = i18n.t("report.sheet.partial_groups", lang, each=f"{each:,}", group=group, shown=f"{len(part):,}",
                       rows=f"{n:,}", file=target.name)
-        return FittedSheet(part.reset_index(drop=True), n, note, target)
+        return FittedSheet(part.reset_index(drop=True), n, note, target, job)
     note = i18n.t("report.sheet.partial", lang, shown=f"{shown:,}", rows=f"{n:,}", file=target.name)
-    return FittedSheet(frame.head(shown), n, note, target)
+    return FittedSheet(frame.head(shown), n, note, target, job)
+
+
+class _Awaited:
+    """Waits for a background write when its block ends; re-raises its error unless the block failed."""
+
+    def __init__(self, future: Future[None]) -> None:
+        self.future = future
+
+    def __enter__(self) -> "_Awaited":
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        wait([self.future])  # never leave a thread writing into a file about to be removed
+        if exc_type is None:
+            self.future.result()
 
 
 #: Rows converted to Arrow at a time by `write_parquet` (one row group each).
 PARQUET_ROWS = 100_000
+
+#: A column is dictionary-encoded when its first chunk has at most this share of distinct values.
+#: Dictionary encoding of unique ids and of floats was half the writing time of the 1M-row customer
+#: table, for a file ~13% smaller (bench/README.md, "Report at 1M, session 5: workbook").
+_DICTIONARY_SHARE = 0.5
+
+
+def _repeats(column: pa.ChunkedArray) -> bool:
+    """Whether a column is worth a dictionary: few distinct values, or one already (a categorical)."""
+    if pa.types.is_dictionary(column.type):
+        return True
+    try:
+        return pc.count_distinct(column, mode="all").as_py() <= _DICTIONARY_SHARE * len(column)
+    except pa.ArrowNotImplementedError:  # a type without the kernel: Parquet's default, a dictionary
+        return True
 
 
 def write_parquet(frame: pd.DataFrame, path: Path, rows: int = PARQUET_ROWS) -> None:
@@ -242,16 +301,20 @@ def write_parquet(frame: pd.DataFrame, path: Path, rows: int = PARQUET_ROWS) -> 
 
     The file reads back as ``pa.Table.from_pandas(frame)`` would have written it (same schema and
     pandas metadata, one row group per ``rows`` rows), but the Arrow copy of a 1M-row table
-    (~200 MB more at the workbook's peak) is never whole in memory.
+    (~200 MB more at the workbook's peak) is never whole in memory. Columns that repeat (names,
+    bands, scores; judged on the first chunk) are dictionary-encoded, the others (ids, amounts)
+    plain: the encoding changes the file's size, not what it reads back as.
     """
     schema = pa.Schema.from_pandas(frame, preserve_index=False)  # the whole column decides each type
     schema = schema.with_metadata({**(schema.metadata or {}), MARK.encode(): b"1"})
-    with pq.ParquetWriter(path, schema) as writer:
-        for start in range(0, len(frame), rows):
+    first = pa.Table.from_pandas(frame.iloc[:rows], schema=schema, preserve_index=False)
+    repeated = [f.name for f, col in zip(schema, first.columns) if _repeats(col)]
+    with pq.ParquetWriter(path, schema, use_dictionary=repeated) as writer:
+        writer.write_table(first)  # an empty frame: one empty row group, as pq.write_table writes it
+        del first
+        for start in range(rows, len(frame), rows):
             chunk = pa.Table.from_pandas(frame.iloc[start:start + rows], schema=schema, preserve_index=False)
             writer.write_table(chunk)
-        if len(frame) == 0:
-            writer.write_table(schema.empty_table())
 
 
 def index_sheet(fitted: dict[str, FittedSheet], lang: str, budget: int) -> tuple[pd.DataFrame, str] | None:
