@@ -119,7 +119,8 @@ def churn_sheet(ctx: ReportContext) -> pd.DataFrame:
     from custlens import analyses
     from custlens.churn import localise
 
-    res = ctx.cached("churn", lambda: analyses.churn(ctx.store, as_of=ctx.as_of, table=ctx.customers()))
+    res = ctx.cached("churn", lambda: analyses.churn(ctx.store, as_of=ctx.as_of, table=ctx.customers(),
+                                                     days=ctx.customer_build().days))
     parts = []
     for key, frame in (("report.churn.early", res.early_warning), ("report.churn.winback", res.win_back)):
         coded = [c for c in ("action", "risk_band") if c in frame.columns]
