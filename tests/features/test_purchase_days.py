@@ -168,3 +168,63 @@ def test_misaligned_passes_are_refused(shop: Store, monkeypatch) -> None:
     monkeypatch.setattr(pdays, "_stream", shuffled)
     with pytest.raises(RuntimeError, match="sorted the customers differently"):
         build_customer_table(shop, "2024-03-01")
+
+
+# --- session 5: the NumPy steps rewritten (bincount) against the session-4 code, kept here ------
+def _old_day_totals(amount: np.ndarray, new_day: np.ndarray, at: np.ndarray) -> np.ndarray:
+    missing = np.isnan(amount)
+    values = np.where(missing, 0.0, amount) if missing.any() else amount
+    total = values[at].copy()
+    extra = np.flatnonzero(~new_day)
+    day_of = np.cumsum(new_day) - 1
+    np.add.at(total, day_of[extra], values[extra])
+    if missing.any():
+        known = (~missing[at]).astype(np.int64)
+        np.add.at(known, day_of[extra], (~missing[extra]).astype(np.int64))
+        total[known == 0] = np.nan
+    return total
+
+
+def _old_favourite(code: np.ndarray, starts: np.ndarray, k: int) -> np.ndarray:
+    n = len(starts) - 1
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    counts = np.stack([np.add.reduceat(code == j, starts[:-1], dtype=np.int32) for j in range(k)], axis=1)
+    best = counts.argmax(axis=1)
+    return np.where(counts.max(axis=1) > 0, best, -1)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("with_nulls", [False, True])
+def test_day_totals_equal_session4(seed, with_nulls) -> None:
+    """Cents added in row order: bincount gives the old ``np.add.at`` totals to the bit (days of
+    one order, days of many orders, a day whose amounts are all null)."""
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    day = np.sort(rng.integers(0, 3000, n))
+    amount = rng.integers(1, 100_000, n) / 100.0 + rng.random(n) * 1e-3
+    if with_nulls:
+        amount[rng.random(n) < 0.2] = np.nan
+        amount[day == day[0]] = np.nan  # a day with every amount null
+    new_day = np.ones(n, dtype=bool)
+    new_day[1:] = day[1:] != day[:-1]
+    at = np.flatnonzero(new_day)
+    ref = _old_day_totals(amount, new_day, at)
+    got = pdays._day_totals(amount, np.cumsum(new_day) - 1, len(at))
+    np.testing.assert_array_equal(got, ref)
+    assert np.isnan(got[0]) == with_nulls
+
+
+@pytest.mark.parametrize("k", [1, 3, 17])
+def test_favourite_equal_session4(k) -> None:
+    """Favourite code per customer run: ties to the smallest code, -1 when every code is null
+    (-1), customers of one order."""
+    rng = np.random.default_rng(k)
+    counts = rng.integers(1, 8, 3000)
+    counts[:5] = 1
+    code = rng.integers(-1, k, counts.sum()).astype(np.int32)
+    code[:3] = -1  # customers 0..2: one order, null channel
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    got = pdays._favourite(code, counts, k)
+    np.testing.assert_array_equal(got, _old_favourite(code, starts, k))
+    assert (got[:3] == -1).all()

@@ -329,14 +329,17 @@ def summed(x: np.ndarray, tx: np.ndarray, age: np.ndarray, weights: np.ndarray) 
     """
     from scipy.special import digamma, gammaln, polygamma
 
+    from custlens.clv._kernels_limit_pairs import pair_codes, summed_rows
+
     x, tx, age, w = (np.ascontiguousarray(v, dtype=float) for v in (x, tx, age, weights))
+    pairs = pair_codes(x, tx, age) if _kernels.available() else None  # the data's, for every step
     ux, ix = x_levels(x)
     w_x = np.bincount(ix, weights=w, minlength=len(ux))
     w_total = float(w.sum())
 
     def evaluate(params: np.ndarray, hess: bool) -> tuple[float, np.ndarray, np.ndarray]:
         r, alpha, mu = (float(v) for v in params)
-        ll, g, h = _summed_rows(r, alpha, mu, x, tx, age, w, _RULES[0], _RULES[1])
+        ll, g, h = summed_rows(r, alpha, mu, x, tx, age, w, pairs)
         ll += w_x @ (gammaln(r + ux) - gammaln(r)) + w_total * r * np.log(alpha)
         g = g + np.array([w_x @ (digamma(r + ux) - digamma(r)) + w_total * np.log(alpha),
                           w_total * r / alpha, 0.0])
@@ -382,14 +385,24 @@ def parts(params: np.ndarray, x: np.ndarray, tx: np.ndarray, age: np.ndarray
     Returns
     -------
     (ll, grad, p_alive) : ndarray, ndarray of shape (n, 3), ndarray
-    """
-    from scipy.special import digamma, gammaln
 
+    See Also
+    --------
+    custlens.clv._kernels_limit_pairs.parts : the same numbers, ``log I`` once per distinct pair.
+    """
     r, alpha, mu = (float(v) for v in params)
     x, tx, age = (np.ascontiguousarray(v, dtype=float) for v in (x, tx, age))
     n = len(x)
     ll, grad, pa = np.empty(n), np.empty((n, 3)), np.empty(n)
     rows(r, alpha, mu, x, tx, age, _RULES[0], _RULES[1], ll, grad, pa)
+    return _complete(r, alpha, x, ll, grad, pa)
+
+
+def _complete(r: float, alpha: float, x: np.ndarray, ll: np.ndarray, grad: np.ndarray, pa: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Add the terms outside the mixture (``log Gamma(k) - log Gamma(r) + r log alpha``)."""
+    from scipy.special import digamma, gammaln
+
     ll += gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     grad[:, 0] += digamma(r + x) - digamma(r) + np.log(alpha)
     grad[:, 1] += r / alpha

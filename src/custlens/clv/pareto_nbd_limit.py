@@ -30,6 +30,12 @@ def _k():  # the compiled kernels, imported on first use (numba loads in ~0.3 s)
     return _kernels_limit
 
 
+def _kp():  # the same per-row numbers, ``log I`` evaluated once per distinct (x, u) pair
+    from custlens.clv import _kernels_limit_pairs
+
+    return _kernels_limit_pairs
+
+
 @dataclass(frozen=True)
 class HeterogeneityTest:
     """Score test of one death rate for all (``1 / s = 0``) against gamma-distributed ones.
@@ -125,11 +131,11 @@ class ParetoNBDLimitModel(PoissonLifetimeModel):
     @staticmethod
     @summed_by(lambda data, weights: _k().summed(*data[:3], weights))  # with Hessian: Newton steps
     def _loglik(params: np.ndarray, data: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
-        ll, grad, _ = _k().parts(params, *data[:3])
+        ll, grad, _ = _kp().parts(params, *data[:3])
         return ll, grad
 
     def _p_alive(self, x: np.ndarray, tx: np.ndarray, age: np.ndarray) -> np.ndarray:
-        return _k().parts(np.array(self._p()), x, tx, age)[2]
+        return _kp().p_alive(np.array(self._p()), x, tx, age)
 
     def _expected(self, t: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray,
                   pa: np.ndarray | None = None) -> np.ndarray:
@@ -188,11 +194,11 @@ class ParetoNBDLimitModel(PoissonLifetimeModel):
         """
         x, tx, age = self._rfm(data)
         params = np.array(self._p())
-        _, grad, _ = _k().parts(params, x, tx, age)
+        _, grad, _ = _kp().parts(params, x, tx, age)
         h = 1e-6 * params[2]  # forward difference: the statistic needs a few digits only
         up = params.copy()
         up[2] += h
-        second = (_k().parts(up, x, tx, age)[1][:, 2] - grad[:, 2]) / h
+        second = (_kp().parts(up, x, tx, age)[1][:, 2] - grad[:, 2]) / h
         d = grad[:, 2] ** 2 + second
         with np.errstate(all="ignore"):
             beta = np.linalg.lstsq(grad, d, rcond=None)[0]

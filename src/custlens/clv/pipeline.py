@@ -371,10 +371,11 @@ def _run(store: Store, model: str, horizon_days: float, discount_rate: float, as
     with np.errstate(all="ignore"):
         alive_grid, buy_grid, purchase_grid, grid_T = _grids(final, chosen, data_full[data_full[N.T] > 0],
                                                              horizon, horizon_days)
-    history = full[[schema.CUSTOMER_ID, c.ORDERS, c.TOTAL_SPEND, c.DAYS_SINCE_LAST]].reset_index(drop=True)
-    top_rows = (pd.concat([history, scores.drop(columns=["customer_id", "model", "horizon_days", "as_of"])],
-                          axis=1)
-                .sort_values("clv", ascending=False).head(top).reset_index(drop=True))
+    pick = _top(scores["clv"].to_numpy(), top)  # not a sort of every customer
+    history = full[[schema.CUSTOMER_ID, c.ORDERS, c.TOTAL_SPEND, c.DAYS_SINCE_LAST]].iloc[pick]
+    top_rows = pd.concat([history.reset_index(drop=True),
+                          scores.drop(columns=["customer_id", "model", "horizon_days", "as_of"]).iloc[pick]
+                          .reset_index(drop=True)], axis=1)
     return ClvResult(
         model=chosen, params=dict(final.params_), log_likelihood=float(final.log_likelihood_),
         summary=final.summary, spend_model="gamma_gamma" if gg is not None else "mean_aov",
@@ -430,6 +431,23 @@ def _refit_and_score(name: str, data_full: pd.DataFrame, full: pd.DataFrame, hor
                 None, None, None)
     notes.extend(spend_notes)
     return final, check, scored, spend, gg
+
+
+def _top(values: np.ndarray, top: int) -> np.ndarray:
+    """Rows of the ``top`` largest ``values``, largest first, ties in row order (customer id);
+    missing values last. `numpy.argpartition` finds the candidates, only they are sorted."""
+    n = len(values)
+    if top <= 0 or n == 0:
+        return np.zeros(0, dtype=np.intp)
+    key = np.where(np.isnan(values), -np.inf, values)
+    if top < n:
+        bound = np.partition(key, n - top)[n - top]  # the top-th largest
+        rows = np.flatnonzero(key >= bound)
+    else:
+        rows = np.arange(n)
+    order = rows[np.argsort(-key[rows], kind="stable")]
+    nan_last = order[~np.isnan(values[order])]
+    return np.concatenate([nan_last, order[np.isnan(values[order])]])[:top]
 
 
 def _stated(in_fit: np.ndarray | None, seed: int) -> tuple[int | None, int | None]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from custlens import schema
 from custlens.errors import InputError
@@ -131,7 +132,9 @@ def save_scores(store: Store, scores: pd.DataFrame, table: str = SCORES_TABLE) -
         raise InputError(f"scores to save in {table!r} must record their context; missing column(s) "
                          f"{missing}; add them (the model name, the horizon in days, the as-of date, "
                          "the other options as JSON text)")
-    store.write(table, scores)
+    # through Arrow: the store reads Arrow strings in bulk, a frame's Python strings one by one
+    # (same column types: Arrow keeps the frame's dtypes, e.g. the timestamp unit)
+    store.write(table, pa.Table.from_pandas(scores, preserve_index=False))
     return len(scores)
 
 
@@ -154,8 +157,9 @@ def save_clv_scores(store: Store, result: Any) -> int:
         return 0
     options = json.dumps({"discount_rate": result.discount_rate, "holdout_days": result.holdout_days,
                           "spend_model": result.spend_model}, sort_keys=True)
-    frame = result.scores.assign(options=options)
-    return save_scores(store, frame[[c for c in SCORE_COLUMNS if c in frame.columns]])
+    scores = result.scores
+    frame = scores[[c for c in SCORE_COLUMNS if c in scores.columns]].assign(options=options)
+    return save_scores(store, frame)
 
 
 def join_scores(customers: pd.DataFrame, store: Store, as_of: Any = None) -> pd.DataFrame:

@@ -24,6 +24,7 @@ import ibis
 import ibis.selectors as s
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from ibis import _
 
 from custlens import schema
@@ -37,8 +38,6 @@ __all__ = ["CustomerBuild", "PurchaseDays", "build_customer_table"]
 #: Most distinct channels coded in the order stream; above it the favourite channel is ranked
 #: in the store (a CASE with thousands of branches compiles slowly).
 MAX_CHANNEL_CODES = 512
-#: Up to this many channels are counted one by one (else with one `numpy.bincount`).
-_FEW_CODES = 16
 
 
 @dataclass(frozen=True)
@@ -116,49 +115,48 @@ def _stream(store: Store, as_of: pd.Timestamp, channels: list[str] | None) -> di
     return {name: arrow.column(name).to_numpy() for name in cols}
 
 
-def _favourite(code: np.ndarray, starts: np.ndarray, k: int) -> np.ndarray:
-    """Per customer (rows ``starts[i]:starts[i + 1]``), the most frequent code (ties: the
-    smallest), -1 without one (every code < 0)."""
-    n = len(starts) - 1
+def _favourite(code: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:
+    """Per customer (``counts[i]`` consecutive rows each), the most frequent code (ties: the
+    smallest), -1 without one (every code < 0).
+
+    One `numpy.bincount` over (customer, code + 1): codes < 0 land in column 0, dropped."""
+    n = len(counts)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    if k <= _FEW_CODES:  # a few channels: one count per channel and customer run
-        counts = np.stack([np.add.reduceat(code == j, starts[:-1], dtype=np.int32) for j in range(k)], axis=1)
-    else:
-        seg = _owner(starts, len(code))
-        keep = code >= 0
-        counts = np.bincount(seg[keep] * k + code[keep], minlength=n * k).reshape(n, k)
-    best = counts.argmax(axis=1)  # the first maximum: the smallest code
-    return np.where(counts.max(axis=1) > 0, best, -1)
+    owner = np.repeat(np.arange(n, dtype=np.int64), counts)
+    key = owner * (k + 1) + (np.maximum(code, -1) + 1)
+    tally = np.bincount(key, minlength=n * (k + 1)).reshape(n, k + 1)[:, 1:]
+    best = tally.argmax(axis=1)  # the first maximum: the smallest code
+    return np.where(tally.max(axis=1) > 0, best, -1)
 
 
-def _owner(starts: np.ndarray, size: int) -> np.ndarray:
-    """The run (0..n-1) of each of ``size`` rows, runs starting at ``starts[:-1]``."""
-    mark = np.zeros(size, dtype=np.int64)
-    np.add.at(mark, starts[1:-1], 1)  # add.at: several empty runs may share a start
-    return np.cumsum(mark)
+def _day_totals(amount: np.ndarray, day_of: np.ndarray, n_days: int) -> np.ndarray:
+    """The sum of each day's amounts (SQL ``SUM``: nulls skipped, null when all are null).
 
-
-def _day_totals(amount: np.ndarray, new_day: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The sum of each day's amounts (SQL ``SUM``: nulls skipped, null when all are null)."""
+    ``day_of``: the purchase day (0..n_days-1, ascending) of every order. `numpy.bincount`
+    adds each day's amounts in row order from 0.0, the order the former ``np.add.at`` used
+    (first amount, then the day's later ones), so the totals are the same to the bit."""
     missing = np.isnan(amount)
-    values = np.where(missing, 0.0, amount) if missing.any() else amount
-    total = values[at].copy()
-    extra = np.flatnonzero(~new_day)  # second and later orders of a day, in row order
-    day_of = np.cumsum(new_day) - 1
-    np.add.at(total, day_of[extra], values[extra])
-    if missing.any():
-        known = (~missing[at]).astype(np.int64)
-        np.add.at(known, day_of[extra], (~missing[extra]).astype(np.int64))
+    has_missing = bool(missing.any())
+    values = np.where(missing, 0.0, amount) if has_missing else amount
+    total = np.bincount(day_of, weights=values, minlength=n_days)
+    if has_missing:
+        known = np.bincount(day_of, weights=~missing, minlength=n_days)
         total[known == 0] = np.nan
     return total
 
 
-def _column(facts: pd.DataFrame, name: str, fill: float) -> np.ndarray:
+def _columns(table: pa.Table) -> dict[str, np.ndarray]:
+    """The columns of an Arrow table as NumPy arrays (strings as objects, nulls as NaN/None/NaT),
+    without a pandas frame in between."""
+    return {name: table.column(name).to_numpy() for name in table.column_names}
+
+
+def _column(facts: dict[str, np.ndarray], name: str, fill: float) -> np.ndarray:
     """A nullable numeric column of ``facts`` as float64, nulls (and no column) as ``fill``."""
     if name not in facts:
-        return np.full(len(facts), fill)
-    values = facts[name].to_numpy(dtype=float, na_value=np.nan)
+        return np.full(len(facts[schema.CUSTOMER_ID]), fill)
+    values = np.asarray(facts[name], dtype=float)
     return values if np.isnan(fill) else np.nan_to_num(values, nan=fill)
 
 
@@ -197,10 +195,10 @@ def build_customer_table(store: Store, as_of: AsOf = None) -> CustomerBuild:
     as_of_day = _epoch_day(as_of)
     channels = _channels(store, as_of)
     rank_channel = len(channels) > MAX_CHANNEL_CODES
-    facts = store.execute(_facts_expr(store, as_of, rank_channel)).reset_index(drop=True)
+    facts = _columns(store.ibis.to_pyarrow(_facts_expr(store, as_of, rank_channel)))
     stream = _stream(store, as_of, None if rank_channel else channels)
-    n = len(facts)
-    counts = facts[c.ORDERS].to_numpy(dtype=np.int64)
+    n = len(facts[schema.CUSTOMER_ID])
+    counts = facts[c.ORDERS].astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(counts)])
     day = stream["_day"]
     if starts[-1] != len(day):
@@ -208,14 +206,16 @@ def build_customer_table(store: Store, as_of: AsOf = None) -> CustomerBuild:
     new_day = np.ones(len(day), dtype=bool)
     np.not_equal(day[1:], day[:-1], out=new_day[1:])
     new_day[starts[:-1][counts > 0]] = True  # a customer's first order starts a day
-    if n and not (np.array_equal(day[starts[:-1]], facts["_first_day"].to_numpy())
-                  and np.array_equal(day[starts[1:] - 1], facts["_last_day"].to_numpy())):
+    if n and not (np.array_equal(day[starts[:-1]], facts["_first_day"])
+                  and np.array_equal(day[starts[1:] - 1], facts["_last_day"])):
         raise RuntimeError("customer table: the store sorted the customers differently in two queries")
     at = np.flatnonzero(new_day)
     days = day[at]
-    total = _day_totals(stream[schema.AMOUNT], new_day, at)
+    running = np.empty(len(day) + 1, dtype=np.int64)
+    running[0] = 0
+    np.cumsum(new_day, out=running[1:])
+    total = _day_totals(stream[schema.AMOUNT], running[1:] - 1, len(at))
     per_day = np.diff(np.append(at, len(day))).astype(np.int32)
-    running = np.concatenate([[0], np.cumsum(new_day)])
     n_days = running[starts[1:]] - running[starts[:-1]]
     day_start = np.concatenate([[0], np.cumsum(n_days)])
     first_day = np.zeros(len(days), dtype=bool)
@@ -229,12 +229,12 @@ def build_customer_table(store: Store, as_of: AsOf = None) -> CustomerBuild:
     repeat_spend = _run_sums(np.where(first_day | ~known, 0.0, total), day_start)
     repeat_known = _run_sums(~first_day & known, day_start) if not known.all() else n_days - 1
 
-    first, last = facts["_first_day"].to_numpy(dtype=np.int64), facts["_last_day"].to_numpy(dtype=np.int64)
+    first, last = facts["_first_day"].astype(np.int64), facts["_last_day"].astype(np.int64)
     freq = n_days - 1
     span = (last - first).astype(float)
     t_days = (as_of_day - first).astype(float)
-    spend = facts[c.TOTAL_SPEND].to_numpy(dtype=float)
-    discount = facts["_discount_sum"].to_numpy(dtype=float)
+    spend = facts[c.TOTAL_SPEND].astype(float)
+    discount = facts["_discount_sum"].astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         monetary = np.where(freq > 0, np.where(repeat_known > 0, repeat_spend, np.nan) / freq, 0.0)
         gap_mean = np.where(freq > 0, span / freq, np.nan)
@@ -248,18 +248,20 @@ def build_customer_table(store: Store, as_of: AsOf = None) -> CustomerBuild:
         share = np.where(gross != 0, discount / gross, np.nan) if has_discounts else np.full(n, np.nan)
     signup = _column(facts, "_signup_day", np.nan)
     if rank_channel:
-        favourite_channel = facts[c.FAVOURITE_CHANNEL].astype(object).to_numpy()
+        favourite_channel = facts[c.FAVOURITE_CHANNEL].astype(object)
     else:
         favourite_channel = np.full(n, None, dtype=object)
         if channels:
-            best = _favourite(stream["_ch"], starts, len(channels))
+            best = _favourite(stream["_ch"], counts, len(channels))
             favourite_channel[best >= 0] = np.asarray(channels, dtype=object)[best[best >= 0]]
-    category = (facts[c.FAVOURITE_CATEGORY].astype(object).to_numpy() if c.FAVOURITE_CATEGORY in facts
+    category = (facts[c.FAVOURITE_CATEGORY].astype(object) if c.FAVOURITE_CATEGORY in facts
                 else np.full(n, None, dtype=object))
+    # copy=False: every column is a new array here; pandas keeps them as they are instead of
+    # copying them into consolidated blocks (~1 s at a million customers)
     frame = pd.DataFrame({
-        schema.CUSTOMER_ID: facts[schema.CUSTOMER_ID].to_numpy(),
-        c.FIRST_ORDER_AT: facts[c.FIRST_ORDER_AT].to_numpy(),
-        c.LAST_ORDER_AT: facts[c.LAST_ORDER_AT].to_numpy(),
+        schema.CUSTOMER_ID: facts[schema.CUSTOMER_ID],
+        c.FIRST_ORDER_AT: facts[c.FIRST_ORDER_AT],
+        c.LAST_ORDER_AT: facts[c.LAST_ORDER_AT],
         c.ORDERS: counts,
         c.PURCHASE_DAYS: n_days.astype(np.int64),
         c.FREQUENCY: freq.astype(np.int64),
@@ -280,7 +282,7 @@ def build_customer_table(store: Store, as_of: AsOf = None) -> CustomerBuild:
         c.DISCOUNT_SHARE: share,
         c.FAVOURITE_CATEGORY: category,
         c.FAVOURITE_CHANNEL: favourite_channel,
-    })
+    }, copy=False)
     purchase_days = PurchaseDays(as_of=as_of, customer_id=frame[schema.CUSTOMER_ID].to_numpy(),
                                  start=day_start, day=days, total=total, orders=per_day)
     return CustomerBuild(frame=frame, days=purchase_days)
