@@ -167,6 +167,12 @@ def test_parallel_sections_equal_sequential_ones_without_models(sim_shop: Store,
     _build_both(sim_shop, tmp_path, monkeypatch, sections=keys)
 
 
+def test_workers_must_be_a_whole_number_of_at_least_one(shop: Store, tmp_path: Path) -> None:
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="must be a whole number >= 1"):
+            build_report(shop, out=tmp_path / "r.html", workers=bad)
+
+
 # -- errors ----------------------------------------------------------------------------------------
 @pytest.fixture()
 def clean_registry() -> Iterator[None]:

@@ -19,9 +19,10 @@ from custlens.store import Store, open_store
 
 __all__ = ["DEFAULT_WORKERS", "build_report", "report_path"]
 
-#: Sections `build_report` builds at once (threads), measured in bench/README.md ("Report at 1M,
-#: session 5: parallel"); never more than the machine's cores.
-DEFAULT_WORKERS: int = min(2, os.cpu_count() or 1)
+#: Sections `build_report` builds at once (threads). 1 (one after the other) until two threads are
+#: shown faster at 100k and 1M customers: on the saturated shared machine of the measurements they
+#: were not (bench/README.md, "Report at 1M, session 5: parallel"). ``workers=2`` gives the same report.
+DEFAULT_WORKERS: int = 1
 
 
 def _check_workers(workers: int) -> int:
@@ -91,8 +92,8 @@ def build_report(
         Use this context (its store, ``as_of``, language, country and ``min_group``) instead of
         a new one, e.g. to hand its computed results on to `write_workbook`'s ``context``.
     workers : int, optional
-        Sections built at the same time, on threads (default `DEFAULT_WORKERS`; 1 builds them
-        one after the other). The report is the same either way; a Spark store builds on one.
+        Sections built at the same time, on threads (default `DEFAULT_WORKERS`: 1, one after the
+        other). The report is the same either way; a Spark store builds on one.
 
     Returns
     -------
