@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -77,6 +78,8 @@ class Store:
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_STORE, read_only: bool = False,
                  engine: str = "duckdb"):
         self.path = str(path)
+        self._local = threading.local()  # a worker thread's own connection (`thread_connection`)
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
         self.engine = engines.check_engine(engine, self.path)
         read_only = read_only or engine == "spark"  # the Spark views are a snapshot: no writes under them
         self.read_only = read_only
@@ -94,6 +97,59 @@ class Store:
             self._con.close()
             raise
         self._con = engines.guard(self._con, self.engine)  # Spark: nothing outside the store reads its DuckDB file
+
+    # -- connections: one per thread -------------------------------------------------
+    # A DuckDB connection must not run two queries at once, and temporary tables, registered
+    # frames and Ibis memtables belong to one connection. `_con` and `ibis` are therefore the
+    # calling thread's: the store's own unless the thread entered `thread_connection`.
+    @property
+    def _con(self):  # type: ignore[no-untyped-def]
+        return getattr(self._local, "con", None) or self._main_con
+
+    @_con.setter
+    def _con(self, con) -> None:  # type: ignore[no-untyped-def]
+        self._main_con = con
+
+    @property
+    def ibis(self):  # type: ignore[no-untyped-def]
+        """The Ibis backend of the calling thread (see `thread_connection`)."""
+        return getattr(self._local, "ibis", None) or self._main_ibis
+
+    @ibis.setter
+    def ibis(self, backend) -> None:  # type: ignore[no-untyped-def]
+        self._main_ibis = backend
+
+    @contextmanager
+    def thread_connection(self) -> Iterator["Store"]:
+        """Give the calling thread its own DuckDB connection to the store while the block runs.
+
+        Inside the block, `table`, `execute`, `ibis` and the SQL helpers of this store use a
+        cursor of the store's connection (``con.cursor()``: the same database, its own
+        connection) and an Ibis backend on it, so that several threads can query the store at
+        once (`custlens.report.builder.build_report` with ``workers=2``). Temporary tables and
+        registered frames of the block are the thread's own. The cursor stays open until
+        `close`, so Ibis expressions built in the block can still run later (Ibis compiles an
+        expression to SQL on whichever backend executes it; they name the same tables).
+
+        Raises
+        ------
+        EngineNotSupported
+            On a Spark store (its session is not shared by threads here: build with one worker).
+        """
+        if self.engine != "duckdb":
+            raise engines.EngineNotSupported(
+                i18n.t("error.engine_not_supported", what="a report built on several threads"),
+                key="error.engine_not_supported", what="a report built on several threads")
+        if getattr(self._local, "con", None) is not None:  # nested: keep the thread's connection
+            yield self
+            return
+        con = self._main_con.cursor()
+        self._cursors.append(con)
+        self._local.con, self._local.ibis = con, ibis.duckdb.from_connection(con)
+        try:
+            yield self
+        finally:
+            self._local.con = self._local.ibis = None
 
     # -- lifecycle -----------------------------------------------------------------
     def _init_schema(self) -> None:
@@ -143,7 +199,10 @@ class Store:
 
     def close(self) -> None:
         engines.release(self)
-        self._con.close()
+        for con in self._cursors:
+            con.close()
+        self._cursors.clear()
+        self._main_con.close()
 
     def __enter__(self) -> "Store":
         return self

@@ -17,7 +17,19 @@ from custlens.report.render import render_html
 from custlens.report.summary import summary_section
 from custlens.store import Store, open_store
 
-__all__ = ["build_report", "report_path"]
+__all__ = ["DEFAULT_WORKERS", "build_report", "report_path"]
+
+#: Sections `build_report` builds at once (threads). 1 (one after the other) until two threads are
+#: shown faster at 100k and 1M customers: on the saturated shared machine of the measurements they
+#: were not (bench/README.md, "Report at 1M, session 5: parallel"). ``workers=2`` gives the same report.
+DEFAULT_WORKERS: int = 1
+
+
+def _check_workers(workers: int) -> int:
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers={workers!r} must be a whole number >= 1 (1 builds the sections one "
+                         "after the other)")
+    return workers
 
 
 def report_path(out: str | os.PathLike[str], lang: str) -> Path:
@@ -49,6 +61,7 @@ def build_report(
     min_group: int = 5,
     force: bool = False,
     context: ReportContext | None = None,
+    workers: int | None = None,
 ) -> Path:
     """Write the HTML report of a store.
 
@@ -78,6 +91,9 @@ def build_report(
     context : ReportContext, optional
         Use this context (its store, ``as_of``, language, country and ``min_group``) instead of
         a new one, e.g. to hand its computed results on to `write_workbook`'s ``context``.
+    workers : int, optional
+        Sections built at the same time, on threads (default `DEFAULT_WORKERS`: 1, one after the
+        other). The report is the same either way; a Spark store builds on one.
 
     Returns
     -------
@@ -94,7 +110,7 @@ def build_report(
     try:
         ctx = context or ReportContext(st, as_of=as_of, lang=lang, country=country, min_group=min_group)
         lang = ctx.lang
-        built = run_sections(ctx, sections)
+        built = run_sections(ctx, sections, workers=DEFAULT_WORKERS if workers is None else _check_workers(workers))
         summary = summary_section(ctx)  # reads the results the sections computed
         if summary is not None:
             built.insert(0, summary)

@@ -11,6 +11,7 @@ entry point).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
@@ -64,6 +65,10 @@ class ReportContext:
     #: True when the caller fixed ``as_of`` (historical data is then judged as of that date).
     as_of_given: bool = field(default=False, init=False)
     used_keys: set[str] = field(default_factory=set, repr=False)
+    #: Keys being computed: key -> (thread computing it, event set when it is done).
+    _pending: dict[str, tuple[int, threading.Event]] = field(default_factory=dict, init=False, repr=False,
+                                                             compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.lang not in i18n.LANGS:
@@ -115,10 +120,42 @@ class ReportContext:
 
     # -- shared computations -----------------------------------------------------------
     def cached(self, key: str, compute: Callable[[], T]) -> T:
-        """``compute()`` once per report; later calls with ``key`` return the same object."""
-        if key not in self.cache:
-            self.cache[key] = compute()
-        return self.cache[key]
+        """``compute()`` once per report; later calls with ``key`` return the same object.
+
+        Thread-safe (sections may run on several threads, `build_report`'s ``workers``): one
+        computation per key; a thread asking for a key another thread is computing waits for
+        it. When the computation raises, nothing is stored and a waiting thread computes the
+        key itself, as a later section would in a sequential build. Keys a computation asks
+        for form a DAG (a cycle would recurse forever in a sequential build too), so waits
+        cannot deadlock; a thread asking again for a key it is computing itself computes it
+        again, as a sequential build does.
+        """
+        me = threading.get_ident()
+        while True:
+            with self._lock:
+                if key in self.cache:
+                    return self.cache[key]
+                pending = self._pending.get(key)
+                if pending is None:
+                    done = threading.Event()
+                    self._pending[key] = (me, done)
+                    break
+                nested = pending[0] == me  # a call for the key this thread computes (see above)
+            if nested:
+                value = compute()
+                with self._lock:
+                    self.cache[key] = value
+                return value
+            pending[1].wait()  # another thread computes it: wait, then read it (or try ourselves)
+        try:
+            value = compute()
+            with self._lock:
+                self.cache[key] = value
+        finally:
+            with self._lock:
+                del self._pending[key]
+            done.set()
+        return value
 
     def customers(self) -> pd.DataFrame:
         """The customer table as of `as_of` (`custlens.features.customer_table`)."""

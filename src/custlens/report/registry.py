@@ -39,6 +39,7 @@ Rules of the seam:
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 import re
@@ -190,11 +191,22 @@ def _note_section(spec: SectionSpec, ctx: ReportContext, text: str, detail: tupl
     )
 
 
-def run_sections(ctx: ReportContext, keys: Iterable[str] | None = None) -> list[Section]:
-    """Build the registered sections (or those in ``keys``) in order, skipping ``None``."""
-    out = []
-    for spec in registered_sections(keys):
-        section = run_section(spec, ctx)
-        if section is not None:
-            out.append(section)
-    return out
+def run_sections(ctx: ReportContext, keys: Iterable[str] | None = None, workers: int = 1) -> list[Section]:
+    """Build the registered sections (or those in ``keys``) in order, skipping ``None``.
+
+    With ``workers`` > 1 (and a DuckDB store) the sections run on that many threads, the
+    longest first (`custlens.report._threads`), each thread querying the store through its own
+    connection; the result is in report order and equal to a sequential build's. A section's
+    missing data or `CustlensError` becomes its note as in a sequential build; any other
+    exception stops the sections not yet started and is raised once the running ones are done.
+    """
+    specs = registered_sections(keys)
+    if workers > 1 and len(specs) > 1 and getattr(ctx.store, "engine", None) == "duckdb":
+        from custlens.report._threads import SECTION_COST, run_parallel
+
+        tasks = [functools.partial(run_section, spec, ctx) for spec in specs]
+        built = run_parallel(tasks, [SECTION_COST.get(s.key, 0.0) for s in specs], workers,
+                             init=ctx.store.thread_connection)
+    else:
+        built = [run_section(spec, ctx) for spec in specs]
+    return [section for section in built if section is not None]

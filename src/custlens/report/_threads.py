@@ -1,0 +1,211 @@
+"""Report sections on several threads: the worker pool of `run_sections` and thread-local warnings.
+
+Most of a section's time is spent outside the GIL (DuckDB queries, NumPy sorts, scikit-learn's
+and numba's compiled loops), so two sections can run at once on two cores. What they share is
+made safe here or where it lives:
+
+- the report context's cache (`ReportContext.cached`: one computation per key, waits);
+- the store's DuckDB connection: each worker thread queries through its own cursor
+  (`Store.thread_connection`);
+- Python's warning filters: ``warnings.catch_warnings`` swaps module-wide state, so two threads
+  recording warnings at once (the CLV, churn, value-matrix and forecast fits judge their fits by
+  the warnings recorded) would record each other's warnings, lose their own, or leave the
+  process recording into a dead list. `thread_local_warnings` makes that state per thread while
+  the sections run (Python 3.14 does the same with ``-X context_aware_warnings``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+import types
+import warnings
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence, TypeVar
+
+__all__ = ["SECTION_COST", "WARM_IMPORTS", "run_parallel", "thread_local_warnings"]
+
+T = TypeVar("T")
+
+#: Wall seconds of the sections at 1M customers (main, idle machine, bench/README.md): the pool
+#: starts the longest first, so the last section to finish is a short one. Unlisted: 0.
+SECTION_COST: dict[str, float] = {
+    "churn": 40.7, "segments": 13.1, "forecast": 7.0, "lifecycle": 4.3, "behaviour": 2.3, "rfm": 2.2,
+    "quality": 1.7, "cohorts": 1.5, "kpis": 1.1, "profile": 0.8, "timing": 0.7, "loyalty": 0.4,
+}
+
+#: Libraries that sections import on first use and that other libraries look up in
+#: ``sys.modules`` without importing (scikit-learn's and narwhals' ``polars`` checks): imported by
+#: a second thread at the same moment, such a lookup finds a half-initialised module
+#: (``AttributeError: partially initialized module 'polars'``). `run_parallel` imports them first;
+#: a full report imports them anyway. Absent optional packages are skipped.
+WARM_IMPORTS: tuple[str, ...] = ("polars", "lifelines", "statsforecast")
+
+
+def _warm_imports() -> None:
+    for name in WARM_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
+# -- thread-local warning state ------------------------------------------------------------------
+_state = threading.local()
+_lock = threading.Lock()
+_installed = 0
+_generation = 0  # one per installation: a thread's state from an earlier one is stale
+_saved: dict[str, Any] = {}
+
+
+def _mine() -> threading.local:
+    """The calling thread's warning state, first copied from the process's (the module's dict)."""
+    if getattr(_state, "generation", None) != _generation:
+        _state.filters = list(_saved["filters"])
+        _state.showwarning = _saved["showwarning"]
+        _state.impl = _saved["_showwarnmsg_impl"]
+        _state.generation = _generation
+    return _state
+
+
+def _showwarnmsg(msg: warnings.WarningMessage) -> None:
+    """`warnings._showwarnmsg` reading the calling thread's ``showwarning`` and recorder."""
+    st = _mine()
+    if st.showwarning is not _saved["_showwarning_orig"]:  # replaced by the user: call it
+        if not callable(st.showwarning):
+            raise TypeError("warnings.showwarning() must be set to a function or method")
+        st.showwarning(msg.message, msg.category, msg.filename, msg.lineno, msg.file, msg.line)
+        return
+    st.impl(msg)
+
+
+def _prop(attr: str) -> property:
+    return property(lambda _m: getattr(_mine(), attr), lambda _m, v: setattr(_mine(), attr, v))
+
+
+class _ThreadWarnings(types.ModuleType):
+    """The ``warnings`` module's class while `thread_local_warnings` is active.
+
+    ``catch_warnings`` and the C warning machinery read and set these names as attributes of
+    the module (``warnings.filters``, ``warnings.showwarning``, ``warnings._showwarnmsg_impl``,
+    ``warnings._showwarnmsg``), so properties make them per thread; `_add_filter` and
+    `resetwarnings` (which use the module's globals) are replaced for the same reason.
+    """
+
+    filters = _prop("filters")
+    showwarning = _prop("showwarning")
+    _showwarnmsg_impl = _prop("impl")
+    _showwarnmsg = property(lambda _m: _showwarnmsg)
+
+
+def _add_filter(*item: Any, append: bool) -> None:
+    filters = _mine().filters
+    if not append:
+        try:
+            filters.remove(item)
+        except ValueError:
+            pass
+        filters.insert(0, item)
+    elif item not in filters:
+        filters.append(item)
+    warnings._filters_mutated()  # type: ignore[attr-defined]
+
+
+def _resetwarnings() -> None:
+    _mine().filters[:] = []
+    warnings._filters_mutated()  # type: ignore[attr-defined]
+
+
+@contextmanager
+def thread_local_warnings() -> Iterator[None]:
+    """Make the warning filters and recorders of ``warnings.catch_warnings`` per thread.
+
+    Each thread starts from the filters in force when the block was entered. On exit the calling
+    thread's state becomes the process's again. Nested or concurrent uses share one installation.
+    """
+    global _installed, _generation
+    with _lock:
+        _installed += 1
+        if _installed == 1:
+            _generation += 1
+            d = warnings.__dict__
+            _saved.update(filters=list(d["filters"]), _showwarnmsg_impl=d["_showwarnmsg_impl"],
+                          _showwarning_orig=d["_showwarning_orig"], showwarning=d["showwarning"],
+                          _add_filter=d["_add_filter"], resetwarnings=d["resetwarnings"])
+            d["_add_filter"], d["resetwarnings"] = _add_filter, _resetwarnings
+            warnings.__class__ = _ThreadWarnings
+    try:
+        yield
+    finally:
+        with _lock:
+            _installed -= 1
+            if _installed == 0:
+                st = _mine()
+                warnings.__class__ = types.ModuleType
+                d = warnings.__dict__
+                d["filters"][:] = st.filters  # the C module holds this very list object
+                d["showwarning"], d["_showwarnmsg_impl"] = st.showwarning, st.impl
+                d["_add_filter"], d["resetwarnings"] = _saved["_add_filter"], _saved["resetwarnings"]
+                _generation += 1
+                warnings._filters_mutated()  # type: ignore[attr-defined]
+
+
+# -- the pool ------------------------------------------------------------------------------------
+def run_parallel(tasks: Sequence[Callable[[], T]], costs: Sequence[float], workers: int,
+                 init: Callable[[], Any]) -> list[T]:
+    """Run ``tasks`` on ``workers`` threads, costliest first; results in the order of ``tasks``.
+
+    Parameters
+    ----------
+    tasks : sequence of callables
+        The work (e.g. one section each).
+    costs : sequence of float
+        Expected cost of each task: the pool starts them in decreasing cost (ties: given order).
+    workers : int
+        Number of threads.
+    init : callable
+        Returns a context manager entered by each worker thread around all its tasks (the
+        store's `thread_connection`).
+
+    Returns
+    -------
+    list
+        ``tasks[i]()`` at position ``i``.
+
+    Raises
+    ------
+    Exception
+        When a task raises, the tasks not yet started are cancelled, the running ones finish,
+        and the exception of the first failed task in the given order is raised.
+    """
+    _warm_imports()
+    order = sorted(range(len(tasks)), key=lambda i: (-costs[i], i))
+    queue = iter(order)
+    qlock = threading.Lock()
+    stop = threading.Event()
+    results: dict[int, T] = {}
+    errors: dict[int, BaseException] = {}
+
+    def worker() -> None:
+        with init():
+            while not stop.is_set():
+                with qlock:
+                    i = next(queue, None)
+                if i is None:
+                    return
+                try:
+                    results[i] = tasks[i]()
+                except BaseException as exc:  # noqa: BLE001  (re-raised below, in the caller)
+                    errors[i] = exc
+                    stop.set()
+
+    with thread_local_warnings(), ThreadPoolExecutor(max_workers=workers,
+                                                     thread_name_prefix="custlens-section") as pool:
+        futures: list[Future[None]] = [pool.submit(worker) for _ in range(min(workers, len(tasks)))]
+        wait(futures, return_when=FIRST_EXCEPTION)
+        for f in futures:
+            f.result()  # an error of `init` itself
+    if errors:
+        raise errors[min(errors)]
+    return [results[i] for i in range(len(tasks))]
