@@ -187,17 +187,9 @@ class SegmentMap:
         -------
         numpy.ndarray of str
         """
-        arrays = self._checked(scores, bins)
-        if self._grid is not None:
-            grid = np.array(self._grid, dtype=object)
-            r, y = arrays
-            # Row 0 of the picture is the top score.
-            return grid[bins - y, r - 1].astype(str)
-        r_hi, f_hi, m_hi = (is_high(a, bins) for a in arrays)
-        out = np.empty(len(arrays[0]), dtype=object)
-        for (rh, fh, mh), key in _CN8_CLASSES.items():
-            out[(r_hi == rh) & (f_hi == fh) & (m_hi == mh)] = key
-        return out.astype(str)
+        # The keys of `codes` (one implementation of the grid and the cn8 classes); astype(str) of
+        # the selected keys gives the same dtype as before codes existed.
+        return np.asarray(self.segments, dtype=object)[self.codes(*scores, bins=bins)].astype(str)
 
 
 RFM11 = SegmentMap(
