@@ -16,19 +16,9 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from custlens import i18n
-
 __all__ = ["CHUNK_ROWS", "EXPLAIN_ROWS", "HOLDOUT_SIZE", "SAMPLE_SIZE", "SampleInfo", "chunked",
            "stratified_positions"]
 
-i18n.register({
-    "churn.note.no_refit": {
-        "en": "Large shop: the customers are scored by the model checked above (trained on {train} sampled "
-              "customer-snapshots). It is not refitted with the held-out customers added: past this sample size "
-              "more rows leave the held-out ROC-AUC unchanged, and the metrics shown are those of the scoring model.",
-        "zh": "大型店铺：客户评分使用上文检验过的模型（在 {train} 个抽样客户快照上训练），不再加入留出客户重新拟合："
-              "超过该样本量后增加行数不改变留出期 ROC-AUC，且所示指标即为评分模型的指标。"},
-})
 
 #: Default number of labelled rows the churn model is trained and explained on. Held-out ROC-AUC with
 #: 20,000 / 50,000 / 100,000 training rows: 0.9503 / 0.9504 / 0.9503 on the 100,000-customer simulated

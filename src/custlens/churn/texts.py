@@ -176,6 +176,12 @@ TEXTS.update({
               "snapshot (seed {seed}) and applied to every customer.",
         "zh": "P(存活) 与 P(不再下单) 所用的 MBG/NBD 模型在每个快照随机抽取的 {n} 位客户上拟合（随机种子 {seed}），"
               "再用于所有客户。"},
+    "churn.note.no_refit": {
+        "en": "Large shop: the customers are scored by the model checked above (trained on {train} sampled "
+              "customer-snapshots). It is not refitted with the held-out customers added: past this sample size "
+              "more rows leave the held-out ROC-AUC unchanged, and the metrics shown are those of the scoring model.",
+        "zh": "大型店铺：客户评分使用上文检验过的模型（在 {train} 个抽样客户快照上训练），不再加入留出客户重新拟合："
+              "超过该样本量后增加行数不改变留出期 ROC-AUC，且所示指标即为评分模型的指标。"},
     "churn.note.reasons_limited": {
         "en": "Reasons are given for the {n} customers with the highest value at risk in each list; the others are "
               "scored but not explained.",
