@@ -90,3 +90,11 @@ def test_join_reasons_memo_keeps_integers_and_floats_apart() -> None:
     assert R.join_reasons(one_f, "en", memo) == R.join_reasons(one_f, "en") != R.join_reasons(one, "en")
     odd = [R.Reason("x", "churn.reason.no_order", {"days": [3]}, 0.1)]  # unhashable: rendered, not memoised
     assert R.join_reasons(odd, "zh", memo) == R.join_reasons(odd, "zh")
+
+
+def test_reasons_for_rows_without_any_rendered_column() -> None:
+    X = pd.DataFrame({"other": [1.0, 2.0]}, index=["a", "b"])
+    contrib = pd.DataFrame({"mystery": [0.5, 0.0]}, index=X.index)
+    got = R.reasons_for(contrib, X, {}, 90)
+    assert got == _reference_reasons_for(contrib, X, {}, 90)
+    assert [r[0].key for r in got] == ["churn.reason.attribute", "churn.reason.no_signal"]

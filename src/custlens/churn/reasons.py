@@ -216,7 +216,9 @@ def reasons_for(contrib: pd.DataFrame, X: pd.DataFrame, reference: dict[str, Any
     # Plain dicts, not iterrows(): a Series per row cost most of the time on 100,000 customers.
     # Only the columns `render` reads: its named ones and each group's first (its attribute).
     used = set(_RENDERED) | {GROUPS.get(g, (g,))[0] for g in names}
-    for i, row in enumerate(X[[col for col in X.columns if col in used]].to_dict("records")):
+    cols = [col for col in X.columns if col in used]
+    rows = X[cols].to_dict("records") if cols else [{} for _ in range(len(X))]  # (no columns: no records)
+    for i, row in enumerate(rows):
         order = np.argsort(-values[i], kind="stable")[:top]
         found = [render(names[j], row, reference, horizon_days, values[i, j])
                  for j in order if values[i, j] >= MIN_CONTRIBUTION]
