@@ -237,6 +237,7 @@ CONTRIB_ROWS = 50_000
 def _joined(reasons: list[list[Any]], lang: str) -> list[str]:
     """Each row's reasons as one line; the shared not-explained list is rendered once."""
     memo: dict[int, str] = {}
+    texts: dict[Any, str] = {}
     out = []
     for r in reasons:
         if len(r) == 1 and r[0] is NOT_EXPLAINED:
@@ -247,7 +248,7 @@ def _joined(reasons: list[list[Any]], lang: str) -> list[str]:
                 text = memo[id(r)] = join_reasons(r, lang)
             out.append(text)
         else:
-            out.append(join_reasons(r, lang))
+            out.append(join_reasons(r, lang, texts))
     return out
 
 

@@ -119,7 +119,8 @@ def churn_section(ctx: ReportContext) -> Section:
                     Table(shown[[c for c in cols if c in shown]], formats={"churn_probability": "pct",
                                                                             "customer_value": "money"}))
     surv = ctx.cached("churn:retention", lambda: analyses.retention(
-        ctx.store, as_of=ctx.as_of, horizon_days=res.horizon.days if res.horizon else None, customers=ctx.customers()))
+        ctx.store, as_of=ctx.as_of, horizon_days=res.horizon.days if res.horizon else None, customers=ctx.customers(),
+        days=ctx.customer_build().days))
     section.add(Heading(ctx.t("report.churn.survival")), Paragraph(ctx.t("churn.km.origin")))
     for by in GROUPINGS:
         if (surv.curves["by"] == by).any():
