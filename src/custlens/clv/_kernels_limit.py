@@ -167,6 +167,31 @@ def log_g(k: float, c: float, mu: float, nodes: np.ndarray, weights: np.ndarray
     return out[0], out[1], out[2], out[3]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _mix(a3: float, f1: float, f2: float, mu: float
+         ) -> tuple[float, float, float, float, float]:  # pragma: no cover
+    """The row's mixture ``log(e^{a3} + mu (I1 - I2))`` from ``a3`` and ``f_j = log I_j``.
+
+    Returns ``(mix, w3, wb, rho, one_minus)``: the log-sum-exp, the weights of its two terms
+    (``w3`` is P(alive)), ``rho = I2 / I1`` and ``1 - rho``. ``one_minus`` is 0 when
+    ``I2 >= I1`` (nothing to mix: ``mix = a3``, ``w3 = 1``, ``wb = 0``); callers build the
+    second term's gradient ``(g1 - rho g2) / one_minus`` only when it is positive.
+    """
+    delta = min(f2 - f1, 0.0)
+    if not delta < 0.0:
+        return a3, 1.0, 0.0, 1.0, 0.0
+    one_minus = -math.expm1(delta)
+    rho = 1.0 - one_minus
+    b = math.log(mu) + f1 + math.log(one_minus)
+    if a3 >= b:
+        e = math.exp(b - a3)
+        w3 = 1.0 / (1.0 + e)
+        return a3 + math.log1p(e), w3, e * w3, rho, one_minus
+    e = math.exp(a3 - b)
+    wb = 1.0 / (1.0 + e)
+    return b + math.log1p(e), e * wb, wb, rho, one_minus
+
+
 @njit(cache=True, nogil=True)
 def rows(r: float, alpha: float, mu: float, x: np.ndarray, tx: np.ndarray, age: np.ndarray,
          nodes: np.ndarray, weights: np.ndarray, ll: np.ndarray, grad: np.ndarray,
@@ -194,27 +219,13 @@ def rows(r: float, alpha: float, mu: float, x: np.ndarray, tx: np.ndarray, age: 
         else:
             f1 = _log_i2(r, alpha, mu, xi, ti, nodes, weights, lu, lg, g1, h, work)
         f2 = _log_i2(r, alpha, mu, xi, ai, nodes, weights, lu, lg, g2, h, work)
-        delta = min(f2 - f1, 0.0)
+        mix, w3, wb, rho, one_minus = _mix(a3, f1, f2, mu)
         ga0, ga1, ga2 = -la_t, -k / (alpha + ai), -ai
-        if delta < 0.0:
-            one_minus = -math.expm1(delta)
-            rho = 1.0 - one_minus
-            b = math.log(mu) + f1 + math.log(one_minus)
-            if a3 >= b:
-                e = math.exp(b - a3)
-                mix = a3 + math.log1p(e)
-                w3 = 1.0 / (1.0 + e)
-                wb = e * w3
-            else:
-                e = math.exp(a3 - b)
-                mix = b + math.log1p(e)
-                wb = 1.0 / (1.0 + e)
-                w3 = e * wb
+        if one_minus > 0.0:
             gb0 = (g1[0] - rho * g2[0]) / one_minus
             gb1 = (g1[1] - rho * g2[1]) / one_minus
             gb2 = (g1[2] - rho * g2[2]) / one_minus + 1.0 / mu
         else:
-            mix, w3, wb = a3, 1.0, 0.0
             gb0 = gb1 = gb2 = 0.0
         ll[i] = mix
         grad[i, 0] = w3 * ga0 + wb * gb0
@@ -273,27 +284,12 @@ def _summed_rows(r: float, alpha: float, mu: float, x: np.ndarray, tx: np.ndarra
         else:
             f1 = _log_i2(r, alpha, mu, xi, ti, nodes, weights, lu, lg, g1, h1, work)
         f2 = _log_i2(r, alpha, mu, xi, ai, nodes, weights, lu, lg, g2, h2, work)
-        delta = min(f2 - f1, 0.0)
-        if delta < 0.0:
-            one_minus = -math.expm1(delta)
-            rho = 1.0 - one_minus
-            b = math.log(mu) + f1 + math.log(one_minus)
-            if a3 >= b:
-                e = math.exp(b - a3)
-                mix = a3 + math.log1p(e)
-                w3 = 1.0 / (1.0 + e)
-                wb = e * w3
-            else:
-                e = math.exp(a3 - b)
-                mix = b + math.log1p(e)
-                wb = 1.0 / (1.0 + e)
-                w3 = e * wb
+        mix, w3, wb, rho, one_minus = _mix(a3, f1, f2, mu)
+        if one_minus > 0.0:
             for j in range(3):
                 gi[j] = (g1[j] - rho * g2[j]) / one_minus  # gradient of log(I1 - I2)
                 gb[j] = gi[j]
             gb[2] += 1.0 / mu
-        else:
-            mix, w3, wb = a3, 1.0, 0.0
         ll += wi * mix
         for j in range(3):
             G[j] += wi * (w3 * ga[j] + wb * gb[j])

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from custlens.clv import _kernels
-from custlens.clv._kernels_limit import _RULES, _log_i2, _summed_rows, njit, rows
+from custlens.clv._kernels_limit import _RULES, _log_i2, _mix, _summed_rows, njit, rows
 
 #: Use the pair cache when the distinct pairs are at most this share of the 2 n pairs read.
 PAIR_SHARE = 0.5
@@ -77,27 +77,13 @@ def _rows_cached(r: float, alpha: float, mu: float, x: np.ndarray, age: np.ndarr
         la_t = math.log(alpha + ai)
         a3 = -mu * ai - k * la_t
         f1, f2 = f[a], f[b_]
-        delta = min(f2 - f1, 0.0)
+        mix, w3, wb, rho, one_minus = _mix(a3, f1, f2, mu)
         ga0, ga1, ga2 = -la_t, -k / (alpha + ai), -ai
-        if delta < 0.0:
-            one_minus = -math.expm1(delta)
-            rho = 1.0 - one_minus
-            b = math.log(mu) + f1 + math.log(one_minus)
-            if a3 >= b:
-                e = math.exp(b - a3)
-                mix = a3 + math.log1p(e)
-                w3 = 1.0 / (1.0 + e)
-                wb = e * w3
-            else:
-                e = math.exp(a3 - b)
-                mix = b + math.log1p(e)
-                wb = 1.0 / (1.0 + e)
-                w3 = e * wb
+        if one_minus > 0.0:
             gb0 = (g[a, 0] - rho * g[b_, 0]) / one_minus
             gb1 = (g[a, 1] - rho * g[b_, 1]) / one_minus
             gb2 = (g[a, 2] - rho * g[b_, 2]) / one_minus + 1.0 / mu
         else:
-            mix, w3, wb = a3, 1.0, 0.0
             gb0 = gb1 = gb2 = 0.0
         ll[i] = mix
         grad[i, 0] = w3 * ga0 + wb * gb0
@@ -123,27 +109,12 @@ def _summed_cached(r: float, alpha: float, mu: float, x: np.ndarray, age: np.nda
         a3 = -mu * ai - k * math.log(c_t)
         ga[0], ga[1], ga[2] = -math.log(c_t), -k / c_t, -ai
         f1, f2 = f[a], f[b_]
-        delta = min(f2 - f1, 0.0)
-        if delta < 0.0:
-            one_minus = -math.expm1(delta)
-            rho = 1.0 - one_minus
-            b = math.log(mu) + f1 + math.log(one_minus)
-            if a3 >= b:
-                e = math.exp(b - a3)
-                mix = a3 + math.log1p(e)
-                w3 = 1.0 / (1.0 + e)
-                wb = e * w3
-            else:
-                e = math.exp(a3 - b)
-                mix = b + math.log1p(e)
-                wb = 1.0 / (1.0 + e)
-                w3 = e * wb
+        mix, w3, wb, rho, one_minus = _mix(a3, f1, f2, mu)
+        if one_minus > 0.0:
             for j in range(3):
                 gi[j] = (g[a, j] - rho * g[b_, j]) / one_minus
                 gb[j] = gi[j]
             gb[2] += 1.0 / mu
-        else:
-            mix, w3, wb = a3, 1.0, 0.0
         ll += wi * mix
         for j in range(3):
             G[j] += wi * (w3 * ga[j] + wb * gb[j])
