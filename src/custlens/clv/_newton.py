@@ -65,6 +65,10 @@ def objective(with_hessian: Callable[[np.ndarray], tuple[float, np.ndarray, np.n
     return f
 
 
+class _LeftBounds(Exception):
+    """A trust-region step asked for a point outside ``[-LOG_BOUND, LOG_BOUND]``."""
+
+
 class NewtonResult:
     """The fields of SciPy's ``OptimizeResult`` that ``_fit`` reads, plus the objective.
 
@@ -84,9 +88,20 @@ def _run(f: Objective, x0: np.ndarray, tol: float, max_iter: int) -> NewtonResul
     if not np.isfinite(f(x0)[0]):
         return None
     cap = min(max_iter, MAX_NEWTON_ITER)
+
+    def inside(theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float]:
+        if np.any(np.abs(theta) > LOG_BOUND):
+            raise _LeftBounds
+        return f(theta)
+
     try:
-        res = minimize(lambda th: f(th)[:2], x0, jac=True, hess=lambda th: f(th)[2],
+        res = minimize(lambda th: inside(th)[:2], x0, jac=True, hess=lambda th: inside(th)[2],
                        method="trust-exact", options={"gtol": tol, "maxiter": cap})
+    except _LeftBounds:
+        # A step out of L-BFGS-B's box: a parameter is running to a bound. Such a run used to
+        # go on unbounded (to s ~ 1e44 on data where nobody drops out: a minute per pass, the
+        # sums' digits lost) and end outside, i.e. here; L-BFGS-B fits within the bounds.
+        return None
     except (ValueError, np.linalg.LinAlgError):  # pragma: no cover - defensive, L-BFGS-B follows
         return None
     value, grad, hess = f(res.x)[:3]
