@@ -182,3 +182,14 @@ def test_compiled_leaves_equal_numpy_leaves_on_odd_codes(fitted, tree_path: str)
     trees.leaves(Xp, some, out)
     assert np.array_equal(out[:, some], ref[:, some]) and not out[:, [t for t in range(ref.shape[1]) if t not in some]].any()
     assert np.array_equal(trees.decision_of(Xp), trees.decision(ref))
+
+
+def test_neg_log_loss_equals_scikit_learn_bitwise() -> None:
+    from custlens.churn.drivers import _neg_log_loss
+
+    rng = np.random.default_rng(5)
+    for n in (1, 7, 20_000):
+        y = (rng.random(n) < 0.7).astype(int)
+        p = rng.random(n)
+        p[: n // 3] = rng.choice([0.0, 1.0, 1e-9, 1 - 1e-9], n // 3)  # beyond the clip at both ends
+        assert _neg_log_loss(y, p) == -float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1]))

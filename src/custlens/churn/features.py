@@ -349,8 +349,12 @@ def snapshot_frame(store: Store, snapshot: object, horizon_days: int, customers:
             v = pd.to_numeric(v, errors="coerce").astype(float)
         elif col in CATEGORICAL_FEATURES:
             v = pd.Series(v, dtype=object).where(pd.notna(v), None).to_numpy()
+        else:  # an info column: a view of the caller's table until copied
+            v = v.copy()
         out[col] = v
-    result = pd.DataFrame(out, index=table.index)
+    # copy=False: every column is a new array; pandas keeps them instead of copying them into one
+    # block per type (~0.5 s at a million customers)
+    result = pd.DataFrame(out, index=table.index, copy=False)
     result.index.name = schema.CUSTOMER_ID
     return result, btyd
 
