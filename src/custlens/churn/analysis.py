@@ -516,9 +516,21 @@ def _sampled_snapshots(store: Store, drawn: list[tuple[pd.Timestamp, pd.Series, 
         for snap, y, pos in drawn:
             whole = len(pos) == len(y)
             X, _ = snapshot_frame(store if whole else sub, snap, h, customers=None if whole else y.index[pos],
-                                  seed=btyd_seed, days=days)
+                                  seed=btyd_seed, days=days, rows=None if whole else _rows_in_days(days, snap, y, pos))
             out.append((X, _labels_of(X, y, pos)))
     return out
+
+
+def _rows_in_days(days: PurchaseDays | None, snap: pd.Timestamp, y: pd.Series, pos: np.ndarray) -> np.ndarray | None:
+    """The rows in ``days`` of the drawn customers ``y.index[pos]``, when ``y`` holds the customers of
+    ``days`` whose first day is before ``snap`` in their order (labels from the days do): a hint that
+    `custlens.churn.days.rows_of` checks against the ids, sparing a search of string ids."""
+    if days is None or len(days.customer_id) == 0:
+        return None
+    from custlens.churn.days import epoch_day
+
+    known = np.flatnonzero(days.day[days.start[:-1]] < epoch_day(snap))
+    return known[pos] if len(known) == len(y) else None
 
 
 def _labels_of(X: pd.DataFrame, y: pd.Series, pos: np.ndarray) -> pd.Series:
