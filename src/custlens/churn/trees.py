@@ -166,7 +166,10 @@ def _pack(trees: list[object], known_bitsets: np.ndarray, f_idx_map: np.ndarray)
     nodes = [tree.nodes for tree in trees]  # type: ignore[attr-defined]
     sizes = np.array([len(n) for n in nodes], dtype=np.int64)
     roots = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-    flat = np.concatenate(nodes) if nodes else np.zeros(0, dtype=np.float64)
+    # filled slice by slice: concatenating a hundred structured arrays promotes their dtype pairwise
+    flat = np.empty(int(sizes.sum()), dtype=nodes[0].dtype if nodes else np.float64)
+    for start, n in zip(roots, nodes):
+        flat[start:start + len(n)] = n
     bits = [np.asarray(tree.raw_left_cat_bitsets, dtype=np.uint32).reshape(-1, 8) for tree in trees]  # type: ignore[attr-defined]
     bit_start = np.concatenate([[0], np.cumsum([len(b) for b in bits])[:-1]]).astype(np.int64)
     shift = np.repeat(roots, sizes)
