@@ -137,6 +137,35 @@ def test_rows_of_refuses_a_customer_it_does_not_hold(edge) -> None:
     assert rows_of(days, pd.Index(["zzz-after-everyone"])) is None
 
 
+def test_rows_of_takes_a_hint_only_when_it_holds_the_customers(edge) -> None:
+    days = build_customer_table(edge, pd.Timestamp("2024-07-01")).days
+    want = pd.Index(days.customer_id[[1, 4, 7]])
+    right = rows_of(days, want)
+    assert right.tolist() == [1, 4, 7]
+    assert rows_of(days, want, hint=np.array([1, 4, 7])).tolist() == [1, 4, 7]
+    for wrong in (np.array([7, 4, 1]), np.array([1, 4, 10**6]), np.array([-1, 4, 7]), np.array([1, 4])):
+        assert rows_of(days, want, hint=wrong).tolist() == [1, 4, 7]  # not the hint: searched
+    assert rows_of(days, pd.Index(["one", "nobody"]), hint=np.array([0, 1])) is None
+
+
+@pytest.mark.parametrize("from_days", [True, False])
+def test_sampled_rows_hint_from_the_labels(edge, from_days: bool) -> None:
+    """Labels from the days hold the customers of the days whose first day is before the snapshot,
+    in their order: the drawn customers' rows follow from the draw; labels of another origin (the
+    store's) give rows that `rows_of` checks."""
+    from custlens.churn.analysis import _rows_in_days
+
+    as_of = pd.Timestamp("2024-07-01")
+    days = build_customer_table(edge, as_of).days
+    for snap in (pd.Timestamp("2024-04-01"), pd.Timestamp("2024-05-21")):
+        y = snapshot_labels(edge, [snap], 30, days=days if from_days else None)[snap]
+        pos = stratified_positions(y.to_numpy(), 9, 0)
+        hint = _rows_in_days(days, snap, y, pos)
+        assert hint is not None and rows_of(days, y.index[pos], hint).tolist() == rows_of(days, y.index[pos]).tolist()
+        assert list(days.customer_id[hint]) == list(y.index[pos])
+    assert _rows_in_days(None, snap, y, pos) is None
+
+
 def test_sampled_snapshots_from_days_equal_the_store(demo) -> None:
     as_of = demo.default_as_of()
     days = build_customer_table(demo, as_of).days

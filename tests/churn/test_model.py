@@ -157,3 +157,36 @@ def test_grouped_folds_are_stratified() -> None:
     for _train, test in folds:
         assert abs(y[test].mean() - y.mean()) < 0.02 and abs(len(test) - 1_000) < 30
     assert sorted(np.concatenate([t for _, t in folds]).tolist()) == list(range(3_000))
+
+
+def _old_encode(model: ChurnModel, X: pd.DataFrame) -> pd.DataFrame:
+    """`ChurnModel.encode` before it built its frame at once (column inserts)."""
+    from custlens.churn.model import OTHER
+
+    out = pd.DataFrame(index=X.index)
+    for col in model.numeric:
+        out[col] = pd.to_numeric(X[col], errors="coerce").astype(float)
+    for col in model.categorical:
+        levels = model.levels_[col]
+        raw = X[col].astype(object)
+        vals = raw.where(raw.isna() | raw.isin(levels), OTHER)
+        out[col] = pd.Categorical(vals, categories=levels + [OTHER])
+    return out
+
+
+def test_encode_equals_the_column_by_column_frame() -> None:
+    """Missing, unseen and literal "other" levels, numbers as text, integers among the categories."""
+    rng = np.random.default_rng(4)
+    n = 400
+    X = pd.DataFrame({"days": rng.exponential(50, n), "orders": rng.integers(1, 9, n).astype(object),
+                      "channel": rng.choice(["web", "app", "store", None, np.nan], n),
+                      "tier": rng.choice(["1", "2", "3", 3, "other"], n).astype(object)},
+                     index=pd.Index([f"c{i}" for i in range(n)], name="customer_id"))
+    X.loc[X.index[:10], "orders"] = "7"
+    X.loc[X.index[10:20], "orders"] = "n/a"
+    y = (X["days"] > 40).astype(int).to_numpy()
+    model = ChurnModel(["days", "orders"], ["channel", "tier"], random_state=0, baseline=False).fit(X, y)
+    Z = X.copy()
+    Z.loc[Z.index[:15], "channel"] = "never-seen"
+    for frame in (X, Z, X.iloc[:0]):
+        pd.testing.assert_frame_equal(model.encode(frame), _old_encode(model, frame), check_exact=True)

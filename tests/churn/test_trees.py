@@ -10,7 +10,18 @@ from sklearn.metrics import log_loss
 
 from custlens.churn.drivers import partial_dependence, permutation_importance
 from custlens.churn.model import ChurnModel, single_thread
-from custlens.churn.trees import TreeSum
+from custlens.churn.trees import TreeSum, tree_values
+
+
+@pytest.fixture(autouse=True, params=["compiled", "numpy"])
+def tree_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs on the compiled kernels (`custlens.churn._tree_kernels`) and on the NumPy form."""
+    if request.param == "numpy":
+        monkeypatch.setenv("CUSTLENS_NUMBA", "0")
+    else:
+        pytest.importorskip("numba")
+        monkeypatch.setenv("CUSTLENS_NUMBA", "1")
+    return request.param
 
 
 def _data(n: int = 3000, seed: int = 1) -> tuple[pd.DataFrame, np.ndarray]:
@@ -56,10 +67,11 @@ def _unusual(X: pd.DataFrame) -> pd.DataFrame:
     return X
 
 
-def test_leaf_sums_equal_decision_function_bitwise(fitted) -> None:
+def test_leaf_sums_equal_decision_function_bitwise(fitted, tree_path: str) -> None:
     model, X, _ = fitted
     Xe = model.encode(_unusual(X))
     trees = TreeSum(model)
+    assert (trees._packed is not None) == (tree_path == "compiled")  # the path under test is the one used
     est = model.model_.calibrated_classifiers_[0].estimator
     # the categories' numbers are scikit-learn's OrdinalEncoder's (sorted levels seen at fit, unseen NaN)
     assert np.array_equal(trees.prepare(Xe), np.asarray(est._preprocess_X(Xe, reset=False), dtype=float),
@@ -151,3 +163,33 @@ def test_a_tree_that_is_one_leaf() -> None:
     est = model.model_.calibrated_classifiers_[0].estimator
     assert all(t.nodes["is_leaf"][0] for t in TreeSum(model)._trees)
     assert np.array_equal(model.predict_encoded(Xe), _sk_proba(model, Xe))
+
+
+def test_compiled_leaves_equal_numpy_leaves_on_odd_codes(fitted, tree_path: str) -> None:
+    """Both paths give each (row, tree) the same leaf, also for category codes `prepare` never makes
+    (negative, past 255: as missing) and for a subset of trees written into a given array."""
+    model, X, _ = fitted
+    trees = TreeSum(model)
+    Xp = trees.prepare(model.encode(_unusual(X)))
+    for name in model.categorical:
+        j = trees.column[name]
+        Xp[:5, j], Xp[5:10, j], Xp[10:15, j] = -1.0, np.nan, 300.0
+    Xp[15:20, trees.column["days_since_last"]] = -np.inf
+    ref = np.column_stack([tree_values(t, Xp, trees._bitsets, trees._f_idx_map) for t in trees._trees])
+    assert np.array_equal(trees.leaves(Xp), ref)
+    some = trees.trees_using("region") + trees.trees_using("orders")
+    out = np.zeros_like(ref, order="F")
+    trees.leaves(Xp, some, out)
+    assert np.array_equal(out[:, some], ref[:, some]) and not out[:, [t for t in range(ref.shape[1]) if t not in some]].any()
+    assert np.array_equal(trees.decision_of(Xp), trees.decision(ref))
+
+
+def test_neg_log_loss_equals_scikit_learn_bitwise() -> None:
+    from custlens.churn.drivers import _neg_log_loss
+
+    rng = np.random.default_rng(5)
+    for n in (1, 7, 20_000):
+        y = (rng.random(n) < 0.7).astype(int)
+        p = rng.random(n)
+        p[: n // 3] = rng.choice([0.0, 1.0, 1e-9, 1 - 1e-9], n // 3)  # beyond the clip at both ends
+        assert _neg_log_loss(y, p) == -float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1]))

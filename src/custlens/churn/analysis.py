@@ -21,7 +21,8 @@ from custlens.churn.reasons import NOT_EXPLAINED, contributions, join_reasons, r
 from custlens.churn.sampling import (EXPLAIN_ROWS, HOLDOUT_SIZE, SAMPLE_SIZE, SampleInfo, chunked,
                                      stratified_positions)
 from custlens.churn.texts import Phrase
-from custlens.churn.warning import DEFAULT_CAPACITY, Capacity, bands, capacity_cutoffs, early_warning, win_back
+from custlens.churn.warning import (BAND_NAMES, DEFAULT_CAPACITY, HIGH, LAPSED, Capacity, band_codes,
+                                    capacity_cutoffs, early_warning, win_back)
 from custlens.errors import InputError, MissingDataError
 from custlens.features.customer_table import resolve_as_of
 from custlens.features.purchase_days import PurchaseDays
@@ -197,67 +198,99 @@ def score_frame(model: ChurnModel, X: pd.DataFrame, horizon_days: int | None,
     p = chunked(model.predict_proba, X) if p is None else np.asarray(p, dtype=float)
     worth = value.reindex(X.index).fillna(0.0).to_numpy(dtype=float)
     ref = reference_values(model, X, p)
-    band = bands(p, cutoffs)
+    code = band_codes(p, cutoffs)
     if horizon_days and "days_since_last" in X:
-        band = np.where(X["days_since_last"].to_numpy(dtype=float) >= horizon_days, "lapsed", band)
-    rows = _explained_rows(band, worth * p, explain)
+        code[X["days_since_last"].to_numpy(dtype=float) >= horizon_days] = LAPSED
+    # The band names as objects picked from four strings (NumPy's fixed-width strings of a million
+    # rows became a million new Python strings in the frame).
+    band = BAND_NAMES[code]
+    rows = _explained_rows(code, worth * p, explain)
     part = X if rows is None else X.iloc[rows]
     contrib = pd.concat([contributions(model, part.iloc[i:i + CONTRIB_ROWS], ref)
                          for i in range(0, max(len(part), 1), CONTRIB_ROWS)]) if len(part) else None
     found = reasons_for(contrib, part, ref, horizon_days or 0, drivers=drivers) if contrib is not None else []
     if rows is None:
-        reasons = found
-        texts = {lang: _joined(reasons, lang) for lang in ("en", "zh")}
+        reasons = np.empty(len(found), dtype=object)  # filled one by one: a list of lists would make 2-D
+        for i, r in enumerate(found):
+            reasons[i] = r
+        texts = {lang: np.asarray(t, dtype=object) for lang, t in _joined(found).items()}
     else:
         placeholder = [NOT_EXPLAINED]  # one shared list: the rows outside the explained lists
-        reasons = [placeholder] * len(X)
+        reasons = np.empty(len(X), dtype=object)
+        reasons.fill(placeholder)
         for i, r in zip(rows, found):
             reasons[i] = r
         # The same text for every row outside the explained ones: fill an array with it and render
         # only the explained rows (a Python loop over a million rows in two languages cost ~10 s).
         texts = {}
-        for lang in ("en", "zh"):
-            text = np.full(len(X), join_reasons(placeholder, lang), dtype=object)
-            text[rows] = _joined(found, lang)
+        for lang, joined in _joined(found).items():
+            text = np.empty(len(X), dtype=object)
+            text.fill(join_reasons(placeholder, lang))  # one string object (np.full made a million copies)
+            text[rows] = joined
             texts[lang] = text
-    out = pd.DataFrame({
-        schema.CUSTOMER_ID: X.index.astype(str), "churn_probability": p, "risk_band": band,
-        "customer_value": worth, "reasons_en": texts["en"], "reasons_zh": texts["zh"],
-    })
+    cols: dict[str, Any] = {schema.CUSTOMER_ID: np.asarray(X.index.astype(str), dtype=object),
+                            "churn_probability": p, "risk_band": band, "customer_value": worth}
     if "days_since_last" in X:
-        out.insert(4, "days_since_last", X["days_since_last"].to_numpy())
-    out["reasons"] = reasons
-    return out
+        cols["days_since_last"] = X["days_since_last"].to_numpy()
+    cols.update({"reasons_en": texts["en"], "reasons_zh": texts["zh"], "reasons": reasons})
+    # copy=False: the columns are new arrays; pandas keeps them instead of copying them into blocks
+    return pd.DataFrame(cols, copy=False)
 
 
 #: Rows whose reason perturbations are computed at a time.
 CONTRIB_ROWS = 50_000
 
 
-def _joined(reasons: list[list[Any]], lang: str) -> list[str]:
-    """Each row's reasons as one line; the shared not-explained list is rendered once."""
-    memo: dict[int, str] = {}
-    texts: dict[Any, str] = {}
-    out = []
+def _joined(reasons: list[list[Any]], langs: tuple[str, ...] = ("en", "zh")) -> dict[str, list[str]]:
+    """Each row's reasons as one line per language (`join_reasons`' texts).
+
+    The shared not-explained list is rendered once; each reason's key (its template and arguments)
+    is built once for all languages, and a text already rendered with that key is reused.
+    """
+    memo: dict[int, dict[str, str]] = {}
+    texts: dict[str, dict[Any, str]] = {lang: {} for lang in langs}
+    out: dict[str, list[str]] = {lang: [] for lang in langs}
+    seps = {lang: "；" if lang == "zh" else "; " for lang in langs}
     for r in reasons:
         if len(r) == 1 and r[0] is NOT_EXPLAINED:
             # look up before rendering: setdefault(key, join_reasons(...)) rendered every row
             # (25 s of a 1M-customer run)
-            text = memo.get(id(r))
-            if text is None:
-                text = memo[id(r)] = join_reasons(r, lang)
-            out.append(text)
-        else:
-            out.append(join_reasons(r, lang, texts))
+            done = memo.get(id(r))
+            if done is None:
+                done = memo[id(r)] = {lang: join_reasons(r, lang) for lang in langs}
+            for lang in langs:
+                out[lang].append(done[lang])
+            continue
+        keys = []
+        for reason in r:
+            # the type is part of the key: 1 and 1.0 hash alike but format differently
+            key = (reason.key, tuple((k, type(v), v) for k, v in reason.args.items()))
+            try:
+                hash(key)
+            except TypeError:  # an unhashable argument: render it every time
+                key = None
+            keys.append(key)
+        for lang in langs:
+            memo_lang = texts[lang]
+            parts = []
+            for reason, key in zip(r, keys):
+                text = memo_lang.get(key) if key is not None else None
+                if text is None:
+                    text = reason.text(lang)
+                    if key is not None:
+                        memo_lang[key] = text
+                parts.append(text)
+            out[lang].append(seps[lang].join(parts))
     return out
 
 
-def _explained_rows(band: np.ndarray, loss: np.ndarray, explain: int | None) -> np.ndarray | None:
-    """Positions of the rows to explain, or None for all of them (see `score_frame`)."""
-    if explain is None or len(band) <= explain:
+def _explained_rows(code: np.ndarray, loss: np.ndarray, explain: int | None) -> np.ndarray | None:
+    """Positions of the rows to explain, or None for all of them (see `score_frame`); ``code``: the
+    bands' codes (`custlens.churn.warning.band_codes`, `LAPSED`)."""
+    if explain is None or len(code) <= explain:
         return None
     keep = []
-    for mask in (band == "high", band == "lapsed"):
+    for mask in (code == HIGH, code == LAPSED):
         where = np.flatnonzero(mask)
         order = np.argsort(-loss[where], kind="stable")[: explain // 2]
         keep.append(where[order])
@@ -483,9 +516,21 @@ def _sampled_snapshots(store: Store, drawn: list[tuple[pd.Timestamp, pd.Series, 
         for snap, y, pos in drawn:
             whole = len(pos) == len(y)
             X, _ = snapshot_frame(store if whole else sub, snap, h, customers=None if whole else y.index[pos],
-                                  seed=btyd_seed, days=days)
+                                  seed=btyd_seed, days=days, rows=None if whole else _rows_in_days(days, snap, y, pos))
             out.append((X, _labels_of(X, y, pos)))
     return out
+
+
+def _rows_in_days(days: PurchaseDays | None, snap: pd.Timestamp, y: pd.Series, pos: np.ndarray) -> np.ndarray | None:
+    """The rows in ``days`` of the drawn customers ``y.index[pos]``, when ``y`` holds the customers of
+    ``days`` whose first day is before ``snap`` in their order (labels from the days do): a hint that
+    `custlens.churn.days.rows_of` checks against the ids, sparing a search of string ids."""
+    if days is None or len(days.customer_id) == 0:
+        return None
+    from custlens.churn.days import epoch_day
+
+    known = np.flatnonzero(days.day[days.start[:-1]] < epoch_day(snap))
+    return known[pos] if len(known) == len(y) else None
 
 
 def _labels_of(X: pd.DataFrame, y: pd.Series, pos: np.ndarray) -> pd.Series:

@@ -78,17 +78,24 @@ def window_sums(days: "PurchaseDays", lo: int, hi: int, rows: np.ndarray | None 
     return n_days, n_orders, amount
 
 
-def rows_of(days: "PurchaseDays", customers: pd.Index | np.ndarray) -> np.ndarray | None:
+def rows_of(days: "PurchaseDays", customers: pd.Index | np.ndarray,
+            hint: np.ndarray | None = None) -> np.ndarray | None:
     """The rows of ``customers`` in ``days`` (whose ids are sorted), or None when one is missing.
 
     Both are sorted by ``customer_id`` in the store's order; a binary search finds the rows, and
     the ids at them are compared with ``customers`` so that a customer missing from ``days`` (or
-    another sort order) gives None, never a wrong row.
+    another sort order) gives None, never a wrong row. ``hint``: rows the caller expects (e.g. the
+    sampled customers' rows, known from the labels); used when the ids at them are ``customers``,
+    which spares the binary search of string ids (~0.15 s per 100,000 customers in a million).
     """
     ids = days.customer_id
     want = np.asarray(customers, dtype=object)
     if len(want) == len(ids) and (len(ids) == 0 or bool((want == ids).all())):
         return np.arange(len(ids))
+    if hint is not None and len(hint) == len(want):
+        hint = np.asarray(hint, dtype=np.int64)
+        if len(hint) == 0 or (0 <= hint.min() and hint.max() < len(ids) and bool((ids[hint] == want).all())):
+            return hint
     if len(want) == 0:
         return np.zeros(0, dtype=np.int64)
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.ensemble._bagging import _generate_indices
-from sklearn.metrics import log_loss
+from scipy.special import xlogy
 from sklearn.utils import check_random_state
 
 from custlens.churn.model import ChurnModel
@@ -22,8 +22,17 @@ PD_ROWS = 5_000
 
 
 def _neg_log_loss(y: np.ndarray, p: np.ndarray) -> float:
-    """The score of the importance: minus the log loss of the calibrated probabilities (clipped)."""
-    return -float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1]))
+    """The score of the importance: minus the log loss of the calibrated probabilities (clipped).
+
+    The operations of ``-sklearn.metrics.log_loss(y, p, labels=[0, 1])`` for 0/1 labels, in its
+    order (``xlogy`` of the one-hot labels and ``[1 - p, p]``, summed per row, negated,
+    ``numpy.average``), so the same bits (``tests/churn/test_trees.py``), without its validation
+    of the inputs (~15 ms per call on 20,000 rows, 47 calls per report).
+    """
+    p = np.clip(np.asarray(p, dtype=float), 1e-6, 1 - 1e-6)
+    t = np.asarray(y, dtype=float)
+    loss = -(xlogy(1.0 - t, 1.0 - p) + xlogy(t, p))
+    return -float(np.average(loss))
 
 
 def permutation_importance(model: ChurnModel, X: pd.DataFrame, y: np.ndarray, n_repeats: int = 5,

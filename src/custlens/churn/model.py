@@ -139,15 +139,16 @@ class ChurnModel:
 
     def encode(self, X: pd.DataFrame) -> pd.DataFrame:
         """Numbers as float, categories restricted to the levels seen at fit."""
-        out = pd.DataFrame(index=X.index)
+        cols: dict[str, object] = {}
         for col in self.numeric:
-            out[col] = pd.to_numeric(X[col], errors="coerce").astype(float)
+            cols[col] = pd.to_numeric(X[col], errors="coerce").astype(float).to_numpy()
         for col in self.categorical:
             levels = self.levels_[col]
             raw = X[col].astype(object)
             vals = raw.where(raw.isna() | raw.isin(levels), OTHER)
-            out[col] = pd.Categorical(vals, categories=levels + [OTHER])
-        return out
+            cols[col] = pd.Categorical(vals, categories=levels + [OTHER])
+        # one frame of new columns (copy=False): inserting them one by one cost ~0.4 s per million rows
+        return pd.DataFrame(cols, index=X.index, copy=False)
 
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> "ChurnModel":
         """Learn the levels, fit the calibrated trees and the logistic baseline."""

@@ -218,10 +218,11 @@ def reasons_for(contrib: pd.DataFrame, X: pd.DataFrame, reference: dict[str, Any
     used = set(_RENDERED) | {GROUPS.get(g, (g,))[0] for g in names}
     cols = [col for col in X.columns if col in used]
     rows = X[cols].to_dict("records") if cols else [{} for _ in range(len(X))]  # (no columns: no records)
+    # every row's groups ordered at once (a stable sort per row, as one argsort per row did)
+    ranked = np.argsort(-values, axis=1, kind="stable")[:, :top] if values.size else np.zeros((len(rows), 0), int)
     for i, row in enumerate(rows):
-        order = np.argsort(-values[i], kind="stable")[:top]
         found = [render(names[j], row, reference, horizon_days, values[i, j])
-                 for j in order if values[i, j] >= MIN_CONTRIBUTION]
+                 for j in ranked[i] if values[i, j] >= MIN_CONTRIBUTION]
         out.append(found or [Reason(NO_SIGNAL, "churn.reason.no_signal", {}, 0.0)])
     return out
 
