@@ -287,9 +287,10 @@ def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value
                         "value_row": np.asarray(ROWS, dtype=object)[row_code], "loyal": loyal,
                         "segment": segment})
     segs = summary_of_codes(cell, current, VALUE_CELLS)
+    # one grouping for the three means (each column's mean is computed as on its own)
+    means = out[["current_value", "future_value", "loyalty"]].groupby(cell).mean().reindex(range(len(VALUE_CELLS)))
     for col in ("current_value", "future_value", "loyalty"):
-        segs[f"mean_{col}"] = (out[col].groupby(cell).mean().reindex(range(len(VALUE_CELLS)))
-                               .to_numpy(dtype=float))
+        segs[f"mean_{col}"] = means[col].to_numpy(dtype=float)
     counts = np.bincount(row_code * 2 + (~loyal), minlength=6).reshape(3, 2).astype("int64")
     grid = pd.DataFrame(counts, index=pd.Index(list(ROWS), name="value_row"), columns=["loyal", "not_loyal"])
     return ValueMatrixResult(method=method, reason=reason, horizon_months=float(horizon_months),
