@@ -128,7 +128,7 @@ def _customers_of(store: Store, as_of: pd.Timestamp, customers: pd.DataFrame | N
         raise InputError(f"customers= lacks the column(s) {', '.join(missing)}; pass "
                          f"custlens.features.customer_table(store, as_of=...)")
     # days_since_last is as_of minus the last purchase day: a table of another date disagrees
-    expect = (as_of.normalize() - pd.to_datetime(customers[c.LAST_ORDER_AT]).dt.normalize()).dt.days
+    expect = _days_before(as_of, customers[c.LAST_ORDER_AT])
     bad = expect.to_numpy() != customers[c.DAYS_SINCE_LAST].to_numpy()
     if bad.any():
         i = int(bad.argmax())
@@ -138,6 +138,23 @@ def _customers_of(store: Store, as_of: pd.Timestamp, customers: pd.DataFrame | N
             f"where as_of {as_of.date()} gives {expect.iloc[i]}; pass customer_table(store, as_of=as_of) "
             f"of the same as_of, or leave customers= out")
     return customers
+
+
+def _days_before(as_of: pd.Timestamp, last: pd.Series) -> pd.Series:
+    """Whole days from each ``last`` time stamp's day to ``as_of``'s day.
+
+    On naive datetime64 columns without NaT this is integer arithmetic on day numbers (casting
+    to ``datetime64[D]`` floors, as ``normalize`` does): the pandas expression of the other cases
+    spent ~0.1 s per million customers converting units, once per analysis the report runs.
+    """
+    import numpy as np
+    import pandas as pd
+
+    values = last.to_numpy()
+    if values.dtype.kind == "M" and not np.isnat(values).any():
+        day = np.datetime64(pd.Timestamp(as_of).normalize().to_datetime64(), "D").astype(np.int64)
+        return pd.Series(day - values.astype("datetime64[D]").astype(np.int64), index=last.index)
+    return (as_of.normalize() - pd.to_datetime(last).dt.normalize()).dt.days
 
 
 @_analysis

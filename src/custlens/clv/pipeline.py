@@ -32,8 +32,8 @@ from custlens.clv.validation import (compare_models, holdout_by_frequency, holdo
 from custlens.clv.result import ClvResult
 from custlens.clv.scores import SCORE_COLUMNS, SCORES_TABLE, join_scores, save_clv_scores, save_scores
 from custlens.clv.value import score_customers
-from custlens.errors import (ConvergenceError, CustlensError, DataQualityWarning, InputError,
-                             MissingDataError)
+from custlens.errors import (ConvergenceError, ConvergenceWarning, CustlensError, DataQualityWarning,
+                             InputError, MissingDataError)
 from custlens.features import columns as c
 from custlens.features.customer_table import resolve_as_of
 from custlens.features.purchase_days import CustomerBuild, build_customer_table
@@ -71,7 +71,10 @@ def _spend(full: pd.DataFrame, notes: list, in_fit: np.ndarray | None = None
             raise MissingDataError(f"{int(usable.sum())} repeat customers with spend > 0")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DataQualityWarning)
+            warnings.simplefilter("always", ConvergenceWarning)
             gg = GammaGammaModel().fit(full.loc[usable, [N.FREQUENCY, N.MONETARY_VALUE]])
+        # kept for callers that reuse this fit (the value matrix refits after any of them)
+        gg.fit_warnings_ = tuple(str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning))
         if gg.params_["q"] <= 1:
             raise MissingDataError(f"q={gg.params_['q']:.3f} <= 1 gives an infinite mean spend")
         frame = pd.DataFrame({N.FREQUENCY: np.where(scorable, x, 0.0), N.MONETARY_VALUE: m})

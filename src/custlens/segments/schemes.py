@@ -54,7 +54,7 @@ class Segmentation(Result):
 def segment_customers(customers: pd.DataFrame, scheme: str = "rfm11", *, store: Store | None = None,
                       as_of: pd.Timestamp | None = None, k: int | None = None,
                       method: str = "kmeans", random_state: int = 0,
-                      demographics: pd.DataFrame | None = None) -> Segmentation:
+                      demographics: pd.DataFrame | None = None, spend_fit: Any = None) -> Segmentation:
     """Segment customers under ``scheme``.
 
     Parameters
@@ -72,6 +72,10 @@ def segment_customers(customers: pd.DataFrame, scheme: str = "rfm11", *, store: 
         Clustering algorithm of ``kmeans``/``lrfmc``.
     demographics : pandas.DataFrame, optional
         The ``customers`` table, for cluster profiles.
+    spend_fit : SpendFit, optional
+        ``value`` only: the Gamma-Gamma fit of a CLV run on this table
+        (`custlens.segments.value_matrix.spend_fit_of`), used when it is the fit the matrix
+        would make (`custlens.segments.value_matrix.value_matrix`).
 
     Returns
     -------
@@ -115,7 +119,7 @@ def segment_customers(customers: pd.DataFrame, scheme: str = "rfm11", *, store: 
                             {"gini": res.gini, "cuts": list(res.cuts)})
     from custlens.segments.value_matrix import value_matrix
 
-    res = value_matrix(customers)
+    res = value_matrix(customers, spend_fit=spend_fit)
     return Segmentation(scheme, res.customers[[CUSTOMER_ID, "segment"]],
                         res.segments[["segment", "customers", "share", "revenue", "revenue_share"]], res,
                         {"method": res.method, "reason": res.reason},

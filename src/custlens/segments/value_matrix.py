@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,7 +58,7 @@ from custlens.segments.profile import summary_of_codes
 from custlens.results import Result
 from custlens.segments.texts import VALUE_CELLS
 
-__all__ = ["ValueMatrixResult", "value_matrix"]
+__all__ = ["SpendFit", "ValueMatrixResult", "spend_fit_of", "value_matrix"]
 
 ROWS = ("current_high", "future_high", "both_low")
 #: Cell of each value row (0, 1, 2) and loyalty (0 = loyal, 1 = not), as a position in `VALUE_CELLS`.
@@ -111,9 +112,63 @@ class ValueMatrixResult(Result):
 SAMPLE_SIZE = 50_000
 
 
+@dataclass(frozen=True)
+class SpendFit:
+    """A Gamma-Gamma fit made on the same customer table elsewhere (the report's CLV run).
+
+    Attributes
+    ----------
+    model : GammaGammaModel
+        The fitted model; its ``fit_warnings_`` lists the convergence warnings of its fit.
+    customers : int
+        Rows of the customer table it was fitted from.
+    sample_size, seed : int or None
+        The uniform sample it was fitted on and its seed (None, None: every customer).
+    """
+
+    model: Any
+    customers: int
+    sample_size: int | None
+    seed: int | None
+
+
+def spend_fit_of(clv_result: Any) -> SpendFit | None:
+    """The Gamma-Gamma fit of a CLV run (`custlens.clv.ClvResult`); None when it has none."""
+    gg = (getattr(clv_result, "fitted", None) or {}).get("spend")
+    if gg is None or not getattr(clv_result, "sound", False) or clv_result.spend_model != "gamma_gamma":
+        return None
+    return SpendFit(gg, int(clv_result.customers), clv_result.fit_sample, clv_result.fit_sample_seed)
+
+
+def _same_spend_fit(spend: SpendFit | None, fit: pd.DataFrame, n: int, sampled: bool,
+                    random_state: int) -> Any | None:
+    """``spend.model`` when it is the Gamma-Gamma fit ``_fit_clv`` would make on ``fit``, else None.
+
+    The same fit: the same table (``n`` rows), the same uniform sample and seed (the CLV run
+    draws its sample as `value_matrix` does), and the same rows: the repeat buyers of the
+    sample, all with spend > 0 (the CLV run leaves out repeat buyers without spend, where
+    `GammaGammaModel.fit` refuses them). A fit that warned about convergence is not taken:
+    refitting here turns the warning into the fallback, as before.
+    """
+    from custlens.clv import GammaGammaModel
+
+    if spend is None or not isinstance(spend.model, GammaGammaModel):
+        return None
+    expected = (len(fit), random_state) if sampled else (None, None)
+    if spend.customers != n or (spend.sample_size, spend.seed) != expected:
+        return None
+    if getattr(spend.model, "fit_warnings_", None) != ():
+        return None  # warned, or warnings not recorded
+    x, m = fit[FREQUENCY].to_numpy(dtype=float), fit[MONETARY_VALUE].to_numpy(dtype=float)
+    repeat = x > 0
+    if not (m[repeat] > 0).all() or float(repeat.sum()) != getattr(spend.model, "n_obs_", None):
+        return None
+    return spend.model
+
+
 def _fit_clv(customers: pd.DataFrame, horizon_months: float, min_customers: int,
-             min_repeaters: int, fit_rows: np.ndarray | None = None
-             ) -> tuple[pd.DataFrame | None, str, dict[str, float]]:
+             min_repeaters: int, fit_rows: np.ndarray | None = None, spend: SpendFit | None = None,
+             random_state: int = 0) -> tuple[pd.DataFrame | None, str, dict[str, float]]:
     from custlens.clv import GammaGammaModel, ModifiedBetaGeoModel, score_customers
     from custlens.clv.diagnostics import check_fit
 
@@ -132,7 +187,10 @@ def _fit_clv(customers: pd.DataFrame, horizon_months: float, min_customers: int,
                 return None, "the MBG/NBD fit is not sound: " + " ".join(check.texts()), {}
             caught.clear()
             warnings.simplefilter("error", ConvergenceWarning)
-            gg = GammaGammaModel().fit(fit[[FREQUENCY, MONETARY_VALUE]])
+            # the report's CLV run fitted the same model on the same rows: not fitted twice
+            gg = _same_spend_fit(spend, fit, n, fit_rows is not None, random_state)
+            if gg is None:
+                gg = GammaGammaModel().fit(fit[[FREQUENCY, MONETARY_VALUE]])
             scores = score_customers(bg, data, gg, horizon_months=horizon_months, time_unit="W")
     except (CustlensError, ConvergenceWarning, ValueError, FloatingPointError, ArithmeticError) as exc:
         return None, f"the CLV models could not be fitted: {exc}", {}
@@ -160,7 +218,7 @@ def _repeat_behaviour(customers: pd.DataFrame, horizon_months: float) -> tuple[n
 def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value_quantile: float = 0.5,
                  loyalty_cut: float = 0.5, use_clv: bool = True, min_customers: int = 30,
                  min_repeaters: int = 10, sample_size: int | None = SAMPLE_SIZE,
-                 random_state: int = 0) -> ValueMatrixResult:
+                 random_state: int = 0, spend_fit: SpendFit | None = None) -> ValueMatrixResult:
     """Place every customer in the value × loyalty matrix.
 
     Parameters
@@ -182,6 +240,10 @@ def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value
         this many (seed ``random_state``) and every customer is scored; None fits on all.
     random_state : int, default 0
         Seed of that sample.
+    spend_fit : SpendFit, optional
+        The Gamma-Gamma fit of a CLV run on this same customer table (`spend_fit_of`). Used
+        instead of fitting one when it is the same fit (same customers, sample, seed and rows,
+        no convergence warning); otherwise the model is fitted here. The result is the same.
 
     Returns
     -------
@@ -202,7 +264,8 @@ def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value
     rows = None
     if use_clv and sample_size is not None and len(table) > sample_size:
         rows = np.sort(np.random.default_rng(random_state).choice(len(table), sample_size, replace=False))
-    scores, reason, params = (_fit_clv(table, horizon_months, min_customers, min_repeaters, rows) if use_clv
+    scores, reason, params = (_fit_clv(table, horizon_months, min_customers, min_repeaters, rows, spend_fit,
+                                       random_state) if use_clv
                               else (None, "repeat behaviour requested (use_clv=False)", {}))
     if scores is not None:
         future, loyalty, method = scores["clv"].to_numpy(), scores["p_alive"].to_numpy(), "clv"
@@ -224,9 +287,10 @@ def value_matrix(customers: pd.DataFrame, *, horizon_months: float = 12.0, value
                         "value_row": np.asarray(ROWS, dtype=object)[row_code], "loyal": loyal,
                         "segment": segment})
     segs = summary_of_codes(cell, current, VALUE_CELLS)
+    # one grouping for the three means (each column's mean is computed as on its own)
+    means = out[["current_value", "future_value", "loyalty"]].groupby(cell).mean().reindex(range(len(VALUE_CELLS)))
     for col in ("current_value", "future_value", "loyalty"):
-        segs[f"mean_{col}"] = (out[col].groupby(cell).mean().reindex(range(len(VALUE_CELLS)))
-                               .to_numpy(dtype=float))
+        segs[f"mean_{col}"] = means[col].to_numpy(dtype=float)
     counts = np.bincount(row_code * 2 + (~loyal), minlength=6).reshape(3, 2).astype("int64")
     grid = pd.DataFrame(counts, index=pd.Index(list(ROWS), name="value_row"), columns=["loyal", "not_loyal"])
     return ValueMatrixResult(method=method, reason=reason, horizon_months=float(horizon_months),

@@ -15,6 +15,7 @@ from custlens.report.context import ReportContext
 from custlens.report.registry import register_section
 from custlens.segments import segment_text
 from custlens.segments.migration import migration
+from custlens.segments.value_matrix import spend_fit_of
 
 #: Days between the two dates of the migration chart.
 MIGRATION_DAYS = 90
@@ -52,7 +53,13 @@ def _named(ctx: ReportContext, scheme: str, frame: pd.DataFrame, parts: tuple[st
 
 def _segments(ctx: ReportContext, scheme: str, demo: pd.DataFrame | None = None):  # type: ignore[no-untyped-def]
     """The segmentation ``scheme`` of the report's customer table (`custlens.analyses.segments`)."""
-    return analyses.segments(ctx.store, as_of=ctx.as_of, scheme=scheme, customers=ctx.customers(), demographics=demo)
+    extra = {}
+    if scheme == "value":
+        # The CLV fit, when the report has it already (the CLI fits it first): the value matrix
+        # takes its Gamma-Gamma model if it is the same fit. Not computed here when absent.
+        extra["spend_fit"] = spend_fit_of(ctx.cache.get("clv"))
+    return analyses.segments(ctx.store, as_of=ctx.as_of, scheme=scheme, customers=ctx.customers(), demographics=demo,
+                             **extra)
 
 
 @register_section("segments", order=45)
