@@ -217,7 +217,6 @@ def report(
 
     Example: custlens report orders.csv customers.csv --lang zh --out shop_report
     """
-    from custlens.ingest import ingest as run_ingest
     from custlens import i18n
     from custlens.commands._report_start import import_report_modules, start_customer_build
     from custlens.store import Store, open_store
@@ -227,6 +226,8 @@ def report(
 
     check_country(country)
     if files:
+        from custlens.ingest import ingest as run_ingest
+
         with Store(store) as st:
             for f in files:
                 res = run_ingest(f, st)
@@ -257,8 +258,12 @@ def report(
 
         try:
             with Store(store) as wst:
-                try:  # built once: the CLV fit and then the whole report read it
-                    build = early.result() if early is not None else build_customer_table(wst, when)
+                # built once: the CLV fit and then the whole report read it; a failed early
+                # build is made again here, so its error is raised as before
+                build = early.value() if early is not None else None
+                try:
+                    if build is None:
+                        build = build_customer_table(wst, when)
                 except MissingDataError:
                     build = None
                 saved = save_default_scores(wst, when, customers=build)

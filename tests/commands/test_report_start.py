@@ -170,3 +170,23 @@ def test_a_failing_build_is_the_same_error(toy: Store, tmp_path: Path, monkeypat
     serial = _report(src, tmp_path / "b")
     assert early[0] == serial[0] == 1
     assert early[1] == serial[1] and "RuntimeError in `custlens report`: customer table: the store sorted" in early[1]
+
+
+def test_a_failure_of_the_thread_alone_costs_a_second_build(toy: Store, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build fails on the thread only (e.g. a module another thread was still importing): the
+    command builds the table again where it did before, and the report is the serial start's."""
+    real = purchase_days.build_customer_table
+    calls = []
+
+    def thread_fails(store: Store, as_of: object = None) -> purchase_days.CustomerBuild:
+        calls.append(threading.current_thread().name)
+        if threading.current_thread().name == THREAD:
+            raise AttributeError("partially initialized module 'polars' has no attribute 'DataFrame'")
+        return real(store, as_of)
+
+    monkeypatch.setattr(purchase_days, "build_customer_table", thread_fails)
+    src = Path(toy.path)
+    toy.close()
+    _pair(src, tmp_path, monkeypatch)
+    assert THREAD in calls and calls.count(THREAD) < len(calls)

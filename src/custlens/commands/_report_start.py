@@ -8,10 +8,13 @@ starts the build on a thread of its own DuckDB connection (`custlens.store.Store
 thread_connection`) as soon as it knows the store and ``as_of``, imports meanwhile, then takes
 the build: the very object the CLV fit and the report context read, as if built there.
 
-The build's errors are not lost or changed: `EarlyBuild.result` raises the build's own exception
-(same type, same message) in the caller's thread, where the command used to call the build, and
-`EarlyBuild.value` gives None instead, so whoever needs the table (a section) builds it again and
-meets the error as before. The thread never outlives its block: `EarlyBuild.wait` joins it.
+Errors reach the user exactly as before: when the early build fails, `EarlyBuild.value` gives
+None and the table is built again where it was built before (by the command on the writable
+store, or by the first section that needs it), which raises the error there, with its message and
+its handling (missing data becomes the sections' note). A failure of the thread alone (say, a
+module another thread was still importing) thus costs a second build, never the report.
+`EarlyBuild.result` raises the build's own exception instead. The thread never outlives the
+command's block: `EarlyBuild.wait` joins it, also when the block fails.
 """
 
 from __future__ import annotations
