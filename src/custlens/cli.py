@@ -279,6 +279,7 @@ def report(
         # One context: the workbook reuses the customer table and the analyses the report computed.
         ctx = ReportContext(st, as_of=when, lang=lang, country=country, min_group=min_group)
         reuse_saved_clv(ctx, saved, build)  # the fit just saved is the CLV section's own: not fitted twice
+        early = build = None  # the context holds the build: release_html_results can then free its purchase days
         html = build_report(st, out=out_dir, lang=lang, force=force, context=ctx)
         out.print(f"report: {html}")
         if excel:
