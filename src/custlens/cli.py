@@ -217,29 +217,39 @@ def report(
 
     Example: custlens report orders.csv customers.csv --lang zh --out shop_report
     """
-    from custlens.ingest import ingest as run_ingest
     from custlens import i18n
-    from custlens.report import build_report, write_workbook
+    from custlens.commands._report_start import import_report_modules, start_customer_build
     from custlens.store import Store, open_store
 
     check_lang(lang)
     from custlens.behaviour.country import check_country
-    from custlens.clv.scores import score_status
-    from custlens.features import resolve_as_of
 
     check_country(country)
     if files:
+        from custlens.ingest import ingest as run_ingest
+
         with Store(store) as st:
             for f in files:
                 res = run_ingest(f, st)
                 err.print(f"ingested {f}: {res.rows_loaded:,} loaded, {res.rows_quarantined:,} quarantined, "
                           f"{res.duplicates_skipped:,} duplicates")
     st = open_store(store, read_only=True)  # a missing store is an error, never an empty new file
+    early = None
     try:
         when = parse_as_of(as_of, st, lang)
+        # the customer table's queries (GIL-free) run on a thread while the report's modules import
+        early = start_customer_build(st, when)
+        from custlens.clv.scores import score_status
+        from custlens.features import resolve_as_of
+
         stale = st.has("orders") and not score_status(st, "clv_scores", resolve_as_of(st, when)).ok
+        import_report_modules()
     finally:
+        if early is not None:  # never left running, also on error
+            early.wait()
         st.close()
+    from custlens.report import build_report, write_workbook
+
     saved = build = None
     if stale:  # the workbook and the 360 read the default CLV scores: write access for this step only
         from custlens.clv.pipeline import save_default_scores
@@ -248,13 +258,19 @@ def report(
 
         try:
             with Store(store) as wst:
-                try:  # built once: the CLV fit and then the whole report read it
-                    build = build_customer_table(wst, when)
+                # built once: the CLV fit and then the whole report read it; a failed early
+                # build is made again here, so its error is raised as before
+                build = early.value() if early is not None else None
+                try:
+                    if build is None:
+                        build = build_customer_table(wst, when)
                 except MissingDataError:
                     build = None
                 saved = save_default_scores(wst, when, customers=build)
         except StoreError as exc:  # e.g. another process holds the store: report without saving
             err.print(f"note: default CLV scores not saved ({exc})")
+    if build is None and early is not None:  # a failed build is left to the section that needs it
+        build = early.value()
     st = open_store(store, read_only=True)
     try:
         from custlens.report import ReportContext
@@ -263,6 +279,7 @@ def report(
         # One context: the workbook reuses the customer table and the analyses the report computed.
         ctx = ReportContext(st, as_of=when, lang=lang, country=country, min_group=min_group)
         reuse_saved_clv(ctx, saved, build)  # the fit just saved is the CLV section's own: not fitted twice
+        early = build = None  # the context holds the build: release_html_results can then free its purchase days
         html = build_report(st, out=out_dir, lang=lang, force=force, context=ctx)
         out.print(f"report: {html}")
         if excel:
