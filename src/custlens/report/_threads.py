@@ -36,11 +36,13 @@ __all__ = ["SECTION_COST", "WARM_IMPORTS", "run_parallel", "section_thread_limit
 
 T = TypeVar("T")
 
-#: Wall seconds of the sections at 1M customers (main, idle machine, bench/README.md): the pool
-#: starts the longest first, so the last section to finish is a short one. Unlisted: 0.
+#: Wall seconds of the sections at 1M customers (main 0118f39, idle machine, one after the other;
+#: bench/README.md "Report at 1M, session 6: overlap"): the pool starts the longest first, so the
+#: last section to finish is a short one. Unlisted: 0.
 SECTION_COST: dict[str, float] = {
-    "churn": 40.7, "segments": 13.1, "forecast": 7.0, "lifecycle": 4.3, "behaviour": 2.3, "rfm": 2.2,
-    "quality": 1.7, "cohorts": 1.5, "kpis": 1.1, "profile": 0.8, "timing": 0.7, "loyalty": 0.4,
+    "churn": 20.9, "segments": 9.2, "forecast": 4.7, "rfm": 2.7, "lifecycle": 1.9, "kpis": 1.3,
+    "cohorts": 1.1, "quality": 1.1, "behaviour": 1.0, "profile": 0.7, "timing": 0.5, "loyalty": 0.1,
+    "clv": 0.1,
 }
 
 #: Libraries that sections import on first use and that other libraries look up in
