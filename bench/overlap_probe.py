@@ -1,7 +1,7 @@
 """Where the CPU of a report's sections goes with one and with two section threads.
 
-    python bench/overlap_probe.py STORE.duckdb [--runs 1,2,1,2] [--sections a,b] [--omp-limit]
-        [--duckdb-threads N] [--switch S]
+    python bench/overlap_probe.py STORE.duckdb [--runs 1,2,1,2] [--sections a,b] [--duckdb-threads N]
+        [--switch S]
 
 Each run builds the sections (`run_sections`, as `build_report` does) on a fresh `ReportContext`
 of the store (read-only) and prints, per section, its wall and the CPU of the Python thread that
@@ -11,9 +11,9 @@ the thread: the main and section threads, DuckDB's pool (threads born when the s
 OpenBLAS (born at NumPy's import) and the rest (OpenMP teams, numba, ...). Runs alternate in one
 process so that the machine's load hits both alike; compare CPU seconds, not wall (the machine is
 shared). The options change one cause at a time for the runs with more than one worker:
-``--omp-limit`` runs each section thread under ``threadpool_limits(1)`` (OpenMP and BLAS),
 ``--duckdb-threads`` sets DuckDB's ``threads`` for the build, ``--switch`` the GIL's switch
-interval. Environment variables (``OMP_WAIT_POLICY``) apply to the whole process.
+interval. Environment variables (``OMP_WAIT_POLICY``) apply to the whole process. (A parallel
+build already runs BLAS and OpenMP on one thread per section thread: `section_thread_limits`.)
 """
 
 from __future__ import annotations
@@ -48,7 +48,6 @@ def main() -> None:
     ap.add_argument("store")
     ap.add_argument("--runs", default="1,2,1,2")
     ap.add_argument("--sections", default=None)
-    ap.add_argument("--omp-limit", action="store_true")
     ap.add_argument("--duckdb-threads", type=int, default=None)
     ap.add_argument("--switch", type=float, default=None)
     args = ap.parse_args()
@@ -57,7 +56,7 @@ def main() -> None:
     import numpy  # noqa: F401  (OpenBLAS starts its threads here)
 
     born["openblas"] = set(_tasks()) - born["python"]
-    from threadpoolctl import threadpool_info, threadpool_limits
+    from threadpoolctl import threadpool_info
 
     from custlens.report import registry
     from custlens.report.context import ReportContext
@@ -94,12 +93,6 @@ def main() -> None:
             old_sw = sys.getswitchinterval()
             sys.setswitchinterval(args.switch)
             stack.callback(lambda o=old_sw: sys.setswitchinterval(o))
-        if workers > 1 and args.omp_limit:
-            def limited(spec, ctx, _f=timed):  # type: ignore[no-untyped-def]
-                with threadpool_limits(1):
-                    return _f(spec, ctx)
-            registry.run_section = limited
-            stack.callback(lambda: setattr(registry, "run_section", timed))
         before, load0 = _tasks(), os.getloadavg()[0]
         t0, c0 = time.perf_counter(), time.process_time()
         with stack:
