@@ -256,6 +256,53 @@ class _nothing:
         return None
 
 
+# -- native thread pools ---------------------------------------------------------------------------
+def _pools() -> dict[str, int]:
+    """Thread count of each loaded BLAS/OpenMP library, as the calling thread sees it."""
+    from threadpoolctl import threadpool_info
+
+    return {p["filepath"]: p["num_threads"] for p in threadpool_info()}
+
+
+def test_thread_pools_are_one_per_section_and_restored_after(shop: Store, clean_registry: None) -> None:
+    """Two sections whose ``threadpool_limits(1)`` windows overlap (the CLV fit of churn's features
+    beside a clustering) left BLAS, a setting of the whole process, on one thread after the build:
+    each window restored the value the other had set. Now BLAS is 1 for the parallel build and put
+    back after it; OpenMP (per thread) is 1 in each section thread, the caller's unchanged."""
+    from threadpoolctl import threadpool_limits
+
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen: dict[str, dict[str, int]] = {}
+
+    @register_section("test_par_ok", order=1)
+    def first(ctx: ReportContext) -> Section:
+        seen["a"] = _pools()
+        with threadpool_limits(limits=1):
+            a_in.set()
+            assert b_in.wait(30)
+        a_out.set()
+        return Section("a")
+
+    @register_section("test_par_warn", order=2)
+    def second(ctx: ReportContext) -> Section:
+        seen["b"] = _pools()
+        assert a_in.wait(30)
+        with threadpool_limits(limits=1):
+            b_in.set()
+            assert a_out.wait(30)
+        return Section("b")
+
+    import sklearn  # noqa: F401  (its OpenMP runtime)
+
+    before = _pools()
+    if 1 in before.values():  # e.g. a one-core machine: a restored value cannot be told from 1
+        pytest.skip(f"BLAS/OpenMP run one thread by default here ({before})")
+    registry.run_sections(ReportContext(shop), ["test_par_ok", "test_par_warn"], workers=2)
+    assert _pools() == before
+    assert set(seen["a"].values()) == set(seen["b"].values()) == {1}
+    assert seen["a"].keys() == before.keys()
+
+
 # -- warnings --------------------------------------------------------------------------------------
 def test_each_thread_records_its_own_warnings() -> None:
     """Without `thread_local_warnings`, two ``catch_warnings(record=True)`` blocks on two threads

@@ -12,10 +12,16 @@ made safe here or where it lives:
   the warnings recorded) would record each other's warnings, lose their own, or leave the
   process recording into a dead list. `thread_local_warnings` makes that state per thread while
   the sections run (Python 3.14 does the same with ``-X context_aware_warnings``).
+- the native thread pools (`section_thread_limits`): BLAS's thread count is one setting of the
+  whole process, and the CLV and clustering fits set it to 1 and back around their work: two such
+  windows overlapping on two threads restore each other's value and left BLAS on one thread after
+  the report. OpenMP's count is per thread (libgomp, LLVM's libomp), so a limit set by the caller
+  does not reach the section threads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import threading
 import types
@@ -24,15 +30,19 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-__all__ = ["SECTION_COST", "WARM_IMPORTS", "run_parallel", "thread_local_warnings"]
+from threadpoolctl import threadpool_limits
+
+__all__ = ["SECTION_COST", "WARM_IMPORTS", "run_parallel", "section_thread_limits", "thread_local_warnings"]
 
 T = TypeVar("T")
 
-#: Wall seconds of the sections at 1M customers (main, idle machine, bench/README.md): the pool
-#: starts the longest first, so the last section to finish is a short one. Unlisted: 0.
+#: Wall seconds of the sections at 1M customers (main 0118f39, idle machine, one after the other;
+#: bench/README.md "Report at 1M, session 6: overlap"): the pool starts the longest first, so the
+#: last section to finish is a short one. Unlisted: 0.
 SECTION_COST: dict[str, float] = {
-    "churn": 40.7, "segments": 13.1, "forecast": 7.0, "lifecycle": 4.3, "behaviour": 2.3, "rfm": 2.2,
-    "quality": 1.7, "cohorts": 1.5, "kpis": 1.1, "profile": 0.8, "timing": 0.7, "loyalty": 0.4,
+    "churn": 20.9, "segments": 9.2, "forecast": 4.7, "rfm": 2.7, "lifecycle": 1.9, "kpis": 1.3,
+    "cohorts": 1.1, "quality": 1.1, "behaviour": 1.0, "profile": 0.7, "timing": 0.5, "loyalty": 0.1,
+    "clv": 0.1,
 }
 
 #: Libraries that sections import on first use and that other libraries look up in
@@ -40,7 +50,8 @@ SECTION_COST: dict[str, float] = {
 #: a second thread at the same moment, such a lookup finds a half-initialised module
 #: (``AttributeError: partially initialized module 'polars'``). `run_parallel` imports them first;
 #: a full report imports them anyway. Absent optional packages are skipped.
-WARM_IMPORTS: tuple[str, ...] = ("polars", "lifelines", "statsforecast")
+#: scikit-learn loads its OpenMP runtime, which `section_thread_limits` must find loaded to limit it.
+WARM_IMPORTS: tuple[str, ...] = ("polars", "lifelines", "statsforecast", "sklearn")
 
 
 def _warm_imports() -> None:
@@ -151,6 +162,36 @@ def thread_local_warnings() -> Iterator[None]:
                 warnings._filters_mutated()  # type: ignore[attr-defined]
 
 
+# -- native thread pools -------------------------------------------------------------------------
+@contextmanager
+def section_thread_limits(workers: int) -> Iterator[Callable[[], Any]]:
+    """One BLAS and one OpenMP thread per section thread while ``workers`` sections run at once.
+
+    Two section threads already keep two cores busy; a section's own BLAS or OpenMP team would
+    wait for a core the other section holds. Entered by the caller of the pool: it sets BLAS (one
+    setting of the process) to one thread for the whole build, so that the sections' own
+    ``threadpool_limits(1)`` windows, overlapping on two threads, save and restore that 1 among
+    themselves, and on exit puts back the value it found. It yields a context-manager factory that
+    each worker thread enters around its sections: OpenMP's thread count is per thread (the
+    caller's setting does not reach a new thread), restored when the worker leaves it.
+
+    Parameters
+    ----------
+    workers : int
+        Section threads; with 1, nothing is changed.
+
+    Yields
+    ------
+    callable
+        Returns the per-thread OpenMP limit (a null context with one worker).
+    """
+    if workers <= 1:
+        yield contextlib.nullcontext
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield lambda: threadpool_limits(limits=1, user_api="openmp")
+
+
 # -- the pool ------------------------------------------------------------------------------------
 def run_parallel(tasks: Sequence[Callable[[], T]], costs: Sequence[float], workers: int,
                  init: Callable[[], Any]) -> list[T]:
@@ -178,6 +219,11 @@ def run_parallel(tasks: Sequence[Callable[[], T]], costs: Sequence[float], worke
     Exception
         When a task raises, the tasks not yet started are cancelled, the running ones finish,
         and the exception of the first failed task in the given order is raised.
+
+    Notes
+    -----
+    While the tasks run on more than one thread, BLAS and OpenMP run one thread each
+    (`section_thread_limits`); their settings are restored when the tasks are done.
     """
     _warm_imports()
     order = sorted(range(len(tasks)), key=lambda i: (-costs[i], i))
@@ -188,7 +234,7 @@ def run_parallel(tasks: Sequence[Callable[[], T]], costs: Sequence[float], worke
     errors: dict[int, BaseException] = {}
 
     def worker() -> None:
-        with init():
+        with init(), omp_limit():
             while not stop.is_set():
                 with qlock:
                     i = next(queue, None)
@@ -200,9 +246,10 @@ def run_parallel(tasks: Sequence[Callable[[], T]], costs: Sequence[float], worke
                     errors[i] = exc
                     stop.set()
 
-    with thread_local_warnings(), ThreadPoolExecutor(max_workers=workers,
-                                                     thread_name_prefix="custlens-section") as pool:
-        futures: list[Future[None]] = [pool.submit(worker) for _ in range(min(workers, len(tasks)))]
+    threads = min(workers, len(tasks))
+    with thread_local_warnings(), section_thread_limits(threads) as omp_limit, \
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="custlens-section") as pool:
+        futures: list[Future[None]] = [pool.submit(worker) for _ in range(threads)]
         wait(futures, return_when=FIRST_EXCEPTION)
         for f in futures:
             f.result()  # an error of `init` itself
