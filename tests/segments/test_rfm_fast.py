@@ -106,3 +106,22 @@ def test_small_and_degenerate_tables() -> None:
     table = _table([1, 2, 3, 400, 500], [1, 1, 1, 1, 1], [1.0, 2.0, 3.0, 4.0, 5.0])
     assert_same(table)
     assert (rfm(table).segments["customers"] == 0).any()  # empty segments stay, with NaN means
+
+
+def test_with_scheme_equals_a_second_scoring(demo) -> None:
+    """The report's cn8 (and any scheme) from the rfm11 result equals `rfm` run on the table again."""
+    from custlens.errors import InputError
+
+    table = customer_table(demo).iloc[::3]
+    base = rfm(table, scheme="rfm11")
+    before = base.customers.copy()
+    for scheme in ("cn8", "rf10", "rfm11"):
+        got, want = base.with_scheme(scheme), rfm(table, scheme=scheme)
+        assert got.scheme == want.scheme and got.bins == want.bins
+        pd.testing.assert_frame_equal(got.customers, want.customers, check_exact=True)
+        pd.testing.assert_frame_equal(got.segments, want.segments, check_exact=True)
+    pd.testing.assert_frame_equal(base.customers, before)  # the source result is left as it was
+    with pytest.raises(InputError, match="scheme='nope'"):
+        base.with_scheme("nope")
+    with pytest.raises(InputError, match="bins=3"):
+        rfm(table, scheme="cn8", bins=3).with_scheme("rfm11")
