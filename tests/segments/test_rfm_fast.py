@@ -103,6 +103,8 @@ def test_small_and_degenerate_tables() -> None:
     assert_same(_table([3], [1], [10.0]))  # one customer: every score 1
     assert_same(_table([5, 5, 5, 5], [2, 2, 2, 2], [7.5, 7.5, 7.5, 7.5]))  # all equal
     assert_same(_table([0, 1], [1, 9], [0.0, -0.0]))  # signed zero ties
+    # whole numbers counted per value (range <= 4 n) and sorted (wider), negative spend included
+    assert_same(_table([0, 7, 7, 30_000, 2], [1, 1, 3, 2, 1], [-5.0, 12.0, 12.0, 1e6, 3.0]))
     table = _table([1, 2, 3, 400, 500], [1, 1, 1, 1, 1], [1.0, 2.0, 3.0, 4.0, 5.0])
     assert_same(table)
     assert (rfm(table).segments["customers"] == 0).any()  # empty segments stay, with NaN means
