@@ -57,3 +57,32 @@ def test_shared_activity(demo) -> None:
     assert_same(cohorts(demo, activity=act), cohorts(demo))
     with pytest.raises(InputError, match="freq='Q'"):
         cohorts(demo, activity=customer_activity(demo, "Q", as_of))
+
+
+def _days(store: Store, as_of):
+    from custlens.features.purchase_days import build_customer_table
+
+    return build_customer_table(store, as_of).days
+
+
+@pytest.mark.parametrize("as_of", ["2025-05-17", "2025-04-01", "2023-07-01"])
+@pytest.mark.parametrize("freq", ["month", "quarter"])
+def test_revenue_from_purchase_days_matches_reference(edge_shop, freq: str, as_of: str) -> None:
+    """The report's path: the revenue from the customer table's purchase days, not the orders."""
+    got = cohorts(edge_shop, as_of=as_of, freq=freq, days=_days(edge_shop, as_of))
+    assert_same(got, reference_cohorts(edge_shop, as_of=as_of, freq=freq))
+
+
+def test_revenue_from_purchase_days_on_demo_and_toy(demo, toy) -> None:
+    from custlens.features.activity_days import activity_from_days
+
+    for store, as_of in ((demo, demo.default_as_of()), (toy, pd.Timestamp("2024-04-01"))):
+        days = _days(store, as_of)
+        for freq, pfreq in (("month", "M"), ("quarter", "Q")):
+            want = reference_cohorts(store, as_of=as_of, freq=freq)
+            assert_same(cohorts(store, as_of=as_of, freq=freq, days=days), want)
+            # the report's inputs: activity and revenue both from the purchase days
+            act = activity_from_days(days, pfreq, as_of)
+            assert_same(cohorts(store, as_of=as_of, freq=freq, activity=act, days=days), want)
+    with pytest.raises(InputError, match="pass build_customer_table"):
+        cohorts(toy, as_of="2024-03-15", days=_days(toy, "2024-04-01"))

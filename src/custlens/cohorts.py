@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,9 @@ from custlens.features.customer_table import AsOf
 from custlens.features.periods import MAX_BIT_PERIODS, WORD_BITS, CustomerActivity, customer_activity, period_index
 from custlens.results import Result
 from custlens.store import Store
+
+if TYPE_CHECKING:  # pragma: no cover
+    from custlens.features.purchase_days import PurchaseDays
 
 __all__ = ["CohortResult", "cohorts"]
 
@@ -77,7 +80,7 @@ class CohortResult(Result):
 
 
 def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month",
-            activity: CustomerActivity | None = None) -> CohortResult:
+            activity: CustomerActivity | None = None, days: "PurchaseDays | None" = None) -> CohortResult:
     """Retention matrix of customers and revenue by acquisition period.
 
     Parameters
@@ -92,6 +95,10 @@ def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month",
         `custlens.features.periods.customer_activity` of the same period (``"M"`` or ``"Q"``)
         and ``as_of`` when the caller has it (the report shares it with the KPIs); queried
         when omitted.
+    days : PurchaseDays, optional
+        The customers' purchase days as of ``as_of`` (`custlens.features.purchase_days`) when the
+        caller has them (the report's customer table): the revenue is summed from their day
+        totals instead of a join over the orders (equal up to the last bits of the sums).
 
     Returns
     -------
@@ -107,7 +114,7 @@ def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month",
 
     The counts come from the customers' activity bit sets (one grouping of the orders by
     customer); the revenue per cohort and period from one join of the orders with each
-    customer's first period.
+    customer's first period, or from ``days``.
     """
     if freq not in _UNITS:
         raise InputError(f"freq={freq!r} is unknown; use one of {', '.join(_UNITS)}")
@@ -127,7 +134,12 @@ def cohorts(store: Store, *, as_of: AsOf = None, freq: str = "month",
     last = n - 1 if starts[n] <= as_of else n - 2
     first = activity.first
     sizes_n = np.bincount(first, minlength=n)
-    revenue = _revenue(store, as_of, pfreq, origin, n)
+    if days is None:
+        revenue = _revenue(store, as_of, pfreq, origin, n)
+    else:
+        from custlens.features.activity_days import cohort_revenue_from_days
+
+        revenue = cohort_revenue_from_days(days, pfreq, origin, n, as_of)
     observed = np.arange(n)[sizes_n > 0]
     sizes = pd.DataFrame({
         "cohort": starts[observed].astype("datetime64[ns]"),

@@ -20,9 +20,9 @@ from custlens.store import Store
 
 __all__ = ["repeat_purchase_forecast"]
 
-#: Rows scored per call of ``expected_purchases``. The rows are already distinct, and a call on
-#: more rows than this looks for repeated rows first (`custlens.clv` compresses above 20,000 rows):
-#: wasted work, about a third of the scoring at 1M customers. The values are the same either way.
+#: Rows scored per call of ``expected_purchases`` and ``p_alive``. A call on more rows than this
+#: looks for repeated rows first (`custlens.clv` compresses above 20,000 rows): wasted work on rows
+#: that are mostly distinct. The values are the same either way.
 _CHUNK = 20_000
 
 
@@ -79,25 +79,46 @@ def repeat_purchase_forecast(store: Store, as_of: pd.Timestamp, starts: pd.Datet
             model = BetaGeoModel().fit(fit_rows)
         except (CustlensError, ValueError, FloatingPointError) as exc:
             raise InputError(f"the BG/NBD model could not be fitted: {exc}") from exc
-    # Customers with the same (frequency, recency, T) expect the same: score each distinct row
-    # once, weighted by its count (at 1M customers about 70% of the rows).
-    distinct = rfm.value_counts(sort=False).reset_index(name="n")
-    weights = distinct.pop("n").to_numpy(dtype=float)
     bounds = sorted({*(pd.DatetimeIndex(starts)), *(pd.DatetimeIndex(ends))})
-    cum = {}
-    for b in bounds:
-        t = max((pd.Timestamp(b) - as_of).days, 0) / 7.0  # the customer table's unit is the week
-        # no purchases in (T, T + 0]: the model gives exactly 0 there too, at the cost of a full pass
-        cum[b] = 0.0 if t == 0 else float(np.dot(weights, _expected(model, distinct, t)))
+    # the customer table's unit is the week; no purchases in (T, T + 0]: exactly 0 there too
+    horizons = {b: max((pd.Timestamp(b) - as_of).days, 0) / 7.0 for b in bounds}
+    sums = _summed_expected(model, rfm, [t for t in horizons.values() if t > 0])
+    cum = {b: 0.0 if t == 0 else sums[t] for b, t in horizons.items()}
     values = [max(cum[e] - cum[s], 0.0) for s, e in zip(starts, ends)]
     out = pd.DataFrame({"ds": pd.DatetimeIndex(starts), "clv_orders": values})
     out.attrs.update(customers=len(rfm), fit_customers=len(fit_rows))
     return out
 
 
-def _expected(model: object, distinct: pd.DataFrame, t: float) -> np.ndarray:
-    """``model.expected_purchases(distinct, t)``, computed `_CHUNK` rows at a time."""
-    if len(distinct) <= _CHUNK:
-        return model.expected_purchases(distinct, t)
-    return np.concatenate([model.expected_purchases(distinct.iloc[i:i + _CHUNK], t)
-                           for i in range(0, len(distinct), _CHUNK)])
+def _summed_expected(model: object, rfm: pd.DataFrame, horizons: list[float]) -> dict[float, float]:
+    """``sum_i E[X_i(t)]`` over the customers of ``rfm`` for each horizon ``t``.
+
+    BG/NBD (Fader, Hardie & Lee 2005, eq. 10): ``E[X(t) | x, t_x, T] = P(alive | x, t_x, T) *
+    h(x, T, t)``, where ``h`` does not depend on ``t_x``. So the sum is ``sum_j A_j h_j(t)`` over
+    the distinct ``(x, T)`` pairs ``j`` (at 1M customers about 50,000, against 715,000 distinct
+    ``(x, t_x, T)`` rows), with ``A_j`` the summed P(alive) of the pair's customers, and
+    ``h_j = E / P(alive)`` of the pair at ``t_x = T`` (``t_x = 0`` without repeat purchases, where
+    P(alive) is 1): the hypergeometric function is evaluated once per pair and horizon instead of
+    once per customer row. Equal to the per-customer sum up to rounding (1e-12 relative;
+    ``tests/forecast/test_repeat_fast.py``).
+    """
+    x = rfm["frequency"].to_numpy(dtype=float)
+    age = rfm["T"].to_numpy(dtype=float)
+    alive = _chunked(model.p_alive, rfm)
+    fx, x_levels = pd.factorize(x, sort=False)
+    fa, age_levels = pd.factorize(age, sort=False)
+    _, first, inverse = np.unique(fx.astype(np.int64) * len(age_levels) + fa, return_index=True,
+                                  return_inverse=True)
+    summed_alive = np.bincount(inverse, weights=alive, minlength=len(first))
+    px, page = x[first], age[first]
+    pairs = pd.DataFrame({"frequency": px, "recency": np.where(px > 0, page, 0.0), "T": page})
+    pair_alive = _chunked(model.p_alive, pairs)
+    return {t: float(np.dot(summed_alive, _chunked(lambda d: model.expected_purchases(d, t), pairs) / pair_alive))
+            for t in horizons}
+
+
+def _chunked(score: object, rows: pd.DataFrame) -> np.ndarray:
+    """``score(rows)``, computed `_CHUNK` rows at a time."""
+    if len(rows) <= _CHUNK:
+        return score(rows)
+    return np.concatenate([score(rows.iloc[i:i + _CHUNK]) for i in range(0, len(rows), _CHUNK)])

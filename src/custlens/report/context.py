@@ -172,6 +172,8 @@ class ReportContext:
         """RFM scores and segments of the customer table under ``scheme`` (`custlens.analyses.rfm`)."""
         from custlens import analyses
 
+        if scheme != "rfm11":  # the rfm11 scores under another map: not scored twice (`with_scheme`)
+            return self.cached(f"rfm:{scheme}", lambda: self.rfm("rfm11").with_scheme(scheme))
         return self.cached(f"rfm:{scheme}", lambda: analyses.rfm(self.store, as_of=self.as_of, scheme=scheme,
                                                                  customers=self.customers()))
 

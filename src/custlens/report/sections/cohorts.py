@@ -19,11 +19,13 @@ MAX_PERIODS = 24
 
 
 def report_cohorts(ctx: ReportContext) -> CohortResult:
-    """The report's monthly cohorts (cached; the workbook reads the same), on the KPIs' monthly activity."""
+    """The report's monthly cohorts (cached; the workbook reads the same), on the KPIs' monthly activity
+    and the customer table's purchase days (the revenue: no join over the orders)."""
     from custlens.report.sections.kpis import shared_activity
 
     return ctx.cached("cohorts", lambda: analyses.cohorts(ctx.store, as_of=ctx.as_of,
-                                                           activity=shared_activity(ctx, "M")))
+                                                           activity=shared_activity(ctx, "M"),
+                                                           days=ctx.customer_build().days))
 
 
 @register_section("cohorts", order=74)

@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from custlens.features.periods import CustomerActivity, customer_activity, daily_totals, headline_kpis, period_kpis
+from custlens.features.activity_days import activity_from_days
+from custlens.features.periods import CustomerActivity, daily_totals, headline_kpis, period_kpis
 from custlens.report import charts
 from custlens.report.blocks import Figure, Heading, Kpi, KpiCards, Section, Table
 from custlens.report.context import ReportContext
@@ -25,8 +26,10 @@ def shared_totals(ctx: ReportContext) -> pd.DataFrame:
 
 def shared_activity(ctx: ReportContext, freq: str) -> CustomerActivity:
     """The customers' activity by ``freq`` (`customer_activity`): the monthly one serves the KPIs
-    and the cohorts, one grouping of the orders by customer."""
-    return ctx.cached(f"periods:activity:{freq}", lambda: customer_activity(ctx.store, freq, ctx.as_of))
+    and the cohorts. Read from the shared customer table's purchase days (`activity_from_days`:
+    no pass over the orders; the report builds that table before its sections anyway)."""
+    return ctx.cached(f"periods:activity:{freq}",
+                      lambda: activity_from_days(ctx.customer_build().days, freq, ctx.as_of))
 
 
 @register_section("kpis", order=30)
