@@ -75,3 +75,13 @@ def test_empty_store_says_what_to_load(tmp_path) -> None:
     with Store(tmp_path / "empty.duckdb") as st:
         with pytest.raises(MissingDataError):
             build_series(st, "revenue", as_of="2024-01-01")
+
+
+def test_an_as_of_before_every_order_says_so_with_passed_kpis(shop) -> None:
+    """The report passes its own (empty) period KPIs: a clear message, not an IndexError."""
+    from custlens.features.periods import period_kpis
+
+    kpis = period_kpis(shop, "D", "2024-02-01").iloc[:0]  # no period before as_of
+    for metric in ("revenue", "active"):
+        with pytest.raises(MissingDataError, match="no orders before as_of=2000-01-01"):
+            build_series(shop, metric, "D", as_of="2000-01-01", kpis=kpis)

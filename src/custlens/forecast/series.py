@@ -140,6 +140,9 @@ def build_series(
     if column not in kpis.columns:
         raise InputError(f"the kpis frame passed for metric={metric!r} has no column {column!r}; "
                          "pass period_kpis of the same freq, or omit kpis")
+    if kpis.empty:  # e.g. an as_of before the first order (the report passes its own kpis)
+        raise MissingDataError(
+            f"no orders before as_of={as_of:%Y-%m-%d}; pass a later as_of or load more orders")
     idx = period_starts(kpis["period"].iloc[0], as_of, freq)
     if len(idx) == 0:
         raise InputError(f"no complete {freq} period before as_of={as_of:%Y-%m-%d}; use a shorter freq")

@@ -213,7 +213,8 @@ def _findings(by_channel: pd.DataFrame, by_demand: pd.DataFrame, repeat_rate: fl
               sla: Mapping[str, float]) -> list[tuple[str, dict[str, Any]]]:
     """Findings worth an action, each an i18n key with its parameters."""
     out: list[tuple[str, dict[str, Any]]] = []
-    overall = by_channel["first_response_breach"].mul(by_channel["tickets"]).sum() / by_channel["tickets"].sum()
+    tickets = by_channel["tickets"].sum()  # 0 when no ticket precedes as_of: no finding, no 0/0
+    overall = by_channel["first_response_breach"].mul(by_channel["tickets"]).sum() / tickets if tickets else 0.0
     for r in by_channel.itertuples():
         if r.tickets >= 10 and r.first_response_breach > max(0.2, 2 * overall):
             out.append(("sla_channel", {"channel": r.channel, "breach": r.first_response_breach,
