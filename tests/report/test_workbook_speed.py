@@ -26,6 +26,7 @@ from custlens.report import workbook, workbook_sheets
 from custlens.report.workbook import _aligned
 from custlens.report.workbook_sheets import _headers, write_parquet
 from custlens.store import Store
+from reference_impl.workbook_customers import old_customers_sheet
 
 
 def _old_churn_sheet(ctx: ReportContext) -> pd.DataFrame:
@@ -76,7 +77,8 @@ def _old_with_saved_scores(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFr
     return frame
 
 
-def _old_write_parquet(frame: pd.DataFrame, path: Path, rows: int = 100_000) -> None:
+def _old_write_parquet(frame: pd.DataFrame, path: Path, rows: int = 100_000, order: None = None) -> None:
+    assert order is None  # the old customer sheet came sorted whole
     schema = pa.Schema.from_pandas(frame, preserve_index=False)
     schema = schema.with_metadata({**(schema.metadata or {}), MARK.encode(): b"1"})
     with pq.ParquetWriter(path, schema) as writer:
@@ -87,7 +89,15 @@ def _old_write_parquet(frame: pd.DataFrame, path: Path, rows: int = 100_000) -> 
             writer.write_table(schema.empty_table())
 
 
+def _old_customers_sheet(ctx: ReportContext) -> tuple[pd.DataFrame, list[str], None]:
+    """The customer sheet sorted whole before `fit_sheet` (before session 6: every column of the
+    1M-row table taken in spend order), from the pre-session-4 reference of test_workbook_memory."""
+    frame, pct = old_customers_sheet(ctx)
+    return frame, pct, None
+
+
 def _use_old_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workbook, "_customers_sheet", _old_customers_sheet)
     monkeypatch.setitem(workbook_sheets.SHEETS, "report.sheet.churn", _old_churn_sheet)
     monkeypatch.setitem(workbook_sheets.SHEETS, "report.sheet.clusters", _old_clusters_sheet)
     monkeypatch.setattr(workbook, "_with_saved_scores", _old_with_saved_scores)
@@ -194,7 +204,7 @@ def test_a_failed_background_parquet_fails_the_workbook(shop: Store, tmp_path: P
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """An error in the Parquet thread reaches the caller, and neither the workbook nor a Parquet
     file is left behind."""
-    def broken(frame: pd.DataFrame, path: Path, rows: int = 0) -> None:
+    def broken(frame: pd.DataFrame, path: Path, rows: int = 0, order: object = None) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(workbook_sheets, "write_parquet", broken)

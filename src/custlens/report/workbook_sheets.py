@@ -214,7 +214,8 @@ class FittedSheet:
 
 def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows: int = EXCEL_MAX_ROWS,
               budget: int = 0, force: bool = False, stack: ExitStack | None = None,
-              group: str | None = None, executor: Executor | None = None) -> FittedSheet:
+              group: str | None = None, executor: Executor | None = None,
+              order: np.ndarray | None = None) -> FittedSheet:
     """The whole ``frame`` when it fits the sheet, else its first rows with a note, and the whole
     table in ``<workbook stem>_<sheet>.parquet`` beside the workbook.
 
@@ -232,24 +233,35 @@ def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows
     the file is written in the executor's thread (Arrow's encoding and compression release the GIL:
     the sheets are written meanwhile); ``stack`` waits for it, and a failure there fails the block.
     ``frame`` must not change until then.
+
+    ``order`` (positions, a permutation of ``range(len(frame))``) is the table's row order when it
+    is not the frame's: the table is ``frame.take(order)``, but a partial sheet takes only the rows
+    it shows and the Parquet file its chunks (`write_parquet`), so no whole copy in that order is
+    made (the 1M-row customer table: bench/README.md, "Report at 1M, session 6: workbook3").
     """
     if budget < 0:
         raise ValueError(f"budget={budget} should be >= 0 (0: no budget, up to Excel's limit)")
     n = len(frame)
+    if order is not None:
+        order = np.asarray(order)
+        if order.shape != (n,):
+            raise ValueError(f"order has {order.size:,} positions for a table of {n:,} rows; pass one per row")
+        if group is not None:  # a group's first rows need the whole table in its order
+            frame, order = _rows(frame, order), None
     if n + 1 <= max_rows and (budget == 0 or n <= budget):
-        return FittedSheet(frame, n)
+        return FittedSheet(_rows(frame, order), n)
     shown = min(budget or n, max_rows - 2)
     target = workbook.with_name(f"{workbook.stem}_{key.rsplit('.', 1)[-1]}.parquet")
     job = None
     if stack is None:
         with atomic_output(target, force) as tmp:
-            write_parquet(frame, tmp)
+            write_parquet(frame, tmp, order=order)
     elif executor is None:
-        write_parquet(frame, stack.enter_context(atomic_output(target, force)))
+        write_parquet(frame, stack.enter_context(atomic_output(target, force)), order=order)
     else:
         tmp = stack.enter_context(atomic_output(target, force))
         # a frame of its own (same arrays): pandas' lazy caches of ``frame`` stay this thread's
-        job = executor.submit(write_parquet, frame.copy(deep=False), tmp)
+        job = executor.submit(write_parquet, frame.copy(deep=False), tmp, order=order)
         stack.enter_context(_Awaited(job))  # waited for before the rename
     groups = frame[group].nunique(dropna=False) if group is not None and group in frame.columns else 1
     if groups > 1:
@@ -259,7 +271,16 @@ def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows
                       rows=f"{n:,}", file=target.name)
         return FittedSheet(part.reset_index(drop=True), n, note, target, job)
     note = i18n.t("report.sheet.partial", lang, shown=f"{shown:,}", rows=f"{n:,}", file=target.name)
-    return FittedSheet(frame.head(shown), n, note, target, job)
+    return FittedSheet(frame.head(shown) if order is None else _rows(frame, order[:shown]), n, note, target, job)
+
+
+def _rows(frame: pd.DataFrame, positions: np.ndarray | None) -> pd.DataFrame:
+    """``frame``'s rows at ``positions`` (all when None), indexed 0, 1, ...: ``frame.take(positions)``."""
+    if positions is None:
+        return frame
+    out = frame.take(positions)
+    out.index = pd.RangeIndex(len(out))
+    return out
 
 
 class _Awaited:
@@ -296,9 +317,9 @@ def _repeats(column: pa.ChunkedArray) -> bool:
         return True
 
 
-def write_parquet(frame: pd.DataFrame, path: Path, rows: int = PARQUET_ROWS) -> None:
+def write_parquet(frame: pd.DataFrame, path: Path, rows: int = PARQUET_ROWS, order: np.ndarray | None = None) -> None:
     """Write ``frame`` (index left out) to Parquet, marked as custlens' (`custlens.outputs.MARK`),
-    ``rows`` rows at a time.
+    ``rows`` rows at a time; with ``order`` (positions), ``frame.take(order)``, taken a chunk at a time.
 
     The file reads back as ``pa.Table.from_pandas(frame)`` would have written it (same schema and
     pandas metadata, one row group per ``rows`` rows), but the Arrow copy of a 1M-row table
@@ -308,14 +329,18 @@ def write_parquet(frame: pd.DataFrame, path: Path, rows: int = PARQUET_ROWS) -> 
     """
     schema = pa.Schema.from_pandas(frame, preserve_index=False)  # the whole column decides each type
     schema = schema.with_metadata({**(schema.metadata or {}), MARK.encode(): b"1"})
-    first = pa.Table.from_pandas(frame.iloc[:rows], schema=schema, preserve_index=False)
+
+    def chunk(start: int) -> pa.Table:
+        part = frame.iloc[start:start + rows] if order is None else frame.take(order[start:start + rows])
+        return pa.Table.from_pandas(part, schema=schema, preserve_index=False)
+
+    first = chunk(0)
     repeated = [f.name for f, col in zip(schema, first.columns) if _repeats(col)]
     with pq.ParquetWriter(path, schema, use_dictionary=repeated) as writer:
         writer.write_table(first)  # an empty frame: one empty row group, as pq.write_table writes it
         del first
         for start in range(rows, len(frame), rows):
-            chunk = pa.Table.from_pandas(frame.iloc[start:start + rows], schema=schema, preserve_index=False)
-            writer.write_table(chunk)
+            writer.write_table(chunk(start))
 
 
 def index_sheet(fitted: dict[str, FittedSheet], lang: str, budget: int) -> tuple[pd.DataFrame, str] | None:
