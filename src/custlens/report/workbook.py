@@ -272,7 +272,7 @@ def _customers_sheet(ctx: ReportContext) -> tuple[pd.DataFrame, list[str], np.nd
     frame = _with_saved_scores(ctx, frame)
     frame = _naive(frame)
     if "total_spend" in frame.columns:  # the most valuable first: a partial sheet keeps them
-        spend = pd.Series(frame["total_spend"].to_numpy())  # positions as labels, whatever the index
+        spend = frame["total_spend"].reset_index(drop=True)  # positions as labels, whatever the index
         order = spend.sort_values(ascending=False, kind="stable").index.to_numpy()
     else:
         order = np.arange(len(frame))

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from custlens import i18n
 from custlens.errors import CustlensError
 from custlens.features.export import EXCEL_MAX_ROWS
-from custlens.features.money import round_money
+from custlens.features.money import is_money, round_money
 from custlens.outputs import MARK, atomic_output
 from custlens.report.context import ReportContext
 
@@ -90,14 +90,30 @@ def _label(ctx: ReportContext, column: str) -> str:
     return column
 
 
-def _headers(frame: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
-    """Money in cents (decided on the canonical names), then headers in the workbook's language."""
-    return round_money(frame).rename(columns={c: _label(ctx, str(c)) for c in frame.columns})
+def _headers(frame: pd.DataFrame, ctx: ReportContext, own: bool = False) -> pd.DataFrame:
+    """Money in cents (decided on the canonical names), then headers in the workbook's language.
+
+    = ``round_money(frame).rename(columns=...)`` without rename's copy of every column (1M rows:
+    ~0.1 s a copy); with ``own`` (a frame the caller made for the sheet), rounded in place.
+    """
+    names = [_label(ctx, str(c)) for c in frame.columns]
+    if own:
+        money = [c for c in frame.columns if is_money(c) and pd.api.types.is_float_dtype(frame[c])]
+        for col in money:  # round_money's rounding, column by column
+            frame[col] = frame[col].round(2)
+        out = frame
+    else:
+        out = round_money(frame)
+        out = out.copy(deep=False) if out is frame else out  # the caller's frame keeps its names
+    out.columns = names
+    return out
 
 
 def _translated(codes: pd.Series, key: str, lang: str) -> np.ndarray:
     """``[i18n.t(key.format(c), lang) for c in codes]``, each distinct code translated once."""
-    index, uniques = pd.factorize(codes, use_na_sentinel=False)  # hashing, no sort of the texts
+    index, uniques = pd.factorize(codes)  # hashing, no sort of the texts
+    if (index < 0).any():  # missing codes: the exact old factorize (None and NaN as one NaN code)
+        index, uniques = pd.factorize(codes, use_na_sentinel=False)
     texts = np.array([i18n.t(key.format(c), lang) for c in uniques], dtype=object)
     return texts[index]
 
@@ -110,8 +126,12 @@ def clv_sheet(ctx: ReportContext) -> pd.DataFrame:
     res = ctx.cached("clv", lambda: analyses.clv(ctx.store, as_of=ctx.as_of))
     cols = ["customer_id", "p_alive", "expected_purchases", "expected_spend", "clv", "expected_days_to_next",
             "overdue", "model"]
-    scores = res.scores[[c for c in cols if c in res.scores.columns]].sort_values("clv", ascending=False)
-    return _headers(scores.reset_index(drop=True), ctx)
+    # = res.scores[cols].sort_values("clv", ascending=False) (same sort: quicksort, missing last),
+    # taken once; 1M rows: four copies fewer
+    order = res.scores["clv"].reset_index(drop=True).sort_values(ascending=False).index.to_numpy()
+    scores = res.scores[[c for c in cols if c in res.scores.columns]].take(order)
+    scores.index = pd.RangeIndex(len(scores))
+    return _headers(scores, ctx, own=True)
 
 
 def churn_sheet(ctx: ReportContext) -> pd.DataFrame:
@@ -121,20 +141,22 @@ def churn_sheet(ctx: ReportContext) -> pd.DataFrame:
 
     res = ctx.cached("churn", lambda: analyses.churn(ctx.store, as_of=ctx.as_of, table=ctx.customers(),
                                                      days=ctx.customer_build().days))
+    keep = ("list", "customer_id", "churn_probability", "risk_band", "customer_value", "expected_loss",
+            "days_since_last", "reasons", "action")
     parts = []
     for key, frame in (("report.churn.early", res.early_warning), ("report.churn.winback", res.win_back)):
         coded = [c for c in ("action", "risk_band") if c in frame.columns]
-        shown = localise(frame.drop(columns=coded), ctx.lang)  # the reasons in the workbook's language
-        # `localise` translates bands and actions once per row (~3 s at 1M customers); they take a
-        # handful of values: each translated once (tests/report/test_workbook_speed.py: same cells).
+        # `localise` on the shown columns only (the reasons in the workbook's language); it
+        # translates bands and actions once per row (~3 s at 1M customers); they take a handful
+        # of values: each translated once (tests/report/test_workbook_speed.py: same cells).
+        reasons = [c for c in frame.columns if c.startswith("reasons_")]
+        shown = localise(frame[[c for c in frame.columns if c in keep and c not in coded or c in reasons]], ctx.lang)
         for col in coded:
             shown[col] = _translated(frame[col], "churn.band.{}" if col == "risk_band" else "{}", ctx.lang)
         shown.insert(0, "list", ctx.t(key))
-        parts.append(shown)
-    frame = pd.concat(parts, ignore_index=True)
-    keep = [c for c in ("list", "customer_id", "churn_probability", "risk_band", "customer_value", "expected_loss",
-                        "days_since_last", "reasons", "action") if c in frame.columns]
-    return _headers(frame[keep], ctx)
+        parts.append(shown[[c for c in keep if c in shown.columns]])
+    frame = pd.concat(parts, ignore_index=True)  # the columns in the order of `keep`
+    return _headers(frame, ctx, own=True)
 
 
 def clusters_sheet(ctx: ReportContext) -> pd.DataFrame:
