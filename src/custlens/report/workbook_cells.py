@@ -158,9 +158,21 @@ def column_cells(s: pd.Series, col: int, rows: pa.Array, xf: int | None, date_xf
         return _number_cells(ref, rows, s.to_numpy(dtype=float, na_value=np.nan), xf)
     values = s.astype(object)
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        text = pa.array(values.where(values.notna(), None).tolist(), type=pa.string())
-        return _string_cells(ref, rows, _safe_text(text), None)
+        return _string_cells(ref, rows, _safe_text(_text(values)), None)
     return _mixed_cells(ref, rows, values.tolist(), xf, date_xf)
+
+
+def _text(values: pd.Series) -> pa.Array:
+    """A column of text and missing values as Arrow strings (missing: null).
+
+    = ``pa.array(values.where(values.notna(), None).tolist(), type=pa.string())``: Arrow reads the
+    objects directly, None, NaN and pd.NA as null (a third of the time: no mask, no list); anything
+    else it refuses takes that path.
+    """
+    try:
+        return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return pa.array(values.where(values.notna(), None).tolist(), type=pa.string())
 
 
 def rows_bytes(cells: list[pa.Array], rows: pa.Array) -> bytes:
