@@ -79,6 +79,28 @@ def test_an_order_equals_the_table_taken_whole_in_that_order(tmp_path: Path, bud
         fit_sheet(frame, "en", tmp_path / "x.xlsx", "report.sheet.customers", order=order[:6])
 
 
+@pytest.mark.parametrize("budget", [1, 2, 5, 9, 40])
+def test_shared_budget_equals_pandas_groupby_head(tmp_path: Path, budget: int) -> None:
+    """The lists' first rows (one factorize) equal ``nunique`` + ``groupby(...).head`` (the session-5
+    code): interleaved groups, a group shorter than its share, three groups, missing group values."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    for values in (rng.choice(["early", "win-back"], 30), rng.choice(["x", "y", "z"], 30),
+                   np.array(["a"] * 25 + ["b"] * 5, dtype=object),
+                   np.array(["a", None, np.nan, "b", None] * 6, dtype=object)):
+        frame = pd.DataFrame({"List": values, "customer_id": [f"c{i}" for i in range(30)]})
+        cut = fit_sheet(frame, "en", tmp_path / "w.xlsx", "report.sheet.churn", budget=budget, group="List")
+        groups = frame["List"].nunique(dropna=False)
+        if 30 <= budget:
+            assert cut.frame is frame
+            continue
+        each = max(1, min(budget, 30) // groups)
+        expected = frame.groupby("List", sort=False, dropna=False).head(each).reset_index(drop=True)
+        pd.testing.assert_frame_equal(cut.frame, expected)
+        assert f"the first {each:,} rows of each" in cut.note
+
+
 def test_analyses_that_cannot_run_are_listed_in_a_notes_sheet(shop: Store, tmp_path: Path) -> None:
     """The toy shop (4 customers) is too small for CLV and churn: the workbook says so."""
     wb = openpyxl.load_workbook(write_workbook(shop, tmp_path / "toy.xlsx", lang="en"))

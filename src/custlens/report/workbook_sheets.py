@@ -285,15 +285,32 @@ def fit_sheet(frame: pd.DataFrame, lang: str, workbook: Path, key: str, max_rows
         # a frame of its own (same arrays): pandas' lazy caches of ``frame`` stay this thread's
         job = executor.submit(write_parquet, frame.copy(deep=False), tmp, order=order)
         stack.enter_context(_Awaited(job))  # waited for before the rename
-    groups = frame[group].nunique(dropna=False) if group is not None and group in frame.columns else 1
+    codes, groups = (_group_codes(frame[group]) if group is not None and group in frame.columns
+                     else (None, 1))
     if groups > 1:
         each = max(1, shown // groups)
-        part = frame.groupby(group, sort=False, dropna=False).head(each)  # keeps the table's order
+        if codes is None:  # missing group values: pandas' own grouping
+            part = frame.groupby(group, sort=False, dropna=False).head(each)  # keeps the table's order
+        else:  # = that head: each group's first ``each`` rows, in the table's order
+            keep = np.zeros(n, dtype=bool)
+            for g in range(groups):
+                keep[np.flatnonzero(codes == g)[:each]] = True
+            part = frame[keep]
         note = i18n.t("report.sheet.partial_groups", lang, each=f"{each:,}", group=group, shown=f"{len(part):,}",
                       rows=f"{n:,}", file=target.name)
         return FittedSheet(part.reset_index(drop=True), n, note, target, job)
     note = i18n.t("report.sheet.partial", lang, shown=f"{shown:,}", rows=f"{n:,}", file=target.name)
     return FittedSheet(frame.head(shown) if order is None else _rows(frame, order[:shown]), n, note, target, job)
+
+
+def _group_codes(column: pd.Series) -> tuple[np.ndarray | None, int]:
+    """Each row's group number (None when a value is missing) and the number of groups, as
+    ``column.nunique(dropna=False)`` counts them; one hash pass over the column instead of the two
+    of ``nunique`` and ``groupby`` (the churn lists: 846k rows at 1M customers)."""
+    codes, uniques = pd.factorize(column)
+    if (codes < 0).any():  # None and NaN count apart in nunique, together in groupby: theirs
+        return None, column.nunique(dropna=False)
+    return codes, len(uniques)
 
 
 def _rows(frame: pd.DataFrame, positions: np.ndarray | None) -> pd.DataFrame:
