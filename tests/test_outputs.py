@@ -33,7 +33,7 @@ def test_a_failing_export_keeps_the_previous_file(tmp_path: Path, suffix: str, m
     elif suffix == ".xlsx":  # the streaming writer (custlens.report.workbook_xlsx) fails mid-sheet
         import custlens.report.workbook_xlsx as writer
 
-        monkeypatch.setattr(writer, "rows_xml", disk_full)
+        monkeypatch.setattr(writer, "rows_bytes", disk_full)
     else:
         import pyarrow.parquet as pq
 

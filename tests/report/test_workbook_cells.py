@@ -115,3 +115,17 @@ def test_numbers_round_trip_exactly(tmp_path: Path, values: list[float]) -> None
     with StreamingBook(path) as book:
         book.add_sheet("n", pd.DataFrame({"x": values}))
     assert [r[0] for r in openpyxl.load_workbook(path).worksheets[0].iter_rows(min_row=2, values_only=True)] == values
+
+
+def test_text_columns_read_as_the_list_path_did() -> None:
+    """`_text` (Arrow reading the objects) equals the list it replaced: None, NaN, pd.NA and NaT
+    as null, numpy strings, empty and hostile texts, a column of only missing values."""
+    from custlens.report.workbook_cells import _text
+
+    columns = [HOSTILE + [None, np.nan, pd.NA], [None, None], [np.str_("numpy"), "str", None], [np.nan] * 3,
+               ["a", pd.NaT, None], []]
+    for values in columns:
+        s = pd.Series(values, dtype=object)
+        expected = pa.array(s.where(s.notna(), None).tolist(), type=pa.string())
+        got = _text(s)
+        assert got.equals(expected), values

@@ -1,7 +1,8 @@
 """The workbook's memory at scale (issue 13): the same sheets with fewer copies.
 
-`_customers_sheet` is compared with the implementation it replaced (kept here: a copy of the
-customer table, merges on the whole table, ``sort_values`` and ``rename``); `write_parquet` with
+`_customers_sheet` is compared with the implementation it replaced (kept in
+tests/reference_impl/workbook_customers.py: a copy of the customer table, merges on the whole
+table, ``sort_values`` and ``rename``); `write_parquet` with
 ``pa.Table.from_pandas`` + ``pq.write_table``; `release_html_results` must leave the workbook every
 result it reads (no analysis runs again), and `reuse_saved_clv` must hand the CLV section exactly
 the fit it would have made.
@@ -20,44 +21,22 @@ import pytest
 from custlens import analyses
 from custlens.features import customer_table
 from custlens.report import ReportContext, write_workbook
-from custlens.report.workbook import (_PCT, _SCORES, _customers_sheet, _headers, _naive, release_html_results,
-                                      reuse_saved_clv, WORKBOOK_RESULTS)
+from custlens.report.workbook import _customers_sheet, release_html_results, reuse_saved_clv, WORKBOOK_RESULTS
 from custlens.report.workbook_sheets import write_parquet
-from custlens.segments.catalog import text_key
 from custlens.store import Store
+from reference_impl.workbook_customers import old_customers_sheet as _old_customers_sheet
 
 
-def _old_customers_sheet(ctx: ReportContext) -> tuple[pd.DataFrame, list[str]]:
-    """The customer sheet as built before session 4 (bench/README.md): the reference."""
-    from custlens.churn.saved import read_churn_scores
-    from custlens.clv.scores import join_scores, score_status
-
-    customers = ctx.customers()
-    scored = ctx.rfm("rfm11").customers.set_index("customer_id")
-    frame = customers.copy()
-    aligned = scored.reindex(frame["customer_id"])
-    for col in _SCORES:
-        frame[col] = aligned[col].to_numpy()
-    segment = aligned["segment"].astype(object)
-    names = {s: ctx.t(text_key("rfm11", s, "name")) for s in segment.dropna().unique() if isinstance(s, str)}
-    frame["segment"] = segment.map(names).fillna("").to_numpy()
-    frame = join_scores(frame, ctx.store, as_of=ctx.as_of)
-    if score_status(ctx.store, "churn_scores", ctx.as_of).ok:
-        churn = read_churn_scores(ctx.store).rename(columns={f"reasons_{ctx.lang}": "reasons"})
-        keep = [c for c in ("customer_id", "churn_probability", "risk_band", "reasons") if c in churn.columns]
-        churn["customer_id"] = churn["customer_id"].astype(frame["customer_id"].dtype)
-        if "risk_band" in churn.columns:
-            churn["risk_band"] = [ctx.t(f"churn.band.{b}") if isinstance(b, str) else b for b in churn["risk_band"]]
-        frame = frame.merge(churn[keep], on="customer_id", how="left", validate="one_to_one")
-    frame = _naive(frame)
-    frame = frame.sort_values("total_spend", ascending=False, kind="stable", ignore_index=True)
-    pct = [c for c in frame.columns if c in _PCT]
-    return frame.rename(columns=_headers(ctx, list(frame.columns))), [ctx.t(f"report.col.{c}") for c in pct]
+def _sorted(ctx: ReportContext) -> tuple[pd.DataFrame, list[str]]:
+    """`_customers_sheet`'s table in its order (the frame comes in the customer table's order)."""
+    frame, pct, order = _customers_sheet(ctx)
+    assert np.array_equal(np.sort(order), np.arange(len(frame)))  # a permutation
+    return frame.take(order).reset_index(drop=True), pct
 
 
 def _same_sheet(ctx: ReportContext) -> None:
     before = ctx.customers().copy()
-    new, new_pct = _customers_sheet(ctx)
+    new, new_pct = _sorted(ctx)
     old, old_pct = _old_customers_sheet(ctx)
     pd.testing.assert_frame_equal(new, old)
     assert new_pct == old_pct
@@ -80,7 +59,7 @@ def test_customer_sheet_equals_the_old_build_with_saved_clv_and_churn_scores(dem
         demo_store._con.execute(f"DELETE FROM {table} WHERE customer_id IN "
                                 f"(SELECT customer_id FROM {table} ORDER BY customer_id LIMIT 40)")
     ctx = ReportContext(demo_store, as_of=as_of, lang="zh")
-    new, _ = _customers_sheet(ctx)
+    new, _ = _sorted(ctx)
     assert ctx.t("report.col.clv") in new.columns  # the saved CLV scores were joined
     assert ctx.t("report.col.churn_probability") in new.columns  # and the churn scores
     assert new[ctx.t("report.col.clv")].isna().sum() == 40  # the customers without saved scores

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from custlens import i18n
@@ -42,6 +43,62 @@ def test_a_budget_shared_by_the_lists_of_a_sheet_cuts_none_away(tmp_path: Path) 
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "w_churn.parquet"), frame)
     zh = fit_sheet(frame, "zh", tmp_path / "z.xlsx", "report.sheet.churn", budget=4, group="List")
     assert zh.note.startswith("本表不完整：每个“List”仅含前 2 行")
+
+
+@pytest.mark.parametrize("budget", [0, 1, 3, 7, 8])
+def test_an_order_equals_the_table_taken_whole_in_that_order(tmp_path: Path, budget: int) -> None:
+    """``order`` (the customer sheet's sort by spend, applied without a whole copy) gives the sheet
+    and the Parquet file of ``frame.take(order)``: ties, missing values, a categorical, time zones,
+    a whole sheet (budget 0, 8) and partial ones, Parquet chunks of 1 row to all of them."""
+    import numpy as np
+
+    from custlens.report.workbook_sheets import write_parquet
+
+    spend = pd.Series([5.0, 7.0, 5.0, np.nan, 7.0, 1.0, 5.0])
+    frame = pd.DataFrame({"customer_id": [f"c{i}" for i in range(7)], "total_spend": spend,
+                          "band": pd.Categorical(["a", "b", "a", None, "b", "a", "b"]),
+                          "text": ["x", None, "=1", "y", "中文", None, "z"],
+                          "at": pd.date_range("2024-01-01", periods=7, freq="h", tz="Asia/Shanghai")})
+    order = pd.Series(spend.to_numpy()).sort_values(ascending=False, kind="stable").index.to_numpy()
+    whole = frame.sort_values("total_spend", ascending=False, kind="stable", ignore_index=True)
+    assert whole["customer_id"].tolist() == ["c1", "c4", "c0", "c2", "c6", "c5", "c3"]
+    ordered = fit_sheet(frame, "en", tmp_path / "o.xlsx", "report.sheet.customers", budget=budget, order=order)
+    taken = fit_sheet(whole, "en", tmp_path / "t.xlsx", "report.sheet.customers", budget=budget)
+    pd.testing.assert_frame_equal(ordered.frame, taken.frame)
+    assert (ordered.rows, ordered.note and ordered.note.replace("o_", "t_")) == (taken.rows, taken.note)
+    if taken.parquet is not None:
+        a, b = (pq.read_table(tmp_path / f"{x}_customers.parquet") for x in "ot")
+        assert a.schema.equals(b.schema, check_metadata=True) and a.equals(b)
+    for chunk in (1, 2, 100):  # write_parquet's chunks, each taken in the order
+        write_parquet(frame, tmp_path / "o.parquet", rows=chunk, order=order)
+        write_parquet(whole, tmp_path / "t.parquet", rows=chunk)
+        a, b = pq.read_table(tmp_path / "o.parquet"), pq.read_table(tmp_path / "t.parquet")
+        assert a.schema.equals(b.schema, check_metadata=True) and a.equals(b)
+        assert pq.ParquetFile(tmp_path / "o.parquet").num_row_groups == -(-7 // chunk)
+    with pytest.raises(ValueError, match="order has 6 positions for a table of 7 rows"):
+        fit_sheet(frame, "en", tmp_path / "x.xlsx", "report.sheet.customers", order=order[:6])
+
+
+@pytest.mark.parametrize("budget", [1, 2, 5, 9, 40])
+def test_shared_budget_equals_pandas_groupby_head(tmp_path: Path, budget: int) -> None:
+    """The lists' first rows (one factorize) equal ``nunique`` + ``groupby(...).head`` (the session-5
+    code): interleaved groups, a group shorter than its share, three groups, missing group values."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    for values in (rng.choice(["early", "win-back"], 30), rng.choice(["x", "y", "z"], 30),
+                   np.array(["a"] * 25 + ["b"] * 5, dtype=object),
+                   np.array(["a", None, np.nan, "b", None] * 6, dtype=object)):
+        frame = pd.DataFrame({"List": values, "customer_id": [f"c{i}" for i in range(30)]})
+        cut = fit_sheet(frame, "en", tmp_path / "w.xlsx", "report.sheet.churn", budget=budget, group="List")
+        groups = frame["List"].nunique(dropna=False)
+        if 30 <= budget:
+            assert cut.frame is frame
+            continue
+        each = max(1, min(budget, 30) // groups)
+        expected = frame.groupby("List", sort=False, dropna=False).head(each).reset_index(drop=True)
+        pd.testing.assert_frame_equal(cut.frame, expected)
+        assert f"the first {each:,} rows of each" in cut.note
 
 
 def test_analyses_that_cannot_run_are_listed_in_a_notes_sheet(shop: Store, tmp_path: Path) -> None:

@@ -2,7 +2,10 @@
 
 Kept here as references: the churn sheet's per-row `localise`, the clusters sheet's per-row
 names, `join_scores`' merge for the saved scores, and `write_parquet` with Parquet's default
-dictionary on every column, written before the sheets instead of in a thread beside them. A
+dictionary on every column, written before the sheets instead of in a thread beside them; and of
+session 6, the customer sheet sorted whole by spend before `fit_sheet` cut it
+(tests/reference_impl/workbook_customers.py), the CLV sheet sorted with ``sort_values`` and the
+headers set by ``rename``. A
 workbook written with the references (monkeypatched in) must hold the same cells in every sheet
 and the same rows in every Parquet file as the one written now: on the toy shop, and on the demo
 shop with a row budget below its size so that every long table takes the Parquet path.
@@ -24,8 +27,24 @@ from custlens.outputs import MARK
 from custlens.report import ReportContext, write_workbook
 from custlens.report import workbook, workbook_sheets
 from custlens.report.workbook import _aligned
-from custlens.report.workbook_sheets import _headers, write_parquet
+from custlens.report.workbook_sheets import write_parquet
 from custlens.store import Store
+from reference_impl.workbook_customers import old_customers_sheet
+
+
+def _old_headers(frame: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
+    from custlens.features.money import round_money
+    from custlens.report.workbook_sheets import _label
+
+    return round_money(frame).rename(columns={c: _label(ctx, str(c)) for c in frame.columns})
+
+
+def _old_clv_sheet(ctx: ReportContext) -> pd.DataFrame:
+    res = ctx.cached("clv", lambda: analyses.clv(ctx.store, as_of=ctx.as_of))
+    cols = ["customer_id", "p_alive", "expected_purchases", "expected_spend", "clv", "expected_days_to_next",
+            "overdue", "model"]
+    scores = res.scores[[c for c in cols if c in res.scores.columns]].sort_values("clv", ascending=False)
+    return _old_headers(scores.reset_index(drop=True), ctx)
 
 
 def _old_churn_sheet(ctx: ReportContext) -> pd.DataFrame:
@@ -40,7 +59,7 @@ def _old_churn_sheet(ctx: ReportContext) -> pd.DataFrame:
     frame = pd.concat(parts, ignore_index=True)
     keep = [c for c in ("list", "customer_id", "churn_probability", "risk_band", "customer_value", "expected_loss",
                         "days_since_last", "reasons", "action") if c in frame.columns]
-    return _headers(frame[keep], ctx)
+    return _old_headers(frame[keep], ctx)
 
 
 def _old_clusters_sheet(ctx: ReportContext) -> pd.DataFrame:
@@ -50,7 +69,7 @@ def _old_clusters_sheet(ctx: ReportContext) -> pd.DataFrame:
         ctx.store, as_of=ctx.as_of, scheme="kmeans", customers=ctx.customers()))
     out = seg.customers[["customer_id", "segment"]].copy()
     out.insert(2, "name", [segment_text("kmeans", s, "name", ctx.lang) for s in out["segment"]])
-    return _headers(out.drop(columns="segment").rename(columns={"name": "cluster"}), ctx)
+    return _old_headers(out.drop(columns="segment").rename(columns={"name": "cluster"}), ctx)
 
 
 def _old_with_saved_scores(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
@@ -76,7 +95,8 @@ def _old_with_saved_scores(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFr
     return frame
 
 
-def _old_write_parquet(frame: pd.DataFrame, path: Path, rows: int = 100_000) -> None:
+def _old_write_parquet(frame: pd.DataFrame, path: Path, rows: int = 100_000, order: None = None) -> None:
+    assert order is None  # the old customer sheet came sorted whole
     schema = pa.Schema.from_pandas(frame, preserve_index=False)
     schema = schema.with_metadata({**(schema.metadata or {}), MARK.encode(): b"1"})
     with pq.ParquetWriter(path, schema) as writer:
@@ -87,7 +107,16 @@ def _old_write_parquet(frame: pd.DataFrame, path: Path, rows: int = 100_000) -> 
             writer.write_table(schema.empty_table())
 
 
+def _old_customers_sheet(ctx: ReportContext) -> tuple[pd.DataFrame, list[str], None]:
+    """The customer sheet sorted whole before `fit_sheet` (before session 6: every column of the
+    1M-row table taken in spend order), from the pre-session-4 reference of test_workbook_memory."""
+    frame, pct = old_customers_sheet(ctx)
+    return frame, pct, None
+
+
 def _use_old_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workbook, "_customers_sheet", _old_customers_sheet)
+    monkeypatch.setitem(workbook_sheets.SHEETS, "report.sheet.clv", _old_clv_sheet)
     monkeypatch.setitem(workbook_sheets.SHEETS, "report.sheet.churn", _old_churn_sheet)
     monkeypatch.setitem(workbook_sheets.SHEETS, "report.sheet.clusters", _old_clusters_sheet)
     monkeypatch.setattr(workbook, "_with_saved_scores", _old_with_saved_scores)
@@ -194,10 +223,68 @@ def test_a_failed_background_parquet_fails_the_workbook(shop: Store, tmp_path: P
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """An error in the Parquet thread reaches the caller, and neither the workbook nor a Parquet
     file is left behind."""
-    def broken(frame: pd.DataFrame, path: Path, rows: int = 0) -> None:
+    def broken(frame: pd.DataFrame, path: Path, rows: int = 0, order: object = None) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(workbook_sheets, "write_parquet", broken)
     with pytest.raises(OSError, match="No space left"):
         write_workbook(shop, tmp_path / "wb.xlsx", excel_rows=2)
     assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_clv_sheet_equals_the_old_sort_with_ties_and_missing_values(shop: Store) -> None:
+    """Ties in CLV (quicksort's order of ties kept), missing CLV last, an index that is not 0..n-1."""
+    from custlens.report.workbook_sheets import clv_sheet
+
+    rng = np.random.default_rng(7)
+    n = 500
+    clv = rng.choice([0.0, 1.5, 2.25, np.nan, 10.125, 3.0], size=n)  # many ties
+    scores = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n)], "p_alive": rng.random(n),
+                           "expected_purchases": rng.random(n), "expected_spend": rng.random(n) * 100,
+                           "clv": clv, "expected_days_to_next": rng.random(n), "overdue": rng.random(n) < 0.5,
+                           "model": "bgnbd", "p_purchase": rng.random(n)}, index=rng.permutation(n) + 1000)
+    for lang in ("en", "zh"):
+        ctx = ReportContext(shop, lang=lang)
+        ctx.cached("clv", lambda: type("R", (), {"scores": scores})())
+        new, old = clv_sheet(ctx), _old_clv_sheet(ctx)
+        pd.testing.assert_frame_equal(new, old)
+        assert new.iloc[:, 0].tolist() != scores["customer_id"].tolist()  # the sort moved rows
+
+
+def test_translated_equals_one_translation_per_row() -> None:
+    """Few codes, missing ones (looked up as ``nan``, as the session-5 code did), an empty column."""
+    from custlens import i18n
+    from custlens.report.workbook_sheets import _translated
+
+    for codes in (pd.Series(["high", "low", "high", "medium"] * 50), pd.Series([], dtype=object)):
+        for lang in ("en", "zh"):
+            expected = [i18n.t(f"churn.band.{c}", lang) for c in codes]
+            assert _translated(codes, "churn.band.{}", lang).tolist() == expected
+    missing = pd.Series(["high", None, np.nan, "low", None])  # None and NaN: one missing code
+    seen: list[str] = []
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(i18n, "t", lambda key, lang: seen.append(key) or key.upper())
+    try:
+        assert _translated(missing, "b.{}", "en").tolist() == ["B.HIGH", "B.NAN", "B.NAN", "B.LOW", "B.NAN"]
+    finally:
+        monkey.undo()
+    assert seen == ["b.high", "b.nan", "b.low"]  # once per distinct code
+
+
+def test_headers_equal_round_money_and_rename(shop: Store) -> None:
+    """Money columns rounded (half to even), others untouched, headers translated; the caller's
+    frame keeps its names and values unless it is the sheet's own."""
+    from custlens.report.workbook_sheets import _headers
+
+    frame = pd.DataFrame({"customer_id": ["a", "b", "c"], "clv": [1.005, 2.675, np.nan],
+                          "expected_loss": [0.125, 3.0, 1e9 + 0.005], "p_alive": [0.12345, 0.5, 1.0],
+                          "orders": [1, 2, 3]})
+    for lang in ("en", "zh"):
+        ctx = ReportContext(shop, lang=lang)
+        before = frame.copy()
+        pd.testing.assert_frame_equal(_headers(frame, ctx), _old_headers(frame, ctx))
+        pd.testing.assert_frame_equal(frame, before)  # not the sheet's own: untouched
+        pd.testing.assert_frame_equal(_headers(frame[["customer_id", "orders"]], ctx),
+                                      _old_headers(frame[["customer_id", "orders"]], ctx))  # no money column
+        own = frame.copy()
+        pd.testing.assert_frame_equal(_headers(own, ctx, own=True), _old_headers(frame, ctx))

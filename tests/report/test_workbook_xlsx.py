@@ -120,3 +120,152 @@ def test_more_rows_than_a_sheet_holds_is_an_error_not_a_silent_cut(tmp_path: Pat
 
             fmts = _format(ws, pd.DataFrame({"a": [1, 2, 3]}), [], book.formats)
             _stream(ws, pd.DataFrame({"a": [1, 2, 3]}), fmts, 10, book.formats["header"], book.formats["date"])
+
+
+class _Session5Book:
+    """The writer before session 6, kept as the reference: data rows appended to xlsxwriter's
+    constant-memory row file (which xlsxwriter copies into the sheet XML as text when it packs),
+    the file packed by xlsxwriter with its module's ``ZipFile`` swapped for one at level 1."""
+
+    def __init__(self, path: Path, chunk_rows: int) -> None:
+        import tempfile
+
+        import xlsxwriter
+
+        from custlens.outputs import MARK
+
+        self.chunk_rows = chunk_rows
+        self._tmpdir = tempfile.mkdtemp(dir=path.parent)
+        self._book = xlsxwriter.Workbook(str(path), {
+            "constant_memory": True, "tmpdir": self._tmpdir, "remove_timezone": True,
+            "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+        self._book.set_properties({"author": MARK})
+        self.formats = {
+            "header": self._book.add_format({"bold": True}),
+            "note": self._book.add_format({"bold": True, "font_color": "#C00000"}),
+            "pct": self._book.add_format({"num_format": "0.0%"}),
+            "date": self._book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+            "float": self._book.add_format({"num_format": "#,##0.00"}),
+        }
+
+    def add_sheet(self, name: str, frame: pd.DataFrame, pct_cols: tuple[str, ...] = (), note: str | None = None) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from custlens.report.workbook_cells import column_cells, rows_xml
+        from custlens.report.workbook_xlsx import _format, sheet_name
+        from custlens.safety import xlsx_safe
+
+        ws = self._book.add_worksheet(sheet_name(name))
+        top = 0
+        if note is not None:
+            ws.write_string(0, 0, str(xlsx_safe(note)), self.formats["note"])
+            top = 1
+        cell_formats = _format(ws, frame, list(pct_cols), self.formats, top)
+        for j, col in enumerate(frame.columns):
+            ws.write_string(top, j, str(xlsx_safe(str(col))), self.formats["header"])
+        if frame.empty:
+            return
+        first = top + 1
+        ws._write_single_row(first)
+        xfs = [f._get_xf_index() if f is not None else None for f in cell_formats]
+        date_xf = self.formats["date"]._get_xf_index()
+        for start in range(0, len(frame), self.chunk_rows):
+            chunk = frame.iloc[start:start + self.chunk_rows]
+            rows = pc.cast(pa.array(np.arange(first + start + 1, first + start + len(chunk) + 1)), pa.string())
+            cells = [column_cells(chunk.iloc[:, j], j, rows, xfs[j], date_xf) for j in range(chunk.shape[1])]
+            ws.fh.write(rows_xml(cells, rows))
+        last = first + len(frame) - 1
+        ws._check_dimensions(last, len(frame.columns) - 1)
+        ws.previous_row = last
+
+    def close(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import shutil
+        import zipfile
+        from functools import partial
+
+        import xlsxwriter.workbook
+
+        with monkeypatch.context() as m:
+            m.setattr(xlsxwriter.workbook, "ZipFile", partial(zipfile.ZipFile, compresslevel=1))
+            self._book.close()
+        shutil.rmtree(self._tmpdir)
+
+
+def _parts(path: Path) -> list[tuple[str, bytes]]:
+    """The .xlsx's parts in order, uncompressed; the creation and modification times left out."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None  # every part's CRC checks
+        return [(i.filename, re.sub(rb"<dcterms:(created|modified)[^<]*</dcterms:\w+>", b"", z.read(i)))
+                for i in z.infolist()]
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3, 1000])
+def test_the_package_equals_xlsxwriters_constant_memory_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           chunk_rows: int) -> None:
+    """Every part of the .xlsx (sheet XML, styles, workbook, content types...) equals, byte for
+    byte, what the session-5 writer made with xlsxwriter's own constant-memory packing: sheets
+    with and without a note, empty ones, one column, every kind of cell, text in Chinese, a
+    header that looks like XML; the file is deflated (level 1) and opens in openpyxl."""
+    import zipfile
+
+    when = pd.to_datetime(["2024-01-05 10:00", None, "1999-12-31 23:59:30", "2024-02-29 00:00"] * 5, format="ISO8601")
+    big = pd.DataFrame({"customer_id": [f"c{i}" for i in range(20)], "at": when,
+                        "share": np.linspace(0, 1, 20), "spend": [1299.1, np.inf, -np.inf, np.nan] * 5,
+                        "orders": pd.array(list(range(19)) + [None], dtype="Int64"), "flag": [True, False] * 10,
+                        "名称 </sheetData>": ["中文", "=1+1", None, "a&b"] * 5})
+    sheets = [("Read me", pd.DataFrame({"Sheet": ["Customers"], "Rows": [3]}), (), "see the Parquet file"),
+              ("Customers", big, ("share",), "PARTIAL SHEET: the first 20 of 1,000 rows"),
+              ("Empty", big.head(0), (), None), ("No columns", pd.DataFrame(), (), None),
+              ("One", pd.DataFrame({"x": [1.5]}), (), None), ("Segments", big.iloc[:7, ::-1], (), None)]
+    new, old = tmp_path / "new.xlsx", tmp_path / "old.xlsx"
+    with StreamingBook(new, chunk_rows=chunk_rows) as book:
+        for name, frame, pct, note in sheets:
+            book.add_sheet(name, frame, pct, note=note)
+    ref = _Session5Book(old, chunk_rows)
+    for name, frame, pct, note in sheets:
+        ref.add_sheet(name, frame, pct, note=note)
+    ref.close(monkeypatch)
+    assert _parts(new) == _parts(old)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.xlsx", "old.xlsx"]  # no temporary file left
+    with zipfile.ZipFile(new) as z:
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+        sheet = z.getinfo("xl/worksheets/sheet2.xml")
+        assert sheet.compress_size < sheet.file_size / 3
+    wb = openpyxl.load_workbook(new, read_only=True)
+    ws = wb["Customers"]
+    assert ws.max_row == 22 and ws.max_column == 7  # the <dimension>: note, header, 20 rows
+    last = [c.value for c in next(ws.iter_rows(min_row=22, max_row=22))]
+    assert last[:3] == ["c19", pd.Timestamp("2024-02-29").to_pydatetime(), 1.0]
+
+
+def test_a_sheet_part_over_the_zip32_limit_gets_zip64_fields(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sheet's XML over 2 GiB needs Zip64 sizes, decided before the part is written (its size
+    is known: the row file's plus xlsxwriter's head and tail). With the limit lowered to 100
+    bytes the sheets take that path: the file reads back the same."""
+    import zipfile
+
+    import custlens.report.workbook_xlsx as writer
+
+    frame = pd.DataFrame({"id": [f"c{i}" for i in range(50)], "x": np.arange(50) / 8})
+    _write(tmp_path / "small.xlsx", frame)
+    monkeypatch.setattr(writer, "_ZIP64_AT", 100)
+    _write(tmp_path / "zip64.xlsx", frame)
+    assert _parts(tmp_path / "zip64.xlsx") == _parts(tmp_path / "small.xlsx")
+    def local_extra(path: Path, part: str) -> bytes:
+        """The extra field of ``part``'s local header (where Zip64 sizes of a streamed part go)."""
+        import struct
+
+        with zipfile.ZipFile(path) as z, open(path, "rb") as fh:
+            fh.seek(z.getinfo(part).header_offset)
+            name, extra = struct.unpack("<HH", fh.read(30)[26:30])
+            fh.seek(name, 1)
+            return fh.read(extra)
+
+    assert local_extra(tmp_path / "zip64.xlsx", "xl/worksheets/sheet1.xml")[:2] == b"\x01\x00"  # Zip64 (0x0001)
+    assert local_extra(tmp_path / "small.xlsx", "xl/worksheets/sheet1.xml")[:2] != b"\x01\x00"
+    assert local_extra(tmp_path / "zip64.xlsx", "xl/styles.xml")[:2] != b"\x01\x00"
+    pd.testing.assert_frame_equal(pd.read_excel(tmp_path / "zip64.xlsx"), frame)

@@ -123,8 +123,10 @@ def write_workbook(
     st = context.store if context is not None else open_store(store, read_only=own and str(store) != ":memory:")
     try:
         ctx = context or ReportContext(st, as_of=as_of, lang=lang, min_group=min_group)
+        customers, pct, by_spend = _customers_sheet(ctx)
+        orders = {"report.sheet.customers": by_spend}  # the customer table's order, applied by fit_sheet
         sheets = {
-            "report.sheet.customers": _customers_sheet(ctx),
+            "report.sheet.customers": (customers, pct),
             "report.sheet.segments": _segments_sheet(ctx, "rfm11"),
             "report.sheet.cn8": _segments_sheet(ctx, "cn8"),
         }
@@ -143,7 +145,7 @@ def write_workbook(
         parquet = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="custlens-parquet"))
         lists = {"report.sheet.churn": ctx.t("report.col.list")}  # early warning and win-back: both kept
         fitted = {key: fit_sheet(frame, ctx.lang, path, key, max_rows, excel_rows, force=force, stack=stack,
-                                 group=lists.get(key), executor=parquet)
+                                 group=lists.get(key), executor=parquet, order=orders.get(key))
                   for key, (frame, _) in sheets.items()}
         index = index_sheet({_sheet_title(ctx, k): f for k, f in fitted.items()}, ctx.lang, excel_rows)
         with atomic_output(path, force) as tmp:
@@ -246,14 +248,21 @@ def _headers(ctx: ReportContext, columns: list[str]) -> dict[str, str]:
     return {c: ctx.t(f"report.col.{c}") for c in columns}
 
 
-def _customers_sheet(ctx: ReportContext) -> tuple[pd.DataFrame, list[str]]:
+def _customers_sheet(ctx: ReportContext) -> tuple[pd.DataFrame, list[str], np.ndarray]:
+    """The customer sheet's table in the customer table's order, its percent columns, and its order.
+
+    The order (positions: by total spend, highest first, ties in table order, as
+    ``sort_values("total_spend", ascending=False, kind="stable")``) is applied by `fit_sheet`: the
+    sheet takes only the rows it shows and the Parquet file its chunks, so the 1M-row table is
+    never copied whole in that order (bench/README.md, "Report at 1M, session 6: workbook3").
+    """
     # At 1M customers every full copy of this frame is ~200 MB: the cached customer table's
-    # columns are referenced, not copied, the saved scores are joined on the ids alone, and the
-    # one copy made is the sort (bench/README.md, "Report at 1M, session 4: whole").
+    # columns are referenced, not copied, and the RFM and saved scores are joined on the ids alone.
     customers = ctx.customers()
     frame = customers.copy(deep=False)  # new columns and replaced ones stay out of the cached table
-    scored = ctx.rfm("rfm11").customers.set_index("customer_id")
-    aligned = scored.reindex(frame["customer_id"])  # one lookup for every column (1M customers: ~0.1 s)
+    scored = ctx.rfm("rfm11").customers
+    # same ids in the same order (the RFM table is the customer table's): nothing moves
+    aligned = _aligned(frame["customer_id"], scored[["customer_id", *_SCORES, "segment"]], "rfm11")
     for col in _SCORES:
         frame[col] = aligned[col].to_numpy()
     segment = aligned["segment"].astype(object)
@@ -263,13 +272,14 @@ def _customers_sheet(ctx: ReportContext) -> tuple[pd.DataFrame, list[str]]:
     frame = _with_saved_scores(ctx, frame)
     frame = _naive(frame)
     if "total_spend" in frame.columns:  # the most valuable first: a partial sheet keeps them
-        order = frame["total_spend"].sort_values(ascending=False, kind="stable").index.to_numpy()
-        frame = frame.take(order)  # = frame.sort_values("total_spend", ascending=False, kind="stable")
-        frame.index = pd.RangeIndex(len(frame))
+        spend = frame["total_spend"].reset_index(drop=True)  # positions as labels, whatever the index
+        order = spend.sort_values(ascending=False, kind="stable").index.to_numpy()
+    else:
+        order = np.arange(len(frame))
     pct = [c for c in frame.columns if c in _PCT]
     headers = _headers(ctx, list(frame.columns))
     frame.columns = [headers[c] for c in frame.columns]  # no copy, unlike rename
-    return frame, [ctx.t(f"report.col.{c}") for c in pct]
+    return frame, [ctx.t(f"report.col.{c}") for c in pct], order
 
 
 def _with_saved_scores(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
@@ -289,10 +299,13 @@ def _with_saved_scores(ctx: ReportContext, frame: pd.DataFrame) -> pd.DataFrame:
     ids = frame["customer_id"]
     if score_status(ctx.store, SCORES_TABLE, ctx.as_of).ok:  # only scores saved as of this report's date
         # = `custlens.clv.scores.join_scores` on the ids (its renames), aligned without its merge
-        # (validating a merge on 1M string ids cost ~2.5 s; tests/report/test_workbook_speed.py)
-        scores = ctx.store.read(SCORES_TABLE).rename(columns={"model": "clv_model", "as_of": "clv_as_of",
-                                                               "horizon_days": "clv_horizon_days"})
-        joined = _aligned(ids, scores.drop(columns=["options"], errors="ignore"), SCORES_TABLE)
+        # (validating a merge on 1M string ids cost ~2.5 s; tests/report/test_workbook_speed.py).
+        # The options (a JSON text per customer, not shown) are not read: ~0.4 s at 1M.
+        cols = [c for c in ctx.store.columns(SCORES_TABLE) if c != "options"]
+        scores = ctx.store.prepare(ctx.store.table(SCORES_TABLE).select(cols))()
+        scores = scores.rename(columns={"model": "clv_model", "as_of": "clv_as_of",
+                                        "horizon_days": "clv_horizon_days"})
+        joined = _aligned(ids, scores, SCORES_TABLE)
         for col in joined.columns:
             if col not in frame.columns:  # as join_scores on the whole table: its own columns win
                 frame[col] = joined[col].array  # the array, dtype kept, no index alignment

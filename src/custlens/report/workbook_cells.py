@@ -4,9 +4,8 @@ xlsxwriter costs ~5–10 µs of Python per cell (a call, a tuple, an attribute l
 f-string per cell); a million customers × 30 columns is minutes. Here each column's cells are
 formatted in one vectorised pass (numbers cast to text, strings neutralised and escaped,
 cell references joined) and the rows are joined column-wise, so a cell costs well under a
-microsecond. `custlens.report.workbook_xlsx` writes the result into xlsxwriter's own
-constant-memory row file; the workbook around it (styles, header, widths, filter, packaging)
-stays xlsxwriter's.
+microsecond. `custlens.report.workbook_xlsx` places the result in the sheet's ``<sheetData>``;
+the workbook around it (styles, header, widths, filter) stays xlsxwriter's.
 
 The cells are those xlsxwriter writes (ECMA-376 Part 1, §18.3.1.4 ``c``): numbers
 ``<c r="B2" s="1"><v>12.5</v></c>``, inline strings ``t="inlineStr"``, booleans ``t="b"``;
@@ -28,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
 
-__all__ = ["column_cells", "rows_xml"]
+__all__ = ["column_cells", "rows_bytes", "rows_xml"]
 
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # serial day 0 of Excel's 1900 date system
 _DAY = pd.Timedelta(days=1)
@@ -159,14 +158,31 @@ def column_cells(s: pd.Series, col: int, rows: pa.Array, xf: int | None, date_xf
         return _number_cells(ref, rows, s.to_numpy(dtype=float, na_value=np.nan), xf)
     values = s.astype(object)
     if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-        text = pa.array(values.where(values.notna(), None).tolist(), type=pa.string())
-        return _string_cells(ref, rows, _safe_text(text), None)
+        return _string_cells(ref, rows, _safe_text(_text(values)), None)
     return _mixed_cells(ref, rows, values.tolist(), xf, date_xf)
 
 
-def rows_xml(cells: list[pa.Array], rows: pa.Array) -> str:
-    """The ``<row>`` elements of a chunk: each row's cells joined, missing cells left out."""
+def _text(values: pd.Series) -> pa.Array:
+    """A column of text and missing values as Arrow strings (missing: null).
+
+    = ``pa.array(values.where(values.notna(), None).tolist(), type=pa.string())``: Arrow reads the
+    objects directly, None, NaN and pd.NA as null (a third of the time: no mask, no list); anything
+    else it refuses takes that path.
+    """
+    try:
+        return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return pa.array(values.where(values.notna(), None).tolist(), type=pa.string())
+
+
+def rows_bytes(cells: list[pa.Array], rows: pa.Array) -> bytes:
+    """The ``<row>`` elements of a chunk in UTF-8: each row's cells joined, missing cells left out."""
     filled = [pc.fill_null(c, "") for c in cells]
     joined = pc.binary_join_element_wise('<row r="', rows, '">', *filled, "</row>", "")
     offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32)[joined.offset:joined.offset + len(joined) + 1]
-    return bytes(memoryview(joined.buffers()[2])[offsets[0]:offsets[-1]]).decode("utf-8")
+    return bytes(memoryview(joined.buffers()[2])[offsets[0]:offsets[-1]])
+
+
+def rows_xml(cells: list[pa.Array], rows: pa.Array) -> str:
+    """`rows_bytes` as text."""
+    return rows_bytes(cells, rows).decode("utf-8")
