@@ -209,6 +209,9 @@ def report(
     country: str = typer.Option("auto", "--country", help="Festival calendar: ISO code (CN, GB, US...) or auto (read from the data)."),
     min_group: int = typer.Option(5, "--min-group", min=1, help="Hide statistics of groups with fewer customers than this."),
     force: bool = ForceOpt,
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, metavar="N",
+                                          help="Sections built at once, on threads (default: 2 with two cores "
+                                               "or more; 1: one after the other). Same report either way."),
 ) -> None:
     """Write the self-contained HTML report (and an Excel workbook).
 
@@ -280,7 +283,7 @@ def report(
         ctx = ReportContext(st, as_of=when, lang=lang, country=country, min_group=min_group)
         reuse_saved_clv(ctx, saved, build)  # the fit just saved is the CLV section's own: not fitted twice
         early = build = None  # the context holds the build: release_html_results can then free its purchase days
-        html = build_report(st, out=out_dir, lang=lang, force=force, context=ctx)
+        html = build_report(st, out=out_dir, lang=lang, force=force, context=ctx, workers=workers)
         out.print(f"report: {html}")
         if excel:
             release_html_results(ctx)  # at 1M customers: hundreds of MB the workbook does not read
